@@ -1,0 +1,19 @@
+/**
+ * Cart ledger entries: append-only lines per session, each pointing to the evidence behind it.
+ */
+export type CartLineKind = 'add' | 'remove' | 'correction';
+
+export interface CartLine {
+  lineId: string;
+  sessionId: string;
+  kind: CartLineKind;
+  sku: string;
+  /** Signed units: +n adds to the cart, -n takes out (a put-back or a correction). */
+  qty: number;
+  unitPrice: number;
+  /** Shelf event or review case this line comes from. */
+  evidence: { shelfEventId?: string; reviewCaseId?: string; note?: string };
+  /** Probability the decision is right, 0..1 (1 for a reviewer's decision). */
+  confidence: number;
+  t: number;
+}

@@ -1,0 +1,39 @@
+/**
+ * The one typed map of everything the engine decides. Each entry of the append-only event log is one of these;
+ * carts, receipts, inventory and the review queue are projections of the log.
+ */
+import type { CartLine } from '../cart/types.ts';
+import type { Receipt } from '../checkout/types.ts';
+import type { Session } from '../identity/types.ts';
+import type { RejectCode } from '../protocol/validate.ts';
+import type { ReviewCase, ReviewResolution } from '../review/types.ts';
+import type { GateCrossing } from '../vision/types.ts';
+import type { ShelfEvent } from '../weight/types.ts';
+
+export interface EngineEventMap {
+  'message.rejected': { topic: string; code: RejectCode; reason: string };
+  'shelf.event': ShelfEvent;
+  'gate.command': { gateId: string; action: 'open' | 'deny'; admit: number; reason: string; sessionId?: string };
+  'session.opened': Session;
+  'session.bound': { sessionId: string; trackId: string };
+  'shopper.unbound': { trackId: string; gateId: string };
+  'gate.crossed': GateCrossing;
+  'cart.line': CartLine;
+  'review.opened': ReviewCase;
+  'review.resolved': ReviewResolution;
+  'session.closed': { sessionId: string; reason: 'exit' | 'timeout' };
+  'receipt.final': Receipt;
+  'device.silent': { deviceId: string; since: number };
+  'device.back': { deviceId: string };
+}
+
+export type EngineEventType = keyof EngineEventMap;
+
+/** One decision: event time `t` (ms epoch, from the input stream, never the wall clock). */
+export type EngineEvent = { [K in EngineEventType]: { type: K; t: number; data: EngineEventMap[K] } }[EngineEventType];
+
+/** A logged decision with its position in the log. */
+export type LoggedEvent = EngineEvent & { seq: number };
+
+/** Where the engine sends decisions; the event log and live subscribers implement it. */
+export type EngineSink = (event: EngineEvent) => void;

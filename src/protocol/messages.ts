@@ -1,0 +1,85 @@
+/**
+ * The device wire protocol (version 1): MQTT topics under `walkout/<store>/` and their JSON payloads.
+ * Schemas here are the single source of the payload types; see docs/protocol.md for units and meaning.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+const ts = z.number().int().nonnegative();
+const version = z.literal(PROTOCOL_VERSION);
+
+/** A shelf controller's batch of one plate's readings: `grams[i]` was sampled at `ts + i * 1000 / hz`. */
+export const plateWeightSchema = z.object({
+  v: version,
+  ts,
+  hz: z.number().positive().max(1000),
+  grams: z.array(z.number()).min(1).max(1000),
+});
+
+const keypoint = z.tuple([z.number(), z.number(), z.number().min(0).max(1)]);
+
+/** One person found by a pose detector in one frame, in pixels; 17 keypoints in COCO order. */
+export const detectionSchema = z.object({
+  box: z.tuple([z.number(), z.number(), z.number().nonnegative(), z.number().nonnegative()]),
+  score: z.number().min(0).max(1),
+  keypoints: z.array(keypoint).length(17),
+});
+
+export const cameraPeopleSchema = z.object({
+  v: version,
+  ts,
+  frame: z.number().int().nonnegative(),
+  people: z.array(detectionSchema).max(200),
+});
+
+export const gateScanSchema = z.object({ v: version, ts, code: z.string().min(1).max(4096) });
+export const gatePassSchema = z.object({ v: version, ts, direction: z.enum(['in', 'out']) });
+export const gateCommandSchema = z.object({
+  v: version,
+  ts,
+  action: z.enum(['open', 'deny']),
+  admit: z.number().int().nonnegative(),
+  reason: z.string(),
+});
+
+export type PlateWeightPayload = z.infer<typeof plateWeightSchema>;
+export type Detection = z.infer<typeof detectionSchema>;
+export type CameraPeoplePayload = z.infer<typeof cameraPeopleSchema>;
+export type GateScanPayload = z.infer<typeof gateScanSchema>;
+export type GatePassPayload = z.infer<typeof gatePassSchema>;
+export type GateCommandPayload = z.infer<typeof gateCommandSchema>;
+
+/** A validated device message as the engine sees it: a tagged union, device id resolved from the topic. */
+export type DeviceMessage =
+  | ({ kind: 'plate.weight'; plateId: string } & PlateWeightPayload)
+  | ({ kind: 'camera.people'; cameraId: string } & CameraPeoplePayload)
+  | ({ kind: 'gate.scan'; gateId: string } & GateScanPayload)
+  | ({ kind: 'gate.pass'; gateId: string } & GatePassPayload);
+
+export type DeviceMessageKind = DeviceMessage['kind'];
+
+/** COCO keypoint order used by `keypoints`. */
+export const COCO_KEYPOINTS = [
+  'nose',
+  'left_eye',
+  'right_eye',
+  'left_ear',
+  'right_ear',
+  'left_shoulder',
+  'right_shoulder',
+  'left_elbow',
+  'right_elbow',
+  'left_wrist',
+  'right_wrist',
+  'left_hip',
+  'right_hip',
+  'left_knee',
+  'right_knee',
+  'left_ankle',
+  'right_ankle',
+] as const;
+
+export const KP = Object.fromEntries(COCO_KEYPOINTS.map((name, i) => [name, i])) as {
+  readonly [K in (typeof COCO_KEYPOINTS)[number]]: number;
+};

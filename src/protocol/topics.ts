@@ -1,0 +1,46 @@
+/**
+ * The table of MQTT topics: which topic carries which payload. `walkout/<store>/<device kind>/<device>/<message>`.
+ */
+import { fail, ok, type Result } from '../errors.ts';
+import type { DeviceMessageKind } from './messages.ts';
+
+export const TOPIC_ROOT = 'walkout';
+
+export const TOPICS = {
+  'plate.weight': { device: 'plates', message: 'weight' },
+  'camera.people': { device: 'cameras', message: 'people' },
+  'gate.scan': { device: 'gates', message: 'scan' },
+  'gate.pass': { device: 'gates', message: 'pass' },
+} as const satisfies Record<DeviceMessageKind, { device: string; message: string }>;
+
+const BY_PATH = new Map<string, DeviceMessageKind>(
+  (Object.entries(TOPICS) as [DeviceMessageKind, { device: string; message: string }][]).map(([kind, t]) => [
+    `${t.device}/${t.message}`,
+    kind,
+  ]),
+);
+
+export function topicFor(storeId: string, kind: DeviceMessageKind, deviceId: string): string {
+  const t = TOPICS[kind];
+  return `${TOPIC_ROOT}/${storeId}/${t.device}/${deviceId}/${t.message}`;
+}
+
+export function gateCommandTopic(storeId: string, gateId: string): string {
+  return `${TOPIC_ROOT}/${storeId}/gates/${gateId}/command`;
+}
+
+/** Subscription pattern for every device message of a store. */
+export function deviceTopicsPattern(storeId: string): string {
+  return `${TOPIC_ROOT}/${storeId}/+/+/+`;
+}
+
+export type ParsedTopic = { storeId: string; kind: DeviceMessageKind; deviceId: string };
+
+export function parseTopic(topic: string): Result<ParsedTopic, 'BAD_TOPIC'> {
+  const parts = topic.split('/');
+  if (parts.length !== 5 || parts[0] !== TOPIC_ROOT) return fail('BAD_TOPIC', `not a walkout device topic: ${topic}`);
+  const [, storeId, device, deviceId, message] = parts as [string, string, string, string, string];
+  const kind = BY_PATH.get(`${device}/${message}`);
+  if (!kind) return fail('BAD_TOPIC', `unknown message ${device}/…/${message}`);
+  return ok({ storeId, kind, deviceId });
+}

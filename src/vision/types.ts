@@ -1,0 +1,46 @@
+/**
+ * What the vision stage tells the rest of the engine: people tracks on the floor with hand positions,
+ * and gate-line crossings that bind tracks to sessions.
+ */
+import type { Box, Vec3 } from '../store/schema.ts';
+
+export interface TrackPoint {
+  t: number;
+  /** Floor position (x, y) of the body centre, metres. */
+  x: number;
+  y: number;
+  /** Wrist positions in store coordinates (undefined when not seen), with a 1-σ radius in metres. */
+  leftWrist?: Vec3;
+  rightWrist?: Vec3;
+  wristSigma: number;
+}
+
+export interface GateCrossing {
+  trackId: string;
+  gateId: string;
+  direction: 'in' | 'out';
+  t: number;
+}
+
+/** A hand's evidence for one plate in a time window, used by fusion to score shoppers. */
+export interface HandEvidence {
+  trackId: string;
+  /** Smallest distance (m) from either wrist to the plate's reach volume in the window (0 = inside). */
+  minDistance: number;
+  /** Event time of that closest approach. */
+  tClosest: number;
+  /** True when a wrist was inside the reach volume during the window. */
+  entered: boolean;
+  /** Uncertainty of the wrist position at the closest approach, metres. */
+  sigma: number;
+}
+
+/** Read side of the tracker used by fusion and the live view. */
+export interface TrackQuery {
+  /** Tracks alive at time t (with their latest point at or before t). */
+  activeTracks(t: number): { trackId: string; point: TrackPoint }[];
+  /** Hand evidence of every track that came within `radius` metres of `box` between t0 and t1. */
+  handsNear(box: Box, t0: number, t1: number, radius: number): HandEvidence[];
+  /** True when some camera covering this box was offline at time t. */
+  camerasDegraded(box: Box, t: number): boolean;
+}
