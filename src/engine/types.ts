@@ -1,0 +1,84 @@
+/**
+ * The engine's public face: what the server, replay and the benchmark call. The engine is pure and event-time
+ * driven: it takes device messages (from MQTT or a recording) and staff commands, and emits decisions to a sink.
+ */
+import type { CartLine } from '../cart/types.ts';
+import type { Session } from '../identity/types.ts';
+import type { EntryAuthorizer } from '../identity/types.ts';
+import type { RejectCode } from '../protocol/validate.ts';
+import type { ReviewAlternative, ReviewCase } from '../review/types.ts';
+import type { Store } from '../store/store.ts';
+import type { TrackPoint } from '../vision/types.ts';
+import type { EngineSink } from './events.ts';
+
+export type EnginePolicy = 'walkout' | 'baseline';
+
+export interface EngineConfig {
+  /** Hold messages this long (ms of event time) for late ones to slot in. */
+  reorderWindowMs: number;
+  /** Reject messages claiming a time further than this ahead of the store. */
+  maxFutureMs: number;
+  /** How long after a scan its party may cross the entry line. */
+  bindWindowMs: number;
+  /** Decisions at or above this confidence are committed; below go to review. */
+  commitThreshold: number;
+  /** Wait this long after the last exit before a receipt is final (in-flight shelf events land first). */
+  receiptGraceMs: number;
+}
+
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = Object.freeze({
+  reorderWindowMs: 300,
+  maxFutureMs: 120_000,
+  bindWindowMs: 20_000,
+  commitThreshold: 0.9,
+  receiptGraceMs: 3_000,
+});
+
+export interface EngineOptions {
+  store: Store;
+  authorizer: EntryAuthorizer;
+  sink: EngineSink;
+  /** `baseline`: weight events + nearest shopper, top hypothesis, no confidence, no review (for comparison). */
+  policy?: EnginePolicy;
+  config?: Partial<EngineConfig>;
+}
+
+export type IngestOutcome = { ok: true } | { ok: false; code: RejectCode; reason: string };
+
+export interface EngineStats {
+  accepted: number;
+  rejected: Partial<Record<RejectCode, number>>;
+  shelfEvents: number;
+  reviewsOpen: number;
+}
+
+/** A read-only picture of the store now, for the live view. */
+export interface EngineSnapshot {
+  t: number;
+  tracks: { trackId: string; sessionId: string | null; point: TrackPoint }[];
+  /** Units per SKU on each plate, as the engine believes. */
+  stock: Record<string, Record<string, number>>;
+  sessions: Session[];
+  carts: Record<string, { lines: CartLine[]; total: number }>;
+  reviews: ReviewCase[];
+  silentPlates: string[];
+  offlineCameras: string[];
+}
+
+export interface Engine {
+  /** Validates and takes one device message; a rejected one is counted and logged as `message.rejected`. */
+  ingest(topic: string, payload: unknown): IngestOutcome;
+  /** A staff decision on a review case; `t` is the event time it applies at (defaults to the engine's now). */
+  resolveReview(
+    caseId: string,
+    choice: ReviewAlternative,
+    reviewer: string,
+    t?: number,
+  ): { ok: true } | { ok: false; code: 'NO_SUCH_CASE' | 'ALREADY_RESOLVED'; reason: string };
+  /** End of stream: process everything still held and decide what is pending. */
+  finish(): void;
+  /** Newest event time processed. */
+  now(): number;
+  stats(): EngineStats;
+  snapshot(): EngineSnapshot;
+}
