@@ -3,7 +3,7 @@
  * for a reorder window so late arrivals from slower devices slot in, and rejects what comes later than that or
  * claims a time far ahead of the store (a device clock gone wrong).
  */
-import { type Result, fail, ok } from '../errors.ts';
+import { fail, ok, type Result } from '../errors.ts';
 import type { DeviceMessage } from '../protocol/messages.ts';
 import type { RejectCode } from '../protocol/validate.ts';
 

@@ -4,8 +4,9 @@
  * closes when everyone bound to it has crossed an exit. Without cameras, the gate's beam (`pass`) counts people.
  * An explicit state machine over event time; it emits what it decided and holds no clock.
  */
-import { WalkoutError } from '../errors.ts';
+
 import type { EngineEvent } from '../engine/events.ts';
+import { WalkoutError } from '../errors.ts';
 import { sessionIdFor } from './demo-authorizer.ts';
 import type { EntryAuthorizer, Session, SessionState } from './types.ts';
 
@@ -152,7 +153,10 @@ export class SessionBook {
   private transition(session: SessionRecord, to: SessionState): void {
     const allowed: readonly SessionState[] = SESSION_TRANSITIONS[session.state];
     if (!allowed.includes(to)) {
-      throw new WalkoutError('SESSION_TRANSITION', `session ${session.sessionId}: ${session.state} → ${to} not allowed`);
+      throw new WalkoutError(
+        'SESSION_TRANSITION',
+        `session ${session.sessionId}: ${session.state} → ${to} not allowed`,
+      );
     }
     session.state = to;
   }

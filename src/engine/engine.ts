@@ -1,0 +1,139 @@
+/**
+ * The engine spine: validated device messages in event-time order → weight and vision stages → sessions at the
+ * gates → shelf decisions (fusion) → cart lines, review cases and final receipts, all emitted to one sink.
+ * Pure and deterministic: the same input stream yields the same decisions; no clock, network or database here.
+ */
+import type { DeviceMessage } from '../protocol/messages.ts';
+import { type RejectCode, validateMessage } from '../protocol/validate.ts';
+import { SessionBook } from '../identity/session-book.ts';
+import { createVisionStage } from '../vision/stage.ts';
+import { createWeightStage } from '../weight/stage.ts';
+import { CheckoutFlow } from './checkout-flow.ts';
+import type { EngineEvent } from './events.ts';
+import { PlateStock } from './plate-stock.ts';
+import { ReorderBuffer } from './reorder.ts';
+import { ShelfDecisions } from './shelf-decisions.ts';
+import { DEFAULT_ENGINE_CONFIG, type Engine, type EngineOptions, type EngineStats, type IngestOutcome } from './types.ts';
+
+/** Stages are advanced at most this often (ms of event time) so per-message cost stays flat. */
+const ADVANCE_STEP_MS = 50;
+
+export function createEngine(options: EngineOptions): Engine {
+  const config = Object.freeze({ ...DEFAULT_ENGINE_CONFIG, ...options.config });
+  const { store } = options;
+  const stats: EngineStats = { accepted: 0, rejected: {}, shelfEvents: 0, reviewsOpen: 0 };
+  let now = Number.NEGATIVE_INFINITY;
+  let lastAdvance = Number.NEGATIVE_INFINITY;
+
+  const emit = (event: EngineEvent): void => {
+    if (event.type === 'shelf.event') stats.shelfEvents += 1;
+    options.sink(event);
+  };
+  const reorder = new ReorderBuffer({ windowMs: config.reorderWindowMs, maxFutureMs: config.maxFutureMs });
+  const stock = new PlateStock(store);
+  const weight = createWeightStage(store, { stock: (plateId) => stock.of(plateId) });
+  const vision = store.def.cameras.length > 0 ? createVisionStage(store) : null;
+  const checkout = new CheckoutFlow(store, emit, config.receiptGraceMs);
+  const sessions = new SessionBook(
+    options.authorizer,
+    (event) => {
+      emit(event);
+      if (event.type === 'session.closed') checkout.sessionClosed(event.data.sessionId, event.data.reason, event.t);
+    },
+    { bindWindowMs: config.bindWindowMs },
+  );
+  const shelf = new ShelfDecisions({
+    store,
+    vision,
+    sessions,
+    stock,
+    checkout,
+    emit,
+    policy: options.policy ?? 'walkout',
+    commitThreshold: config.commitThreshold,
+  });
+  checkout.attach(sessions, shelf);
+
+  const reject = (topic: string, code: RejectCode, reason: string): IngestOutcome => {
+    stats.rejected[code] = (stats.rejected[code] ?? 0) + 1;
+    emit({ type: 'message.rejected', t: Number.isFinite(now) ? now : 0, data: { topic, code, reason } });
+    return { ok: false, code, reason };
+  };
+
+  const advance = (t: number, force = false): void => {
+    if (!force && t - lastAdvance < ADVANCE_STEP_MS) return;
+    lastAdvance = t;
+    for (const crossing of vision?.advance(t) ?? []) {
+      emit({ type: 'gate.crossed', t: crossing.t, data: crossing });
+      sessions.crossing(crossing.trackId, crossing.gateId, crossing.direction, crossing.t);
+    }
+    for (const event of weight.advance(t)) shelf.onShelfEvent(event);
+    sessions.advance(t);
+    checkout.advance(t);
+  };
+
+  const process = (m: DeviceMessage): void => {
+    now = Math.max(now, m.ts);
+    switch (m.kind) {
+      case 'plate.weight':
+        weight.onBatch(m);
+        break;
+      case 'camera.people':
+        vision?.onFrame(m);
+        break;
+      case 'gate.scan':
+        advance(m.ts, true);
+        sessions.scan(m.gateId, m.code, m.ts);
+        break;
+      case 'gate.pass':
+        // With cameras, people are bound by their tracks crossing the gate line; the beam only counts.
+        if (!vision) sessions.pass(m.gateId, m.direction, m.ts);
+        break;
+    }
+    advance(now);
+  };
+
+  return {
+    ingest(topic, payload) {
+      const message = validateMessage(store, topic, payload);
+      if (!message.ok) return reject(topic, message.code, message.reason);
+      const offered = reorder.offer(message.value);
+      if (!offered.ok) return reject(topic, offered.code, offered.reason);
+      stats.accepted += 1;
+      for (const m of reorder.drain()) process(m);
+      return { ok: true };
+    },
+    resolveReview(caseId, choice, reviewer, t) {
+      return shelf.resolve(caseId, choice, reviewer, t ?? now);
+    },
+    finish() {
+      for (const m of reorder.drainAll()) process(m);
+      for (const crossing of vision?.flush() ?? []) {
+        emit({ type: 'gate.crossed', t: crossing.t, data: crossing });
+        sessions.crossing(crossing.trackId, crossing.gateId, crossing.direction, crossing.t);
+      }
+      for (const event of weight.flush()) shelf.onShelfEvent(event);
+      const end = now + config.receiptGraceMs;
+      sessions.advance(end);
+      checkout.advance(end);
+    },
+    now: () => now,
+    stats: () => ({ ...stats, rejected: { ...stats.rejected }, reviewsOpen: shelf.openCases().length }),
+    snapshot() {
+      return {
+        t: now,
+        tracks: (vision?.activeTracks(now) ?? []).map(({ trackId, point }) => ({
+          trackId,
+          sessionId: sessions.sessionOfTrack(trackId)?.sessionId ?? null,
+          point,
+        })),
+        stock: stock.toJSON(),
+        sessions: sessions.all().filter((s) => s.state !== 'closed'),
+        carts: shelf.carts(),
+        reviews: shelf.openCases(),
+        silentPlates: weight.silentPlates(now),
+        offlineCameras: vision?.offlineCameras(now) ?? [],
+      };
+    },
+  };
+}

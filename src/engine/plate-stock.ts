@@ -1,0 +1,36 @@
+/**
+ * What the engine believes is on each plate, per SKU, including misplaced items put back on the wrong plate.
+ * Starts full (the store definition's capacity) and follows every decided pick and put-back; staff restocks
+ * add units. The weight stage reads it to rule out taking more than is there.
+ */
+import type { Store } from '../store/store.ts';
+import type { ItemCount } from '../weight/types.ts';
+
+export class PlateStock {
+  private readonly units = new Map<string, Map<string, number>>();
+
+  constructor(store: Store) {
+    for (const [plateId, info] of store.plates) {
+      this.units.set(plateId, new Map(info.plate.skus.map((sku, i) => [sku, info.plate.capacity[i] ?? 0])));
+    }
+  }
+
+  of(plateId: string): ReadonlyMap<string, number> {
+    return this.units.get(plateId) ?? new Map();
+  }
+
+  /** Applies items that left (qty > 0) or reached (qty < 0) a plate; never goes below zero. */
+  apply(plateId: string, items: readonly ItemCount[]): void {
+    const plate = this.units.get(plateId);
+    if (!plate) return;
+    for (const { sku, qty } of items) {
+      const next = Math.max(0, (plate.get(sku) ?? 0) - qty);
+      if (next === 0 && !plate.has(sku)) continue;
+      plate.set(sku, next);
+    }
+  }
+
+  toJSON(): Record<string, Record<string, number>> {
+    return Object.fromEntries([...this.units].map(([id, m]) => [id, Object.fromEntries(m)]));
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The fusion model's named parameters and their defaults. Every number that shapes a confidence lives here so
+ * the benchmark can calibrate it (see docs/SPEC.md, rules [F1]–[F14]).
+ */
+import type { ShelfEvent, ShelfEventFlag } from '../weight/types.ts';
+
+export interface FusionConfig {
+  /** Commit a decision when its confidence reaches this; below it the event goes to review. Store-set. */
+  commitThreshold: number;
+  /** Most alternatives a review case (or a commit's audit trail) lists. */
+  maxAlternatives: number;
+
+  // --- Hand evidence → likelihood ratio [F2] ---
+  /** P(a wrist is seen inside the reach volume | this person moved the item). */
+  pEnteredIfActor: number;
+  /** P(a wrist is seen inside the reach volume | this person did not move the item but was near). */
+  pEnteredIfBystander: number;
+  /** Slack (m) added in quadrature to the wrist sigma: how far outside the volume a real reach can read. */
+  reachSlackM: number;
+  /** Radius (m) the engine queries hands within; a bystander's distance is uniform over it. */
+  candidateRadiusM: number;
+  /** 1-σ (ms) of the actor's closest approach around `tChange`. */
+  timeSigmaMs: number;
+  /** Padding (ms) the engine adds before `tStart` and after `tSettled` when it queries hands. */
+  windowPadMs: number;
+
+  // --- Who else could it be [F3] ---
+  /** Weight (odds against one uninformative candidate) of "someone the cameras did not see". */
+  unseenWeight: number;
+  /** Same, while a camera covering the plate is offline. */
+  unseenWeightDegraded: number;
+  /** Wrist sigma is multiplied by this while a camera covering the plate is offline. */
+  degradedSigmaScale: number;
+
+  // --- What was put back [F6]–[F8] ---
+  /** Prior multiplier for a shopper putting back more units of a SKU than their cart holds. */
+  putBackNotInCartPrior: number;
+  /** Prior multiplier for a put-back by an unbound person (no cart to check). */
+  putBackUnboundPrior: number;
+  /** Prior multiplier for "received in a handoff": the put-back is credited to the one other cart holding it. */
+  handoffReturnPrior: number;
+  /** Prior of a cart item being returned onto a plate the weight stage did not propose it for. */
+  misplacedReturnPrior: number;
+  /** Largest unit count fusion proposes for a misplaced return. */
+  maxAugmentUnits: number;
+  /** Residual (in σ) beyond which a proposed misplaced return is dropped, and the z-score "none of these" stands at. */
+  augmentMaxZ: number;
+
+  // --- Degrading inputs [F10] ---
+  /** Confidence multiplier per weight-stage flag: P(the model's inputs are sound | flag). */
+  flagFactor: Record<ShelfEventFlag, number>;
+  /** Multiplier while a camera covering the plate is offline. */
+  camerasDegradedFactor: number;
+  /** Multiplier while an unbound person (tailgater or a broken track) is among the candidates. */
+  unboundNearbyFactor: number;
+  /** An unbound candidate counts as "nearby" when its weight is at least this fraction of the best one. */
+  unboundNearbyMinRatio: number;
+  /** Multiplier when cameras saw no hand at all and the event fell back on who is inside. */
+  noHandFactor: number;
+}
+
+export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
+  commitThreshold: 0.9,
+  maxAlternatives: 4,
+  pEnteredIfActor: 0.9,
+  pEnteredIfBystander: 0.1,
+  reachSlackM: 0.05,
+  candidateRadiusM: 0.5,
+  timeSigmaMs: 700,
+  windowPadMs: 1500,
+  unseenWeight: 0.1,
+  unseenWeightDegraded: 1,
+  degradedSigmaScale: 2,
+  putBackNotInCartPrior: 0.02,
+  putBackUnboundPrior: 0.5,
+  handoffReturnPrior: 0.3,
+  misplacedReturnPrior: 0.3,
+  maxAugmentUnits: 3,
+  augmentMaxZ: 3,
+  flagFactor: Object.freeze({
+    'silent-plate': 0.95,
+    'lost-batches': 0.95,
+    'ambiguous-item': 0.97,
+    'unexplained-weight': 0.85,
+    'split-plates': 0.98,
+  }),
+  camerasDegradedFactor: 0.95,
+  unboundNearbyFactor: 0.95,
+  unboundNearbyMinRatio: 0.05,
+  noHandFactor: 0.9,
+});
+
+/** A config with some parameters overridden (the benchmark's calibration knobs). */
+export function fusionConfig(overrides: Partial<FusionConfig> = {}): FusionConfig {
+  return {
+    ...DEFAULT_FUSION_CONFIG,
+    ...overrides,
+    flagFactor: { ...DEFAULT_FUSION_CONFIG.flagFactor, ...(overrides.flagFactor ?? {}) },
+  };
+}
+
+/** The time window the engine should query hands in for an event [F2]: the same one the model assumes. */
+export function handWindow(event: ShelfEvent, config: FusionConfig): { t0: number; t1: number; radius: number } {
+  return {
+    t0: event.tStart - config.windowPadMs,
+    t1: event.tSettled + config.windowPadMs,
+    radius: config.candidateRadiusM,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Hand evidence → likelihood ratio that this person moved the item [F2]. The ratio compares "this person is the
+ * actor" with "this person was merely near", so candidates multiply into a joint model without double counting:
+ * the posterior of candidate c is proportional to its ratio (the bystander terms of everyone cancel).
+ */
+import type { HandEvidence } from '../vision/types.ts';
+import type { ShelfEvent } from '../weight/types.ts';
+import type { FusionConfig } from './config.ts';
+
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
+/** No ratio is ever exactly zero: a wrong camera reading must not make an outcome impossible. */
+const MIN_RATIO = 1e-9;
+
+export interface HandConditions {
+  /** The plate's own stream was silent: `tChange` is a guess, so timing carries no information. */
+  silentPlate: boolean;
+  /** A camera covering the plate was offline: wrists are seen worse. */
+  camerasDegraded: boolean;
+}
+
+/** Density of the wrist reading's distance outside the volume for the actor: half-normal with scale `s`. */
+function actorDistanceDensity(d: number, s: number): number {
+  return (2 / (s * SQRT_2PI)) * Math.exp(-0.5 * (d / s) ** 2);
+}
+
+/** Ratio of the closest-approach timing: Gaussian around tChange for the actor, uniform in the window otherwise. */
+function timingRatio(evidence: HandEvidence, event: ShelfEvent, config: FusionConfig, silent: boolean): number {
+  if (silent) return 1;
+  const windowMs = Math.max(1000, event.tSettled - event.tStart + 2 * config.windowPadMs);
+  const dt = evidence.tClosest - event.tChange;
+  const actor = Math.exp(-0.5 * (dt / config.timeSigmaMs) ** 2) / (config.timeSigmaMs * SQRT_2PI);
+  const bystander = 1 / windowMs;
+  return actor / bystander;
+}
+
+/** Ratio of the reach itself: inside the volume, or how far outside, against a bystander's uniform distance. */
+function reachRatio(evidence: HandEvidence, config: FusionConfig, degraded: boolean): number {
+  if (evidence.entered) return config.pEnteredIfActor / config.pEnteredIfBystander;
+  const sigma = evidence.sigma * (degraded ? config.degradedSigmaScale : 1);
+  const s = Math.hypot(sigma, config.reachSlackM);
+  const actor = (1 - config.pEnteredIfActor) * actorDistanceDensity(Math.max(0, evidence.minDistance), s);
+  const bystander = (1 - config.pEnteredIfBystander) / config.candidateRadiusM;
+  return actor / bystander;
+}
+
+/** P(evidence | actor) / P(evidence | bystander) for one track and one shelf event. */
+export function handLikelihoodRatio(
+  evidence: HandEvidence,
+  event: ShelfEvent,
+  config: FusionConfig,
+  conditions: HandConditions,
+): number {
+  const ratio =
+    reachRatio(evidence, config, conditions.camerasDegraded) *
+    timingRatio(evidence, event, config, conditions.silentPlate);
+  return Number.isFinite(ratio) ? Math.max(MIN_RATIO, ratio) : MIN_RATIO;
+}

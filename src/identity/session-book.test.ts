@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { EngineEvent } from '../engine/events.ts';
+import { createDemoAuthorizer, demoEntryCode, sessionIdFor } from './demo-authorizer.ts';
+import { SessionBook } from './session-book.ts';
+
+const T0 = 1_767_600_000_000;
+
+function book() {
+  const events: EngineEvent[] = [];
+  const sessions = new SessionBook(createDemoAuthorizer(), (e) => events.push(e), { bindWindowMs: 20_000 });
+  const of = <K extends EngineEvent['type']>(type: K) => events.filter((e) => e.type === type);
+  return { sessions, events, of };
+}
+
+test('a scan opens a session and the gate is told to admit the party', () => {
+  const { sessions, of } = book();
+  sessions.scan('in', demoEntryCode('ann', 1), T0);
+  assert.equal(of('session.opened').length, 1);
+  const command = of('gate.command')[0];
+  assert.ok(command?.type === 'gate.command');
+  assert.deepEqual([command.data.action, command.data.admit], ['open', 1]);
+});
+
+test('the person crossing after a scan is bound to it; the next without a scan is unbound', () => {
+  const { sessions, of } = book();
+  sessions.scan('in', demoEntryCode('ann', 1), T0);
+  sessions.crossing('T1', 'in', 'in', T0 + 2_000);
+  sessions.crossing('T2', 'in', 'in', T0 + 3_000);
+  assert.equal(sessions.sessionOfTrack('T1')?.sessionId, sessionIdFor('in', T0));
+  assert.equal(sessions.sessionOfTrack('T2'), undefined);
+  assert.ok(sessions.isUnbound('T2'));
+  assert.equal(of('shopper.unbound').length, 1);
+});
+
+test('a family on one scan: all N members bind to the scanning account', () => {
+  const { sessions } = book();
+  sessions.scan('in', demoEntryCode('fam', 3), T0);
+  for (const [i, track] of ['T1', 'T2', 'T3'].entries()) sessions.crossing(track, 'in', 'in', T0 + 1_000 + i * 500);
+  const ids = ['T1', 'T2', 'T3'].map((t) => sessions.sessionOfTrack(t)?.account);
+  assert.deepEqual(ids, ['fam', 'fam', 'fam']);
+});
+
+test('two scans close together bind their people first come, first served', () => {
+  const { sessions } = book();
+  sessions.scan('in', demoEntryCode('a', 1), T0);
+  sessions.scan('in', demoEntryCode('b', 1), T0 + 500);
+  sessions.crossing('T1', 'in', 'in', T0 + 1_500);
+  sessions.crossing('T2', 'in', 'in', T0 + 2_000);
+  assert.equal(sessions.sessionOfTrack('T1')?.account, 'a');
+  assert.equal(sessions.sessionOfTrack('T2')?.account, 'b');
+});
+
+test('the session closes when its last member leaves', () => {
+  const { sessions, of } = book();
+  sessions.scan('in', demoEntryCode('fam', 2), T0);
+  sessions.crossing('T1', 'in', 'in', T0 + 1_000);
+  sessions.crossing('T2', 'in', 'in', T0 + 1_500);
+  sessions.crossing('T1', 'out', 'out', T0 + 60_000);
+  assert.equal(of('session.closed').length, 0);
+  sessions.crossing('T2', 'out', 'out', T0 + 70_000);
+  assert.equal(of('session.closed').length, 1);
+  assert.equal(sessions.exitedAt(sessionIdFor('in', T0)), T0 + 70_000);
+});
+
+test('a replayed code is denied with its reason, and a session nobody enters times out', () => {
+  const { sessions, of } = book();
+  const code = demoEntryCode('ann', 1);
+  sessions.scan('in', code, T0);
+  sessions.scan('in', code, T0 + 1_000);
+  const denied = of('gate.command').filter((e) => e.type === 'gate.command' && e.data.action === 'deny');
+  assert.equal(denied.length, 1);
+  sessions.advance(T0 + 25_000);
+  const closed = of('session.closed')[0];
+  assert.ok(closed?.type === 'session.closed' && closed.data.reason === 'timeout');
+});
+
+test('without cameras the beam counts people in and out', () => {
+  const { sessions, of } = book();
+  sessions.scan('in', demoEntryCode('solo', 1), T0);
+  sessions.pass('in', 'in', T0 + 1_000);
+  assert.equal(sessions.inside().length, 1);
+  sessions.pass('out', 'out', T0 + 30_000);
+  assert.equal(sessions.inside().length, 0);
+  assert.equal(of('session.closed').length, 1);
+});

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tinyStore } from '../store/tiny-store.ts';
+import { topicFor } from './topics.ts';
+import { validateMessage } from './validate.ts';
+
+const store = tinyStore();
+const T0 = 1_767_600_000_000;
+const plateTopic = topicFor('shop', 'plate.weight', 'g1.s1.p1');
+
+const codeOf = (topic: string, payload: unknown) => {
+  const r = validateMessage(store, topic, payload);
+  return r.ok ? 'OK' : r.code;
+};
+
+test('a good plate batch passes, from bytes or from parsed JSON', () => {
+  const payload = { v: 1, ts: T0, hz: 60, grams: [1200.5, 1201] };
+  assert.equal(codeOf(plateTopic, payload), 'OK');
+  assert.equal(codeOf(plateTopic, Buffer.from(JSON.stringify(payload))), 'OK');
+});
+
+test('each kind of bad input gets its own stable reason', () => {
+  const cases: [string, unknown, string][] = [
+    ['walkout/shop/plates/g1.s1.p1', {}, 'BAD_TOPIC'],
+    ['walkout/other/plates/g1.s1.p1/weight', { v: 1, ts: T0, hz: 60, grams: [1] }, 'WRONG_STORE'],
+    [plateTopic, '{"v":1, "ts":', 'BAD_JSON'],
+    [plateTopic, { v: 2, ts: T0, hz: 60, grams: [1] }, 'BAD_VERSION'],
+    [plateTopic, { v: 1, ts: T0, hz: 60, grams: ['heavy'] }, 'BAD_SCHEMA'],
+    [plateTopic, { v: 1, ts: T0, hz: 60, grams: [null] }, 'BAD_SCHEMA'],
+    [topicFor('shop', 'plate.weight', 'nope'), { v: 1, ts: T0, hz: 60, grams: [1] }, 'UNKNOWN_DEVICE'],
+    [plateTopic, { v: 1, ts: T0, hz: 60, grams: [10_000_000] }, 'IMPOSSIBLE_VALUE'],
+    [plateTopic, { v: 1, ts: 5, hz: 60, grams: [1] }, 'IMPOSSIBLE_VALUE'],
+    [plateTopic, { v: 1, ts: -5, hz: 60, grams: [1] }, 'BAD_SCHEMA'],
+    [topicFor('shop', 'gate.pass', 'door'), { v: 1, ts: T0, direction: 'sideways' }, 'BAD_SCHEMA'],
+  ];
+  for (const [topic, payload, code] of cases) assert.equal(codeOf(topic, payload), code, JSON.stringify(payload));
+});
+
+test('gate scans and passes validate against known gates', () => {
+  assert.equal(codeOf(topicFor('shop', 'gate.scan', 'door'), { v: 1, ts: T0, code: 'demo:a:1' }), 'OK');
+  assert.equal(codeOf(topicFor('shop', 'gate.pass', 'door'), { v: 1, ts: T0, direction: 'in' }), 'OK');
+  assert.equal(codeOf(topicFor('shop', 'gate.scan', 'back'), { v: 1, ts: T0, code: 'x' }), 'UNKNOWN_DEVICE');
+});

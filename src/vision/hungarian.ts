@@ -1,0 +1,86 @@
+/**
+ * Optimal assignment (Hungarian / Kuhn–Munkres, O(n²·m) potentials form) for rectangular cost matrices.
+ * Owns detection↔track matching inside one camera frame and the global id mappings of the metrics.
+ * Pairs whose cost is at or above `forbidden` are never returned, so callers gate by passing Infinity.
+ */
+
+/**
+ * Minimum-cost assignment of rows to columns. Returns, for each row, the column it got or -1.
+ * Every row or column is used at most once; pairs costing `forbidden` or more are left unassigned.
+ */
+export function assign(cost: readonly (readonly number[])[], forbidden = Number.POSITIVE_INFINITY): number[] {
+  const rows = cost.length;
+  const cols = rows === 0 ? 0 : (cost[0]?.length ?? 0);
+  if (rows === 0 || cols === 0) return new Array<number>(rows).fill(-1);
+  // The solver needs rows ≤ columns: transpose when there are more rows.
+  const transposed = rows > cols;
+  const n = transposed ? cols : rows;
+  const m = transposed ? rows : cols;
+  // Forbidden pairs get a finite cost large enough never to be preferred over a legal set of pairs.
+  let maxLegal = 0;
+  for (const row of cost) for (const c of row) if (c < forbidden && Math.abs(c) > maxLegal) maxLegal = Math.abs(c);
+  const big = (maxLegal + 1) * (n + 1) * 4;
+  const at = (i: number, j: number): number => {
+    const c = transposed ? cost[j]![i]! : cost[i]![j]!;
+    return c < forbidden ? c : big;
+  };
+  const rowOfCol = solve(n, m, at);
+  const result = new Array<number>(rows).fill(-1);
+  for (let j = 0; j < m; j++) {
+    const i = rowOfCol[j + 1]! - 1;
+    if (i < 0) continue;
+    const r = transposed ? j : i;
+    const c = transposed ? i : j;
+    if (cost[r]![c]! < forbidden) result[r] = c;
+  }
+  return result;
+}
+
+/** The classic potentials algorithm; 1-based internally. Returns for each column (1..m) its row (1..n) or 0. */
+function solve(n: number, m: number, at: (i: number, j: number) => number): Int32Array {
+  const u = new Float64Array(n + 1);
+  const v = new Float64Array(m + 1);
+  const p = new Int32Array(m + 1);
+  const way = new Int32Array(m + 1);
+  const minv = new Float64Array(m + 1);
+  const used = new Uint8Array(m + 1);
+  for (let i = 1; i <= n; i++) {
+    p[0] = i;
+    let j0 = 0;
+    minv.fill(Number.POSITIVE_INFINITY);
+    used.fill(0);
+    do {
+      used[j0] = 1;
+      const i0 = p[j0]!;
+      let delta = Number.POSITIVE_INFINITY;
+      let j1 = 0;
+      for (let j = 1; j <= m; j++) {
+        if (used[j]) continue;
+        const cur = at(i0 - 1, j - 1) - u[i0]! - v[j]!;
+        if (cur < minv[j]!) {
+          minv[j] = cur;
+          way[j] = j0;
+        }
+        if (minv[j]! < delta) {
+          delta = minv[j]!;
+          j1 = j;
+        }
+      }
+      for (let j = 0; j <= m; j++) {
+        if (used[j]) {
+          u[p[j]!] += delta;
+          v[j] -= delta;
+        } else {
+          minv[j] -= delta;
+        }
+      }
+      j0 = j1;
+    } while (p[j0] !== 0);
+    do {
+      const j1 = way[j0]!;
+      p[j0] = p[j1]!;
+      j0 = j1;
+    } while (j0 !== 0);
+  }
+  return p;
+}
