@@ -3,9 +3,11 @@
  * gates → shelf decisions (fusion) → cart lines, review cases and final receipts, all emitted to one sink.
  * Pure and deterministic: the same input stream yields the same decisions; no clock, network or database here.
  */
+
+import { fusionConfig } from '../fusion/config.ts';
+import { SessionBook } from '../identity/session-book.ts';
 import type { DeviceMessage } from '../protocol/messages.ts';
 import { type RejectCode, validateMessage } from '../protocol/validate.ts';
-import { SessionBook } from '../identity/session-book.ts';
 import { createVisionStage } from '../vision/stage.ts';
 import { createWeightStage } from '../weight/stage.ts';
 import { CheckoutFlow } from './checkout-flow.ts';
@@ -13,7 +15,13 @@ import type { EngineEvent } from './events.ts';
 import { PlateStock } from './plate-stock.ts';
 import { ReorderBuffer } from './reorder.ts';
 import { ShelfDecisions } from './shelf-decisions.ts';
-import { DEFAULT_ENGINE_CONFIG, type Engine, type EngineOptions, type EngineStats, type IngestOutcome } from './types.ts';
+import {
+  DEFAULT_ENGINE_CONFIG,
+  type Engine,
+  type EngineOptions,
+  type EngineStats,
+  type IngestOutcome,
+} from './types.ts';
 
 /** Stages are advanced at most this often (ms of event time) so per-message cost stays flat. */
 const ADVANCE_STEP_MS = 50;
@@ -34,25 +42,28 @@ export function createEngine(options: EngineOptions): Engine {
   const weight = createWeightStage(store, { stock: (plateId) => stock.of(plateId) });
   const vision = store.def.cameras.length > 0 ? createVisionStage(store) : null;
   const checkout = new CheckoutFlow(store, emit, config.receiptGraceMs);
+  // Sessions and shelf decisions observe each other; the late binding keeps construction order simple.
+  let shelf: ShelfDecisions | null = null;
   const sessions = new SessionBook(
     options.authorizer,
     (event) => {
       emit(event);
+      shelf?.observe(event);
       if (event.type === 'session.closed') checkout.sessionClosed(event.data.sessionId, event.data.reason, event.t);
     },
     { bindWindowMs: config.bindWindowMs },
   );
-  const shelf = new ShelfDecisions({
+  const decisions = new ShelfDecisions({
     store,
     vision,
     sessions,
     stock,
-    checkout,
     emit,
     policy: options.policy ?? 'walkout',
-    commitThreshold: config.commitThreshold,
+    fusion: fusionConfig({ ...options.fusion, commitThreshold: config.commitThreshold }),
   });
-  checkout.attach(sessions, shelf);
+  shelf = decisions;
+  checkout.attach(sessions, decisions);
 
   const reject = (topic: string, code: RejectCode, reason: string): IngestOutcome => {
     stats.rejected[code] = (stats.rejected[code] ?? 0) + 1;
@@ -67,7 +78,7 @@ export function createEngine(options: EngineOptions): Engine {
       emit({ type: 'gate.crossed', t: crossing.t, data: crossing });
       sessions.crossing(crossing.trackId, crossing.gateId, crossing.direction, crossing.t);
     }
-    for (const event of weight.advance(t)) shelf.onShelfEvent(event);
+    for (const event of weight.advance(t)) decisions.onShelfEvent(event);
     sessions.advance(t);
     checkout.advance(t);
   };
@@ -104,7 +115,11 @@ export function createEngine(options: EngineOptions): Engine {
       return { ok: true };
     },
     resolveReview(caseId, choice, reviewer, t) {
-      return shelf.resolve(caseId, choice, reviewer, t ?? now);
+      const at = t ?? now;
+      const outcome = decisions.resolve(caseId, choice, reviewer, at);
+      // A resolution may free a receipt that waited on it.
+      if (outcome.ok) checkout.advance(Math.max(at, now));
+      return outcome;
     },
     finish() {
       for (const m of reorder.drainAll()) process(m);
@@ -112,13 +127,13 @@ export function createEngine(options: EngineOptions): Engine {
         emit({ type: 'gate.crossed', t: crossing.t, data: crossing });
         sessions.crossing(crossing.trackId, crossing.gateId, crossing.direction, crossing.t);
       }
-      for (const event of weight.flush()) shelf.onShelfEvent(event);
+      for (const event of weight.flush()) decisions.onShelfEvent(event);
       const end = now + config.receiptGraceMs;
       sessions.advance(end);
       checkout.advance(end);
     },
     now: () => now,
-    stats: () => ({ ...stats, rejected: { ...stats.rejected }, reviewsOpen: shelf.openCases().length }),
+    stats: () => ({ ...stats, rejected: { ...stats.rejected }, reviewsOpen: decisions.openCases().length }),
     snapshot() {
       return {
         t: now,
@@ -129,8 +144,8 @@ export function createEngine(options: EngineOptions): Engine {
         })),
         stock: stock.toJSON(),
         sessions: sessions.all().filter((s) => s.state !== 'closed'),
-        carts: shelf.carts(),
-        reviews: shelf.openCases(),
+        carts: decisions.carts(),
+        reviews: decisions.openCases(),
         silentPlates: weight.silentPlates(now),
         offlineCameras: vision?.offlineCameras(now) ?? [],
       };

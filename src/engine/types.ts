@@ -3,8 +3,8 @@
  * driven: it takes device messages (from MQTT or a recording) and staff commands, and emits decisions to a sink.
  */
 import type { CartLine } from '../cart/types.ts';
-import type { Session } from '../identity/types.ts';
-import type { EntryAuthorizer } from '../identity/types.ts';
+import type { FusionConfig } from '../fusion/config.ts';
+import type { EntryAuthorizer, Session } from '../identity/types.ts';
 import type { RejectCode } from '../protocol/validate.ts';
 import type { ReviewAlternative, ReviewCase } from '../review/types.ts';
 import type { Store } from '../store/store.ts';
@@ -41,6 +41,8 @@ export interface EngineOptions {
   /** `baseline`: weight events + nearest shopper, top hypothesis, no confidence, no review (for comparison). */
   policy?: EnginePolicy;
   config?: Partial<EngineConfig>;
+  /** Fusion's model parameters (the benchmark's calibration knobs); defaults in src/fusion/config.ts. */
+  fusion?: Partial<FusionConfig>;
 }
 
 export type IngestOutcome = { ok: true } | { ok: false; code: RejectCode; reason: string };

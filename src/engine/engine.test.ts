@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createDemoAuthorizer, demoEntryCode, sessionIdFor } from '../identity/demo-authorizer.ts';
+import { topicFor } from '../protocol/topics.ts';
+import { parseStore } from '../store/load-store.ts';
+import { tinyStoreDef } from '../store/tiny-store.ts';
+import { byException } from '../weight/synthetic.ts';
+import { createEngine } from './engine.ts';
+import type { EngineEvent } from './events.ts';
+
+const T0 = 1_767_600_000_000;
+
+/** A one-shopper kiosk visit: scan, walk in, one bottle leaves the plate, walk out. */
+function visit(): { topic: string; payload: unknown }[] {
+  const plate = byException(
+    {
+      plateId: 'g1.s1.p1',
+      base: 5_600,
+      changes: [{ t: 10_000, grams: 520, rampMs: 400 }],
+      presses: [{ t0: 9_600, t1: 10_900, grams: 300 }],
+    },
+    T0,
+    30_000,
+    7,
+  );
+  const messages = [
+    {
+      ts: T0 + 1_000,
+      topic: topicFor('shop', 'gate.scan', 'door'),
+      payload: { v: 1, ts: T0 + 1_000, code: demoEntryCode('ann', 1) },
+    },
+    {
+      ts: T0 + 2_000,
+      topic: topicFor('shop', 'gate.pass', 'door'),
+      payload: { v: 1, ts: T0 + 2_000, direction: 'in' },
+    },
+    {
+      ts: T0 + 20_000,
+      topic: topicFor('shop', 'gate.pass', 'door'),
+      payload: { v: 1, ts: T0 + 20_000, direction: 'out' },
+    },
+    ...plate.map((m) => ({
+      ts: m.ts,
+      topic: topicFor('shop', 'plate.weight', m.plateId),
+      payload: { v: 1, ts: m.ts, hz: m.hz, grams: m.grams },
+    })),
+  ];
+  return messages.sort((a, b) => a.ts - b.ts).map(({ topic, payload }) => ({ topic, payload }));
+}
+
+function run(messages: { topic: string; payload: unknown }[]) {
+  const def = { ...tinyStoreDef(), mode: 'single-shopper' as const };
+  const store = parseStore(def);
+  assert.ok(store.ok, store.ok ? '' : store.reason);
+  const events: EngineEvent[] = [];
+  const engine = createEngine({ store: store.value, authorizer: createDemoAuthorizer(), sink: (e) => events.push(e) });
+  for (const m of messages) engine.ingest(m.topic, m.payload);
+  engine.finish();
+  return { engine, events };
+}
+
+test('a one-shopper visit ends in a final receipt with what left the shelf', () => {
+  const { events } = run(visit());
+  const receipts = events.filter((e) => e.type === 'receipt.final');
+  assert.equal(receipts.length, 1);
+  const receipt = receipts[0]!;
+  assert.ok(receipt.type === 'receipt.final');
+  assert.equal(receipt.data.visit, sessionIdFor('door', T0 + 1_000));
+  assert.deepEqual(
+    receipt.data.lines.map((l) => [l.sku, l.qty]),
+    [['WATER', 1]],
+  );
+  assert.equal(receipt.data.total, 199);
+});
+
+test('bad messages are rejected and counted while the rest still flow', () => {
+  const messages = visit();
+  const bad = [
+    { topic: topicFor('shop', 'plate.weight', 'ghost'), payload: { v: 1, ts: T0 + 5_000, hz: 60, grams: [1] } },
+    { topic: topicFor('shop', 'plate.weight', 'g1.s1.p1'), payload: '{not json' },
+    { topic: 'walkout/shop/plates', payload: {} },
+    { topic: topicFor('shop', 'plate.weight', 'g1.s1.p1'), payload: { v: 1, ts: T0 + 5_000, hz: 60, grams: [9e9] } },
+  ];
+  messages.splice(100, 0, ...bad);
+  const { engine, events } = run(messages);
+  assert.deepEqual(engine.stats().rejected, { UNKNOWN_DEVICE: 1, BAD_JSON: 1, BAD_TOPIC: 1, IMPOSSIBLE_VALUE: 1 });
+  assert.equal(events.filter((e) => e.type === 'message.rejected').length, 4);
+  assert.equal(events.filter((e) => e.type === 'receipt.final').length, 1);
+});
+
+test('the same input stream yields the same decisions', () => {
+  const a = run(visit()).events;
+  const b = run(visit()).events;
+  assert.deepEqual(a, b);
+  assert.ok(a.some((e) => e.type === 'shelf.event'));
+});
