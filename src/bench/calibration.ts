@@ -28,7 +28,9 @@ export function reliabilityBins(pairs: readonly CalibrationPair[], bins = 10): R
   return Array.from({ length: bins }, (_, b) => {
     const lo = b / bins;
     const hi = (b + 1) / bins;
-    const inBin = pairs.filter((p) => p.confidence >= lo && (p.confidence < hi || (b === bins - 1 && p.confidence <= hi)));
+    const inBin = pairs.filter(
+      (p) => p.confidence >= lo && (p.confidence < hi || (b === bins - 1 && p.confidence <= hi)),
+    );
     const n = inBin.length;
     return {
       lo,

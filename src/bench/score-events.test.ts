@@ -11,7 +11,14 @@ function visit(id: string, exited: number, staff = false): TruthVisit {
   return { visit: id, account: id, members: [id], entryGate: 'g', scanned: 0, entered: 0, exited, receipt: [], staff };
 }
 
-function act(t: number, plateId: string, sku: string, qty: number, visit: string | null, kind: TruthInteraction['kind'] = 'pick'): TruthInteraction {
+function act(
+  t: number,
+  plateId: string,
+  sku: string,
+  qty: number,
+  visit: string | null,
+  kind: TruthInteraction['kind'] = 'pick',
+): TruthInteraction {
   return { t, kind, personId: `p-${visit}`, visit, plateId, sku, qty };
 }
 
@@ -38,7 +45,15 @@ function shelf(id: string, tChange: number, plateIds: string[], items: ItemCount
 }
 
 let lineNo = 0;
-function line(eventId: string, sessionId: string, sku: string, qty: number, t: number, confidence = 0.9, reviewCaseId?: string): EngineEvent {
+function line(
+  eventId: string,
+  sessionId: string,
+  sku: string,
+  qty: number,
+  t: number,
+  confidence = 0.9,
+  reviewCaseId?: string,
+): EngineEvent {
   const data: CartLine = {
     lineId: `l${++lineNo}`,
     sessionId,
@@ -54,14 +69,28 @@ function line(eventId: string, sessionId: string, sku: string, qty: number, t: n
 }
 
 function review(caseId: string, shelfEventId: string, blocking: string[], t: number): EngineEvent {
-  return { type: 'review.opened', t, data: { caseId, shelfEventId, opened: t, reason: 'close', alternatives: [], blocking } };
+  return {
+    type: 'review.opened',
+    t,
+    data: { caseId, shelfEventId, opened: t, reason: 'close', alternatives: [], blocking },
+  };
 }
 
 function receiptFinal(visitId: string, t: number): EngineEvent {
   return {
     type: 'receipt.final',
     t,
-    data: { visit: visitId, account: visitId, lines: [], total: 0, currency: 'EUR', status: 'final', entered: 0, exited: t, finalAt: t },
+    data: {
+      visit: visitId,
+      account: visitId,
+      lines: [],
+      total: 0,
+      currency: 'EUR',
+      status: 'final',
+      entered: 0,
+      exited: t,
+      finalAt: t,
+    },
   };
 }
 
@@ -88,7 +117,11 @@ describe('matchShelfEvents', () => {
   });
 
   it('matches a change split onto a neighbouring plate, but not a different plate or a late event', () => {
-    const interactions = [act(10_000, 'p2', 'cola', 1, 'a'), act(20_000, 'p5', 'cola', 1, 'a'), act(30_000, 'p1', 'gum', 1, 'a')];
+    const interactions = [
+      act(10_000, 'p2', 'cola', 1, 'a'),
+      act(20_000, 'p5', 'cola', 1, 'a'),
+      act(30_000, 'p1', 'gum', 1, 'a'),
+    ];
     const events = [
       shelf('split', 10_000, ['p1', 'p2'], []),
       shelf('other', 20_000, ['p4'], []),
@@ -162,12 +195,25 @@ describe('scoreEvents', () => {
     const sessionOpened: EngineEvent = {
       type: 'session.opened',
       t: 0,
-      data: { sessionId: 'staff', account: 'staff', partySize: 1, gateId: 'g', opened: 0, state: 'admitted', trackIds: [], staff: true },
+      data: {
+        sessionId: 'staff',
+        account: 'staff',
+        partySize: 1,
+        gateId: 'g',
+        opened: 0,
+        state: 'admitted',
+        trackIds: [],
+        staff: true,
+      },
     };
     const chargedStaff = scoreEvents({
       visits,
       interactions: [restock],
-      events: [sessionOpened, shelf('e1', 10_000, ['p1'], [{ sku: 'cola', qty: -6 }]), line('e1', 'staff', 'cola', -6, 10_500)],
+      events: [
+        sessionOpened,
+        shelf('e1', 10_000, ['p1'], [{ sku: 'cola', qty: -6 }]),
+        line('e1', 'staff', 'cola', -6, 10_500),
+      ],
     });
     assert.equal(chargedStaff.attributionAccuracy, 1, 'a line on the staff session charges no shopper');
     const chargedShopper = scoreEvents({

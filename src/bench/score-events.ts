@@ -151,7 +151,9 @@ export function scoreEvents(input: {
     const truthIdx = matching.byEvent.get(e.id);
     const truthItems = truthIdx ? truthFor(ctx, truthIdx) : undefined;
     if (truthIdx) {
-      const itemsOnly = netByWho(truthIdx.map((k) => ({ who: '', sku: input.interactions[k]!.sku!, qty: input.interactions[k]!.qty })));
+      const itemsOnly = netByWho(
+        truthIdx.map((k) => ({ who: '', sku: input.interactions[k]!.sku!, qty: input.interactions[k]!.qty })),
+      );
       if (sameCounts(topHypothesisCounts(e), itemsOnly)) identityCorrect += 1;
     }
     if (reviewed.has(e.id)) continue;

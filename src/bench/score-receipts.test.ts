@@ -119,7 +119,11 @@ describe('scoreReceipts', () => {
 
   it('keeps staff out of shopper figures but reports charges to staff', () => {
     const visits = [visit('a', [{ sku: 'cola', qty: 1 }]), visit('s', [], true)];
-    const s = scoreReceipts(visits, [receipt('a', [{ sku: 'cola', qty: 1 }]), receipt('s', [{ sku: 'gum', qty: 2 }])], prices);
+    const s = scoreReceipts(
+      visits,
+      [receipt('a', [{ sku: 'cola', qty: 1 }]), receipt('s', [{ sku: 'gum', qty: 2 }])],
+      prices,
+    );
     assert.equal(s.visits, 1);
     assert.equal(s.itemPrecision, 1);
     assert.equal(s.staffVisits, 1);

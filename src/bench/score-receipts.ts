@@ -134,7 +134,10 @@ export function scoreReceipts(
     perVisit.push(scoreVisit(visit, receipt, prices));
   }
   const unmatched = [...byVisit.values()].filter((r) => !known.has(r.visit));
-  const phantomUnits = unmatched.reduce((sum, r) => sum + [...unitsBySku(r.lines).values()].reduce((a, b) => a + b, 0), 0);
+  const phantomUnits = unmatched.reduce(
+    (sum, r) => sum + [...unitsBySku(r.lines).values()].reduce((a, b) => a + b, 0),
+    0,
+  );
   const phantomAmount = unmatched.reduce((sum, r) => sum + r.total, 0);
 
   const sum = (f: (v: VisitReceiptScore) => number) => perVisit.reduce((acc, v) => acc + f(v), 0);

@@ -121,6 +121,9 @@ export function createEngine(options: EngineOptions): Engine {
       if (outcome.ok) checkout.advance(Math.max(at, now));
       return outcome;
     },
+    tick(t) {
+      for (const m of reorder.drainUntil(t)) process(m);
+    },
     finish() {
       for (const m of reorder.drainAll()) process(m);
       for (const crossing of vision?.flush() ?? []) {

@@ -60,6 +60,11 @@ export class ReorderBuffer {
     return this.releaseUpTo(this.newest - this.config.windowMs);
   }
 
+  /** Messages held since before `t − window`: a clock tick releases them when devices go quiet. */
+  drainUntil(t: number): DeviceMessage[] {
+    return this.releaseUpTo(Math.min(t, this.newest + this.config.maxFutureMs) - this.config.windowMs);
+  }
+
   /** End of stream: everything still held, in order. */
   drainAll(): DeviceMessage[] {
     return this.releaseUpTo(Number.POSITIVE_INFINITY);

@@ -77,6 +77,11 @@ export interface Engine {
     reviewer: string,
     t?: number,
   ): { ok: true } | { ok: false; code: 'NO_SUCH_CASE' | 'ALREADY_RESOLVED'; reason: string };
+  /**
+   * The edge's clock says event time `t` has been reached: release held messages older than the reorder window and
+   * let the stages decide what is due, so a gate answers promptly even when the devices go quiet. Replays need no ticks.
+   */
+  tick(t: number): void;
   /** End of stream: process everything still held and decide what is pending. */
   finish(): void;
   /** Newest event time processed. */

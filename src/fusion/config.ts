@@ -1,6 +1,6 @@
 /**
  * The fusion model's named parameters and their defaults. Every number that shapes a confidence lives here so
- * the benchmark can calibrate it (see docs/SPEC.md, rules [F1]–[F14]).
+ * the benchmark can calibrate it (see docs/SPEC.md, rules [F1]–[F15]).
  */
 import type { ShelfEvent, ShelfEventFlag } from '../weight/types.ts';
 
@@ -21,8 +21,10 @@ export interface FusionConfig {
   candidateRadiusM: number;
   /** 1-σ (ms) of the actor's closest approach around `tChange`. */
   timeSigmaMs: number;
-  /** Padding (ms) the engine adds before `tStart` and after `tSettled` when it queries hands. */
-  windowPadMs: number;
+  /** The engine queries hands from this long before `tStart`… */
+  windowBeforeMs: number;
+  /** …to this long after `tSettled`; a bystander's closest approach is uniform over that window. */
+  windowAfterMs: number;
 
   // --- Who else could it be [F3] ---
   /** Weight (odds against one uninformative candidate) of "someone the cameras did not see". */
@@ -53,8 +55,8 @@ export interface FusionConfig {
   camerasDegradedFactor: number;
   /** Multiplier while an unbound person (tailgater or a broken track) is among the candidates. */
   unboundNearbyFactor: number;
-  /** An unbound candidate counts as "nearby" when its weight is at least this fraction of the best one. */
-  unboundNearbyMinRatio: number;
+  /** An unbound candidate counts as "nearby" when a wrist came within this distance (m) of the reach volume. */
+  unboundNearbyM: number;
   /** Multiplier when cameras saw no hand at all and the event fell back on who is inside. */
   noHandFactor: number;
 }
@@ -65,11 +67,12 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   pEnteredIfActor: 0.9,
   pEnteredIfBystander: 0.1,
   reachSlackM: 0.05,
-  candidateRadiusM: 0.5,
+  candidateRadiusM: 1.2,
   timeSigmaMs: 700,
-  windowPadMs: 1500,
+  windowBeforeMs: 1500,
+  windowAfterMs: 500,
   unseenWeight: 0.1,
-  unseenWeightDegraded: 1,
+  unseenWeightDegraded: 0.5,
   degradedSigmaScale: 2,
   putBackNotInCartPrior: 0.02,
   putBackUnboundPrior: 0.5,
@@ -86,7 +89,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   }),
   camerasDegradedFactor: 0.95,
   unboundNearbyFactor: 0.95,
-  unboundNearbyMinRatio: 0.05,
+  unboundNearbyM: 0.5,
   noHandFactor: 0.9,
 });
 
@@ -102,8 +105,8 @@ export function fusionConfig(overrides: Partial<FusionConfig> = {}): FusionConfi
 /** The time window the engine should query hands in for an event [F2]: the same one the model assumes. */
 export function handWindow(event: ShelfEvent, config: FusionConfig): { t0: number; t1: number; radius: number } {
   return {
-    t0: event.tStart - config.windowPadMs,
-    t1: event.tSettled + config.windowPadMs,
+    t0: event.tStart - config.windowBeforeMs,
+    t1: event.tSettled + config.windowAfterMs,
     radius: config.candidateRadiusM,
   };
 }

@@ -26,7 +26,7 @@ function actorDistanceDensity(d: number, s: number): number {
 /** Ratio of the closest-approach timing: Gaussian around tChange for the actor, uniform in the window otherwise. */
 function timingRatio(evidence: HandEvidence, event: ShelfEvent, config: FusionConfig, silent: boolean): number {
   if (silent) return 1;
-  const windowMs = Math.max(1000, event.tSettled - event.tStart + 2 * config.windowPadMs);
+  const windowMs = Math.max(1000, event.tSettled - event.tStart + config.windowBeforeMs + config.windowAfterMs);
   const dt = evidence.tClosest - event.tChange;
   const actor = Math.exp(-0.5 * (dt / config.timeSigmaMs) ** 2) / (config.timeSigmaMs * SQRT_2PI);
   const bystander = 1 / windowMs;

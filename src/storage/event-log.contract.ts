@@ -18,11 +18,19 @@ export interface EventLogHarness {
 const T0 = 1_750_000_000_000;
 
 function rejected(i: number): EngineEvent {
-  return { type: 'message.rejected', t: T0 + i, data: { topic: `walkout/s/plates/p${i}/weight`, code: 'BAD_JSON', reason: `r${i}` } };
+  return {
+    type: 'message.rejected',
+    t: T0 + i,
+    data: { topic: `walkout/s/plates/p${i}/weight`, code: 'BAD_JSON', reason: `r${i}` },
+  };
 }
 
 function command(i: number): EngineEvent {
-  return { type: 'gate.command', t: T0 + i, data: { gateId: 'g1', action: 'open', admit: 2, reason: 'OK', sessionId: `g1@${i}` } };
+  return {
+    type: 'gate.command',
+    t: T0 + i,
+    data: { gateId: 'g1', action: 'open', admit: 2, reason: 'OK', sessionId: `g1@${i}` },
+  };
 }
 
 /** An event whose data exercises nesting, unicode, negative and fractional numbers, nulls and empty arrays. */

@@ -1,0 +1,74 @@
+/**
+ * `walkout bench`: runs a suite (simulate → engine in-process → score against the truth), prints one table per
+ * store with Walkout beside the baseline, and optionally writes the JSON result and a self-contained HTML report.
+ * The simulator, vision metrics and AutoCheckout import are loaded when the command runs, so the rest of the CLI
+ * works while one of them is missing.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { WalkoutError } from '../errors.ts';
+import type { RecordedMessage } from '../protocol/recording.ts';
+import { optionalExport } from './optional-import.ts';
+import { realDataSection } from './real-data.ts';
+import { formatReport } from './report.ts';
+import { renderHtmlReport } from './report-html.ts';
+import { type BenchDeps, defaultMeters, runBench, type Simulate } from './run-bench.ts';
+import { isSuiteName, SUITE_NAMES } from './suites.ts';
+import { scoreTracking } from './tracking.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+async function loadDeps(): Promise<BenchDeps> {
+  const simulate = await optionalExport<Simulate>(new URL('../sim/simulate.ts', import.meta.url).href, 'runSimulation');
+  if (!simulate)
+    throw new WalkoutError('BENCH_NO_SIMULATOR', 'the simulator (src/sim/simulate.ts runSimulation) is not available');
+  const { createEngine } = await import('../engine/engine.ts');
+  // Until the simulator's callback shape is settled, accept both onMessage({topic, payload}) and (topic, payload).
+  const adapted: Simulate = (store, options, onMessage) =>
+    simulate(store, options, ((a: RecordedMessage | string, b?: unknown) =>
+      onMessage(typeof a === 'string' ? { topic: a, payload: b } : a)) as (m: RecordedMessage) => void);
+  return { simulate: adapted, createEngine, tracking: scoreTracking, ...defaultMeters };
+}
+
+interface BenchFlags {
+  suite: string;
+  store?: string;
+  seed: string;
+  json?: string;
+  html?: string;
+}
+
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('benchmark accuracy, review rate, latency and cost on simulated stores, beside a baseline')
+    .option('--suite <name>', `suite to run: ${SUITE_NAMES.join(', ')}`, 'quick')
+    .option('--store <yaml>', 'only this store (a suite store, or any store file with the suite’s first setup)')
+    .option('--seed <n>', 'simulation seed', '1')
+    .option('--json <file>', 'write the result as JSON')
+    .option('--html <file>', 'write a self-contained HTML report')
+    .action(async (flags: BenchFlags) => {
+      if (!isSuiteName(flags.suite))
+        throw new WalkoutError('BENCH_SUITE', `unknown suite "${flags.suite}" (${SUITE_NAMES.join(', ')})`);
+      const seed = Number(flags.seed);
+      if (!Number.isInteger(seed)) throw new WalkoutError('BENCH_SEED', `seed must be an integer, got "${flags.seed}"`);
+      const deps = await loadDeps();
+      const progress = (line: string) => process.stderr.write(`${line}\n`);
+      const result = await runBench(
+        {
+          suite: flags.suite,
+          seed,
+          root: REPO_ROOT,
+          progress,
+          ...(flags.store ? { store: resolve(flags.store) } : {}),
+        },
+        deps,
+      );
+      if (flags.store === undefined) result.realData = await realDataSection(REPO_ROOT, deps, progress);
+      process.stdout.write(formatReport(result));
+      if (flags.json) writeFileSync(flags.json, `${JSON.stringify(result, null, 2)}\n`);
+      if (flags.html) writeFileSync(flags.html, renderHtmlReport(result));
+    });
+}

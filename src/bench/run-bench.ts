@@ -1,0 +1,183 @@
+/**
+ * One benchmark run: for each store of a suite, simulate it and feed every message, as it is produced, to two
+ * engines in this process (Walkout and the baseline policy), timing only the engines' CPU. Then an oracle answers
+ * every review case still open through the engine's own `resolveReview`, and both runs are scored against the
+ * simulator's truth. The simulator, engine factory and tracking metrics are passed in, so tests can drive the
+ * whole pipeline with small fakes.
+ */
+import { resolve } from 'node:path';
+import type { EngineEvent } from '../engine/events.ts';
+import type { Engine, EngineOptions } from '../engine/types.ts';
+import { WalkoutError } from '../errors.ts';
+import { createDemoAuthorizer } from '../identity/demo-authorizer.ts';
+import type { RecordedMessage } from '../protocol/recording.ts';
+import type { GroundTruth } from '../sim/truth.ts';
+import { loadStoreFile } from '../store/load-store.ts';
+import type { Store } from '../store/store.ts';
+import { openCases, oracleChoice, receiptsAfterReview, receiptsBeforeReview } from './after-review.ts';
+import {
+  type BenchResult,
+  type CostFigures,
+  type PolicyFigures,
+  policyFigures,
+  type StoreResult,
+  type TrackingFigures,
+} from './report.ts';
+import { scoreEvents } from './score-events.ts';
+import { scoreReceipts } from './score-receipts.ts';
+import { type Difficulty, type SuiteName, type SuiteRun, selectRuns } from './suites.ts';
+import { TrackSampler } from './tracking.ts';
+
+export interface SimulationOptions {
+  seed: number;
+  shoppers: number;
+  minutes: number;
+  difficulty: Difficulty;
+}
+
+/** The simulator's entry point (src/sim/simulate.ts): emits every device message in order, returns the truth. */
+export type Simulate = (
+  store: Store,
+  options: SimulationOptions,
+  onMessage: (message: RecordedMessage) => void,
+) => GroundTruth | Promise<GroundTruth>;
+
+/** Tracking metrics of the sampled tracks against the truth (bench/tracking.ts over src/vision/metrics.ts). */
+export type TrackingScorer = (truth: GroundTruth, sampler: TrackSampler) => TrackingFigures;
+
+export interface BenchDeps {
+  simulate: Simulate;
+  createEngine: (options: EngineOptions) => Engine;
+  tracking: TrackingScorer | null;
+  /** Process-wide peak resident set in MB. */
+  peakRssMb: () => number;
+  cpuMicros: () => number;
+}
+
+export interface BenchOptions {
+  suite: SuiteName;
+  store?: string;
+  seed: number;
+  /** Repository root the suite's store paths are relative to. */
+  root: string;
+  progress?: (line: string) => void;
+}
+
+export const defaultMeters = {
+  peakRssMb: () => process.resourceUsage().maxRSS / 1024,
+  cpuMicros: () => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  },
+};
+
+/** An engine fed message by message, its CPU time summed over ingest and finish only. */
+class TimedEngine {
+  readonly events: EngineEvent[] = [];
+  readonly engine: Engine;
+  cpuMicros = 0;
+  private readonly cpu: () => number;
+
+  constructor(deps: BenchDeps, store: Store, policy: 'walkout' | 'baseline') {
+    this.engine = deps.createEngine({
+      store,
+      authorizer: createDemoAuthorizer(),
+      sink: (e) => this.events.push(e),
+      policy,
+    });
+    this.cpu = deps.cpuMicros;
+  }
+
+  timed(work: () => void): void {
+    const before = this.cpu();
+    work();
+    this.cpuMicros += this.cpu() - before;
+  }
+}
+
+function costOf(engine: TimedEngine, messages: number, storeSeconds: number, peakRssMb: number): CostFigures {
+  const cpuSeconds = engine.cpuMicros / 1e6;
+  return {
+    messagesPerCpuSecond: cpuSeconds > 0 ? messages / cpuSeconds : null,
+    realTimeFactor: cpuSeconds > 0 ? storeSeconds / cpuSeconds : null,
+    peakRssMb,
+  };
+}
+
+/** Scores one engine's run; answers its open review cases with the oracle first. */
+function scorePolicy(
+  run: TimedEngine,
+  truth: GroundTruth,
+  store: Store,
+  cost: CostFigures,
+  tracking: TrackingFigures | null,
+): PolicyFigures {
+  const before = run.events.slice();
+  const events = scoreEvents({ visits: truth.visits, interactions: truth.interactions, events: before });
+  const shoppers = new Set(truth.visits.filter((v) => !v.staff).map((v) => v.visit));
+  for (const c of openCases(before)) {
+    const choice = oracleChoice(events.matching.byEvent.get(c.shelfEventId), truth.interactions, shoppers);
+    const outcome = run.engine.resolveReview(c.caseId, choice, 'oracle');
+    if (!outcome.ok) throw new WalkoutError('BENCH_ORACLE', `oracle could not resolve ${c.caseId}: ${outcome.reason}`);
+  }
+  const prices = new Map([...store.products].map(([sku, p]) => [sku, p.price]));
+  return policyFigures({
+    receipts: scoreReceipts(truth.visits, receiptsBeforeReview(before), prices),
+    afterReview: scoreReceipts(truth.visits, receiptsAfterReview(run.events), prices),
+    events,
+    tracking,
+    cost,
+  });
+}
+
+export async function benchStore(run: SuiteRun, seed: number, root: string, deps: BenchDeps): Promise<StoreResult> {
+  const loaded = loadStoreFile(resolve(root, run.store));
+  if (!loaded.ok) throw new WalkoutError('BENCH_STORE', `cannot load ${run.store}:\n${loaded.reason}`);
+  const store = loaded.value;
+  const ours = new TimedEngine(deps, store, 'walkout');
+  const base = new TimedEngine(deps, store, 'baseline');
+  // Tracks are sampled from the Walkout engine only: the baseline shares the same vision stage.
+  const sampler = deps.tracking ? new TrackSampler() : null;
+  let messages = 0;
+  const truth = await deps.simulate(
+    store,
+    { seed, shoppers: run.shoppers, minutes: run.minutes, difficulty: run.difficulty },
+    (m) => {
+      messages += 1;
+      ours.timed(() => ours.engine.ingest(m.topic, m.payload));
+      const tick = sampler?.due(ours.engine.now());
+      if (sampler && tick !== null && tick !== undefined) sampler.record(tick, ours.engine.snapshot().tracks);
+      base.timed(() => base.engine.ingest(m.topic, m.payload));
+    },
+  );
+  ours.timed(() => ours.engine.finish());
+  base.timed(() => base.engine.finish());
+  const storeSeconds = (truth.end - truth.start) / 1000;
+  const rss = deps.peakRssMb();
+  const notes = [
+    'peak RSS is for the whole process (simulator and both engines).',
+    'before review: each session is charged what the engine decided itself; after review: an oracle answered every case with the truth.',
+  ];
+  const tracking = sampler && deps.tracking ? deps.tracking(truth, sampler) : null;
+  if (!tracking) notes.push('tracking metrics not measured.');
+  else
+    notes.push(
+      'tracking is measured once per second of store time on the shared vision stage (same for the baseline).',
+    );
+  return {
+    store: store.def.id,
+    setup: { file: run.store, shoppers: run.shoppers, minutes: run.minutes, difficulty: run.difficulty },
+    notes,
+    ...scorePolicy(ours, truth, store, costOf(ours, messages, storeSeconds, rss), tracking),
+    baseline: scorePolicy(base, truth, store, costOf(base, messages, storeSeconds, rss), tracking),
+  };
+}
+
+export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<BenchResult> {
+  const stores: StoreResult[] = [];
+  for (const run of selectRuns(options.suite, options.store)) {
+    options.progress?.(`simulating ${run.store}: ${run.shoppers} shoppers, ${run.minutes} min, ${run.difficulty}…`);
+    stores.push(await benchStore(run, options.seed, options.root, deps));
+  }
+  return { suite: options.suite, seed: options.seed, stores, notes: [] };
+}

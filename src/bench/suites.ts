@@ -1,0 +1,59 @@
+/**
+ * The benchmark suites, fixed in the repo so figures stay comparable between commits (documented in
+ * BENCHMARKS.md). Each run is one simulated store session: a store file, how many shoppers may be inside at once,
+ * how many minutes of opening hours, and the difficulty (how often hard cases happen).
+ */
+export type Difficulty = 'easy' | 'normal' | 'hard';
+
+export interface SuiteRun {
+  /** Store YAML, relative to the repository root. */
+  store: string;
+  /** At most this many shoppers inside at once; arrivals keep the store near it. */
+  shoppers: number;
+  /** Simulated opening time. */
+  minutes: number;
+  /** `normal`: every hard case at its usual frequency; `hard`: more often, plus faults. */
+  difficulty: Difficulty;
+}
+
+export type SuiteName = 'quick' | 'standard' | 'hard';
+
+export const SUITES: Readonly<Record<SuiteName, { description: string; runs: readonly SuiteRun[] }>> = {
+  quick: {
+    description: 'CI smoke run: the kiosk, a few shoppers, a few minutes (well under a minute to run).',
+    runs: [{ store: 'examples/kiosk.yaml', shoppers: 3, minutes: 4, difficulty: 'normal' }],
+  },
+  standard: {
+    description: 'Both example stores, several hundred visits, every hard case at its usual frequency.',
+    runs: [
+      { store: 'examples/kiosk.yaml', shoppers: 4, minutes: 60, difficulty: 'normal' },
+      { store: 'examples/convenience.yaml', shoppers: 30, minutes: 45, difficulty: 'normal' },
+    ],
+  },
+  hard: {
+    description: 'Hard difficulty and crowding: hard cases far more often, device faults, a full store.',
+    runs: [
+      { store: 'examples/kiosk.yaml', shoppers: 6, minutes: 30, difficulty: 'hard' },
+      { store: 'examples/convenience.yaml', shoppers: 40, minutes: 30, difficulty: 'hard' },
+    ],
+  },
+};
+
+export const SUITE_NAMES = Object.keys(SUITES) as SuiteName[];
+
+export function isSuiteName(name: string): name is SuiteName {
+  return (SUITE_NAMES as string[]).includes(name);
+}
+
+/**
+ * The runs to do: the suite's, or only those of one store file when `--store` is given. A store that is not in
+ * the suite runs with the suite's first setup (so `--store my-shop.yaml` benchmarks any layout).
+ */
+export function selectRuns(suite: SuiteName, store?: string): SuiteRun[] {
+  const runs = SUITES[suite].runs;
+  if (store === undefined) return [...runs];
+  const same = runs.filter((r) => r.store === store || store.endsWith(r.store));
+  if (same.length > 0) return same;
+  const first = runs[0]!;
+  return [{ ...first, store }];
+}

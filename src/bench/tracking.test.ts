@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { GroundTruth, TruthPerson } from '../sim/truth.ts';
+import { scoreTracking, TrackSampler, truthAtTicks } from './tracking.ts';
+
+const T0 = 1_700_000_000_000;
+
+/** Walks along x at 1 m/s, sampled at 10 Hz, for `seconds` from `from`. */
+function walker(personId: string, from: number, seconds: number, y: number): TruthPerson {
+  const path: [number, number, number][] = [];
+  for (let i = 0; i <= seconds * 10; i++) path.push([from + i * 100, i / 10, y]);
+  return { personId, visit: personId, role: 'shopper', path, wrists: [] };
+}
+
+function truthOf(people: TruthPerson[]): GroundTruth {
+  return {
+    storeId: 's',
+    seed: 1,
+    start: T0,
+    end: T0 + 10_000,
+    sampleHz: 10,
+    visits: [],
+    interactions: [],
+    people,
+    hardCases: {},
+    faults: [],
+  };
+}
+
+describe('TrackSampler', () => {
+  it('samples once per period of event time, on whole ticks', () => {
+    const s = new TrackSampler(1000);
+    const due = [Number.NEGATIVE_INFINITY, T0 + 10, T0 + 500, T0 + 1001, T0 + 1002, T0 + 3500].map((t) => s.due(t));
+    assert.deepEqual(due, [null, T0, null, T0 + 1000, null, T0 + 3000]);
+  });
+});
+
+describe('truthAtTicks', () => {
+  it('reads each path at the ticks it covers only', () => {
+    const [p] = truthAtTicks([walker('a', T0 + 2000, 3, 1)], [T0, T0 + 2000, T0 + 3000, T0 + 9000], 10);
+    assert.deepEqual(p!.path, [
+      [T0 + 2000, 0, 1],
+      [T0 + 3000, 1, 1],
+    ]);
+  });
+});
+
+describe('scoreTracking', () => {
+  it('scores tracks that follow people 1.0, and a swap of identities lower', () => {
+    const people = [walker('a', T0, 6, 0), walker('b', T0, 6, 3)];
+    const follow = (swapAt: number) => {
+      const s = new TrackSampler(1000);
+      for (let k = 0; k <= 6; k++) {
+        const tick = s.due(T0 + k * 1000 + 50)!;
+        const swapped = k >= swapAt;
+        s.record(tick, [
+          { trackId: swapped ? 't2' : 't1', point: { x: k, y: 0 } },
+          { trackId: swapped ? 't1' : 't2', point: { x: k, y: 3 } },
+        ]);
+      }
+      return scoreTracking(truthOf(people), s);
+    };
+    const perfect = follow(99);
+    assert.equal(perfect.idf1, 1);
+    assert.equal(perfect.mota, 1);
+    assert.equal(perfect.identityKeptRate, 1);
+    const swapped = follow(3);
+    assert.ok(swapped.idf1! < 1 && swapped.mota! < 1);
+    assert.equal(swapped.identityKeptRate, 0);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Tracking figures for the benchmark: the engine's tracks are sampled once a second of event time (from its
+ * snapshot, outside the timed work), the simulator's true paths are read at the same ticks, and the vision
+ * stage's metrics (src/vision/metrics.ts: IDF1, MOTA, HOTA, identity kept entry to exit) compare them. A track
+ * point may lag its tick by the engine's reorder window (~0.3 s, well inside the 1 m match threshold).
+ */
+import type { GroundTruth, TruthPerson } from '../sim/truth.ts';
+import { type TrackSample, type TruthPath, trackingMetrics } from '../vision/metrics.ts';
+import type { TrackingFigures } from './report.ts';
+
+export const TRACK_SAMPLE_MS = 1000;
+
+/** Samples ticks of event time: call `due(now)` after each message, `record(tick, tracks)` when it says so. */
+export class TrackSampler {
+  readonly samples: TrackSample[] = [];
+  readonly ticks: number[] = [];
+  private next = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly periodMs = TRACK_SAMPLE_MS) {}
+
+  /** The tick to sample now, or null while event time has not reached the next one. */
+  due(now: number): number | null {
+    if (!Number.isFinite(now) || now < this.next) return null;
+    const tick = Math.floor(now / this.periodMs) * this.periodMs;
+    this.next = tick + this.periodMs;
+    return tick;
+  }
+
+  record(tick: number, tracks: readonly { trackId: string; point: { x: number; y: number } }[]): void {
+    this.ticks.push(tick);
+    for (const { trackId, point } of tracks) this.samples.push({ t: tick, trackId, x: point.x, y: point.y });
+  }
+}
+
+/** Each person's true floor position at each tick their path covers (nearest sample within one sample period). */
+export function truthAtTicks(people: readonly TruthPerson[], ticks: readonly number[], sampleHz: number): TruthPath[] {
+  const slack = 1000 / Math.max(sampleHz, 1e-9);
+  return people.map((p) => {
+    const path: [number, number, number][] = [];
+    let k = 0;
+    for (const tick of ticks) {
+      while (k + 1 < p.path.length && Math.abs(p.path[k + 1]![0] - tick) <= Math.abs(p.path[k]![0] - tick)) k += 1;
+      const s = p.path[k];
+      if (s && Math.abs(s[0] - tick) <= slack) path.push([tick, s[1], s[2]]);
+    }
+    return { personId: p.personId, path };
+  });
+}
+
+export function scoreTracking(truth: GroundTruth, sampler: TrackSampler): TrackingFigures {
+  const m = trackingMetrics(truthAtTicks(truth.people, sampler.ticks, truth.sampleHz), sampler.samples);
+  return { idf1: m.idf1, mota: m.mota, hota: m.hota, identityKeptRate: m.keptRate };
+}

@@ -1,0 +1,320 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decideShelfEvent, type FusionContext, type FusionDecision } from './attribute.ts';
+import { DEFAULT_FUSION_CONFIG, fusionConfig, handWindow } from './config.ts';
+import { carts, context, near, reach, shelfEvent, shopper, T0, unitWeightOf } from './test-fixtures.ts';
+
+const config = DEFAULT_FUSION_CONFIG;
+const decide = (ctx: FusionContext, event = shelfEvent(), cfg = config) => decideShelfEvent(event, ctx, cfg);
+
+function committed(d: FusionDecision) {
+  assert.equal(d.kind, 'commit', `expected a commit, got review: ${d.reason}`);
+  return d as Extract<FusionDecision, { kind: 'commit' }>;
+}
+
+test('[F1] one shopper reaching in as the weight changes is committed with high confidence', () => {
+  const d = committed(decide(context({ candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1'] })));
+  assert.equal(d.sessionId, 'S1');
+  assert.deepEqual(d.items, [{ sku: 'cola', qty: 1 }]);
+  assert.ok(d.confidence > 0.95 && d.confidence <= 1, `confidence ${d.confidence}`);
+  assert.equal(d.alternatives[0]?.sessionId, 'S1');
+});
+
+test('[F1] the same evidence goes to review under a stricter store threshold', () => {
+  const ctx = context({ candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1'] });
+  const d = decide(ctx, shelfEvent(), fusionConfig({ commitThreshold: 0.999 }));
+  assert.equal(d.kind, 'review');
+  assert.equal(d.alternatives[0]?.sessionId, 'S1');
+});
+
+test('[F2] two shoppers in the same plate at the same moment go to review with both as alternatives', () => {
+  const ctx = context({
+    candidates: [shopper('S1', reach('t1')), shopper('S2', reach('t2'))],
+    sessionsInside: ['S1', 'S2'],
+  });
+  const d = decide(ctx);
+  assert.equal(d.kind, 'review');
+  assert.deepEqual(
+    d.alternatives
+      .slice(0, 2)
+      .map((a) => a.sessionId)
+      .sort(),
+    ['S1', 'S2'],
+  );
+  assert.ok(Math.abs((d.alternatives[0]?.probability ?? 0) - (d.alternatives[1]?.probability ?? 0)) < 1e-9);
+  assert.ok(d.confidence < 0.55);
+});
+
+test('[F2] at the same plate, the hand that was there when the weight changed wins over an earlier one', () => {
+  const early = reach('t2', { tClosest: T0 - 2500 });
+  const ctx = context({ candidates: [shopper('S1', reach('t1')), shopper('S2', early)], sessionsInside: ['S1', 'S2'] });
+  const d = committed(decide(ctx));
+  assert.equal(d.sessionId, 'S1');
+  assert.equal(d.alternatives[1]?.sessionId, 'S2');
+});
+
+test('[F2] a neighbour at the adjacent plate lowers confidence the closer their wrist came', () => {
+  const at = (m: number) =>
+    decide(
+      context({ candidates: [shopper('S1', reach('t1')), shopper('S2', near('t2', m))], sessionsInside: ['S1', 'S2'] }),
+    );
+  const far = committed(at(0.3));
+  const close = at(0.02);
+  assert.equal(far.sessionId, 'S1');
+  assert.equal(close.alternatives[0]?.sessionId, 'S1');
+  assert.ok(close.confidence < far.confidence, `${close.confidence} < ${far.confidence}`);
+});
+
+test('[F2] a poorly seen wrist (large sigma) is weaker evidence either way', () => {
+  const withSigma = (sigma: number) =>
+    decide(
+      context({
+        candidates: [shopper('S1', reach('t1')), shopper('S2', near('t2', 0.25, { sigma }))],
+        sessionsInside: ['S1', 'S2'],
+      }),
+    ).confidence;
+  assert.ok(withSigma(0.3) < withSigma(0.03));
+});
+
+test('[F3] a camera offline over the plate lowers confidence', () => {
+  const base = { candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1'] };
+  const ok = decide(context(base)).confidence;
+  const degraded = decide(context({ ...base, camerasDegraded: true })).confidence;
+  assert.ok(degraded < ok, `${degraded} < ${ok}`);
+});
+
+test('[F4] group visit: two members of one party reaching together is no race, the party is charged', () => {
+  const ctx = context({
+    candidates: [shopper('G', reach('kid')), shopper('G', reach('parent'))],
+    sessionsInside: ['G'],
+  });
+  const d = committed(decide(ctx));
+  assert.equal(d.sessionId, 'G');
+  assert.ok(d.confidence > 0.95);
+});
+
+test('[F5] near-equal weights: close item hypotheses go to review with both items', () => {
+  const event = shelfEvent({
+    grams: 30.5,
+    hypotheses: [
+      { items: [{ sku: 'gum', qty: 1 }], probability: 0.55, residualGrams: -0.5 },
+      { items: [{ sku: 'mints', qty: 1 }], probability: 0.44, residualGrams: 0.5 },
+    ],
+    flags: ['ambiguous-item'],
+  });
+  const d = decide(context({ candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1'] }), event);
+  assert.equal(d.kind, 'review');
+  assert.deepEqual(
+    d.alternatives.slice(0, 2).map((a) => a.items[0]?.sku),
+    ['gum', 'mints'],
+  );
+});
+
+test('[F5] multi-unit: three units taken at once are charged as three', () => {
+  const event = shelfEvent({
+    grams: 1065,
+    hypotheses: [
+      { items: [{ sku: 'cola', qty: 3 }], probability: 0.97, residualGrams: 0 },
+      { items: [{ sku: 'cola', qty: 2 }], probability: 0.02, residualGrams: -355 },
+    ],
+  });
+  const d = committed(decide(context({ candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1'] }), event));
+  assert.deepEqual(d.items, [{ sku: 'cola', qty: 3 }]);
+});
+
+test('[F5] weight the hypotheses leave unexplained counts against every charge', () => {
+  const ctx = context({ candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1'] });
+  const thin = shelfEvent({ hypotheses: [{ items: [{ sku: 'cola', qty: 1 }], probability: 0.6, residualGrams: 30 }] });
+  const d = decide(ctx, thin);
+  assert.equal(d.kind, 'review');
+  assert.ok(d.confidence < 0.65);
+});
+
+const putBack = shelfEvent({
+  grams: -355,
+  gramsByPlate: { p1: -355 },
+  hypotheses: [{ items: [{ sku: 'cola', qty: -1 }], probability: 0.99, residualGrams: 0 }],
+});
+
+test('[F6] a put-back is credited to the shopper whose cart holds the item', () => {
+  const ctx = context({
+    candidates: [shopper('S1', reach('t1')), shopper('S2', reach('t2'))],
+    sessionsInside: ['S1', 'S2'],
+    cartOf: carts({ S2: { cola: 1 } }),
+  });
+  const d = committed(decide(ctx, putBack));
+  assert.equal(d.sessionId, 'S2');
+  assert.deepEqual(d.items, [{ sku: 'cola', qty: -1 }]);
+});
+
+test('[F6] a put-back of more units than the cart holds is doubted', () => {
+  const ctx = context({ candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1'] });
+  const holds = decide({ ...ctx, cartOf: carts({ S1: { cola: 1 } }) }, putBack).confidence;
+  const lacks = decide({ ...ctx, cartOf: carts({ S1: {} }) }, putBack).confidence;
+  assert.ok(lacks < holds - 0.3, `${lacks} vs ${holds}`);
+});
+
+test('[F7] a return onto the wrong plate is recognised from the returner cart, then the misplaced item is picked', () => {
+  // The yogurt (150 g) goes back onto the cereal plate; the weight stage knows only cereal there.
+  const wrongPlate = shelfEvent({
+    grams: -150,
+    gramsByPlate: { p1: -150 },
+    hypotheses: [],
+    flags: ['unexplained-weight'],
+  });
+  const ctx = context({
+    candidates: [shopper('S1', reach('t1'))],
+    sessionsInside: ['S1', 'S2'],
+    cartOf: carts({ S1: { yogurt: 1, cola: 2 } }),
+    unitWeightOf,
+  });
+  const returned = committed(decide(ctx, wrongPlate));
+  assert.equal(returned.sessionId, 'S1');
+  assert.deepEqual(returned.items, [{ sku: 'yogurt', qty: -1 }]);
+  assert.match(returned.reason, /misplaced/);
+  // Later another shopper lifts it; the weight stage now lists the yogurt from the plate's stock.
+  const pickMisplaced = shelfEvent({
+    grams: 150,
+    hypotheses: [{ items: [{ sku: 'yogurt', qty: 1 }], probability: 0.98, residualGrams: 0 }],
+  });
+  const picked = committed(
+    decide(context({ candidates: [shopper('S2', reach('t2'))], sessionsInside: ['S1', 'S2'] }), pickMisplaced),
+  );
+  assert.equal(picked.sessionId, 'S2');
+  assert.deepEqual(picked.items, [{ sku: 'yogurt', qty: 1 }]);
+});
+
+test('[F7] without unit weights no misplaced return is invented', () => {
+  const wrongPlate = shelfEvent({ grams: -150, hypotheses: [], flags: ['unexplained-weight'] });
+  const ctx = context({
+    candidates: [shopper('S1', reach('t1'))],
+    sessionsInside: ['S1'],
+    cartOf: carts({ S1: { yogurt: 1 } }),
+  });
+  const d = decide(ctx, wrongPlate);
+  assert.equal(d.kind, 'review');
+  assert.equal(d.alternatives.length, 0);
+});
+
+test('[F8] handoff: a put-back by someone whose cart lacks it credits the one cart holding it', () => {
+  const ctx = context({
+    candidates: [shopper('S2', reach('t2'))],
+    sessionsInside: ['S1', 'S2'],
+    cartOf: carts({ S1: { cola: 1 } }),
+  });
+  const d = decide(ctx, putBack);
+  assert.equal(d.alternatives[0]?.sessionId, 'S1');
+  assert.match(d.reason, /handoff/);
+});
+
+test('[F8] handoff within a party: the child returns what the parent picked, the party is credited', () => {
+  const ctx = context({
+    candidates: [shopper('G', reach('kid'))],
+    sessionsInside: ['G'],
+    cartOf: carts({ G: { cola: 1 } }),
+  });
+  const d = committed(decide(ctx, putBack));
+  assert.equal(d.sessionId, 'G');
+});
+
+test('[F9] staff restocking is never charged', () => {
+  const restock = shelfEvent({
+    grams: -2130,
+    hypotheses: [{ items: [{ sku: 'cola', qty: -6 }], probability: 0.98, residualGrams: 0 }],
+  });
+  const ctx = context({
+    candidates: [shopper('STAFF1', reach('st'), true), shopper('S1', near('t1', 0.4))],
+    sessionsInside: ['S1'],
+    cartOf: carts({ S1: {} }),
+  });
+  const d = committed(decide(ctx, restock));
+  assert.equal(d.sessionId, null);
+  assert.match(d.reason, /staff/);
+});
+
+test('[F9] an unbound person alone at the plate: nobody is charged, with the reason', () => {
+  const d = decide(context({ candidates: [shopper(null, reach('ghost'))], sessionsInside: ['S1'] }));
+  assert.equal(d.alternatives[0]?.sessionId, null);
+  assert.match(d.reason, /unbound/);
+});
+
+test('[F10] an unbound shopper nearby lowers confidence', () => {
+  const base = [shopper('S1', reach('t1'))];
+  const alone = decide(context({ candidates: base, sessionsInside: ['S1'] })).confidence;
+  const withGhost = decide(
+    context({ candidates: [...base, shopper(null, near('ghost', 0.3))], sessionsInside: ['S1'] }),
+  );
+  assert.ok(withGhost.confidence < alone, `${withGhost.confidence} < ${alone}`);
+  assert.match(withGhost.reason, /unbound-nearby/);
+});
+
+test('[F10] a silent plate lowers confidence and removes the timing evidence', () => {
+  const candidates = [shopper('S1', reach('t1')), shopper('S2', reach('t2', { tClosest: T0 - 2500 }))];
+  const timed = committed(decide(context({ candidates, sessionsInside: ['S1', 'S2'] })));
+  const silent = decide(context({ candidates, sessionsInside: ['S1', 'S2'], silentPlate: true }));
+  assert.equal(timed.sessionId, 'S1');
+  assert.equal(silent.kind, 'review');
+  assert.ok(silent.confidence < timed.confidence);
+});
+
+test('[F10] weight-stage flags each lower confidence', () => {
+  const ctx = context({ candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1'] });
+  const clean = decide(ctx).confidence;
+  for (const flag of ['lost-batches', 'ambiguous-item', 'unexplained-weight', 'split-plates'] as const) {
+    const flagged = decide(ctx, shelfEvent({ flags: [flag] })).confidence;
+    assert.ok(flagged < clean, `${flag}: ${flagged} < ${clean}`);
+  }
+});
+
+test('[F11] weight moving with nobody inside charges nobody', () => {
+  const d = committed(decide(context()));
+  assert.equal(d.sessionId, null);
+  assert.match(d.reason, /nobody inside/);
+});
+
+test('[F12] no hand seen in a camera store: the lone shopper inside is the top alternative, but reviewed', () => {
+  const d = decide(context({ sessionsInside: ['S1'] }));
+  assert.equal(d.kind, 'review');
+  assert.equal(d.alternatives[0]?.sessionId, 'S1');
+  assert.match(d.reason, /no-hand-seen/);
+});
+
+test('[F13] single-shopper mode: everything goes to the one session inside', () => {
+  const d = committed(decide(context({ mode: 'single-shopper', sessionsInside: ['K1'] })));
+  assert.equal(d.sessionId, 'K1');
+  assert.ok(d.confidence > 0.95);
+});
+
+test('[F13] single-shopper mode: two sessions inside at once go to review', () => {
+  const d = decide(context({ mode: 'single-shopper', sessionsInside: ['K1', 'K2'] }));
+  assert.equal(d.kind, 'review');
+  assert.deepEqual(d.alternatives.map((a) => a.sessionId).sort(), ['K1', 'K2']);
+});
+
+test('[F13] single-shopper mode: staff alone inside restocking is not charged', () => {
+  const d = committed(decide(context({ mode: 'single-shopper', sessionsInside: [], staffInside: ['ST'] }), putBack));
+  assert.equal(d.sessionId, null);
+});
+
+test('[F14] decisions are deterministic and confidences are probabilities', () => {
+  const ctx = context({
+    candidates: [shopper('S1', reach('t1')), shopper('S2', near('t2', 0.05)), shopper(null, near('g', 0.5))],
+    sessionsInside: ['S1', 'S2'],
+  });
+  const a = decide(ctx);
+  const b = decide(ctx);
+  assert.deepEqual(a, b);
+  assert.ok(a.confidence >= 0 && a.confidence <= 1);
+  const total = a.alternatives.reduce((s, x) => s + x.probability, 0);
+  assert.ok(total <= 1 + 1e-9);
+  for (let i = 1; i < a.alternatives.length; i++) {
+    assert.ok((a.alternatives[i - 1]?.probability ?? 0) >= (a.alternatives[i]?.probability ?? 0));
+  }
+});
+
+test('[F2] the hand window matches the model the likelihood assumes', () => {
+  const w = handWindow(shelfEvent(), config);
+  assert.equal(w.t0, T0 - config.windowBeforeMs);
+  assert.equal(w.t1, T0 + 1000 + config.windowAfterMs);
+  assert.equal(w.radius, config.candidateRadiusM);
+});

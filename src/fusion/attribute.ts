@@ -1,0 +1,209 @@
+/**
+ * Fusion: who moved what at a shelf event, with a confidence that is the probability the charge is right.
+ * Joint posterior over (actor, items) → grouped by what it does to receipts → commit or review [F1]–[F15].
+ */
+import type { ReviewAlternative } from '../review/types.ts';
+import type { HandEvidence } from '../vision/types.ts';
+import type { ItemCount, ShelfEvent, ShelfEventFlag } from '../weight/types.ts';
+import type { FusionConfig } from './config.ts';
+import {
+  type CartKnowledge,
+  type ItemOption,
+  itemOptions,
+  itemsKey,
+  putBackPrior,
+  type UnitWeight,
+} from './hypotheses.ts';
+import { handLikelihoodRatio } from './likelihood.ts';
+
+export interface ShopperCandidate {
+  /** null: an unbound person (tailgater, or a track that lost its session). */
+  sessionId: string | null;
+  trackId: string;
+  staff: boolean;
+  evidence: HandEvidence;
+}
+
+export interface FusionContext {
+  candidates: ShopperCandidate[];
+  silentPlate: boolean;
+  camerasDegraded: boolean;
+  /** Shopper sessions inside the store right now (single-shopper mode / no hands seen: used when no candidates). */
+  sessionsInside: string[];
+  mode: 'multi-shopper' | 'single-shopper';
+  /** Staff sessions inside (single-shopper mode / no hands seen): a staff member there may be restocking. */
+  staffInside?: string[];
+  /** A session's current cart (SKU → units): the prior for what that shopper can put back [F6]. */
+  cartOf?: (sessionId: string) => ReadonlyMap<string, number>;
+  /** Product unit weights, to weigh put-backs of cart items onto a plate not stocking them [F7]. */
+  unitWeightOf?: (sku: string) => UnitWeight | undefined;
+}
+
+export type FusionDecision =
+  | {
+      kind: 'commit';
+      /** null = nobody is charged: staff, an unbound person, nothing moved. */
+      sessionId: string | null;
+      items: ItemCount[];
+      confidence: number;
+      alternatives: ReviewAlternative[];
+      reason: string;
+    }
+  | { kind: 'review'; reason: string; alternatives: ReviewAlternative[]; confidence: number };
+
+type ActorKind = 'session' | 'staff' | 'unbound' | 'nobody' | 'unseen';
+interface Actor {
+  kind: ActorKind;
+  sessionId: string | null;
+  weight: number;
+  /** True when the weight came from hand evidence rather than "who is inside". */
+  seen: boolean;
+}
+
+/** One outcome as receipts see it: charge a session these items, charge nothing, or unknown. */
+interface Outcome {
+  key: string;
+  sessionId: string | null;
+  items: ItemCount[];
+  p: number;
+  /** The actor kinds behind it, strongest first contribution wins the reason. */
+  lead: { kind: ActorKind; p: number; source: ItemOption['source']; handoff: boolean };
+}
+
+function actorsFrom(ctx: FusionContext, event: ShelfEvent, config: FusionConfig): Actor[] {
+  const staff = (ctx.staffInside ?? []).map((s): Actor => ({ kind: 'staff', sessionId: s, weight: 1, seen: false }));
+  const inside = ctx.sessionsInside.map((s): Actor => ({ kind: 'session', sessionId: s, weight: 1, seen: false }));
+  if (ctx.mode === 'single-shopper' || ctx.candidates.length === 0) {
+    const present = [...inside, ...staff];
+    // [F11] Nobody inside: whatever moved, no receipt can change. [F12] No hands seen: fall back on who is inside.
+    if (present.length === 0) return [{ kind: 'nobody', sessionId: null, weight: 1, seen: false }];
+    if (ctx.mode === 'single-shopper') return present;
+    return [...present, unseen(ctx, config)];
+  }
+  const conditions = { silentPlate: ctx.silentPlate, camerasDegraded: ctx.camerasDegraded };
+  const seen = ctx.candidates.map((c): Actor => {
+    const kind: ActorKind = c.staff ? 'staff' : c.sessionId === null ? 'unbound' : 'session';
+    const weight = handLikelihoodRatio(c.evidence, event, config, conditions);
+    return { kind, sessionId: c.sessionId, weight, seen: true };
+  });
+  return [...seen, unseen(ctx, config)];
+}
+
+function unseen(ctx: FusionContext, config: FusionConfig): Actor {
+  const weight = ctx.camerasDegraded ? config.unseenWeightDegraded : config.unseenWeight;
+  return { kind: 'unseen', sessionId: null, weight, seen: false };
+}
+
+/** Joint (actor, items) weights grouped by receipt outcome, normalised, best first [F4]. */
+function outcomes(actors: Actor[], options: ItemOption[], ctx: FusionContext, config: FusionConfig): Outcome[] {
+  const byKey = new Map<string, Outcome>();
+  const add = (key: string, sessionId: string | null, items: ItemCount[], p: number, lead: Outcome['lead']) => {
+    const o = byKey.get(key) ?? { key, sessionId, items, p: 0, lead };
+    o.p += p;
+    if (p > o.lead.p) {
+      o.lead = lead;
+      o.items = items;
+    }
+    byKey.set(key, o);
+  };
+  const total = options.reduce((s, o) => s + o.weight, 0);
+  for (const a of actors) {
+    if (a.kind === 'unseen') {
+      add('unknown', null, [], a.weight * total, {
+        kind: a.kind,
+        p: a.weight * total,
+        source: 'other',
+        handoff: false,
+      });
+      continue;
+    }
+    const chargeable = a.kind === 'session' && a.sessionId !== null;
+    for (const o of options) {
+      const lead = { kind: a.kind, p: 0, source: o.source, handoff: false };
+      if (o.items === null) {
+        const w = a.weight * o.weight;
+        add(chargeable ? 'unknown' : 'nothing', null, [], w, { ...lead, p: w });
+        continue;
+      }
+      const returner = chargeable
+        ? { kind: 'session' as const, sessionId: a.sessionId as string }
+        : { kind: a.kind === 'staff' ? ('staff' as const) : ('unbound' as const) };
+      const { prior, creditTo } =
+        a.kind === 'nobody' ? { prior: 1, creditTo: null } : putBackPrior(returner, o.items, ctx, config);
+      const w = a.weight * o.weight * prior;
+      const key = itemsKey(o.items);
+      if (creditTo === null || key === '') add('nothing', null, o.items, w, { ...lead, p: w });
+      else add(`charge:${creditTo}:${key}`, creditTo, o.items, w, { ...lead, p: w, handoff: creditTo !== a.sessionId });
+    }
+  }
+  const z = [...byKey.values()].reduce((s, o) => s + o.p, 0);
+  return [...byKey.values()]
+    .map((o) => ({ ...o, p: z > 0 ? o.p / z : 0 }))
+    .sort((a, b) => b.p - a.p || a.key.localeCompare(b.key));
+}
+
+/** Multipliers for inputs that make the model itself less trustworthy [F10]: P(inputs sound | condition). */
+function degradations(event: ShelfEvent, ctx: FusionContext, actors: Actor[], top: Outcome, config: FusionConfig) {
+  const factors: { name: string; factor: number }[] = [];
+  const flags = new Set<ShelfEventFlag>(event.flags);
+  if (ctx.silentPlate) flags.add('silent-plate');
+  // [F7] The weight stage could not explain the grams, but a cart item does: its flag is answered.
+  if (top.lead.source === 'cart') flags.delete('unexplained-weight');
+  for (const flag of [...flags].sort()) factors.push({ name: flag, factor: config.flagFactor[flag] });
+  if (ctx.mode === 'multi-shopper' && ctx.camerasDegraded) {
+    factors.push({ name: 'cameras-degraded', factor: config.camerasDegradedFactor });
+  }
+  const unbound = ctx.mode === 'multi-shopper' ? ctx.candidates.filter((c) => c.sessionId === null && !c.staff) : [];
+  if (unbound.some((c) => c.evidence.minDistance <= config.unboundNearbyM)) {
+    factors.push({ name: 'unbound-nearby', factor: config.unboundNearbyFactor });
+  }
+  const handless = ctx.mode === 'multi-shopper' && !actors.some((a) => a.seen);
+  if (handless && top.sessionId !== null) factors.push({ name: 'no-hand-seen', factor: config.noHandFactor });
+  return factors;
+}
+
+function describe(top: Outcome): string {
+  if (top.sessionId !== null) {
+    const what = top.items.some((i) => i.qty < 0) ? 'put-back' : 'pick';
+    const misplaced = top.lead.source === 'cart' ? ', misplaced return' : '';
+    const handoff = top.lead.handoff ? ', credited to the cart holding it (handoff)' : '';
+    return `${what} for ${top.sessionId}${misplaced}${handoff}`;
+  }
+  switch (top.lead.kind) {
+    case 'staff':
+      return 'staff restock or tidy: nobody charged';
+    case 'unbound':
+      return 'unbound person (tailgater?): nobody charged';
+    case 'nobody':
+      return 'nobody inside: nothing to charge';
+    case 'session':
+    case 'unseen':
+      return 'nothing moved: nothing to charge';
+  }
+}
+
+/** Decide one shelf event [F1]: commit the most probable outcome when confident enough, else open a review. */
+export function decideShelfEvent(event: ShelfEvent, ctx: FusionContext, config: FusionConfig): FusionDecision {
+  const actors = actorsFrom(ctx, event, config);
+  const cartSessions = actors.filter((a) => a.kind === 'session' && a.sessionId !== null).map((a) => a.sessionId!);
+  const view: CartKnowledge = {
+    cartOf: ctx.cartOf,
+    unitWeightOf: ctx.unitWeightOf,
+    sessionsInside: ctx.sessionsInside,
+  };
+  const ranked = outcomes(actors, itemOptions(event, view, config, cartSessions), ctx, config);
+  const alternatives: ReviewAlternative[] = ranked
+    .filter((o) => o.key !== 'unknown')
+    .slice(0, config.maxAlternatives)
+    .map((o) => ({ sessionId: o.sessionId, items: o.items, probability: o.p }));
+  // The decision is the best outcome receipts can act on; "unknown" only takes probability away from it.
+  const top = ranked.find((o) => o.key !== 'unknown');
+  if (!top) return { kind: 'review', reason: 'no outcome explains the event', alternatives, confidence: 0 };
+  const factors = degradations(event, ctx, actors, top, config);
+  const confidence = factors.reduce((c, f) => c * f.factor, top.p);
+  const why = `${describe(top)}; posterior ${top.p.toFixed(3)}${factors.map((f) => `, ${f.name}×${f.factor}`).join('')}`;
+  if (confidence >= config.commitThreshold) {
+    return { kind: 'commit', sessionId: top.sessionId, items: top.items, confidence, alternatives, reason: why };
+  }
+  return { kind: 'review', reason: `not confident: ${why}`, alternatives, confidence };
+}

@@ -1,0 +1,184 @@
+/**
+ * Server configuration: defaults, then a YAML/JSON file, then `WALKOUT_*` environment variables, then command-line
+ * overrides, validated once with zod (every bad key reported together, unknown keys included) and passed down frozen.
+ * A missing staff token is generated here, so the rest of the server always has one.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { fail, ok, type Result } from '../errors.ts';
+
+const boolish = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const s = v.trim().toLowerCase();
+  if (['1', 'true', 'on', 'yes'].includes(s)) return true;
+  if (['0', 'false', 'off', 'no'].includes(s)) return false;
+  return v;
+}, z.boolean());
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const configSchema = z.strictObject({
+  /** The store definition (YAML). */
+  store: z.string().min(1).default('examples/convenience.yaml'),
+  /** Where the SQLite event log and other local state live. */
+  dataDir: z.string().min(1).default('./data'),
+  http: z.strictObject({ host: z.string().min(1).default('127.0.0.1'), port: port.default(8080) }).prefault({}),
+  mqtt: z
+    .strictObject({
+      /** `embedded` runs an aedes broker in-process; `mqtt://host:port` uses an external one (e.g. Mosquitto). */
+      broker: z
+        .string()
+        .regex(/^(embedded|mqtts?:\/\/.+)$/, 'must be "embedded" or an mqtt://host:port url')
+        .default('embedded'),
+      /** Where the embedded broker listens. */
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.default(1883),
+    })
+    .prefault({}),
+  /** `sqlite` (in dataDir), `sqlite:<file>`, `memory` or `postgres://…`. */
+  db: z
+    .string()
+    .regex(/^(memory|sqlite|sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be memory, sqlite, sqlite:<file> or postgres://…')
+    .default('sqlite'),
+  /** Bearer token for the staff pages; generated at start when absent. Never commit one. */
+  staffToken: z.string().min(16, 'at least 16 characters').optional(),
+  sim: z
+    .strictObject({
+      enabled: boolish.default(true),
+      shoppersPerHour: z.coerce.number().positive().max(2000).default(60),
+      /** Store minutes simulated per chunk. */
+      chunkMinutes: z.coerce.number().positive().max(120).default(10),
+      seed: z.coerce.number().int().default(1),
+    })
+    .prefault({}),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+type Parsed = z.infer<typeof configSchema>;
+
+export type ServerConfig = Readonly<
+  Omit<Parsed, 'staffToken' | 'http' | 'mqtt' | 'sim'> & {
+    http: Readonly<Parsed['http']>;
+    mqtt: Readonly<Parsed['mqtt']>;
+    sim: Readonly<Parsed['sim']>;
+    staffToken: string;
+    /** True when the token was generated at start (print it so staff can log in). */
+    staffTokenGenerated: boolean;
+  }
+>;
+
+/** Environment variables read, and where each lands in the configuration. */
+export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
+  WALKOUT_STORE: ['store'],
+  WALKOUT_DATA_DIR: ['dataDir'],
+  WALKOUT_HTTP_HOST: ['http', 'host'],
+  WALKOUT_HTTP_PORT: ['http', 'port'],
+  WALKOUT_MQTT: ['mqtt', 'broker'],
+  WALKOUT_MQTT_HOST: ['mqtt', 'host'],
+  WALKOUT_MQTT_PORT: ['mqtt', 'port'],
+  WALKOUT_DB: ['db'],
+  WALKOUT_STAFF_TOKEN: ['staffToken'],
+  WALKOUT_SIM: ['sim', 'enabled'],
+  WALKOUT_SIM_SHOPPERS_PER_HOUR: ['sim', 'shoppersPerHour'],
+  WALKOUT_SIM_SEED: ['sim', 'seed'],
+  WALKOUT_LOG_LEVEL: ['logLevel'],
+};
+
+export type ConfigOverrides = {
+  store?: string;
+  dataDir?: string;
+  http?: { host?: string; port?: number };
+  mqtt?: { broker?: string; host?: string; port?: number };
+  db?: string;
+  staffToken?: string;
+  sim?: { enabled?: boolean; shoppersPerHour?: number; chunkMinutes?: number; seed?: number };
+  logLevel?: string;
+};
+
+export interface LoadConfigOptions {
+  /** A YAML or JSON file (JSON is YAML). */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  overrides?: ConfigOverrides;
+}
+
+type Tree = Record<string, unknown>;
+
+function setPath(tree: Tree, path: readonly string[], value: unknown): void {
+  let node = tree;
+  for (const key of path.slice(0, -1)) {
+    const child = node[key];
+    if (typeof child !== 'object' || child === null || Array.isArray(child)) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+/** Deep-merges `top` over `base`; undefined values in `top` leave `base` alone. */
+function merge(base: Tree, top: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(top)) {
+    if (value === undefined) continue;
+    const under = out[key];
+    const bothObjects = [value, under].every((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+    out[key] = bothObjects ? merge(under as Tree, value as Tree) : value;
+  }
+  return out;
+}
+
+function readFile(file: string): Result<Tree, 'CONFIG_INVALID'> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return fail('CONFIG_INVALID', `${file}: ${(error as Error).message}`);
+  }
+  if (raw === null || raw === undefined) return ok({});
+  if (typeof raw !== 'object' || Array.isArray(raw)) return fail('CONFIG_INVALID', `${file}: not a mapping of keys`);
+  return ok(raw as Tree);
+}
+
+function envTree(env: NodeJS.ProcessEnv): Tree {
+  const tree: Tree = {};
+  for (const [name, path] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(tree, path, value);
+  }
+  return tree;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.join('.') || '(root)';
+      const keys = 'keys' in issue && Array.isArray(issue.keys) ? ` ${issue.keys.join(', ')}` : '';
+      return `${where}: ${issue.message}${keys}`;
+    })
+    .join('\n');
+}
+
+/** Builds the configuration; on failure the reason lists every problem, one per line. */
+export function loadConfig(options: LoadConfigOptions = {}): Result<ServerConfig, 'CONFIG_INVALID'> {
+  let tree: Tree = {};
+  if (options.file) {
+    const file = readFile(options.file);
+    if (!file.ok) return file;
+    tree = file.value;
+  }
+  tree = merge(tree, envTree(options.env ?? process.env));
+  tree = merge(tree, (options.overrides ?? {}) as Tree);
+  const parsed = configSchema.safeParse(tree);
+  if (!parsed.success) return fail('CONFIG_INVALID', describeIssues(parsed.error));
+  const generated = parsed.data.staffToken === undefined;
+  const staffToken = parsed.data.staffToken ?? randomBytes(18).toString('base64url');
+  const config: ServerConfig = {
+    ...parsed.data,
+    http: Object.freeze({ ...parsed.data.http }),
+    mqtt: Object.freeze({ ...parsed.data.mqtt }),
+    sim: Object.freeze({ ...parsed.data.sim }),
+    staffToken,
+    staffTokenGenerated: generated,
+  };
+  return ok(Object.freeze(config));
+}

@@ -1,0 +1,125 @@
+/**
+ * The HTTP face of the store server (fastify 5 + @fastify/websocket): health and readiness, Prometheus metrics, the
+ * JSON API (event log, engine snapshot, store definition), the live event stream over WebSocket, and the web pages
+ * (src/web/plugin.ts).
+ */
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import type { LoggedEvent } from '../engine/events.ts';
+import type { Engine } from '../engine/types.ts';
+import type { EventLog } from '../storage/event-log.ts';
+import type { Store } from '../store/store.ts';
+import { webPlugin } from '../web/plugin.ts';
+import type { EventHub } from './event-hub.ts';
+import type { ServerMetrics } from './metrics.ts';
+import type { PlateTraces } from './plate-traces.ts';
+
+export interface HttpDeps {
+  engine: Engine;
+  store: Store;
+  log: EventLog;
+  hub: EventHub;
+  metrics: ServerMetrics;
+  traces: PlateTraces;
+  staffToken: string;
+  logger: Logger;
+  /** Broker and database checks for /readyz. */
+  ready(): Promise<{ broker: boolean; db: boolean }>;
+}
+
+/** A WebSocket client this far behind is cut off rather than buffered without bound. */
+const MAX_WS_BUFFER = 8 * 1024 * 1024;
+
+const eventsQuery = z.object({
+  after: z.coerce.number().int().nonnegative().default(0),
+  limit: z.coerce.number().int().positive().max(10_000).default(1_000),
+  types: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',').filter(Boolean) : undefined)),
+});
+
+export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ part: 'http' }) as FastifyBaseLogger,
+    // Scrapes and page loads are not news; errors still are.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  await app.register(fastifyWebsocket);
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    const checks = await deps.ready();
+    const ready = checks.broker && checks.db;
+    return reply.code(ready ? 200 : 503).send({ ready, ...checks });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const text = await deps.metrics.registry.metrics();
+    return reply.type(deps.metrics.registry.contentType).send(text);
+  });
+  app.get('/api/store', async () => deps.store.def);
+  app.get('/api/snapshot', async () => deps.engine.snapshot());
+  app.get('/api/events', async (req, reply) => {
+    const q = eventsQuery.safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: 'BAD_QUERY', reason: q.error.issues[0]?.message });
+    const events = await deps.log.read({
+      after: q.data.after,
+      limit: q.data.limit,
+      types: q.data.types as LoggedEvent['type'][] | undefined,
+    });
+    return { events, lastSeq: await deps.log.lastSeq() };
+  });
+  app.get('/ws/events', { websocket: true }, (socket, req) => {
+    const after = Number((req.query as { after?: string }).after);
+    streamEvents(socket, deps, Number.isInteger(after) && after >= 0 ? after : null);
+  });
+  await mountWeb(app, deps);
+  return app;
+}
+
+/** Streams every logged event to one socket; with `after`, first replays the log from there without gaps or repeats. */
+function streamEvents(socket: WebSocket, deps: HttpDeps, after: number | null): void {
+  let lastSent = after ?? 0;
+  let pending: LoggedEvent[] | null = after === null ? null : [];
+  const send = (event: LoggedEvent) => {
+    if (event.seq !== 0 && event.seq <= lastSent) return;
+    if (socket.bufferedAmount > MAX_WS_BUFFER) {
+      socket.close(1013, 'too far behind');
+      return;
+    }
+    socket.send(JSON.stringify({ seq: event.seq, type: event.type, t: event.t, data: event.data }));
+    if (event.seq) lastSent = event.seq;
+  };
+  const unsubscribe = deps.hub.subscribe((event) => (pending ? pending.push(event) : send(event)));
+  deps.metrics.wsClients.inc();
+  socket.on('close', () => {
+    unsubscribe();
+    deps.metrics.wsClients.dec();
+  });
+  if (after === null) return;
+  void deps.log.read({ after }).then(
+    (backlog) => {
+      for (const event of backlog) send(event);
+      for (const event of pending ?? []) send(event);
+      pending = null;
+    },
+    (error: Error) => {
+      deps.logger.error({ err: error }, 'cannot read the event log for a WebSocket backlog');
+      socket.close(1011, 'event log unavailable');
+    },
+  );
+}
+
+/** Mounts the staff pages (src/web/plugin.ts) with what they need from the running server. */
+async function mountWeb(app: FastifyInstance, deps: HttpDeps): Promise<void> {
+  await webPlugin(app, {
+    engine: deps.engine,
+    store: deps.store,
+    events: { subscribe: (fn) => deps.hub.subscribe(fn) },
+    evidence: { weightTrace: (plateIds, t0, t1) => deps.traces.weightTrace(plateIds, t0, t1) },
+    staffToken: deps.staffToken,
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * Runs the event log contract against every back end: memory, SQLite in a temp dir, and PostgreSQL in a throwaway
+ * cluster when initdb/pg_ctl are installed (skipped with the reason otherwise).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { eventLogContract } from './event-log.contract.ts';
+import { MemoryEventLog } from './event-log.ts';
+import { describeEventLogTarget, resolveEventLogTarget } from './open-event-log.ts';
+import { PostgresEventLog } from './postgres-event-log.ts';
+import { SqliteEventLog } from './sqlite-event-log.ts';
+import { startTempPostgres, type TempPostgres, tempPostgresUnavailable } from './temp-postgres.ts';
+
+eventLogContract('memory', { open: async () => new MemoryEventLog() });
+
+const dir = mkdtempSync(join(tmpdir(), 'walkout-log-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let sqliteFiles = 0;
+eventLogContract('sqlite', {
+  open: async () => new SqliteEventLog(join(dir, `log-${++sqliteFiles}.sqlite`)),
+  reopen: async () => new SqliteEventLog(join(dir, `log-${sqliteFiles}.sqlite`)),
+});
+
+const pgMissing = tempPostgresUnavailable();
+if (pgMissing) {
+  describe('EventLog contract: postgres', () => {
+    it(`skipped: ${pgMissing}`, { skip: pgMissing }, () => {});
+  });
+} else {
+  let pg: TempPostgres | null = null;
+  let tables = 0;
+  before(async () => {
+    pg = await startTempPostgres();
+  });
+  after(() => pg?.stop());
+  const url = () => {
+    if (!pg) throw new Error('postgres did not start');
+    return pg.url;
+  };
+  eventLogContract('postgres', {
+    open: () => PostgresEventLog.open({ url: url(), table: `log_${++tables}` }),
+    reopen: () => PostgresEventLog.open({ url: url(), table: `log_${tables}` }),
+  });
+}
+
+describe('resolveEventLogTarget', () => {
+  it('maps db settings to back ends', () => {
+    assert.deepEqual(resolveEventLogTarget('memory', '/d'), { kind: 'memory', location: '' });
+    assert.deepEqual(resolveEventLogTarget('sqlite', '/d'), { kind: 'sqlite', location: '/d/events.sqlite' });
+    assert.deepEqual(resolveEventLogTarget('sqlite:/x/y.db', '/d'), { kind: 'sqlite', location: '/x/y.db' });
+    assert.equal(resolveEventLogTarget('postgres://u:p@h:5432/db', '/d').kind, 'postgres');
+    assert.throws(() => resolveEventLogTarget('mysql://h/db', '/d'), /unknown db/);
+  });
+
+  it('hides the password when describing a PostgreSQL target', () => {
+    const text = describeEventLogTarget(resolveEventLogTarget('postgres://u:secret@h:5432/db', '/d'));
+    assert.doesNotMatch(text, /secret/);
+    assert.match(text, /u:\*\*\*@h:5432/);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The staff web pages as one fastify plugin: the live store view, the review console and the carts view under
+ * `/staff/...`, their JSON and WebSocket API under `/api/staff/...`, and the sign-in form. Everything runs in its
+ * own encapsulated scope, so it adds nothing to the routes the server owns; pages are plain HTML, CSS and ES modules
+ * from `src/web/public` (no build step).
+ */
+import { readFileSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { LoggedEvent } from '../engine/events.ts';
+import type { Engine } from '../engine/types.ts';
+import { WalkoutError } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import {
+  cleanStaffName,
+  requireStaffApi,
+  requireStaffPage,
+  safeNext,
+  sameSecret,
+  signInCookies,
+  signOutCookies,
+  staffFromRequest,
+} from './auth.ts';
+import { CaseMemory } from './case-memory.ts';
+import { storeLayout } from './layout.ts';
+import { LiveFeed } from './live-feed.ts';
+import { loginPage } from './login-page.ts';
+import { buildReviewQueue, choiceFor, type ReviewDecision } from './review-view.ts';
+
+export interface WebDeps {
+  engine: Engine;
+  store: Store;
+  /** Every logged engine event. */
+  events: { subscribe(fn: (e: LoggedEvent) => void): () => void };
+  /** Plate readings `[t, grams]` between t0 and t1, per plate. */
+  evidence: { weightTrace(plateIds: string[], t0: number, t1: number): Record<string, [number, number][]> };
+  staffToken: string;
+}
+
+const PUBLIC_DIR = new URL('./public/', import.meta.url);
+const PAGES = ['live', 'review', 'carts'] as const;
+
+/** Same-origin only: no CDN, no inline script, so an injected string cannot run. */
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
+
+const itemsSchema = z.array(z.object({ sku: z.string().min(1), qty: z.number().int() })).max(50);
+const decisionSchema = z.union([
+  z.object({ alternative: z.number().int().nonnegative() }),
+  z.object({ nobody: z.literal(true) }),
+  z.object({ sessionId: z.string().min(1).nullable(), items: itemsSchema }),
+]);
+
+export async function webPlugin(app: FastifyInstance, deps: WebDeps): Promise<void> {
+  if (!deps.staffToken) throw new WalkoutError('WEB_NO_STAFF_TOKEN', 'the staff pages need a non-empty staff token');
+  // An own scope: the hooks, parsers and static files below stay out of the server's routes.
+  await app.register(async (scope) => {
+    if (!scope.hasDecorator('websocketServer')) await scope.register(fastifyWebsocket);
+    await scope.register(fastifyStatic, {
+      root: new URL('./assets/', PUBLIC_DIR).pathname,
+      prefix: '/staff/assets/',
+      decorateReply: false,
+      index: false,
+    });
+    registerRoutes(scope, deps);
+  });
+}
+
+function registerRoutes(scope: FastifyInstance, deps: WebDeps): void {
+  const { engine, store, staffToken } = deps;
+  const page = requireStaffPage(staffToken);
+  const api = requireStaffApi(staffToken);
+  const memory = new CaseMemory();
+  const feed = new LiveFeed(engine, deps.events, memory);
+  const layout = storeLayout(store);
+  const html = Object.fromEntries(PAGES.map((p) => [p, readFileSync(new URL(`${p}.html`, PUBLIC_DIR), 'utf8')]));
+
+  feed.start();
+  scope.addHook('onClose', async () => feed.stop());
+  scope.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('content-security-policy', CSP);
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+  scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
+  if (!scope.hasRoute({ method: 'GET', url: '/' })) scope.get('/', (_req, reply) => reply.redirect('/staff/live'));
+  scope.get('/staff', (_req, reply) => reply.redirect('/staff/live'));
+
+  scope.get<{ Querystring: { next?: string } }>('/staff/login', (request, reply) => {
+    const next = safeNext(request.query.next);
+    if (staffFromRequest(request, staffToken)) return reply.redirect(next);
+    return reply.type('text/html; charset=utf-8').send(loginPage({ next, storeName: store.def.name }));
+  });
+  scope.post<{ Body: Record<string, string> | undefined }>('/staff/login', (request, reply) => {
+    const body = request.body ?? {};
+    const next = safeNext(body.next);
+    if (!sameSecret(String(body.token ?? ''), staffToken)) {
+      const error = 'That staff token is not right.';
+      const name = body.name ? cleanStaffName(String(body.name)) : '';
+      const page = loginPage({ next, storeName: store.def.name, error, name });
+      return reply.code(401).type('text/html; charset=utf-8').send(page);
+    }
+    return reply.header('set-cookie', signInCookies(staffToken, String(body.name ?? ''))).redirect(next, 303);
+  });
+  scope.post('/staff/logout', (_request, reply) =>
+    reply.header('set-cookie', signOutCookies()).redirect('/staff/login', 303),
+  );
+
+  for (const name of PAGES) {
+    scope.get(`/staff/${name}`, { onRequest: page }, (_request, reply) =>
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html[name]),
+    );
+  }
+
+  scope.get('/api/staff/store', { onRequest: api }, () => layout);
+  scope.get('/api/staff/snapshot', { onRequest: api }, () => ({ snapshot: engine.snapshot(), stats: engine.stats() }));
+  scope.get('/api/staff/reviews', { onRequest: api }, (request) => {
+    const snapshot = engine.snapshot();
+    memory.sampleTracks(snapshot.tracks);
+    return {
+      now: snapshot.t,
+      reviewer: staffFromRequest(request, staffToken)?.name ?? 'staff',
+      queue: buildReviewQueue(snapshot, memory, (ids, t0, t1) => deps.evidence.weightTrace(ids, t0, t1)),
+      resolved: memory.resolved(),
+      sessions: snapshot.sessions.filter((s) => s.state !== 'closed'),
+    };
+  });
+  scope.post<{ Params: { caseId: string }; Body: unknown }>(
+    '/api/staff/reviews/:caseId/resolve',
+    { onRequest: api },
+    (request, reply) => {
+      const parsed = decisionSchema.safeParse(request.body);
+      if (!parsed.success) {
+        return reply.code(400).send({ ok: false, code: 'BAD_DECISION', reason: parsed.error.issues[0]?.message });
+      }
+      const reviewCase = engine.snapshot().reviews.find((c) => c.caseId === request.params.caseId);
+      if (!reviewCase) return reply.code(404).send({ ok: false, code: 'NO_SUCH_CASE', reason: 'case is not open' });
+      const choice = choiceFor(reviewCase, parsed.data as ReviewDecision);
+      if (!choice.ok) return reply.code(400).send(choice);
+      const reviewer = staffFromRequest(request, staffToken)?.name ?? 'staff';
+      const result = engine.resolveReview(reviewCase.caseId, choice.choice, reviewer);
+      if (!result.ok) return reply.code(result.code === 'NO_SUCH_CASE' ? 404 : 409).send(result);
+      return { ok: true, caseId: reviewCase.caseId, choice: choice.choice, reviewer, t: engine.now() };
+    },
+  );
+
+  scope.get('/api/staff/live', { websocket: true, onRequest: api }, (socket) => feed.add(socket));
+}
