@@ -40,7 +40,9 @@ export function createEngine(options: EngineOptions): Engine {
   const reorder = new ReorderBuffer({ windowMs: config.reorderWindowMs, maxFutureMs: config.maxFutureMs });
   const stock = new PlateStock(store);
   const weight = createWeightStage(store, { stock: (plateId) => stock.of(plateId) });
-  const vision = store.def.cameras.length > 0 ? createVisionStage(store) : null;
+  // Single-shopper stores (kiosks, micro-markets) need no tracking: the gate beam says who is inside.
+  const tracked = store.def.mode === 'multi-shopper' && store.def.cameras.length > 0;
+  const vision = tracked ? createVisionStage(store) : null;
   const checkout = new CheckoutFlow(store, emit, config.receiptGraceMs);
   // Sessions and shelf decisions observe each other; the late binding keeps construction order simple.
   let shelf: ShelfDecisions | null = null;

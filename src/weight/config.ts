@@ -1,0 +1,91 @@
+/**
+ * Tunable thresholds of the weight stage, with the defaults the simulator and the real-data test run with.
+ * docs/weight.md explains which ones a store would change and why.
+ */
+
+export interface WeightConfig {
+  /** Samples are reduced to blocks this long (trimmed mean: drops a block's min and max to kill single spikes). */
+  blockMs: number;
+  /** A plate is touched when a block leaves its baseline by more than max(triggerGrams, triggerZ · block noise). */
+  triggerGrams: number;
+  triggerZ: number;
+  /** Settled: blocks spanning settleMs all lie within max(settleBandGrams, settleZ · block noise). */
+  settleMs: number;
+  settleBandGrams: number;
+  settleZ: number;
+  /** Idle plates re-zero toward their readings with this time constant (slow drift, temperature creep). */
+  driftTauMs: number;
+  /** A plate that never settles is decided anyway after this long (a wobbling item, a broken cell). */
+  maxActiveMs: number;
+  /** A plate's net change counts when above max(minStepGrams, stepZ · its sigma); smaller ones are noise. */
+  minStepGrams: number;
+  stepZ: number;
+  /** Changes on neighbouring plates this close in time belong together; a shelf waits this long before deciding. */
+  joinGapMs: number;
+  /** An event smaller than this fraction of the lightest candidate unit is noise (a press that left residue). */
+  minUnitFraction: number;
+  /** Lower bound on a settled level's sigma, grams (load cell resolution, creep). */
+  measurementSigmaGrams: number;
+  /**
+   * Relative sigma of a unit's weight beyond the product's own sd: packaging, calibration and items resting on
+   * two plates make the weight that leaves a shelf differ from the planogram (up to ~10 % in the AutoCheckout store).
+   */
+  relativeTolerance: number;
+  /** Prior of each extra unit in one grab (2 units: ×qtyDecay, 3: ×qtyDecay², …). */
+  qtyDecay: number;
+  /** Prior of a grab mixing two SKUs, relative to a single-SKU grab. */
+  mixedSkuPrior: number;
+  /** Most units of two SKUs enumerated together. */
+  maxMixedUnits: number;
+  /** Prior of an item the engine says is misplaced on the plate, relative to a planogram SKU. */
+  misplacedPrior: number;
+  /** Prior of a put-back of a SKU that does not belong on the plate (total, shared by all such SKUs). */
+  foreignReturnPrior: number;
+  /** Location prior floor: a SKU on none of the plates that lost weight still gets this share. */
+  locationFloor: number;
+  /** Prior of "none of these" (a flat density over the measured range): keeps probabilities honest. */
+  outlierPrior: number;
+  /** Flag `unexplained-weight` when the best hypothesis is further than this many sigmas. */
+  unexplainedZ: number;
+  /** Flag `ambiguous-item` when the runner-up's probability is at least this fraction of the best. */
+  ambiguityRatio: number;
+  /** Hypotheses returned per event. */
+  topK: number;
+  /** A gap in a plate's stream longer than this (beyond its own sampling period) is lost batches. */
+  lostGapMs: number;
+  /** A plate that sends nothing for this long is silent (keep-alives come every second). */
+  silenceMs: number;
+}
+
+export const DEFAULT_WEIGHT_CONFIG: Readonly<WeightConfig> = Object.freeze({
+  blockMs: 100,
+  triggerGrams: 4,
+  triggerZ: 6,
+  settleMs: 500,
+  settleBandGrams: 3,
+  settleZ: 4,
+  driftTauMs: 10_000,
+  maxActiveMs: 20_000,
+  minStepGrams: 3,
+  stepZ: 5,
+  joinGapMs: 1000,
+  minUnitFraction: 0.4,
+  measurementSigmaGrams: 0.5,
+  relativeTolerance: 0.03,
+  qtyDecay: 0.25,
+  mixedSkuPrior: 0.1,
+  maxMixedUnits: 4,
+  misplacedPrior: 0.5,
+  foreignReturnPrior: 0.05,
+  locationFloor: 0.05,
+  outlierPrior: 0.01,
+  unexplainedZ: 3.5,
+  ambiguityRatio: 0.5,
+  topK: 5,
+  lostGapMs: 400,
+  silenceMs: 3000,
+});
+
+export function weightConfig(overrides: Partial<WeightConfig> = {}): WeightConfig {
+  return { ...DEFAULT_WEIGHT_CONFIG, ...overrides };
+}

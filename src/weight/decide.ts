@@ -1,0 +1,188 @@
+/**
+ * Turns a settled cluster of plate steps (one shelf, neighbouring plates, close in time) into shelf events:
+ * splits it into phases in time (two picks in a row), drops phases that cancel (a press, a pick put straight back,
+ * an item sliding to the next plate), splits a phase across plates when each plate is explained by whole items on
+ * its own (two shoppers at neighbouring plates), and ranks item hypotheses for each event.
+ */
+import type { Store } from '../store/store.ts';
+import { candidatesFor, lightestUnit, type StockOf } from './candidates.ts';
+import type { WeightConfig } from './config.ts';
+import { rankHypotheses } from './hypotheses.ts';
+import type { PlateStep } from './plate-tracker.ts';
+import type { ShelfEvent, ShelfEventFlag } from './types.ts';
+
+export interface DecideContext {
+  store: Store;
+  stock: StockOf;
+  cfg: WeightConfig;
+  /** Longest gap in a plate's stream overlapping [from, to], ms; Infinity for a plate that is silent now. */
+  gapWithin: (plateId: string, from: number, to: number) => number;
+}
+
+interface Change {
+  steps: PlateStep[];
+  byPlate: Map<string, { grams: number; variance: number }>;
+  grams: number;
+  sigma: number;
+}
+
+function change(steps: PlateStep[]): Change {
+  const byPlate = new Map<string, { grams: number; variance: number }>();
+  let grams = 0;
+  let variance = 0;
+  for (const s of steps) {
+    const p = byPlate.get(s.plateId) ?? { grams: 0, variance: 0 };
+    p.grams += s.delta;
+    p.variance += s.sigma * s.sigma;
+    byPlate.set(s.plateId, p);
+    grams += s.delta;
+    variance += s.sigma * s.sigma;
+  }
+  return { steps, byPlate, grams, sigma: Math.sqrt(variance) };
+}
+
+function noiseFloor(sigma: number, cfg: WeightConfig): number {
+  return Math.max(cfg.minStepGrams, cfg.stepZ * sigma);
+}
+
+/** Steps whose touches overlap in time form one phase; a later touch after the shelf settled is a new one. */
+function phases(steps: PlateStep[], cfg: WeightConfig): PlateStep[][] {
+  const sorted = [...steps].sort((a, b) => a.tStart - b.tStart);
+  const out: PlateStep[][] = [];
+  let settled = Number.NEGATIVE_INFINITY;
+  for (const s of sorted) {
+    const last = out[out.length - 1];
+    if (last && s.tStart < settled + cfg.settleMs / 2) {
+      last.push(s);
+      settled = Math.max(settled, s.tSettled);
+    } else {
+      out.push([s]);
+      settled = s.tSettled;
+    }
+  }
+  return out;
+}
+
+/** Whole units of the plates' own SKUs (no neighbours, no foreign returns) explain this change. */
+function itemLike(c: Change, ctx: DecideContext): boolean {
+  const own = candidatesFor(ctx.store, ctx.stock, gramsMap(c), c.grams, ctx.cfg, false).filter((x) => x.local);
+  return rankHypotheses(c.grams, c.sigma, own, ctx.cfg).bestZ <= ctx.cfg.unexplainedZ;
+}
+
+/**
+ * A phase no item explains is usually a hand resting long enough to look settled: it is merged with the phase that
+ * follows (its release) when together they are noise or explained. Phases that are noise alone are dropped.
+ */
+function meaningful(parts: Change[], ctx: DecideContext): Change[] {
+  const out: Change[] = [];
+  let i = 0;
+  while (i < parts.length) {
+    let a = parts[i]!;
+    i++;
+    while (i < parts.length && !itemLike(a, ctx)) {
+      const merged = change([...a.steps, ...parts[i]!.steps]);
+      if (Math.abs(merged.grams) >= noiseFloor(merged.sigma, ctx.cfg) && !itemLike(merged, ctx)) break;
+      a = merged;
+      i++;
+    }
+    if (Math.abs(a.grams) >= noiseFloor(a.sigma, ctx.cfg)) out.push(a);
+  }
+  return out;
+}
+
+function gramsMap(c: Change): Map<string, number> {
+  return new Map([...c.byPlate].map(([id, p]) => [id, p.grams]));
+}
+
+/** Splits a phase per plate when every plate with a unit's worth of change is explained by whole units alone. */
+function partition(c: Change, ctx: DecideContext): Change[] {
+  const { store, cfg } = ctx;
+  const index = (id: string) => store.plates.get(id)?.index ?? 0;
+  const majors = [...c.byPlate].filter(([id, p]) => {
+    const own = candidatesFor(store, ctx.stock, new Map([[id, p.grams]]), p.grams, cfg, false);
+    const unit = own.length > 0 ? lightestUnit(own) : 0;
+    return Math.abs(p.grams) >= Math.max(noiseFloor(Math.sqrt(p.variance), cfg), cfg.minUnitFraction * unit);
+  });
+  if (majors.length < 2) return [c];
+  const groups = new Map<string, PlateStep[]>(majors.map(([id]) => [id, []]));
+  for (const s of c.steps) {
+    let home = majors[0]![0];
+    for (const [id, p] of majors) {
+      const d = Math.abs(index(id) - index(s.plateId));
+      const dh = Math.abs(index(home) - index(s.plateId));
+      if (d < dh || (d === dh && Math.abs(p.grams) > Math.abs(c.byPlate.get(home)!.grams))) home = id;
+    }
+    groups.get(home)!.push(s);
+  }
+  const parts = [...groups.values()].map(change);
+  const explained = parts.every((part) => {
+    const cands = candidatesFor(store, ctx.stock, gramsMap(part), part.grams, cfg, false);
+    return rankHypotheses(part.grams, part.sigma, cands, cfg).bestZ <= 2;
+  });
+  return explained ? parts : [c];
+}
+
+function flagsFor(c: Change, plateIds: string[], ctx: DecideContext): ShelfEventFlag[] {
+  const flags: ShelfEventFlag[] = [];
+  if (plateIds.length > 1) flags.push('split-plates');
+  const from = Math.min(...c.steps.map((s) => s.tStart)) - ctx.cfg.settleMs;
+  const to = Math.max(...c.steps.map((s) => s.tEnd));
+  let gap = Math.max(...c.steps.map((s) => s.gapMs));
+  // Weight may also have landed on a neighbour that was not reporting.
+  for (const id of plateIds) {
+    for (const n of ctx.store.plates.get(id)?.neighbours ?? []) gap = Math.max(gap, ctx.gapWithin(n, from, to));
+  }
+  if (gap >= ctx.cfg.silenceMs) flags.push('silent-plate');
+  else if (gap > 0) flags.push('lost-batches');
+  return flags;
+}
+
+function toEvent(c: Change, t: number, ctx: DecideContext): ShelfEvent | null {
+  const { store, cfg } = ctx;
+  const byPlate = gramsMap(c);
+  const cands = candidatesFor(store, ctx.stock, byPlate, c.grams, cfg);
+  const lightest = cands.length > 0 ? lightestUnit(cands) : 0;
+  if (Math.abs(c.grams) < cfg.minUnitFraction * lightest) return null;
+  const plateIds = [...byPlate.keys()].sort(
+    (a, b) => Math.abs(byPlate.get(b)!) - Math.abs(byPlate.get(a)!) || (a < b ? -1 : 1),
+  );
+  const first = plateIds[0]!;
+  const info = store.plates.get(first)!;
+  const main = c.steps
+    .filter((s) => s.plateId === first)
+    .reduce((a, b) => (Math.abs(b.delta) > Math.abs(a.delta) ? b : a));
+  const tChange = Math.round(main.tChange);
+  const ranking = rankHypotheses(c.grams, c.sigma, cands, cfg);
+  return {
+    id: `${first}@${tChange}`,
+    fixtureId: info.fixture.id,
+    shelfId: info.shelf.id,
+    plateIds,
+    gramsByPlate: Object.fromEntries(plateIds.map((id) => [id, round2(byPlate.get(id)!)])),
+    grams: round2(c.grams),
+    sigmaGrams: round2(c.sigma),
+    tStart: Math.round(Math.min(...c.steps.map((s) => s.tStart))),
+    tChange,
+    tSettled: Math.round(Math.max(...c.steps.map((s) => s.tSettled))),
+    tDecided: Math.round(t),
+    hypotheses: ranking.hypotheses,
+    flags: [...flagsFor(c, plateIds, ctx), ...ranking.flags],
+  };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** The shelf events in a settled cluster of steps, oldest first. */
+export function decideCluster(steps: PlateStep[], t: number, ctx: DecideContext): ShelfEvent[] {
+  const parts = meaningful(phases(steps, ctx.cfg).map(change), ctx);
+  const events: ShelfEvent[] = [];
+  for (const phase of parts) {
+    for (const part of partition(phase, ctx)) {
+      const e = toEvent(part, t, ctx);
+      if (e) events.push(e);
+    }
+  }
+  return events.sort((a, b) => a.tChange - b.tChange || (a.id < b.id ? -1 : 1));
+}

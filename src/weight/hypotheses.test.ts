@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { weightConfig } from './config.ts';
+import { type Candidate, rankHypotheses } from './hypotheses.ts';
+
+const candidate = (sku: string, mean: number, sd: number, extra: Partial<Candidate> = {}): Candidate => ({
+  sku,
+  mean,
+  sd,
+  prior: 1,
+  stock: 20,
+  local: true,
+  ...extra,
+});
+
+const label = (h: { items: { sku: string; qty: number }[] }) => h.items.map((i) => `${i.sku}×${i.qty}`).join('+');
+
+describe('rankHypotheses', () => {
+  it('ranks by posterior, with probabilities that sum to at most 1', () => {
+    const r = rankHypotheses(200, 1, [candidate('a', 100, 2), candidate('b', 200, 2)], weightConfig());
+    const p = r.hypotheses.map((h) => h.probability);
+    assert.deepEqual(
+      [...p].sort((x, y) => y - x),
+      p,
+    );
+    assert.ok(p.reduce((s, x) => s + x, 0) <= 1 + 1e-9);
+    // One unit of b beats two of a: extra units are less likely a priori.
+    assert.equal(label(r.hypotheses[0]!), 'b×1');
+    assert.equal(label(r.hypotheses[1]!), 'a×2');
+  });
+
+  it('lets the unit sd grow with the count (sqrt(n)·sd)', () => {
+    const cfg = weightConfig({ relativeTolerance: 0 });
+    const r = rankHypotheses(1030, 1, [candidate('a', 100, 5)], cfg);
+    assert.equal(label(r.hypotheses[0]!), 'a×10');
+    assert.ok(!r.flags.includes('unexplained-weight'), `z ${r.bestZ}`);
+    assert.ok(Math.abs(r.bestZ - 30 / Math.sqrt(250 + 1 + 0.25)) < 1e-6);
+  });
+
+  it('allows the relative tolerance a real store needs', () => {
+    const strict = rankHypotheses(590, 1, [candidate('water', 538, 5)], weightConfig({ relativeTolerance: 0 }));
+    assert.ok(strict.flags.includes('unexplained-weight'));
+    const loose = rankHypotheses(590, 1, [candidate('water', 538, 5)], weightConfig({ relativeTolerance: 0.05 }));
+    assert.ok(!loose.flags.includes('unexplained-weight'));
+    assert.equal(label(loose.hypotheses[0]!), 'water×1');
+  });
+
+  it('uses the location prior to choose between similar weights', () => {
+    const cands = [candidate('fire', 105.5, 3, { prior: 0.87 }), candidate('diablo', 103.9, 3, { prior: 0.23 })];
+    const r = rankHypotheses(101, 1, cands, weightConfig());
+    assert.equal(label(r.hypotheses[0]!), 'fire×1');
+    assert.ok(!r.flags.includes('ambiguous-item'));
+    const even = rankHypotheses(
+      101,
+      1,
+      cands.map((c) => ({ ...c, prior: 1 })),
+      weightConfig(),
+    );
+    assert.ok(even.flags.includes('ambiguous-item'));
+  });
+
+  it('caps picks at the stock and gives put-backs negative quantities', () => {
+    const capped = rankHypotheses(300, 1, [candidate('a', 100, 1, { stock: 2 })], weightConfig());
+    assert.ok(capped.hypotheses.every((h) => h.items[0]!.qty <= 2));
+    assert.ok(capped.flags.includes('unexplained-weight'));
+    const put = rankHypotheses(-300, 1, [candidate('a', 100, 1, { stock: 0 })], weightConfig());
+    assert.equal(label(put.hypotheses[0]!), 'a×-3');
+    assert.ok(Math.abs(put.hypotheses[0]!.residualGrams) < 1);
+  });
+
+  it('reports the residual as explained minus measured, removal-positive', () => {
+    const r = rankHypotheses(95, 1, [candidate('a', 100, 1)], weightConfig());
+    assert.ok(Math.abs(r.hypotheses[0]!.residualGrams - 5) < 1e-9);
+    const put = rankHypotheses(-95, 1, [candidate('a', 100, 1)], weightConfig());
+    assert.ok(Math.abs(put.hypotheses[0]!.residualGrams + 5) < 1e-9);
+  });
+
+  it('returns nothing plausible when there is no candidate', () => {
+    const r = rankHypotheses(250, 1, [], weightConfig());
+    assert.deepEqual(r.hypotheses, []);
+    assert.deepEqual(r.flags, ['unexplained-weight']);
+  });
+});
