@@ -68,10 +68,11 @@ function solve(n: number, m: number, at: (i: number, j: number) => number): Int3
       }
       for (let j = 0; j <= m; j++) {
         if (used[j]) {
-          u[p[j]!] += delta;
-          v[j] -= delta;
+          const row = p[j]!;
+          u[row] = u[row]! + delta;
+          v[j] = v[j]! - delta;
         } else {
-          minv[j] -= delta;
+          minv[j] = minv[j]! - delta;
         }
       }
       j0 = j1;

@@ -1,0 +1,86 @@
+/**
+ * Tuning of the vision stage, with defaults for ceiling cameras at 2.5–4 m running a COCO pose detector.
+ * Times in milliseconds of event time, distances in metres, pixel noise in pixels.
+ */
+
+export interface VisionConfig {
+  /** A camera silent for longer than this is offline. */
+  cameraOfflineMs: number;
+  /** A confirmed track nobody has seen for this long is dropped. */
+  maxUnseenMs: number;
+  /** A tentative track (not yet confirmed) unseen for this long is dropped. */
+  tentativeUnseenMs: number;
+  /** Detections a tentative track needs before it gets an id. */
+  confirmHits: number;
+  /** Other cameras' observations this close in time join a triangulation. */
+  viewWindowMs: number;
+  /** At most this many cameras (the freshest) join one triangulation. */
+  maxViews: number;
+  /** Weight of an older view falls as exp(−age / recencyMs): cameras are not synchronised. */
+  recencyMs: number;
+  /** Keypoints scored below this are treated as unseen. */
+  minKeypointScore: number;
+  /** Detections scored below this never start a track. */
+  minDetectionScore: number;
+  /** Typical keypoint noise of the pose detector, pixels. */
+  pixelSigma: number;
+  /** A detection further than this (plus 2σ of the track's position) from a track cannot be matched to it. */
+  gateMetres: number;
+  /** Cap on the matching gate of a lost track. */
+  maxGateMetres: number;
+  /** No track is born this close to an existing one (duplicate detections, two views of a newcomer). */
+  birthSeparation: number;
+  /**
+   * A track that left through a gate keeps absorbing its shopper's detections (outside the store) for this
+   * long, so they neither start a new track nor get matched to someone still inside.
+   */
+  leaverFollowMs: number;
+  /** White-acceleration noise of the floor filter, m²/s³. */
+  accelNoise: number;
+  /** Position uncertainty cap of a lost track. */
+  maxPositionSigma: number;
+  /** After this long unseen, a track's velocity decays with time constant `coastTauMs`. */
+  coastAfterMs: number;
+  coastTauMs: number;
+  /** History of points (floor and wrists) kept per track. */
+  historyMs: number;
+  /** Dead tracks stay queryable (hands, past positions) this long. */
+  deadRetentionMs: number;
+  /** A gate side changes only this far past the line. */
+  gateHysteresis: number;
+  /** Gate sides are tracked only within this distance of the gate segment. */
+  gateReach: number;
+  /** Anchor heights assumed for a shopper before triangulation learns theirs. */
+  nominalHeights: { nose: number; shoulder: number; hip: number };
+  ankleHeight: number;
+  /** Wrist uncertainty when only one camera saw it (depth guessed from the shoulder). */
+  singleViewWristSigma: number;
+}
+
+export const DEFAULT_VISION_CONFIG: VisionConfig = {
+  cameraOfflineMs: 3000,
+  maxUnseenMs: 20_000,
+  tentativeUnseenMs: 700,
+  confirmHits: 3,
+  viewWindowMs: 140,
+  maxViews: 5,
+  recencyMs: 60,
+  minKeypointScore: 0.3,
+  minDetectionScore: 0.3,
+  pixelSigma: 4,
+  gateMetres: 0.6,
+  maxGateMetres: 2.5,
+  birthSeparation: 0.45,
+  leaverFollowMs: 5000,
+  accelNoise: 4,
+  maxPositionSigma: 2.5,
+  coastAfterMs: 500,
+  coastTauMs: 1500,
+  historyMs: 60_000,
+  deadRetentionMs: 60_000,
+  gateHysteresis: 0.15,
+  gateReach: 2.0,
+  nominalHeights: { nose: 1.6, shoulder: 1.42, hip: 0.95 },
+  ankleHeight: 0.08,
+  singleViewWristSigma: 0.25,
+};

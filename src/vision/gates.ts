@@ -1,0 +1,73 @@
+/**
+ * Gate-line crossings of a track's filtered floor position. A side is only decided near the gate segment
+ * and with hysteresis, so a shopper standing on the line does not flicker in and out.
+ */
+import type { GateDef } from '../store/schema.ts';
+
+export type Side = 'in' | 'out';
+
+export interface GateZone {
+  /** How far (m) past the line a shopper must be before the side changes. */
+  hysteresis: number;
+  /** How far (m) from the line, and beyond its ends, the side is tracked at all. */
+  reach: number;
+  /** How far (m) beyond the gate's ends a crossing still counts. */
+  cornerSlack: number;
+}
+
+/** Signed distance (m) from the gate line, positive on the "in" side (left walking from a to b), and where along it. */
+export function gateCoordinates(
+  gate: GateDef,
+  x: number,
+  y: number,
+): { signed: number; along: number; length: number } {
+  const [[ax, ay], [bx, by]] = gate.line;
+  const dx = bx - ax;
+  const dy = by - ay;
+  const length = Math.hypot(dx, dy);
+  const signed = (dx * (y - ay) - dy * (x - ax)) / length;
+  const along = ((x - ax) * dx + (y - ay) * dy) / length;
+  return { signed, along, length };
+}
+
+/** The last place a track was clearly on one side of a gate. */
+export interface SideFix {
+  side: Side;
+  x: number;
+  y: number;
+}
+
+/**
+ * Updates a track's per-gate sides with its new position and returns the gates it crossed, with direction.
+ * A crossing needs the track clearly on one side, then clearly on the other, and the straight move between
+ * those two places cutting the line within the gate (a little slack at the ends: people cut corners).
+ */
+export function stepGates(
+  gates: readonly GateDef[],
+  sides: Map<string, SideFix>,
+  x: number,
+  y: number,
+  zone: GateZone,
+): { gateId: string; direction: Side }[] {
+  const crossed: { gateId: string; direction: Side }[] = [];
+  for (const gate of gates) {
+    const { signed, along, length } = gateCoordinates(gate, x, y);
+    if (along < -zone.reach || along > length + zone.reach || Math.abs(signed) > zone.reach) {
+      sides.delete(gate.id);
+      continue;
+    }
+    if (Math.abs(signed) <= zone.hysteresis) continue;
+    const side: Side = signed > 0 ? 'in' : 'out';
+    const before = sides.get(gate.id);
+    if (before && before.side !== side) {
+      const from = gateCoordinates(gate, before.x, before.y);
+      // Where the move from the last fix to here cuts the line, as a distance along the gate.
+      const cut = from.along + (along - from.along) * (from.signed / (from.signed - signed));
+      if (cut >= -zone.cornerSlack && cut <= length + zone.cornerSlack) {
+        crossed.push({ gateId: gate.id, direction: side });
+      }
+    }
+    sides.set(gate.id, { side, x, y });
+  }
+  return crossed;
+}

@@ -1,0 +1,249 @@
+/**
+ * Geometry the tracker needs beyond src/store/camera.ts: a precomputed camera model, weighted linear
+ * triangulation (DLT) of one joint from several views, single-view fallbacks (ray at a known height,
+ * ray point nearest a reference), and floor-plane helpers (polygons, distances to boxes).
+ */
+import { pixelRay, projectionMatrix } from '../store/camera.ts';
+import type { Box, CameraDef, Vec2, Vec3 } from '../store/schema.ts';
+
+/** A camera with everything per-frame work needs precomputed. */
+export interface CameraModel {
+  readonly def: CameraDef;
+  /** 3×4 projection matrix, row-major. */
+  readonly P: Float64Array;
+  readonly width: number;
+  readonly height: number;
+  readonly focal: number;
+  readonly position: Vec3;
+}
+
+export function cameraModel(def: CameraDef): CameraModel {
+  return {
+    def,
+    P: Float64Array.from(projectionMatrix(def)),
+    width: def.resolution[0],
+    height: def.resolution[1],
+    focal: (def.intrinsics.fx + def.intrinsics.fy) / 2,
+    position: [...def.pose.position],
+  };
+}
+
+/** Projects with the precomputed matrix: [u, v, depth]; depth ≤ 0 means behind the camera. */
+export function project(cam: CameraModel, x: number, y: number, z: number): [number, number, number] {
+  const P = cam.P;
+  const w = P[8]! * x + P[9]! * y + P[10]! * z + P[11]!;
+  return [(P[0]! * x + P[1]! * y + P[2]! * z + P[3]!) / w, (P[4]! * x + P[5]! * y + P[6]! * z + P[7]!) / w, w];
+}
+
+/** One observation of a joint: a pixel in a camera, a weight, and how far the body moved since it was taken. */
+export interface JointView {
+  cam: CameraModel;
+  u: number;
+  v: number;
+  weight: number;
+  /** Displacement of the joint between this view's time and the target time (the view saw X − shift). */
+  shift: Vec3;
+}
+
+export interface Triangulated {
+  X: Vec3;
+  /** Weighted RMS reprojection error, pixels. */
+  rmsPx: number;
+  /** Rough 1-σ position uncertainty, metres. */
+  sigma: number;
+  views: number;
+}
+
+/**
+ * Weighted least-squares DLT: each view gives two linear equations in X; a second pass rescales them by
+ * the depth found in the first so the residuals are pixel errors (the "normalised" linear method).
+ * Returns undefined for fewer than two views or rays too close to parallel to fix a depth.
+ */
+export function triangulate(
+  views: readonly JointView[],
+  pixelSigma: number,
+  opts: { minAngleDeg?: number; widestSin?: number } = {},
+): Triangulated | undefined {
+  if (views.length < 2) return undefined;
+  const minAngleDeg = opts.minAngleDeg ?? 6;
+  let X = solveWeighted(views, undefined);
+  if (!X) return undefined;
+  X = solveWeighted(views, X) ?? X;
+  // The caller may know the ray geometry already (the same cameras see every joint of a body at about the same angles).
+  const maxSin = opts.widestSin ?? widestRaySin(views, X);
+  if (maxSin < Math.sin((minAngleDeg * Math.PI) / 180)) return undefined;
+  let err2 = 0;
+  let wsum = 0;
+  let depthSum = 0;
+  for (const view of views) {
+    const P = view.cam.P;
+    const x = X[0] - view.shift[0];
+    const y = X[1] - view.shift[1];
+    const z = X[2] - view.shift[2];
+    const d = P[8]! * x + P[9]! * y + P[10]! * z + P[11]!;
+    if (d <= 0) return undefined;
+    const u = (P[0]! * x + P[1]! * y + P[2]! * z + P[3]!) / d;
+    const v = (P[4]! * x + P[5]! * y + P[6]! * z + P[7]!) / d;
+    err2 += view.weight * ((u - view.u) ** 2 + (v - view.v) ** 2);
+    wsum += view.weight;
+    depthSum += d / view.cam.focal;
+  }
+  const rmsPx = Math.sqrt(err2 / wsum);
+  const metresPerPixel = depthSum / views.length;
+  const sigma = ((pixelSigma + rmsPx) * metresPerPixel) / Math.sqrt(views.length - 0.5) / Math.max(maxSin, 0.3);
+  return { X, rmsPx, sigma, views: views.length };
+}
+
+/**
+ * Sine of the widest angle between two views' rays to X: how well depth is pinned down. Stops early once
+ * past 30°, beyond which the geometry is good enough and the exact figure does not matter.
+ */
+export function widestRaySin(views: readonly { cam: CameraModel; shift: Vec3 }[], X: Vec3): number {
+  const n = views.length;
+  const dirs = new Float64Array(n * 3);
+  views.forEach((view, i) => {
+    const dx = X[0] - view.shift[0] - view.cam.position[0];
+    const dy = X[1] - view.shift[1] - view.cam.position[1];
+    const dz = X[2] - view.shift[2] - view.cam.position[2];
+    const len = Math.sqrt(dx * dx + dy * dy + dz * dz) || 1;
+    dirs[i * 3] = dx / len;
+    dirs[i * 3 + 1] = dy / len;
+    dirs[i * 3 + 2] = dz / len;
+  });
+  let best = 0;
+  for (let i = 0; i < n && best < 0.25; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const cx = dirs[i * 3 + 1]! * dirs[j * 3 + 2]! - dirs[i * 3 + 2]! * dirs[j * 3 + 1]!;
+      const cy = dirs[i * 3 + 2]! * dirs[j * 3]! - dirs[i * 3]! * dirs[j * 3 + 2]!;
+      const cz = dirs[i * 3]! * dirs[j * 3 + 1]! - dirs[i * 3 + 1]! * dirs[j * 3]!;
+      best = Math.max(best, cx * cx + cy * cy + cz * cz);
+    }
+  }
+  return Math.sqrt(best);
+}
+
+function solveWeighted(views: readonly JointView[], guess: Vec3 | undefined): Vec3 | undefined {
+  // Normal equations AᵀWA·X = AᵀW·b accumulated directly (symmetric 3×3).
+  let a00 = 0;
+  let a01 = 0;
+  let a02 = 0;
+  let a11 = 0;
+  let a12 = 0;
+  let a22 = 0;
+  let b0 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  for (const view of views) {
+    const P = view.cam.P;
+    const [sx, sy, sz] = view.shift;
+    let w = view.weight;
+    if (guess) {
+      const d = P[8]! * (guess[0] - sx) + P[9]! * (guess[1] - sy) + P[10]! * (guess[2] - sz) + P[11]!;
+      if (d <= 0) return undefined;
+      w /= d * d;
+    }
+    for (let r = 0; r <= 4; r += 4) {
+      const pix = r === 0 ? view.u : view.v;
+      const c0 = pix * P[8]! - P[r]!;
+      const c1 = pix * P[9]! - P[r + 1]!;
+      const c2 = pix * P[10]! - P[r + 2]!;
+      const c3 = pix * P[11]! - P[r + 3]!;
+      // Row · [X − shift; 1] = 0  ⇒  row₀₋₂ · X = row₀₋₂ · shift − row₃
+      const rhs = c0 * sx + c1 * sy + c2 * sz - c3;
+      a00 += w * c0 * c0;
+      a01 += w * c0 * c1;
+      a02 += w * c0 * c2;
+      a11 += w * c1 * c1;
+      a12 += w * c1 * c2;
+      a22 += w * c2 * c2;
+      b0 += w * c0 * rhs;
+      b1 += w * c1 * rhs;
+      b2 += w * c2 * rhs;
+    }
+  }
+  return solveSym3(a00, a01, a02, a11, a12, a22, b0, b1, b2);
+}
+
+function solveSym3(
+  a00: number,
+  a01: number,
+  a02: number,
+  a11: number,
+  a12: number,
+  a22: number,
+  b0: number,
+  b1: number,
+  b2: number,
+): Vec3 | undefined {
+  const c00 = a11 * a22 - a12 * a12;
+  const c01 = a02 * a12 - a01 * a22;
+  const c02 = a01 * a12 - a02 * a11;
+  const det = a00 * c00 + a01 * c01 + a02 * c02;
+  const scale = (a00 + a11 + a22) ** 3;
+  if (!(Math.abs(det) > scale * 1e-12)) return undefined;
+  const c11 = a00 * a22 - a02 * a02;
+  const c12 = a01 * a02 - a00 * a12;
+  const c22 = a00 * a11 - a01 * a01;
+  return [
+    (c00 * b0 + c01 * b1 + c02 * b2) / det,
+    (c01 * b0 + c11 * b1 + c12 * b2) / det,
+    (c02 * b0 + c12 * b1 + c22 * b2) / det,
+  ];
+}
+
+/** Where the ray through pixel (u, v) reaches height z, or undefined when it never does in front of the camera. */
+export function rayAtHeight(cam: CameraModel, u: number, v: number, z: number): Vec3 | undefined {
+  const { origin, dir } = pixelRay(cam.def, u, v);
+  if (Math.abs(dir[2]) < 1e-6) return undefined;
+  const s = (z - origin[2]) / dir[2];
+  if (s <= 0) return undefined;
+  return [origin[0] + s * dir[0], origin[1] + s * dir[1], z];
+}
+
+/** The point on the ray through pixel (u, v) closest to `ref`: a one-camera guess for a joint near a known one. */
+export function rayNearest(cam: CameraModel, u: number, v: number, ref: Vec3): Vec3 {
+  const { origin, dir } = pixelRay(cam.def, u, v);
+  const s = Math.max(0, dot(sub(ref, origin), dir));
+  return [origin[0] + s * dir[0], origin[1] + s * dir[1], origin[2] + s * dir[2]];
+}
+
+/** Euclidean distance from a point to an axis-aligned box (0 inside). */
+export function distanceToBox(p: Vec3, box: Box): number {
+  let s = 0;
+  for (let i = 0; i < 3; i++) {
+    const c = p[i]!;
+    const lo = box.min[i]!;
+    const hi = box.max[i]!;
+    const d = c < lo ? lo - c : c > hi ? c - hi : 0;
+    s += d * d;
+  }
+  return Math.sqrt(s);
+}
+
+/** Even–odd point-in-polygon test on the floor. */
+export function insidePolygon(x: number, y: number, polygon: readonly Vec2[]): boolean {
+  let inside = false;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i]!;
+    const [xj, yj] = polygon[j]!;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/** Distance on the floor from a point to a segment. */
+export function distanceToSegment(x: number, y: number, a: Vec2, b: Vec2): number {
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  const len2 = dx * dx + dy * dy;
+  const s = len2 > 0 ? Math.max(0, Math.min(1, ((x - a[0]) * dx + (y - a[1]) * dy) / len2)) : 0;
+  return Math.hypot(x - (a[0] + s * dx), y - (a[1] + s * dy));
+}
+
+export function sub(a: Vec3, b: Vec3): Vec3 {
+  return [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+}
+
+export function dot(a: Vec3, b: Vec3): number {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}

@@ -1,0 +1,266 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Vec2 } from '../store/schema.ts';
+import type { Store } from '../store/store.ts';
+import { type TrackSample, type TruthPath, trackingMetrics } from './metrics.ts';
+import { createVisionStage, type VisionStage } from './stage.ts';
+import { type Body, runScenario, syntheticStore, walker } from './synthetic.ts';
+import type { GateCrossing } from './types.ts';
+
+const T0 = 1_700_000_000_000;
+const noise = { pixelSigma: 3, dropout: 0.05, miss: 0.05 };
+// 6 × 5 m room, four ceiling cameras at 3 m; entry gate x 0.5–2 and exit gate x 3.8–5.4 on y = 0.
+const room = (entryArea?: Vec2[]): Store =>
+  syntheticStore({ width: 6, depth: 5, grid: [2, 2], cameraHeight: 3, tilt: 0.3, ...(entryArea ? { entryArea } : {}) });
+
+interface Run {
+  stage: VisionStage;
+  crossings: GateCrossing[];
+  truth: TruthPath[];
+  samples: TrackSample[];
+}
+
+/** Feeds a scenario, samples tracks every 100 ms against the people's true floor positions. */
+function run(
+  store: Store,
+  people: ((t: number) => Body | undefined)[],
+  seconds: number,
+  extra: { offline?: { cameraId: string; from: number; to: number }[]; seed?: number } = {},
+): Run {
+  const stage = createVisionStage(store);
+  const crossings: GateCrossing[] = [];
+  const truth: TruthPath[] = people.map((_, i) => ({ personId: `P${i + 1}`, path: [] }));
+  const samples: TrackSample[] = [];
+  let next = T0;
+  runScenario(store, stage, people, {
+    t0: T0,
+    t1: T0 + seconds * 1000,
+    seed: extra.seed ?? 11,
+    jitterMs: 60,
+    noise,
+    ...(extra.offline ? { offline: extra.offline } : {}),
+    onTick: (ts) => {
+      crossings.push(...stage.advance(ts));
+      for (; next <= ts; next += 100) {
+        for (const a of stage.activeTracks(next))
+          samples.push({ t: next, trackId: a.trackId, x: a.point.x, y: a.point.y });
+        people.forEach((p, i) => {
+          const b = p(next);
+          // Truth counts from well inside the entry area: a newcomer needs a few frames to be confirmed.
+          if (b && b.y > 0.6) (truth[i]!.path as [number, number, number][]).push([next, b.x, b.y]);
+        });
+      }
+    },
+  });
+  crossings.push(...stage.flush());
+  return { stage, crossings, truth, samples };
+}
+
+test('a shopper entering and leaving gets one id, an "in" at the entry gate and an "out" at the exit', () => {
+  const store = room();
+  const shopper = walker(
+    [
+      [1.2, -0.6],
+      [1.2, 1.2],
+      [3, 3.2],
+      [4.6, 1],
+      [4.6, -0.8],
+    ],
+    1.2,
+    T0,
+  );
+  let passes = T0 + 3000;
+  while ((shopper(passes)?.y ?? -1) > 0) passes += 10;
+  const { stage, crossings } = run(store, [shopper], 10);
+  assert.deepEqual(
+    crossings.map((c) => [c.trackId, c.gateId, c.direction]),
+    [
+      ['T1', 'entry', 'in'],
+      ['T1', 'exit', 'out'],
+    ],
+  );
+  // The "out" happens as the shopper passes the line (plus the hysteresis band), and the track is gone after it.
+  const out = crossings[1]!;
+  assert.ok(out.t >= passes && out.t - passes < 400, `out ${out.t - passes} ms after passing`);
+  assert.deepEqual(stage.activeTracks(out.t + 100), []);
+  assert.equal(stage.activeTracks(out.t - 500).length, 1);
+});
+
+test('with an entry area reaching outside, the "in" crossing is seen when the shopper passes the line', () => {
+  const store = room([
+    [0.3, -1.2],
+    [2.2, -1.2],
+    [2.2, 1.6],
+    [0.3, 1.6],
+  ]);
+  const shopper = walker(
+    [
+      [1.2, -1.0],
+      [1.2, 2.5],
+    ],
+    1.0,
+    T0,
+  );
+  const { crossings } = run(store, [shopper], 4);
+  assert.equal(crossings.length, 1);
+  const c = crossings[0]!;
+  assert.deepEqual([c.gateId, c.direction], ['entry', 'in']);
+  // Passes y = 0 at 1.0 s (+ the hysteresis band): not at birth, which was outside.
+  assert.ok(c.t - T0 > 900 && c.t - T0 < 1600, `in at ${c.t - T0}`);
+});
+
+test('nobody is born outside the entry area (closed store)', () => {
+  const store = room();
+  const ghost = walker(
+    [
+      [4, 3],
+      [2.5, 2.5],
+    ],
+    0.8,
+    T0,
+  );
+  const { stage, crossings, samples } = run(store, [ghost], 4);
+  assert.equal(samples.length, 0);
+  assert.equal(crossings.length, 0);
+  assert.deepEqual(stage.activeTracks(T0 + 3000), []);
+});
+
+test('identity survives two shoppers passing shoulder to shoulder in opposite directions', () => {
+  const store = room();
+  // A walks +x along y = 2.5, B walks −x along y = 2.95; they pass about 0.45 m apart at t ≈ 7.3 s.
+  const a = walker(
+    [
+      [1, -0.4],
+      [1, 1.0],
+      [1, 2.5],
+      [5.2, 2.5],
+    ],
+    1.0,
+    T0 + 3000,
+    1,
+    true,
+  );
+  const b = walker(
+    [
+      [1.8, -0.4],
+      [1.8, 1.0],
+      [5, 1],
+      [5, 2.95],
+      [0.8, 2.95],
+    ],
+    1.2,
+    T0,
+    1,
+    true,
+  );
+  let closest = Number.POSITIVE_INFINITY;
+  for (let t = T0; t < T0 + 10_000; t += 50) {
+    const pa = a(t);
+    const pb = b(t);
+    if (pa && pb) closest = Math.min(closest, Math.hypot(pa.x - pb.x, pa.y - pb.y));
+  }
+  assert.ok(closest < 0.5, `scenario must really cross (closest ${closest})`);
+  const r = run(store, [a, b], 10);
+  const m = trackingMetrics(r.truth, r.samples);
+  assert.equal(m.idSwitches, 0);
+  assert.equal(m.keptRate, 1);
+  assert.ok(m.idf1 > 0.97, `IDF1 ${m.idf1}`);
+  assert.deepEqual(
+    m.kept.map((k) => k.trackId),
+    ['T2', 'T1'],
+  );
+});
+
+test('a camera dropout: the shopper keeps their id, the camera is reported offline and its shelves degraded', () => {
+  const store = room();
+  const shopper = walker(
+    [
+      [1.2, -0.4],
+      [1.2, 1.0],
+      [5, 3.5],
+      [1, 3.5],
+    ],
+    1.0,
+    T0,
+    1,
+    true,
+  );
+  const offline = [
+    { cameraId: 'cam3', from: T0 + 3000, to: T0 + 8000 },
+    { cameraId: 'cam4', from: T0 + 3000, to: T0 + 8000 },
+  ];
+  const r = run(store, [shopper], 12, { offline });
+  const m = trackingMetrics(r.truth, r.samples);
+  assert.equal(m.kept[0]!.kept, true, JSON.stringify(m.kept));
+  assert.equal(m.idSwitches, 0);
+  assert.deepEqual(r.stage.offlineCameras(T0 + 7000), ['cam3', 'cam4']);
+  assert.deepEqual(r.stage.offlineCameras(T0 + 11_000), []);
+  const shelf = store.plates.get('G1-S2-P3')!.reachBox;
+  assert.equal(r.stage.camerasDegraded(shelf, T0 + 7000), true);
+  assert.equal(r.stage.camerasDegraded(shelf, T0 + 11_000), false);
+});
+
+test('a hand reaching into a plate is found near that plate and not near one two metres away', () => {
+  const store = room();
+  const plate = store.plates.get('G1-S2-P2')!; // x 2–3, front face y 3.9, shelf z 1.0
+  const far = store.plates.get('G1-S2-P4')!; // x 4–5
+  const walk = walker(
+    [
+      [1.2, -0.4],
+      [1.2, 1.0],
+      [2.5, 3.45],
+    ],
+    1.0,
+    T0,
+  );
+  const reachFrom = T0 + 5000;
+  const shopper = (t: number): Body | undefined => {
+    const b = walk(t) ?? { x: 2.5, y: 3.45, heading: Math.PI / 2, scale: 1 };
+    if (t < reachFrom) return b;
+    // Right hand out to the plate front over 0.5 s, held there, back at 8 s.
+    const amount = Math.max(0, Math.min(1, (t - reachFrom) / 500, (T0 + 8000 - t) / 500));
+    return { ...b, heading: Math.PI / 2, reach: { side: 'right', target: [2.6, 3.85, 1.1], amount } };
+  };
+  const { stage } = run(store, [shopper], 9);
+  const near = stage.handsNear(plate.reachBox, T0 + 5000, T0 + 8500, 0.3);
+  assert.equal(near.length, 1);
+  assert.equal(near[0]!.trackId, 'T1');
+  assert.equal(near[0]!.entered, true);
+  assert.ok(near[0]!.tClosest >= reachFrom && near[0]!.tClosest <= T0 + 8000);
+  assert.ok(near[0]!.sigma < 0.1, `sigma ${near[0]!.sigma}`);
+  // Before reaching, the hand hung by the side: not inside the reach volume.
+  const before = stage.handsNear(plate.reachBox, T0 + 4000, T0 + 4900, 0.5);
+  assert.ok(before.every((e) => !e.entered));
+  assert.deepEqual(stage.handsNear(far.reachBox, T0 + 5000, T0 + 8500, 0.3), []);
+});
+
+test('the same input gives the same tracks and crossings (deterministic)', () => {
+  const store = room();
+  const people = [
+    walker(
+      [
+        [1.2, -0.4],
+        [1.2, 1.0],
+        [4.5, 3.0],
+        [4.6, -0.8],
+      ],
+      1.1,
+      T0,
+    ),
+    walker(
+      [
+        [1.6, -0.4],
+        [1.6, 1.0],
+        [2, 3.5],
+        [4.3, -0.8],
+      ],
+      1.0,
+      T0 + 2000,
+    ),
+  ];
+  const a = run(store, people, 12);
+  const b = run(store, people, 12);
+  assert.deepEqual(a.crossings, b.crossings);
+  assert.deepEqual(a.samples, b.samples);
+  assert.equal(a.crossings.filter((c) => c.direction === 'out').length, 2);
+});

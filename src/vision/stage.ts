@@ -1,0 +1,310 @@
+/**
+ * The vision stage: multi-camera 3D tracking of shoppers from pose detections, event-time driven.
+ * Each camera frame is matched to the tracks predicted to that frame's own timestamp (Hungarian on
+ * reprojection distance), matched tracks are updated from all cameras' recent views, newcomers are born
+ * only in the entry area, and gate-line crossings are queued for `advance`. Pure and deterministic: no I/O.
+ */
+import type { DeviceMessage } from '../protocol/messages.ts';
+import type { Box, GateDef } from '../store/schema.ts';
+import type { Store } from '../store/store.ts';
+import { DEFAULT_VISION_CONFIG, type VisionConfig } from './config.ts';
+import { stepGates } from './gates.ts';
+import { type CameraModel, cameraModel, distanceToSegment, insidePolygon, project } from './geometry.ts';
+import { assign } from './hungarian.ts';
+import { createFloorKalman, damp, type KalmanTuning, predict, predictAt } from './kalman.ts';
+import { anchorCost, type DetectionAnchors, detectionAnchors, projectAnchors } from './matching.ts';
+import { type ObserveContext, observe, singleViewFloor } from './observe.ts';
+import { closestApproach, pointAt, type Track } from './track.ts';
+import type { GateCrossing, HandEvidence, TrackPoint, TrackQuery } from './types.ts';
+
+export type { VisionConfig } from './config.ts';
+
+type CameraFrame = Extract<DeviceMessage, { kind: 'camera.people' }>;
+
+export interface VisionStage extends TrackQuery {
+  /** One camera frame; messages arrive roughly in ts order across cameras. */
+  onFrame(msg: CameraFrame): void;
+  /** Advance event time to t; returns gate-line crossings detected up to t, oldest first. */
+  advance(t: number): GateCrossing[];
+  flush(): GateCrossing[];
+  /** Cameras that have sent no frame for longer than the timeout at t (also for a recent past t). */
+  offlineCameras(t: number): string[];
+}
+
+export function createVisionStage(store: Store, config: Partial<VisionConfig> = {}): VisionStage {
+  return new Tracker(store, { ...DEFAULT_VISION_CONFIG, ...config });
+}
+
+class Tracker implements VisionStage {
+  private readonly cameras = new Map<string, CameraModel>();
+  private readonly tracks: Track[] = [];
+  private readonly crossings: GateCrossing[] = [];
+  /** Per camera: the latest frame time, and past silences longer than the timeout ([from, to) of offline). */
+  private readonly heard = new Map<string, { last: number; gaps: [number, number][] }>();
+  private readonly tuning: KalmanTuning;
+  private readonly ctx: ObserveContext;
+  private readonly gates: GateDef[];
+  private serial = 0;
+  private nextId = 1;
+  private firstT: number | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly config: VisionConfig,
+  ) {
+    for (const camera of store.def.cameras) this.cameras.set(camera.id, cameraModel(camera));
+    this.tuning = { accelNoise: config.accelNoise, maxPositionVar: config.maxPositionSigma ** 2 };
+    this.ctx = { cameras: this.cameras, config, tuning: this.tuning };
+    this.gates = store.def.gates;
+  }
+
+  onFrame(msg: CameraFrame): void {
+    this.firstT ??= msg.ts;
+    const cam = this.cameras.get(msg.cameraId);
+    if (!cam) return;
+    const ts = msg.ts;
+    this.hear(msg.cameraId, ts);
+    const live = this.tracks.filter((t) => this.followed(t, ts));
+    const anchors = msg.people.map((d) => detectionAnchors(d, this.config.minKeypointScore));
+    const matches = this.match(cam, ts, live, anchors);
+    const matched = new Set<Track>();
+    msg.people.forEach((det, i) => {
+      const track = matches[i];
+      if (track?.state === 'dead') {
+        observe(track, cam, det, anchors[i]!, ts, this.ctx, false);
+        matched.add(track);
+      } else if (track) {
+        observe(track, cam, det, anchors[i]!, ts, this.ctx);
+        matched.add(track);
+        this.afterUpdate(track, ts);
+      } else if (det.score >= this.config.minDetectionScore) {
+        this.maybeBirth(cam, det, anchors[i]!, ts);
+      }
+    });
+    for (const track of live) if (!matched.has(track)) this.coast(track, ts);
+  }
+
+  /** Records a frame; a silence longer than the timeout before it becomes an offline window in the history. */
+  private hear(cameraId: string, ts: number): void {
+    const h = this.heard.get(cameraId) ?? { last: this.firstT ?? ts, gaps: [] };
+    const timeout = this.config.cameraOfflineMs;
+    if (ts - h.last > timeout) h.gaps.push([h.last + timeout, ts]);
+    h.last = Math.max(h.last, ts);
+    while (h.gaps.length > 0 && ts - h.gaps[0]![1] > this.config.historyMs) h.gaps.shift();
+    this.heard.set(cameraId, h);
+  }
+
+  /** Live tracks, and leavers still followed outside the gate. */
+  private followed(track: Track, ts: number): boolean {
+    if (track.state !== 'dead') return true;
+    return track.left && ts - (track.diedT ?? ts) < this.config.leaverFollowMs;
+  }
+
+  /** Hungarian assignment of this frame's detections to tracks, gated in metres. */
+  private match(cam: CameraModel, ts: number, live: Track[], anchors: DetectionAnchors[]): (Track | undefined)[] {
+    const candidates: { track: Track; gate: number; projected: NonNullable<ReturnType<typeof projectAnchors>> }[] = [];
+    for (const track of live) {
+      const p = predictAt(track.kf, ts, this.tuning);
+      const h = track.heights;
+      const projected = projectAnchors(cam, p.x, p.y, [h.nose, h.shoulder, h.hip, this.config.ankleHeight]);
+      if (!projected) continue;
+      const gate = Math.min(this.config.maxGateMetres, this.config.gateMetres + 2 * p.sigma);
+      candidates.push({ track, gate, projected });
+    }
+    if (candidates.length === 0 || anchors.length === 0) return anchors.map(() => undefined);
+    const cost = anchors.map((a) =>
+      candidates.map((c) => {
+        const d = anchorCost(a, c.projected);
+        // Confirmed tracks are preferred over tentative ones at equal distance.
+        return d < c.gate ? d + (c.track.state === 'tentative' ? 0.05 : 0) : Number.POSITIVE_INFINITY;
+      }),
+    );
+    return assign(cost).map((j) => (j >= 0 ? candidates[j]!.track : undefined));
+  }
+
+  /** Unmatched detection: a newcomer when it stands in the entry area, away from everyone already tracked. */
+  private maybeBirth(cam: CameraModel, det: CameraFrame['people'][number], anchors: DetectionAnchors, ts: number) {
+    const h = this.config.nominalHeights;
+    const floor = singleViewFloor(cam, anchors, [h.shoulder, h.hip, this.config.ankleHeight]);
+    if (!floor || !insidePolygon(floor.x, floor.y, this.store.def.floor.entryArea)) return;
+    for (const track of this.tracks) {
+      if (!this.followed(track, ts)) continue;
+      const p = predictAt(track.kf, ts, this.tuning);
+      if (Math.hypot(p.x - floor.x, p.y - floor.y) < this.config.birthSeparation) return;
+    }
+    const track: Track = {
+      serial: this.serial++,
+      id: undefined,
+      state: 'tentative',
+      kf: createFloorKalman(floor.x, floor.y, ts, 0.3),
+      bornT: ts,
+      bornX: floor.x,
+      bornY: floor.y,
+      lastSeenT: ts,
+      diedT: undefined,
+      left: false,
+      hits: 0,
+      camerasSeen: new Set(),
+      heights: { ...h },
+      observations: new Map(),
+      shoulders: [undefined, undefined],
+      points: [],
+      sides: new Map(),
+      pending: [],
+    };
+    this.tracks.push(track);
+    observe(track, cam, det, anchors, ts, this.ctx);
+    this.afterUpdate(track, ts);
+  }
+
+  /** A live track no detection of this frame matched: after a while unseen, its velocity fades. */
+  private coast(track: Track, ts: number): void {
+    if (ts - track.lastSeenT < this.config.coastAfterMs || ts <= track.kf.t) return;
+    const dt = ts - track.kf.t;
+    predict(track.kf, ts, this.tuning);
+    damp(track.kf, Math.exp(-dt / this.config.coastTauMs));
+  }
+
+  /** Gate sides, confirmation and exits after a track moved. */
+  private afterUpdate(track: Track, ts: number): void {
+    const crossed = stepGates(this.gates, track.sides, track.kf.x, track.kf.y, {
+      hysteresis: this.config.gateHysteresis,
+      reach: this.config.gateReach,
+      cornerSlack: 0.3,
+    });
+    if (track.state === 'tentative') {
+      for (const c of crossed) track.pending.push({ ...c, t: ts });
+      if (track.hits >= this.config.confirmHits && (track.camerasSeen.size >= 2 || ts - track.bornT >= 300)) {
+        this.confirm(track);
+      }
+      return;
+    }
+    for (const c of crossed) this.emit(track, c.gateId, c.direction, ts);
+  }
+
+  private confirm(track: Track): void {
+    track.state = 'confirmed';
+    track.id = `T${this.nextId++}`;
+    const pending = track.pending.splice(0);
+    // Born inside and never seen outside: it came in through the nearest entry gate just now.
+    const seenOutside = pending.length > 0 || [...track.sides.values()].some((s) => s.side === 'out');
+    if (!seenOutside) {
+      const gate = this.nearestEntryGate(track.bornX, track.bornY);
+      if (gate) this.emit(track, gate.id, 'in', track.bornT);
+    }
+    for (const c of pending) if (track.state === 'confirmed') this.emit(track, c.gateId, c.direction, c.t);
+  }
+
+  private nearestEntryGate(x: number, y: number): GateDef | undefined {
+    let best: GateDef | undefined;
+    let bestD = Number.POSITIVE_INFINITY;
+    for (const gate of this.gates) {
+      if (gate.kind === 'exit') continue;
+      const d = distanceToSegment(x, y, gate.line[0], gate.line[1]);
+      if (d < bestD) {
+        bestD = d;
+        best = gate;
+      }
+    }
+    return best;
+  }
+
+  private emit(track: Track, gateId: string, direction: 'in' | 'out', t: number): void {
+    this.crossings.push({ trackId: track.id!, gateId, direction, t });
+    if (direction === 'out') {
+      track.state = 'dead';
+      track.diedT = t;
+      track.left = true;
+    }
+  }
+
+  advance(t: number): GateCrossing[] {
+    this.firstT ??= t;
+    for (const track of this.tracks) {
+      if (track.state === 'dead') continue;
+      const limit = track.state === 'tentative' ? this.config.tentativeUnseenMs : this.config.maxUnseenMs;
+      if (t - track.lastSeenT > limit) {
+        track.state = 'dead';
+        track.diedT = t;
+      }
+    }
+    this.forget(t);
+    return this.takeCrossings(t);
+  }
+
+  flush(): GateCrossing[] {
+    return this.takeCrossings(Number.POSITIVE_INFINITY);
+  }
+
+  private takeCrossings(t: number): GateCrossing[] {
+    const due = this.crossings.filter((c) => c.t <= t);
+    if (due.length === 0) return [];
+    const rest = this.crossings.filter((c) => c.t > t);
+    this.crossings.splice(0, this.crossings.length, ...rest);
+    return due.sort((a, b) => a.t - b.t || a.trackId.localeCompare(b.trackId, 'en', { numeric: true }));
+  }
+
+  /** Drops dead tracks past retention (and tentative ones at once). */
+  private forget(t: number): void {
+    for (let i = this.tracks.length - 1; i >= 0; i--) {
+      const track = this.tracks[i]!;
+      if (track.state !== 'dead') continue;
+      if (track.id === undefined || t - (track.diedT ?? t) > this.config.deadRetentionMs) this.tracks.splice(i, 1);
+    }
+  }
+
+  offlineCameras(t: number): string[] {
+    const start = this.firstT ?? t;
+    return this.store.def.cameras
+      .filter((c) => {
+        const h = this.heard.get(c.id);
+        if (!h) return t - start > this.config.cameraOfflineMs;
+        if (t - h.last > this.config.cameraOfflineMs) return true;
+        // An earlier time: was it inside a silence we have already seen end?
+        return h.gaps.some(([from, to]) => t > from && t < to);
+      })
+      .map((c) => c.id);
+  }
+
+  activeTracks(t: number): { trackId: string; point: TrackPoint }[] {
+    const out: { trackId: string; point: TrackPoint }[] = [];
+    for (const track of this.tracks) {
+      if (track.id === undefined || track.bornT > t) continue;
+      if (track.diedT !== undefined && track.diedT <= t) continue;
+      const point = pointAt(track, t);
+      if (point) out.push({ trackId: track.id, point });
+    }
+    return out;
+  }
+
+  handsNear(box: Box, t0: number, t1: number, radius: number): HandEvidence[] {
+    const out: HandEvidence[] = [];
+    for (const track of this.tracks) {
+      if (track.id === undefined) continue;
+      const evidence = closestApproach(track, box, t0, t1);
+      if (evidence && evidence.minDistance <= radius) out.push(evidence);
+    }
+    return out.sort((a, b) => a.minDistance - b.minDistance || a.trackId.localeCompare(b.trackId));
+  }
+
+  camerasDegraded(box: Box, t: number): boolean {
+    const offline = this.offlineCameras(t);
+    return offline.some((id) => {
+      const cam = this.cameras.get(id);
+      return cam !== undefined && coversBox(cam, box);
+    });
+  }
+}
+
+/** True when any corner or the centre of the box is in front of the camera and inside its image. */
+function coversBox(cam: CameraModel, box: Box): boolean {
+  const xs = [box.min[0], box.max[0]];
+  const ys = [box.min[1], box.max[1]];
+  const zs = [box.min[2], box.max[2]];
+  const points: [number, number, number][] = [[(xs[0]! + xs[1]!) / 2, (ys[0]! + ys[1]!) / 2, (zs[0]! + zs[1]!) / 2]];
+  for (const x of xs) for (const y of ys) for (const z of zs) points.push([x, y, z]);
+  return points.some(([x, y, z]) => {
+    const [u, v, d] = project(cam, x, y, z);
+    return d > 0 && u >= 0 && v >= 0 && u < cam.width && v < cam.height;
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * One shopper's track: its floor filter, what each camera last saw of it, learned body heights, and a
+ * bounded history of points (floor position and wrists) that hand queries and the live view read.
+ */
+import type { Box, Vec3 } from '../store/schema.ts';
+import type { Side, SideFix } from './gates.ts';
+import { distanceToBox } from './geometry.ts';
+import type { FloorKalman } from './kalman.ts';
+import type { HandEvidence, TrackPoint } from './types.ts';
+
+/** What one camera last saw of a track: the frame time and the detection's keypoints. */
+export interface CameraObservation {
+  ts: number;
+  keypoints: readonly (readonly [number, number, number])[];
+}
+
+/** Heights (m) of body anchors, learned per shopper from triangulation (children are shorter). */
+export interface BodyHeights {
+  nose: number;
+  shoulder: number;
+  hip: number;
+}
+
+export interface Track {
+  /** Creation serial: orders tracks deterministically before they have an id. */
+  serial: number;
+  /** `T<n>`, given when the track is confirmed. */
+  id: string | undefined;
+  state: 'tentative' | 'confirmed' | 'dead';
+  kf: FloorKalman;
+  bornT: number;
+  bornX: number;
+  bornY: number;
+  lastSeenT: number;
+  diedT: number | undefined;
+  /** Died by walking out through a gate (then followed a little longer, see `leaverFollowMs`). */
+  left: boolean;
+  hits: number;
+  camerasSeen: Set<string>;
+  heights: BodyHeights;
+  observations: Map<string, CameraObservation>;
+  /** Latest left/right shoulder, as offsets (dx, dy, z) from the body centre: the reference for one-camera wrists. */
+  shoulders: [Vec3 | undefined, Vec3 | undefined];
+  points: TrackPoint[];
+  sides: Map<string, SideFix>;
+  /** Crossings seen while tentative, released (or dropped) at confirmation. */
+  pending: { gateId: string; direction: Side; t: number }[];
+}
+
+/** Appends a point, keeping times non-decreasing and the history within `horizonMs` of the newest point. */
+export function pushPoint(track: Track, point: TrackPoint, horizonMs: number): void {
+  const last = track.points[track.points.length - 1];
+  if (last && point.t < last.t) point = { ...point, t: last.t };
+  track.points.push(point);
+  const first = track.points[0]!;
+  // Trim in chunks so the cost stays amortised O(1) per point.
+  if (point.t - first.t > horizonMs * 1.25) {
+    const cut = lowerBound(track.points, point.t - horizonMs);
+    track.points.splice(0, cut);
+  }
+}
+
+/** Index of the first point with t ≥ time. */
+export function lowerBound(points: readonly TrackPoint[], time: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid]!.t < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The latest point at or before t. */
+export function pointAt(track: Track, t: number): TrackPoint | undefined {
+  const i = lowerBound(track.points, t + 1e-9);
+  return i > 0 ? track.points[i - 1] : undefined;
+}
+
+/** Closest approach of either wrist to a box in [t0, t1], or undefined when no wrist was seen then. */
+export function closestApproach(track: Track, box: Box, t0: number, t1: number): HandEvidence | undefined {
+  let best: HandEvidence | undefined;
+  for (let i = lowerBound(track.points, t0); i < track.points.length; i++) {
+    const p = track.points[i]!;
+    if (p.t > t1) break;
+    for (const w of [p.leftWrist, p.rightWrist]) {
+      if (!w) continue;
+      const d = distanceToBox(w, box);
+      if (!best || d < best.minDistance) {
+        best = { trackId: track.id ?? '', minDistance: d, tClosest: p.t, entered: d === 0, sigma: p.wristSigma };
+      }
+    }
+  }
+  return best;
+}
