@@ -3,7 +3,13 @@
  * signed-in phones survive a restart. Same contract as the in-memory store (accounts-store.contract.ts).
  */
 import Database from 'better-sqlite3';
-import { type AccountPatch, type AccountRecord, type AccountStore, definedOnly, type SignInRecord } from './accounts-store.ts';
+import {
+  type AccountPatch,
+  type AccountRecord,
+  type AccountStore,
+  definedOnly,
+  type SignInRecord,
+} from './accounts-store.ts';
 
 interface AccountRow {
   id: string;
@@ -83,7 +89,17 @@ export class SqliteAccountStore implements AccountStore {
           `INSERT INTO accounts (id, email, password_hash, role, payment_token, payment_label, spending_limit, blocked, created)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(a.id, a.email, a.passwordHash, a.role, a.paymentToken, a.paymentLabel, a.spendingLimit, a.blocked ? 1 : 0, a.created);
+        .run(
+          a.id,
+          a.email,
+          a.passwordHash,
+          a.role,
+          a.paymentToken,
+          a.paymentLabel,
+          a.spendingLimit,
+          a.blocked ? 1 : 0,
+          a.created,
+        );
       return { ok: true as const };
     } catch (error) {
       if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
@@ -127,7 +143,9 @@ export class SqliteAccountStore implements AccountStore {
     const row = this.db.prepare('SELECT * FROM account_sign_ins WHERE token_hash = ?').get(tokenHash) as
       | SignInRow
       | undefined;
-    return row ? { tokenHash: row.token_hash, accountId: row.account_id, created: row.created, expires: row.expires } : null;
+    return row
+      ? { tokenHash: row.token_hash, accountId: row.account_id, created: row.created, expires: row.expires }
+      : null;
   }
 
   async deleteSignIn(tokenHash: string) {

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { SqliteAccountStore } from './accounts-sqlite.ts';
-import { MemoryAccountStore } from './accounts-store.ts';
 import { accountStoreContract } from './accounts-store.contract.ts';
+import { MemoryAccountStore } from './accounts-store.ts';
 
 accountStoreContract('memory', { open: async () => new MemoryAccountStore() });
 

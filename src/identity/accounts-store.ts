@@ -23,7 +23,9 @@ export interface AccountRecord {
   created: number;
 }
 
-export type AccountPatch = Partial<Pick<AccountRecord, 'paymentToken' | 'paymentLabel' | 'spendingLimit' | 'blocked' | 'role'>>;
+export type AccountPatch = Partial<
+  Pick<AccountRecord, 'paymentToken' | 'paymentLabel' | 'spendingLimit' | 'blocked' | 'role'>
+>;
 
 /** A signed-in device: the token itself is only ever given to the shopper; we keep its SHA-256. */
 export interface SignInRecord {

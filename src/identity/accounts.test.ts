@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { AccountsService } from './accounts.ts';
 import { DEFAULT_SCRYPT, hashPassword, verifyPassword } from './accounts-password.ts';
 import { SqliteAccountStore } from './accounts-sqlite.ts';
 import { MemoryAccountStore } from './accounts-store.ts';
-import { AccountsService } from './accounts.ts';
 
 const CHEAP = { N: 2 ** 10, r: 8, p: 1 };
 const dir = mkdtempSync(join(tmpdir(), 'walkout-accounts-svc-'));

@@ -68,7 +68,10 @@ export class AccountsService {
   /** A real hash to verify against when the email is unknown, so timing does not tell which emails exist. */
   private dummyHash: string | null = null;
 
-  private constructor(private readonly store: AccountStore, options: AccountsOptions) {
+  private constructor(
+    private readonly store: AccountStore,
+    options: AccountsOptions,
+  ) {
     this.clock = options.clock ?? Date.now;
     this.ttl = options.signInTtlMs ?? 30 * DAY;
     this.cost = options.scrypt ?? DEFAULT_SCRYPT;
@@ -82,7 +85,10 @@ export class AccountsService {
     return service;
   }
 
-  async signUp(email: string, password: string): Promise<Result<{ account: PublicAccount; token: string }, SignUpCode>> {
+  async signUp(
+    email: string,
+    password: string,
+  ): Promise<Result<{ account: PublicAccount; token: string }, SignUpCode>> {
     const normal = normalizeEmail(email);
     if (!EMAIL.test(normal)) return fail('BAD_EMAIL', 'that does not look like an email address');
     if (password.length < 8 || password.length > 200) {
@@ -105,14 +111,18 @@ export class AccountsService {
     return ok({ account: publicAccount(record), token: await this.newSignIn(record.id) });
   }
 
-  async signIn(email: string, password: string): Promise<Result<{ account: PublicAccount; token: string }, 'BAD_CREDENTIALS'>> {
+  async signIn(
+    email: string,
+    password: string,
+  ): Promise<Result<{ account: PublicAccount; token: string }, 'BAD_CREDENTIALS'>> {
     const record = await this.store.accountByEmail(normalizeEmail(email));
     if (!record) {
       this.dummyHash ??= await hashPassword('not-a-password', this.cost);
       await verifyPassword(password, this.dummyHash);
       return fail('BAD_CREDENTIALS', 'wrong email or password');
     }
-    if (!(await verifyPassword(password, record.passwordHash))) return fail('BAD_CREDENTIALS', 'wrong email or password');
+    if (!(await verifyPassword(password, record.passwordHash)))
+      return fail('BAD_CREDENTIALS', 'wrong email or password');
     return ok({ account: publicAccount(record), token: await this.newSignIn(record.id) });
   }
 
@@ -139,7 +149,11 @@ export class AccountsService {
   }
 
   /** Stores the provider's token for the shopper's card. Refuses anything that looks like a card number. */
-  async setPaymentMethod(accountId: string, token: string, label: string): Promise<Result<PublicAccount, PaymentMethodCode>> {
+  async setPaymentMethod(
+    accountId: string,
+    token: string,
+    label: string,
+  ): Promise<Result<PublicAccount, PaymentMethodCode>> {
     if (!PROVIDER_TOKEN.test(token) || CARD_NUMBER_LIKE.test(token)) {
       return fail('BAD_TOKEN', 'expected a payment provider token (tok_…/pm_…), never a card number');
     }
@@ -151,7 +165,8 @@ export class AccountsService {
   }
 
   setSpendingLimit(accountId: string, limit: number | null) {
-    if (limit !== null && (!Number.isInteger(limit) || limit <= 0)) throw new RangeError('limit must be a positive integer');
+    if (limit !== null && (!Number.isInteger(limit) || limit <= 0))
+      throw new RangeError('limit must be a positive integer');
     return this.update(accountId, { spendingLimit: limit });
   }
 

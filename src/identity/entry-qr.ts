@@ -6,7 +6,7 @@
  * few seconds (rotation), which makes a screenshot useless soon after.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { WalkoutError, fail, ok, type Result } from '../errors.ts';
+import { fail, ok, type Result, WalkoutError } from '../errors.ts';
 
 export const ENTRY_CODE_VERSION = 'wk1';
 export const DEFAULT_ENTRY_TTL_MS = 30_000;
@@ -30,12 +30,16 @@ export interface IssuedCode {
 /** Reads the signing secret from configuration; refuses a missing or short one rather than sign with a weak key. */
 export function entrySecret(value: string | undefined): Buffer {
   if (!value || value.length < 32) {
-    throw new WalkoutError('QR_SECRET', 'the entry QR secret must be set (WALKOUT_QR_SECRET) and be at least 32 characters');
+    throw new WalkoutError(
+      'QR_SECRET',
+      'the entry QR secret must be set (WALKOUT_QR_SECRET) and be at least 32 characters',
+    );
   }
   return Buffer.from(value, 'utf8');
 }
 
-const sign = (secret: Buffer, body: string): Buffer => createHmac('sha256', secret).update(`${ENTRY_CODE_VERSION}.${body}`).digest();
+const sign = (secret: Buffer, body: string): Buffer =>
+  createHmac('sha256', secret).update(`${ENTRY_CODE_VERSION}.${body}`).digest();
 
 export function signEntryCode(secret: Buffer, claims: EntryClaims): string {
   if (!Number.isInteger(claims.partySize) || claims.partySize < 1 || claims.partySize > MAX_PARTY) {

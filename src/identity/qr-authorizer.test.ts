@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { WalkoutError } from '../errors.ts';
 import type { AccountStanding } from './accounts.ts';
+import { createDemoAuthorizer } from './demo-authorizer.ts';
 import { EntryCodes, entrySecret, signEntryCode, verifyEntryCode } from './entry-qr.ts';
-import { createQrAuthorizer } from './qr-authorizer.ts';
+import { createQrAuthorizer, withFallback } from './qr-authorizer.ts';
 
 const SECRET = entrySecret('test-secret-that-is-long-enough-for-hmac!');
 const T0 = 1_750_000_000_000;
@@ -118,5 +119,14 @@ describe('QR authorizer', () => {
     const { codes, gate } = setup();
     const verdict = gate.authorize(codes.issue('ann', 1, T0 + 60_000).code, T0);
     assert.equal(!verdict.ok && verdict.code, 'QR_INVALID');
+  });
+
+  it('sends signed codes to the QR check and simulator codes to the fallback', () => {
+    const { codes, gate } = setup();
+    const both = withFallback(gate, createDemoAuthorizer());
+    assert.deepEqual(both.authorize('demo:sim-1:2', T0), { ok: true, account: 'sim-1', partySize: 2, staff: false });
+    assert.equal(both.authorize(codes.issue('ann', 1, T0).code, T0).ok, true);
+    const forged = both.authorize('wk1.e30.AAAA', T0);
+    assert.equal(!forged.ok && forged.code, 'QR_INVALID');
   });
 });

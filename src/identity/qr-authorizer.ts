@@ -5,7 +5,7 @@
  * expire, so memory stays bounded by the codes scanned in one TTL.
  */
 import type { AccountStanding } from './accounts.ts';
-import { DEFAULT_ENTRY_TTL_MS, verifyEntryCode } from './entry-qr.ts';
+import { DEFAULT_ENTRY_TTL_MS, ENTRY_CODE_VERSION, verifyEntryCode } from './entry-qr.ts';
 import type { EntryAuthorizer } from './types.ts';
 
 export interface QrAuthorizerOptions {
@@ -30,7 +30,12 @@ export function createQrAuthorizer(options: QrAuthorizerOptions): EntryAuthorize
   /** account → issued-at of the newest code that admitted it: older codes of that account are spent too. */
   const lastAdmitted = new Map<string, number>();
 
+  let prunedAt = Number.NEGATIVE_INFINITY;
+
+  // At most once a second of event time, so a burst of scans does not rescan the maps each time.
   const prune = (t: number): void => {
+    if (t - prunedAt < 1_000) return;
+    prunedAt = t;
     for (const [nonce, until] of usedNonces) if (t > until) usedNonces.delete(nonce);
     for (const [account, iat] of lastAdmitted) if (t > iat + ttl + skew) lastAdmitted.delete(account);
   };
@@ -58,4 +63,12 @@ export function createQrAuthorizer(options: QrAuthorizerOptions): EntryAuthorize
       return { ok: true, account: claims.account, partySize: staff ? 1 : claims.partySize, staff };
     },
   };
+}
+
+/**
+ * The gate of a store that also runs the simulator: signed app codes (`wk1.…`) go to `qr`, anything else (the
+ * simulator's `demo:`/`staff:` codes) to `fallback`. Never use a demo fallback in a real store.
+ */
+export function withFallback(qr: EntryAuthorizer, fallback: EntryAuthorizer): EntryAuthorizer {
+  return { authorize: (code, t) => (code.startsWith(`${ENTRY_CODE_VERSION}.`) ? qr : fallback).authorize(code, t) };
 }

@@ -1,0 +1,154 @@
+/**
+ * The exit flow against a real SMTP server on localhost: a final receipt is charged once and mailed once (even when
+ * the event is replayed), a declined card keeps the visit flagged and says so, entry places a hold, and a restart
+ * finishes a receipt that was recorded but not mailed.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startSmtp, type TestSmtp } from '../../test/helpers/smtp.ts';
+import type { EngineEvent } from '../engine/events.ts';
+import { createSmtpMailer } from './email.ts';
+import { createExitFlow } from './exit-flow.ts';
+import { MemoryCheckoutLedger } from './payments/ledger.ts';
+import { Payments } from './payments/payments.ts';
+import { TEST_CARDS, TestPaymentProvider } from './payments/test-provider.ts';
+import type { Receipt } from './types.ts';
+
+let smtp: TestSmtp;
+before(async () => {
+  smtp = await startSmtp();
+});
+after(() => smtp.close());
+
+const T0 = Date.UTC(2025, 5, 1, 9, 0, 0);
+
+const receipt = (visit: string, account: string): Receipt => ({
+  visit,
+  account,
+  lines: [
+    { sku: 'WATER', name: 'Water 0.5 L', qty: 2, unitPrice: 199 },
+    { sku: 'CHOC', name: 'Chocolate <dark>', qty: 1, unitPrice: 250 },
+  ],
+  total: 648,
+  currency: 'USD',
+  status: 'final',
+  entered: T0,
+  exited: T0 + 300_000,
+  finalAt: T0 + 303_000,
+});
+
+function setup(cards: Record<string, string>) {
+  const listeners = new Set<(e: EngineEvent) => void>();
+  const events = {
+    subscribe(fn: (e: EngineEvent) => void) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    emit(e: EngineEvent): void {
+      for (const fn of listeners) fn(e);
+    },
+  };
+  const ledger = new MemoryCheckoutLedger();
+  const provider = new TestPaymentProvider();
+  const payments = new Payments({ ledger, provider, tokenOf: (a) => cards[a] ?? null });
+  const mailer = createSmtpMailer({ host: '127.0.0.1', port: smtp.port, from: 'receipts@shop.test' });
+  const flow = (l = ledger) =>
+    createExitFlow({
+      events,
+      payments: new Payments({ ledger: l, provider, tokenOf: (a) => cards[a] ?? null }),
+      ledger: l,
+      mailer,
+      emailOf: async (a) => `${a}@example.test`,
+      holdFor: () => 5000,
+      store: { name: 'Corner Shop', currency: 'USD', taxRate: 0.2, timeZone: 'UTC' },
+      appUrl: 'https://shop.test/app',
+      clock: () => T0 + 305_000,
+    });
+  return { events, ledger, provider, payments, mailer, flow };
+}
+
+describe('exit flow', () => {
+  it('charges once and mails once, with lines, total, tax, times and a dispute link', async () => {
+    const { events, provider, flow, mailer } = setup({ ann: TEST_CARDS.ok });
+    const exit = flow();
+    await exit.start();
+    const final: EngineEvent = { type: 'receipt.final', t: T0 + 303_000, data: receipt('door@1', 'ann') };
+    events.emit(final);
+    await exit.idle();
+    events.emit(final); // replayed
+    await exit.idle();
+    exit.stop();
+    mailer.close();
+
+    assert.equal(provider.capturedFor('door@1'), 648);
+    assert.equal(provider.movements.filter((m) => m.kind === 'capture').length, 1);
+    const mails = smtp.messages.filter((m) => m.to.includes('ann@example.test'));
+    assert.equal(mails.length, 1);
+    const mail = mails[0]!;
+    assert.match(mail.subject, /Corner Shop: \$6\.48/);
+    assert.match(mail.text, /2 × Water 0\.5 L @ \$1\.99 {2}\$3\.98/);
+    assert.match(mail.text, /Total: \$6\.48/);
+    assert.match(mail.text, /Includes tax \(20\.0 %\): \$1\.08/);
+    assert.match(mail.text, /In: {2}1 Jun 2025, 09:00:00/);
+    assert.match(mail.text, /Out: 1 Jun 2025, 09:05:00/);
+    assert.match(mail.text, /https:\/\/shop\.test\/app\/#receipt\/door%401/);
+    assert.match(mail.html, /Chocolate &lt;dark&gt;/);
+    assert.doesNotMatch(mail.html, /<dark>/);
+    assert.deepEqual(exit.exitToEmailMs(), [5_000]);
+  });
+
+  it('keeps a declined visit flagged and tells the shopper', async () => {
+    const { events, ledger, flow, mailer } = setup({ bob: TEST_CARDS.declinedAtCapture });
+    const exit = flow();
+    await exit.start();
+    events.emit({ type: 'receipt.final', t: T0, data: receipt('door@2', 'bob') });
+    await exit.idle();
+    exit.stop();
+    mailer.close();
+    const flagged = await ledger.declined();
+    assert.deepEqual(
+      flagged.map((p) => [p.visit, p.amount]),
+      [['door@2', 648]],
+    );
+    assert.equal((await ledger.receipt('door@2'))?.receipt.total, 648, 'the receipt is kept');
+    const mail = await smtp.waitFor((m) => m.to.includes('bob@example.test'));
+    assert.match(mail.text, /card was declined/);
+  });
+
+  it('places a hold at entry for shoppers, not staff', async () => {
+    const { events, ledger, flow, mailer } = setup({ cat: TEST_CARDS.ok });
+    const exit = flow();
+    await exit.start();
+    const session = {
+      account: 'cat',
+      partySize: 1,
+      gateId: 'door',
+      opened: T0,
+      state: 'admitted' as const,
+      trackIds: [],
+    };
+    events.emit({ type: 'session.opened', t: T0, data: { ...session, sessionId: 'door@3', staff: false } });
+    events.emit({ type: 'session.opened', t: T0, data: { ...session, sessionId: 'door@4', staff: true } });
+    await exit.idle();
+    exit.stop();
+    mailer.close();
+    assert.deepEqual(
+      [(await ledger.payment('door@3'))?.status, (await ledger.payment('door@3'))?.heldAmount],
+      ['held', 5000],
+    );
+    assert.equal(await ledger.payment('door@4'), null);
+  });
+
+  it('finishes at start a receipt recorded but not mailed before a restart', async () => {
+    const { ledger, provider, flow, mailer } = setup({ dan: TEST_CARDS.ok });
+    await ledger.putReceipt({ receipt: receipt('door@5', 'dan'), emailedAt: null, emailError: null });
+    const exit = flow();
+    await exit.start();
+    await exit.idle();
+    exit.stop();
+    mailer.close();
+    assert.equal(provider.capturedFor('door@5'), 648);
+    assert.notEqual((await ledger.receipt('door@5'))?.emailedAt, null);
+    await smtp.waitFor((m) => m.to.includes('dan@example.test'));
+  });
+});

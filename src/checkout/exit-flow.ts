@@ -1,0 +1,125 @@
+/**
+ * From the engine's decisions to money and mail: on `session.opened` place a hold on the shopper's card; on
+ * `receipt.final` record the receipt, capture the total once (idempotent per visit, see payments.ts) and send the
+ * receipt email. Replaying the same events (a restart replays the log) charges and mails nothing twice: the
+ * ledger remembers. A declined card keeps the visit, flagged in the ledger, and the email says so.
+ * Lifecycle: `start()` subscribes and resumes unfinished work, `stop()` unsubscribes; `idle()` waits for work in flight.
+ */
+import type { EngineEvent } from '../engine/events.ts';
+import type { Session } from '../identity/types.ts';
+import { type Mailer, renderReceiptEmail } from './email.ts';
+import type { Payments } from './payments/payments.ts';
+import type { CheckoutLedger } from './payments/types.ts';
+import type { Receipt } from './types.ts';
+
+export interface ExitFlowDeps {
+  events: { subscribe(fn: (event: EngineEvent) => void): () => void };
+  payments: Payments;
+  ledger: CheckoutLedger;
+  mailer: Mailer;
+  /** The shopper's email address (accounts.emailOf). */
+  emailOf(account: string): Promise<string | null>;
+  /** Amount to hold at entry (e.g. the spending limit), or null for no hold. */
+  holdFor?(account: string): number | null;
+  store: { name: string; currency: string; timeZone?: string; taxRate?: number | null };
+  /** The shopper app's public address, e.g. `https://shop.example/app`; receipts link to it for disputes. */
+  appUrl: string;
+  clock?: () => number;
+  log?: { warn(details: object, message: string): void };
+  /** Told each time a receipt email goes out: ms from the shopper's exit to the email. */
+  onEmailed?(visit: string, exitToEmailMs: number): void;
+}
+
+export interface ExitFlow {
+  start(): Promise<void>;
+  stop(): void;
+  /** Resolves once every piece of work started so far has finished. */
+  idle(): Promise<void>;
+  /** Exit → email times of the receipts sent since start, ms (last 1000). */
+  exitToEmailMs(): number[];
+}
+
+export function receiptUrl(appUrl: string, visit: string): string {
+  return `${appUrl.replace(/\/$/, '')}/#receipt/${encodeURIComponent(visit)}`;
+}
+
+export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
+  const clock = deps.clock ?? Date.now;
+  const inFlight = new Set<Promise<void>>();
+  const latencies: number[] = [];
+  let unsubscribe: (() => void) | null = null;
+
+  const track = (work: Promise<void>): void => {
+    const done = work.catch((error: unknown) => deps.log?.warn({ error: String(error) }, 'exit flow step failed'));
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done));
+  };
+
+  const hold = async (session: Session): Promise<void> => {
+    if (session.staff) return;
+    const amount = deps.holdFor?.(session.account) ?? null;
+    if (amount === null || amount <= 0) return;
+    const visit = { visit: session.sessionId, account: session.account, currency: deps.store.currency };
+    const held = await deps.payments.preauthorize(visit, amount);
+    if (!held.ok) deps.log?.warn({ visit: session.sessionId, code: held.code }, 'no hold placed at entry');
+  };
+
+  const settle = async (receipt: Receipt): Promise<void> => {
+    const known = await deps.ledger.receipt(receipt.visit);
+    if (known?.emailedAt != null) return; // done before (a replayed event)
+    if (!known) await deps.ledger.putReceipt({ receipt, emailedAt: null, emailError: null });
+    const stored = known?.receipt ?? receipt;
+    const visit = { visit: stored.visit, account: stored.account, currency: stored.currency };
+    const captured = await deps.payments.capture(visit, stored.total);
+    const payment = captured.ok ? 'captured' : captured.code === 'PROVIDER_ERROR' ? 'pending' : 'declined';
+    if (!captured.ok) deps.log?.warn({ visit: stored.visit, code: captured.code }, 'capture failed; visit flagged');
+    await mail(stored, payment);
+  };
+
+  const mail = async (receipt: Receipt, payment: 'captured' | 'declined' | 'pending'): Promise<void> => {
+    const to = await deps.emailOf(receipt.account);
+    if (!to) return;
+    const message = renderReceiptEmail(receipt, {
+      storeName: deps.store.name,
+      timeZone: deps.store.timeZone ?? 'UTC',
+      taxRate: deps.store.taxRate ?? null,
+      disputeUrl: receiptUrl(deps.appUrl, receipt.visit),
+      payment,
+    });
+    try {
+      await deps.mailer.send({ to, ...message });
+    } catch (error) {
+      await deps.ledger.putReceipt({ receipt, emailedAt: null, emailError: String(error) });
+      throw error;
+    }
+    const at = clock();
+    await deps.ledger.putReceipt({ receipt, emailedAt: at, emailError: null });
+    const ms = at - (receipt.exited ?? receipt.finalAt ?? at);
+    latencies.push(ms);
+    if (latencies.length > 1000) latencies.shift();
+    deps.onEmailed?.(receipt.visit, ms);
+  };
+
+  const onEvent = (event: EngineEvent): void => {
+    if (event.type === 'session.opened') track(hold(event.data));
+    else if (event.type === 'receipt.final' && event.data.status === 'final') track(settle(event.data));
+  };
+
+  return {
+    async start() {
+      if (unsubscribe) return;
+      unsubscribe = deps.events.subscribe(onEvent);
+      // Work a crash interrupted: captures sent but not recorded, receipts not yet mailed.
+      await deps.payments.resume();
+      for (const pending of await deps.ledger.unsent()) track(settle(pending.receipt));
+    },
+    stop() {
+      unsubscribe?.();
+      unsubscribe = null;
+    },
+    async idle() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    exitToEmailMs: () => [...latencies],
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Disputes: under the store's limit refunded at once, over it sent to review and refunded only when staff approve;
+ * one per line; only on the shopper's own, charged receipt.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Receipt } from '../types.ts';
+import { Disputes } from './disputes.ts';
+import { MemoryCheckoutLedger } from './ledger.ts';
+import { Payments } from './payments.ts';
+import { TestPaymentProvider } from './test-provider.ts';
+import type { DisputeRecord } from './types.ts';
+
+const receipt: Receipt = {
+  visit: 'door@1',
+  account: 'ann',
+  lines: [
+    { sku: 'WATER', name: 'Water', qty: 2, unitPrice: 199 },
+    { sku: 'WINE', name: 'Wine', qty: 1, unitPrice: 1500 },
+  ],
+  total: 1898,
+  currency: 'USD',
+  status: 'final',
+  entered: 0,
+  exited: 1,
+  finalAt: 2,
+};
+
+async function setup(capture = true) {
+  const ledger = new MemoryCheckoutLedger();
+  const provider = new TestPaymentProvider();
+  const payments = new Payments({ ledger, provider, tokenOf: () => 'tok_visa' });
+  await ledger.putReceipt({ receipt, emailedAt: null, emailError: null });
+  if (capture) await payments.capture({ visit: 'door@1', account: 'ann', currency: 'USD' }, receipt.total);
+  const reviews: DisputeRecord[] = [];
+  const disputes = new Disputes({ ledger, payments, autoRefundLimit: 500, onReview: (d) => reviews.push(d) });
+  return { ledger, provider, disputes, reviews };
+}
+
+describe('Disputes', () => {
+  it('refunds a line under the limit at once', async () => {
+    const { disputes, provider, reviews } = await setup();
+    const d = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'WATER', reason: 'took one', qty: 1 });
+    assert.ok(d.ok);
+    assert.deepEqual([d.value.status, d.value.amount, d.value.decidedBy], ['refunded', 199, 'auto']);
+    assert.equal(provider.capturedFor('door@1'), 1898 - 199);
+    assert.equal(reviews.length, 0);
+    const again = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'WATER', reason: 'again', qty: 1 });
+    assert.equal(!again.ok && again.code, 'ALREADY_DISPUTED');
+  });
+
+  it('sends a line over the limit to review, and refunds only on approval', async () => {
+    const { disputes, provider, reviews } = await setup();
+    const d = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'WINE', reason: 'not me' });
+    assert.ok(d.ok);
+    assert.equal(d.value.status, 'review');
+    assert.equal(provider.capturedFor('door@1'), 1898, 'nothing refunded yet');
+    assert.deepEqual(
+      reviews.map((r) => r.disputeId),
+      [d.value.disputeId],
+    );
+    assert.deepEqual(
+      (await disputes.inReview()).map((r) => r.sku),
+      ['WINE'],
+    );
+    const approved = await disputes.decide(d.value.disputeId, true, 'sam');
+    assert.ok(approved.ok);
+    assert.deepEqual([approved.value.status, approved.value.decidedBy], ['refunded', 'sam']);
+    assert.equal(provider.capturedFor('door@1'), 398);
+    const twice = await disputes.decide(d.value.disputeId, true, 'sam');
+    assert.equal(!twice.ok && twice.code, 'ALREADY_DECIDED');
+  });
+
+  it('closes a rejected dispute without a refund', async () => {
+    const { disputes, provider } = await setup();
+    const d = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'WINE', reason: 'not me' });
+    assert.ok(d.ok);
+    const rejected = await disputes.decide(d.value.disputeId, false, 'sam');
+    assert.ok(rejected.ok);
+    assert.equal(rejected.value.status, 'rejected');
+    assert.equal(provider.capturedFor('door@1'), 1898);
+  });
+
+  it("refuses another shopper's receipt, unknown lines, bad quantities, and uncharged visits", async () => {
+    const { disputes } = await setup();
+    const other = await disputes.open({ visit: 'door@1', account: 'bob', sku: 'WATER', reason: 'x' });
+    assert.equal(!other.ok && other.code, 'NO_SUCH_RECEIPT');
+    const line = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'BREAD', reason: 'x' });
+    assert.equal(!line.ok && line.code, 'NO_SUCH_LINE');
+    const qty = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'WATER', qty: 3, reason: 'x' });
+    assert.equal(!qty.ok && qty.code, 'BAD_QTY');
+    const uncharged = await (await setup(false)).disputes.open({
+      visit: 'door@1',
+      account: 'ann',
+      sku: 'WATER',
+      reason: 'x',
+    });
+    assert.equal(!uncharged.ok && uncharged.code, 'NOT_CAPTURED');
+  });
+});

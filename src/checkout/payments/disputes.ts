@@ -1,0 +1,104 @@
+/**
+ * Disputes on receipt lines: "I did not take this". A claim worth up to the store's auto-refund limit is refunded at
+ * once (cheaper than anyone's time, and the shopper is usually right); a larger one waits for staff in the review
+ * console, who approve (refund) or reject it. One dispute per receipt line; only the receipt's own shopper may open it.
+ */
+import { createHash } from 'node:crypto';
+import { fail, ok, type Result } from '../../errors.ts';
+import type { Payments } from './payments.ts';
+import type { CheckoutLedger, DisputeRecord } from './types.ts';
+
+export interface DisputesOptions {
+  ledger: CheckoutLedger;
+  payments: Payments;
+  /** Claims worth at most this (minor units) are refunded without review. */
+  autoRefundLimit: number;
+  clock?: () => number;
+  /** Told about each dispute that needs a staff decision (wire it to the review console). */
+  onReview?: (dispute: DisputeRecord) => void;
+}
+
+export interface DisputeRequest {
+  visit: string;
+  /** The signed-in shopper: must own the receipt. */
+  account: string;
+  sku: string;
+  /** Units disputed; defaults to the whole line. */
+  qty?: number;
+  reason: string;
+}
+
+export type DisputeCode = 'NO_SUCH_RECEIPT' | 'NO_SUCH_LINE' | 'BAD_QTY' | 'ALREADY_DISPUTED' | 'NOT_CAPTURED';
+export type DecideCode = 'NO_SUCH_DISPUTE' | 'ALREADY_DECIDED' | 'REFUND_FAILED';
+
+const disputeId = (visit: string, sku: string): string =>
+  `dsp_${createHash('sha256').update(`${visit}\n${sku}`).digest('base64url').slice(0, 16)}`;
+
+export class Disputes {
+  private readonly clock: () => number;
+
+  constructor(private readonly options: DisputesOptions) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  async open(req: DisputeRequest): Promise<Result<DisputeRecord, DisputeCode>> {
+    const { ledger } = this.options;
+    const stored = await ledger.receipt(req.visit);
+    // Someone else's receipt looks exactly like a missing one.
+    if (!stored || stored.receipt.account !== req.account) return fail('NO_SUCH_RECEIPT', 'no such receipt');
+    const line = stored.receipt.lines.find((l) => l.sku === req.sku && l.qty > 0);
+    if (!line) return fail('NO_SUCH_LINE', `no ${req.sku} on this receipt`);
+    const qty = req.qty ?? line.qty;
+    if (!Number.isInteger(qty) || qty < 1 || qty > line.qty) return fail('BAD_QTY', `between 1 and ${line.qty}`);
+    const id = disputeId(req.visit, req.sku);
+    if (await ledger.dispute(id)) return fail('ALREADY_DISPUTED', 'this line is already disputed');
+    const payment = await ledger.payment(req.visit);
+    if (payment?.status !== 'captured') return fail('NOT_CAPTURED', 'this visit has not been charged');
+
+    const dispute: DisputeRecord = {
+      disputeId: id,
+      visit: req.visit,
+      account: req.account,
+      sku: req.sku,
+      qty,
+      amount: qty * line.unitPrice,
+      reason: req.reason.slice(0, 500),
+      status: 'review',
+      opened: this.clock(),
+      decided: null,
+      decidedBy: null,
+    };
+    if (dispute.amount > this.options.autoRefundLimit) {
+      await ledger.putDispute(dispute);
+      this.options.onReview?.(dispute);
+      return ok(dispute);
+    }
+    return ok(await this.refund(dispute, 'auto'));
+  }
+
+  /** A staff decision on a dispute in review: approve refunds it, reject closes it. */
+  async decide(id: string, approve: boolean, reviewer: string): Promise<Result<DisputeRecord, DecideCode>> {
+    const dispute = await this.options.ledger.dispute(id);
+    if (!dispute) return fail('NO_SUCH_DISPUTE', `no dispute ${id}`);
+    if (dispute.status !== 'review') return fail('ALREADY_DECIDED', `dispute is ${dispute.status}`);
+    if (!approve) {
+      const rejected = { ...dispute, status: 'rejected' as const, decided: this.clock(), decidedBy: reviewer };
+      await this.options.ledger.putDispute(rejected);
+      return ok(rejected);
+    }
+    const done = await this.refund(dispute, reviewer);
+    return done.status === 'refunded' ? ok(done) : fail('REFUND_FAILED', 'the refund did not go through');
+  }
+
+  inReview(): Promise<DisputeRecord[]> {
+    return this.options.ledger.disputesInReview();
+  }
+
+  private async refund(dispute: DisputeRecord, by: string): Promise<DisputeRecord> {
+    const refund = await this.options.payments.refund(dispute.visit, dispute.sku, dispute.amount);
+    const status = refund.ok ? ('refunded' as const) : ('refund-failed' as const);
+    const decided = { ...dispute, status, decided: this.clock(), decidedBy: by };
+    await this.options.ledger.putDispute(decided);
+    return decided;
+  }
+}

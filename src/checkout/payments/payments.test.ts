@@ -1,0 +1,153 @@
+/**
+ * Payments over the test provider and a real SQLite ledger: one capture per visit across retries, concurrent calls
+ * and restarts; a lost provider answer resent with the same key; declines kept and flagged; refunds once per line.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { MemoryCheckoutLedger } from './ledger.ts';
+import { SqliteCheckoutLedger } from './ledger-sqlite.ts';
+import { captureKey, Payments } from './payments.ts';
+import { TEST_CARDS, TestPaymentProvider } from './test-provider.ts';
+import type { CheckoutLedger, PaymentProvider } from './types.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'walkout-payments-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const visit = { visit: 'door@1', account: 'ann', currency: 'USD' };
+
+function payments(
+  ledger: CheckoutLedger,
+  provider: PaymentProvider,
+  cards: Record<string, string | null> = { ann: TEST_CARDS.ok },
+) {
+  return new Payments({ ledger, provider, tokenOf: (a) => cards[a] ?? null, clock: () => 1_000 });
+}
+
+describe('Payments', () => {
+  it('holds at entry, captures the total once, and a second capture charges nothing', async () => {
+    const provider = new TestPaymentProvider();
+    const p = payments(new MemoryCheckoutLedger(), provider);
+    const held = await p.preauthorize(visit, 5000);
+    assert.ok(held.ok);
+    assert.equal(held.value.status, 'held');
+    const first = await p.capture(visit, 398);
+    assert.ok(first.ok);
+    assert.equal(first.value.charged, 398);
+    assert.equal(first.value.record.idempotencyKey, captureKey('door@1', 1));
+    const second = await p.capture(visit, 398);
+    assert.ok(second.ok);
+    assert.deepEqual([second.value.charged, second.value.alreadyCaptured], [0, true]);
+    assert.equal(provider.capturedFor('door@1'), 398);
+    assert.equal(provider.movements.filter((m) => m.kind === 'capture').length, 1);
+  });
+
+  it('serialises concurrent captures of one visit', async () => {
+    const provider = new TestPaymentProvider();
+    const p = payments(new MemoryCheckoutLedger(), provider);
+    const results = await Promise.all([p.capture(visit, 500), p.capture(visit, 500), p.capture(visit, 500)]);
+    assert.deepEqual(
+      results.map((r) => r.ok && r.value.charged),
+      [500, 0, 0],
+    );
+    assert.equal(provider.capturedFor('door@1'), 500);
+  });
+
+  it('does not capture again after a restart (ledger in SQLite)', async () => {
+    const file = join(dir, 'restart.db');
+    const provider = new TestPaymentProvider();
+    const ledger1 = new SqliteCheckoutLedger(file);
+    assert.ok((await payments(ledger1, provider).capture(visit, 777)).ok);
+    await ledger1.close();
+    const ledger2 = new SqliteCheckoutLedger(file);
+    const again = await payments(ledger2, provider).capture(visit, 777);
+    assert.ok(again.ok);
+    assert.equal(again.value.charged, 0);
+    assert.equal(provider.capturedFor('door@1'), 777);
+    await ledger2.close();
+  });
+
+  it('resends a capture whose answer was lost with the same key, and moves money once', async () => {
+    const provider = new TestPaymentProvider();
+    let lose = true;
+    // The provider charges, but the answer never reaches us (a timeout): the outcome is unknown.
+    const flaky: PaymentProvider = {
+      name: 'test',
+      hold: (r) => provider.hold(r),
+      refund: (r) => provider.refund(r),
+      async capture(r) {
+        const result = await provider.capture(r);
+        if (!lose) return result;
+        lose = false;
+        return { ok: false, code: 'PROVIDER_ERROR', reason: 'socket hang up' };
+      },
+    };
+    const ledger = new MemoryCheckoutLedger();
+    const first = await payments(ledger, flaky).capture(visit, 250);
+    assert.equal(!first.ok && first.code, 'PROVIDER_ERROR');
+    assert.equal((await ledger.payment('door@1'))?.status, 'capturing');
+    // "Restart": a new Payments over the same ledger resumes unsettled captures.
+    assert.equal(await payments(ledger, flaky).resume(), 1);
+    const record = await ledger.payment('door@1');
+    assert.equal(record?.status, 'captured');
+    assert.equal(provider.movements.filter((m) => m.kind === 'capture').length, 1);
+    assert.equal(provider.capturedFor('door@1'), 250);
+  });
+
+  it('keeps and flags a declined visit, and captures on a later attempt with a new key', async () => {
+    const provider = new TestPaymentProvider();
+    const ledger = new MemoryCheckoutLedger();
+    const cards: Record<string, string | null> = { ann: TEST_CARDS.declinedAtCapture };
+    const p = payments(ledger, provider, cards);
+    assert.ok((await p.preauthorize(visit, 5000)).ok, 'the hold passes at entry');
+    const declined = await p.capture(visit, 300);
+    assert.equal(!declined.ok && declined.code, 'DECLINED');
+    const flagged = await ledger.declined();
+    assert.deepEqual(
+      flagged.map((r) => [r.visit, r.amount, r.status]),
+      [['door@1', 300, 'declined']],
+    );
+    cards.ann = TEST_CARDS.ok;
+    const retried = await p.capture(visit, 300);
+    assert.ok(retried.ok);
+    assert.equal(retried.value.record.idempotencyKey, captureKey('door@1', 2));
+    assert.equal(provider.capturedFor('door@1'), 300);
+    assert.deepEqual(await ledger.declined(), []);
+  });
+
+  it('declines a card that refuses the hold and a visit with no card', async () => {
+    const p = payments(new MemoryCheckoutLedger(), new TestPaymentProvider(), { ann: TEST_CARDS.declined });
+    const hold = await p.preauthorize(visit, 100);
+    assert.equal(!hold.ok && hold.code, 'DECLINED');
+    const none = payments(new MemoryCheckoutLedger(), new TestPaymentProvider(), {});
+    const capture = await none.capture(visit, 100);
+    assert.equal(!capture.ok && capture.code, 'NO_PAYMENT_METHOD');
+  });
+
+  it('records a zero total as captured without asking the provider', async () => {
+    const provider = new TestPaymentProvider();
+    const r = await payments(new MemoryCheckoutLedger(), provider).capture(visit, 0);
+    assert.ok(r.ok);
+    assert.equal(r.value.record.status, 'captured');
+    assert.equal(provider.requests, 0);
+  });
+
+  it('refunds a line once, and never more than was charged', async () => {
+    const provider = new TestPaymentProvider();
+    const ledger = new MemoryCheckoutLedger();
+    const p = payments(ledger, provider);
+    const early = await p.refund('door@1', 'MILK', 100);
+    assert.equal(!early.ok && early.code, 'NOT_CAPTURED');
+    await p.capture(visit, 500);
+    const r1 = await p.refund('door@1', 'MILK', 129);
+    assert.ok(r1.ok);
+    const r2 = await p.refund('door@1', 'MILK', 129);
+    assert.equal(!r2.ok && r2.code, 'ALREADY_REFUNDED');
+    const big = await p.refund('door@1', 'BREAD', 400);
+    assert.equal(!big.ok && big.code, 'REFUND_TOO_LARGE');
+    assert.equal(provider.capturedFor('door@1'), 371);
+    assert.equal((await ledger.payment('door@1'))?.refunded, 129);
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * One visit's money, exactly once: `preauthorize` places a hold at entry, `capture` takes the receipt total at exit
+ * once per visit, `refund` gives back a line once. The ledger row is written BEFORE the provider is asked (status
+ * `capturing` with its idempotency key), so a retry or a restart resends the same key and the provider dedups it;
+ * a captured visit is never sent again. A declined capture keeps the visit, flagged `declined`, for staff.
+ * Calls for one visit are serialised in-process, so concurrent retries cannot race.
+ */
+import { fail, ok, type Result } from '../../errors.ts';
+import type { CheckoutLedger, PaymentProvider, PaymentRecord, RefundRecord } from './types.ts';
+
+export interface VisitRef {
+  visit: string;
+  account: string;
+  currency: string;
+}
+
+export interface PaymentsOptions {
+  ledger: CheckoutLedger;
+  provider: PaymentProvider;
+  /** The account's card token (accounts.paymentTokenOf). */
+  tokenOf(account: string): string | null;
+  clock?: () => number;
+}
+
+export interface CaptureOutcome {
+  record: PaymentRecord;
+  /** Money moved by this call: 0 when the visit was already captured. */
+  charged: number;
+  alreadyCaptured: boolean;
+}
+
+export type CaptureCode = 'NO_PAYMENT_METHOD' | 'DECLINED' | 'PROVIDER_ERROR';
+export type RefundCode =
+  | 'NOT_CAPTURED'
+  | 'ALREADY_REFUNDED'
+  | 'REFUND_TOO_LARGE'
+  | 'BAD_AMOUNT'
+  | 'DECLINED'
+  | 'PROVIDER_ERROR';
+
+/** The idempotency key of a visit's n-th capture attempt (a new attempt only after a decline). */
+export const captureKey = (visit: string, attempt: number): string =>
+  attempt <= 1 ? `capture:${visit}` : `capture:${visit}:${attempt}`;
+
+export class Payments {
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly clock: () => number;
+
+  constructor(private readonly options: PaymentsOptions) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  get providerName(): string {
+    return this.options.provider.name;
+  }
+
+  /** Places a hold for `amount` (e.g. the spending limit) when the shopper walks in. */
+  preauthorize(v: VisitRef, amount: number): Promise<Result<PaymentRecord, CaptureCode | 'ALREADY_STARTED'>> {
+    return this.serial(v.visit, async () => {
+      const existing = await this.options.ledger.payment(v.visit);
+      if (existing && existing.status !== 'open')
+        return fail('ALREADY_STARTED', `visit ${v.visit} is ${existing.status}`);
+      const token = this.options.tokenOf(v.account);
+      if (!token) return fail('NO_PAYMENT_METHOD', 'no card on the account');
+      const held = await this.options.provider.hold({
+        token,
+        amount,
+        currency: v.currency,
+        visit: v.visit,
+        idempotencyKey: `hold:${v.visit}`,
+      });
+      if (!held.ok) return fail(held.code, held.reason);
+      const record = { ...this.blank(v), status: 'held' as const, heldAmount: amount, holdRef: held.ref };
+      await this.options.ledger.putPayment(record);
+      return ok(record);
+    });
+  }
+
+  /**
+   * Takes `amount` for the visit, once. A second call returns the first outcome with `charged: 0`. After a decline,
+   * a call starts a new attempt (new key); `idempotencyKey` overrides the key of that attempt.
+   */
+  capture(v: VisitRef, amount: number, idempotencyKey?: string): Promise<Result<CaptureOutcome, CaptureCode>> {
+    return this.serial(v.visit, async () => {
+      const record = (await this.options.ledger.payment(v.visit)) ?? this.blank(v);
+      if (record.status === 'captured') return ok({ record, charged: 0, alreadyCaptured: true });
+      if (record.status !== 'capturing') {
+        record.attempts += 1;
+        record.idempotencyKey = idempotencyKey ?? captureKey(v.visit, record.attempts);
+        record.amount = amount;
+        record.status = 'capturing';
+        record.updated = this.clock();
+        await this.options.ledger.putPayment(record);
+      }
+      return this.send(record);
+    });
+  }
+
+  /** Resends captures a crash left unrecorded, with their original keys. Call at start. */
+  async resume(): Promise<number> {
+    const pending = await this.options.ledger.unsettled();
+    for (const record of pending) await this.serial(record.visit, () => this.send(record));
+    return pending.length;
+  }
+
+  /** Gives back `amount` for one receipt line (or dispute) of a captured visit, at most once per line. */
+  refund(visit: string, line: string, amount: number): Promise<Result<RefundRecord, RefundCode>> {
+    return this.serial(visit, async () => {
+      if (!Number.isInteger(amount) || amount <= 0) return fail('BAD_AMOUNT', 'a refund is a positive whole amount');
+      const record = await this.options.ledger.payment(visit);
+      if (record?.status !== 'captured' || !record.chargeRef) return fail('NOT_CAPTURED', 'nothing was charged');
+      if ((await this.options.ledger.refunds(visit)).some((r) => r.line === line)) {
+        return fail('ALREADY_REFUNDED', `line ${line} was already refunded`);
+      }
+      if (record.refunded + amount > record.captured) return fail('REFUND_TOO_LARGE', 'more than was charged');
+      const done = await this.options.provider.refund({
+        chargeRef: record.chargeRef,
+        amount,
+        idempotencyKey: `refund:${visit}:${line}`,
+      });
+      if (!done.ok) return fail(done.code, done.reason);
+      const refund: RefundRecord = { visit, line, amount, ref: done.ref, t: this.clock() };
+      await this.options.ledger.addRefund(refund);
+      await this.options.ledger.putPayment({ ...record, refunded: record.refunded + amount, updated: refund.t });
+      return ok(refund);
+    });
+  }
+
+  private async send(record: PaymentRecord): Promise<Result<CaptureOutcome, CaptureCode>> {
+    const { ledger, provider } = this.options;
+    const settle = async (patch: Partial<PaymentRecord>): Promise<PaymentRecord> => {
+      const next = { ...record, ...patch, updated: this.clock() };
+      await ledger.putPayment(next);
+      return next;
+    };
+    if (record.amount === 0) {
+      return ok({ record: await settle({ status: 'captured', captured: 0 }), charged: 0, alreadyCaptured: false });
+    }
+    const token = this.options.tokenOf(record.account);
+    if (!token) {
+      await settle({ status: 'declined', reason: 'no card on the account' });
+      return fail('NO_PAYMENT_METHOD', 'no card on the account');
+    }
+    const result = await provider.capture({
+      token,
+      amount: record.amount,
+      currency: record.currency,
+      visit: record.visit,
+      holdRef: record.holdRef,
+      heldAmount: record.heldAmount,
+      idempotencyKey: record.idempotencyKey ?? captureKey(record.visit, record.attempts),
+    });
+    if (result.ok) {
+      const captured = await settle({
+        status: 'captured',
+        captured: record.amount,
+        chargeRef: result.ref,
+        reason: null,
+      });
+      return ok({ record: captured, charged: record.amount, alreadyCaptured: false });
+    }
+    // A provider error leaves the outcome unknown: stay `capturing` so the same key is resent later.
+    if (result.code === 'DECLINED') await settle({ status: 'declined', reason: result.reason });
+    return fail(result.code, result.reason);
+  }
+
+  private blank(v: VisitRef): PaymentRecord {
+    return {
+      visit: v.visit,
+      account: v.account,
+      provider: this.options.provider.name,
+      currency: v.currency,
+      status: 'open',
+      heldAmount: 0,
+      holdRef: null,
+      amount: 0,
+      captured: 0,
+      chargeRef: null,
+      idempotencyKey: null,
+      attempts: 0,
+      refunded: 0,
+      reason: null,
+      updated: this.clock(),
+    };
+  }
+
+  /** Runs `task` after every earlier task of the same visit. */
+  private serial<T>(visit: string, task: () => Promise<T>): Promise<T> {
+    const before = this.locks.get(visit) ?? Promise.resolve();
+    const run = before.then(task, task);
+    const tail = run.catch(() => undefined);
+    this.locks.set(visit, tail);
+    void tail.then(() => {
+      if (this.locks.get(visit) === tail) this.locks.delete(visit);
+    });
+    return run;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The Stripe provider through the official SDK against a local stand-in (stripe-stateful-mock on localhost): hold
+ * then capture, a direct charge, idempotent retries, declines, refunds; and Payments over it captures once.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MemoryCheckoutLedger } from './ledger.ts';
+import { Payments } from './payments.ts';
+import { createStripeProvider } from './stripe-provider.ts';
+import { type StripeStandIn, startStripeStandIn } from './stripe-standin.ts';
+import type { PaymentProvider } from './types.ts';
+
+let standIn: StripeStandIn;
+let stripe: PaymentProvider;
+
+before(async () => {
+  standIn = await startStripeStandIn();
+  stripe = createStripeProvider({
+    apiKey: standIn.apiKey,
+    host: '127.0.0.1',
+    port: standIn.port,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
+});
+after(() => standIn.close());
+
+const base = { currency: 'USD', visit: 'door@1' };
+
+describe('Stripe provider (local stand-in)', () => {
+  it('captures part of a hold, and the same key returns the same charge', async () => {
+    const hold = await stripe.hold({ ...base, token: 'tok_visa', amount: 5000, idempotencyKey: 'hold:a' });
+    assert.ok(hold.ok);
+    const req = {
+      ...base,
+      token: 'tok_visa',
+      amount: 1234,
+      holdRef: hold.ref,
+      heldAmount: 5000,
+      idempotencyKey: 'capture:a',
+    };
+    const first = await stripe.capture(req);
+    const again = await stripe.capture(req);
+    assert.ok(first.ok && again.ok);
+    assert.equal(first.ref, hold.ref, 'captured the held charge');
+    assert.equal(again.ref, first.ref);
+  });
+
+  it('charges directly when there is no hold or the total outgrew it', async () => {
+    const direct = await stripe.capture({
+      ...base,
+      token: 'tok_visa',
+      amount: 999,
+      holdRef: null,
+      heldAmount: 0,
+      idempotencyKey: 'capture:b',
+    });
+    assert.ok(direct.ok);
+    assert.match(direct.ref, /^ch_/);
+    const repeat = await stripe.capture({
+      ...base,
+      token: 'tok_visa',
+      amount: 999,
+      holdRef: null,
+      heldAmount: 0,
+      idempotencyKey: 'capture:b',
+    });
+    assert.ok(repeat.ok);
+    assert.equal(repeat.ref, direct.ref, 'Stripe dedups by our idempotency key');
+  });
+
+  it('reports a declined card as DECLINED', async () => {
+    const r = await stripe.capture({
+      ...base,
+      token: 'tok_chargeDeclined',
+      amount: 500,
+      holdRef: null,
+      heldAmount: 0,
+      idempotencyKey: 'capture:c',
+    });
+    assert.equal(!r.ok && r.code, 'DECLINED');
+  });
+
+  it('refunds against the charge, not more than it', async () => {
+    const c = await stripe.capture({
+      ...base,
+      token: 'tok_visa',
+      amount: 500,
+      holdRef: null,
+      heldAmount: 0,
+      idempotencyKey: 'capture:d',
+    });
+    assert.ok(c.ok);
+    const r = await stripe.refund({ chargeRef: c.ref, amount: 200, idempotencyKey: 'refund:d:MILK' });
+    assert.ok(r.ok);
+    assert.match(r.ref, /^re_/);
+    const tooMuch = await stripe.refund({ chargeRef: c.ref, amount: 400, idempotencyKey: 'refund:d:BREAD' });
+    assert.equal(tooMuch.ok, false);
+  });
+
+  it('runs Payments end to end: one capture per visit', async () => {
+    const ledger = new MemoryCheckoutLedger();
+    const p = new Payments({ ledger, provider: stripe, tokenOf: () => 'tok_visa' });
+    const v = { visit: 'door@99', account: 'ann', currency: 'USD' };
+    assert.ok((await p.preauthorize(v, 3000)).ok);
+    const first = await p.capture(v, 2100);
+    const second = await p.capture(v, 2100);
+    assert.ok(first.ok && second.ok);
+    assert.deepEqual([first.value.charged, second.value.charged], [2100, 0]);
+    assert.equal((await ledger.payment('door@99'))?.provider, 'stripe');
+  });
+});

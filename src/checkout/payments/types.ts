@@ -1,0 +1,121 @@
+/**
+ * Payments: the provider interface (a test provider for the demo, Stripe for real cards) and what the checkout
+ * ledger keeps about each visit's money: the hold, the one capture, refunds, receipts and disputes.
+ * Amounts are integers in the currency's minor unit (cents), as prices are in the store definition.
+ */
+import type { Receipt } from '../types.ts';
+
+export type ProviderFailure = 'DECLINED' | 'PROVIDER_ERROR';
+export type ProviderResult = { ok: true; ref: string } | { ok: false; code: ProviderFailure; reason: string };
+
+/** One payment provider. Every call carries an idempotency key: the same key never moves money twice. */
+export interface PaymentProvider {
+  readonly name: string;
+  /** Places a hold of `amount` on the card. */
+  hold(req: {
+    token: string;
+    amount: number;
+    currency: string;
+    visit: string;
+    idempotencyKey: string;
+  }): Promise<ProviderResult>;
+  /**
+   * Takes `amount`: against the hold `holdRef` when given and large enough, else as a direct charge.
+   * The returned ref is the charge to refund against.
+   */
+  capture(req: {
+    token: string;
+    amount: number;
+    currency: string;
+    visit: string;
+    holdRef: string | null;
+    heldAmount: number;
+    idempotencyKey: string;
+  }): Promise<ProviderResult>;
+  refund(req: { chargeRef: string; amount: number; idempotencyKey: string }): Promise<ProviderResult>;
+}
+
+/**
+ * `open`: known, nothing on the card yet. `held`: a hold is on the card. `capturing`: a capture was sent and its outcome is not yet recorded (after a crash,
+ * the capture is sent again with the same idempotency key). `captured`: done, exactly once. `declined`: the card was
+ * refused; the visit is kept and flagged for staff.
+ */
+export type PaymentStatus = 'open' | 'held' | 'capturing' | 'captured' | 'declined';
+
+export interface PaymentRecord {
+  visit: string;
+  account: string;
+  provider: string;
+  currency: string;
+  status: PaymentStatus;
+  heldAmount: number;
+  holdRef: string | null;
+  /** What the capture asked for (the receipt total). */
+  amount: number;
+  captured: number;
+  chargeRef: string | null;
+  idempotencyKey: string | null;
+  /** Capture attempts so far; a retry after a decline uses a new key. */
+  attempts: number;
+  refunded: number;
+  reason: string | null;
+  updated: number;
+}
+
+export interface RefundRecord {
+  visit: string;
+  /** What is refunded: a receipt line's SKU, or a dispute id. Refunded at most once each. */
+  line: string;
+  amount: number;
+  ref: string;
+  t: number;
+}
+
+export interface ReceiptRecord {
+  receipt: Receipt;
+  /** Wall-clock time the receipt email was sent, or null. */
+  emailedAt: number | null;
+  /** The SMTP error when the email failed. */
+  emailError: string | null;
+}
+
+export type DisputeStatus = 'refunded' | 'review' | 'rejected' | 'refund-failed';
+
+export interface DisputeRecord {
+  disputeId: string;
+  visit: string;
+  account: string;
+  sku: string;
+  qty: number;
+  amount: number;
+  reason: string;
+  status: DisputeStatus;
+  opened: number;
+  decided: number | null;
+  decidedBy: string | null;
+}
+
+/** The money side of checkout, durable. One record per visit; refunds unique per (visit, line). */
+export interface CheckoutLedger {
+  payment(visit: string): Promise<PaymentRecord | null>;
+  putPayment(record: PaymentRecord): Promise<void>;
+  /** Visits whose capture was declined: for staff to follow up. */
+  declined(): Promise<PaymentRecord[]>;
+  /** Captures sent but not recorded (a crash in between): resend with the same key. */
+  unsettled(): Promise<PaymentRecord[]>;
+  refunds(visit: string): Promise<RefundRecord[]>;
+  /** False when that (visit, line) was already refunded. */
+  addRefund(record: RefundRecord): Promise<boolean>;
+  putReceipt(record: ReceiptRecord): Promise<void>;
+  receipt(visit: string): Promise<ReceiptRecord | null>;
+  /** Newest first. */
+  receiptsOf(account: string, limit: number): Promise<ReceiptRecord[]>;
+  /** Receipts whose email has not gone out. */
+  unsent(): Promise<ReceiptRecord[]>;
+  putDispute(record: DisputeRecord): Promise<void>;
+  dispute(disputeId: string): Promise<DisputeRecord | null>;
+  disputesOf(visit: string): Promise<DisputeRecord[]>;
+  /** Disputes waiting for a staff decision, oldest first. */
+  disputesInReview(): Promise<DisputeRecord[]>;
+  close(): Promise<void>;
+}
