@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerBenchCommand } from './bench/bench-command.ts';
+import { registerCamerasCommand } from './cameras/cameras-command.ts';
 import { registerReplayCommand } from './server/replay-command.ts';
 import { registerServeCommand } from './server/serve-command.ts';
 import { registerSimCommand } from './sim/sim-command.ts';
@@ -21,5 +22,6 @@ registerReplayCommand(program);
 registerBenchCommand(program);
 registerImportCommand(program);
 registerStoreCommand(program);
+registerCamerasCommand(program);
 
 await program.parseAsync(process.argv);
