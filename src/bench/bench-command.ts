@@ -1,36 +1,24 @@
 /**
  * `walkout bench`: runs a suite (simulate → engine in-process → score against the truth), prints one table per
  * store with Walkout beside the baseline, and optionally writes the JSON result and a self-contained HTML report.
- * The simulator, vision metrics and AutoCheckout import are loaded when the command runs, so the rest of the CLI
- * works while one of them is missing.
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { createEngine } from '../engine/engine.ts';
 import { WalkoutError } from '../errors.ts';
-import type { RecordedMessage } from '../protocol/recording.ts';
-import { optionalExport } from './optional-import.ts';
+import { runSimulation } from '../sim/simulate.ts';
 import { realDataSection } from './real-data.ts';
 import { formatReport } from './report.ts';
 import { renderHtmlReport } from './report-html.ts';
-import { type BenchDeps, defaultMeters, runBench, type Simulate } from './run-bench.ts';
+import { type BenchDeps, defaultMeters, runBench } from './run-bench.ts';
 import { isSuiteName, SUITE_NAMES } from './suites.ts';
 import { scoreTracking } from './tracking.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-async function loadDeps(): Promise<BenchDeps> {
-  const simulate = await optionalExport<Simulate>(new URL('../sim/simulate.ts', import.meta.url).href, 'runSimulation');
-  if (!simulate)
-    throw new WalkoutError('BENCH_NO_SIMULATOR', 'the simulator (src/sim/simulate.ts runSimulation) is not available');
-  const { createEngine } = await import('../engine/engine.ts');
-  // Until the simulator's callback shape is settled, accept both onMessage({topic, payload}) and (topic, payload).
-  const adapted: Simulate = (store, options, onMessage) =>
-    simulate(store, options, ((a: RecordedMessage | string, b?: unknown) =>
-      onMessage(typeof a === 'string' ? { topic: a, payload: b } : a)) as (m: RecordedMessage) => void);
-  return { simulate: adapted, createEngine, tracking: scoreTracking, ...defaultMeters };
-}
+const deps: BenchDeps = { simulate: runSimulation, createEngine, tracking: scoreTracking, ...defaultMeters };
 
 interface BenchFlags {
   suite: string;
@@ -54,7 +42,6 @@ export function registerBenchCommand(program: Command): void {
         throw new WalkoutError('BENCH_SUITE', `unknown suite "${flags.suite}" (${SUITE_NAMES.join(', ')})`);
       const seed = Number(flags.seed);
       if (!Number.isInteger(seed)) throw new WalkoutError('BENCH_SEED', `seed must be an integer, got "${flags.seed}"`);
-      const deps = await loadDeps();
       const progress = (line: string) => process.stderr.write(`${line}\n`);
       const result = await runBench(
         {

@@ -169,7 +169,7 @@ describe('benchStore', () => {
     peakRssMb: () => 42,
     cpuMicros: () => clock.micros,
   };
-  const run = { store: 'shop.yaml', shoppers: 2, minutes: 1, difficulty: 'normal' as const };
+  const run = { store: 'shop.yaml', shoppers: 2, minutes: 1, difficulty: 'standard' as const };
 
   it('scores Walkout before and after the oracle review, beside the baseline', async () => {
     const r = await benchStore(run, 7, dir, deps);

@@ -3,16 +3,18 @@
  * BENCHMARKS.md). Each run is one simulated store session: a store file, how many shoppers may be inside at once,
  * how many minutes of opening hours, and the difficulty (how often hard cases happen).
  */
-export type Difficulty = 'easy' | 'normal' | 'hard';
+import type { SimOptions } from '../sim/options.ts';
+
+export type Difficulty = NonNullable<SimOptions['difficulty']>;
 
 export interface SuiteRun {
   /** Store YAML, relative to the repository root. */
   store: string;
-  /** At most this many shoppers inside at once; arrivals keep the store near it. */
+  /** Shopper visits over the run (the simulator spreads arrivals with rush peaks). */
   shoppers: number;
   /** Simulated opening time. */
   minutes: number;
-  /** `normal`: every hard case at its usual frequency; `hard`: more often, plus faults. */
+  /** `standard`: every hard case at its usual frequency; `hard`: more often, plus crowding. */
   difficulty: Difficulty;
 }
 
@@ -21,20 +23,20 @@ export type SuiteName = 'quick' | 'standard' | 'hard';
 export const SUITES: Readonly<Record<SuiteName, { description: string; runs: readonly SuiteRun[] }>> = {
   quick: {
     description: 'CI smoke run: the kiosk, a few shoppers, a few minutes (well under a minute to run).',
-    runs: [{ store: 'examples/kiosk.yaml', shoppers: 3, minutes: 4, difficulty: 'normal' }],
+    runs: [{ store: 'examples/kiosk.yaml', shoppers: 8, minutes: 6, difficulty: 'standard' }],
   },
   standard: {
     description: 'Both example stores, several hundred visits, every hard case at its usual frequency.',
     runs: [
-      { store: 'examples/kiosk.yaml', shoppers: 4, minutes: 60, difficulty: 'normal' },
-      { store: 'examples/convenience.yaml', shoppers: 30, minutes: 45, difficulty: 'normal' },
+      { store: 'examples/kiosk.yaml', shoppers: 80, minutes: 60, difficulty: 'standard' },
+      { store: 'examples/convenience.yaml', shoppers: 250, minutes: 60, difficulty: 'standard' },
     ],
   },
   hard: {
     description: 'Hard difficulty and crowding: hard cases far more often, device faults, a full store.',
     runs: [
-      { store: 'examples/kiosk.yaml', shoppers: 6, minutes: 30, difficulty: 'hard' },
-      { store: 'examples/convenience.yaml', shoppers: 40, minutes: 30, difficulty: 'hard' },
+      { store: 'examples/kiosk.yaml', shoppers: 60, minutes: 30, difficulty: 'hard' },
+      { store: 'examples/convenience.yaml', shoppers: 200, minutes: 40, difficulty: 'hard' },
     ],
   },
 };
