@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerBenchCommand } from './bench/bench-command.ts';
 import { registerCamerasCommand } from './cameras/cameras-command.ts';
+import { registerPlanCommand } from './ops/plan-command.ts';
 import { registerReplayCommand } from './server/replay-command.ts';
 import { registerServeCommand } from './server/serve-command.ts';
 import { registerSimCommand } from './sim/sim-command.ts';
@@ -23,5 +24,6 @@ registerBenchCommand(program);
 registerImportCommand(program);
 registerStoreCommand(program);
 registerCamerasCommand(program);
+registerPlanCommand(program);
 
 await program.parseAsync(process.argv);

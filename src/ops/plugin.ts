@@ -1,0 +1,235 @@
+/**
+ * The ops dashboard as one fastify plugin: the page at `/staff/ops` (today's figures, alerts with one-click "done",
+ * stock by fixture, a visit explorer), its JSON API under `/api/staff/ops/...`, and the alert feed to MQTT. It keeps
+ * an OpsBoard from the engine's event stream and, on a timer, runs the alert rules against the engine's device
+ * health, samples shopper paths and reconciles settled plates against their readings. Staff sign-in is the web
+ * pages' (`staffFromRequest`); the sign-in form itself lives in the web plugin.
+ */
+import { readFileSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { LoggedEvent } from '../engine/events.ts';
+import type { Engine } from '../engine/types.ts';
+import { WalkoutError } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import { requireStaffApi, requireStaffPage, staffFromRequest } from '../web/auth.ts';
+import { storeLayout } from '../web/layout.ts';
+import { AlertPublisher } from './alert-mqtt.ts';
+import type { Alert, AlertRules, AlertState } from './alerts.ts';
+import { OpsBoard } from './board.ts';
+
+export interface OpsDeps {
+  engine: Engine;
+  store: Store;
+  /** Every logged engine event. */
+  events: { subscribe(fn: (e: LoggedEvent) => void): () => void };
+  /** Plate readings `[t, grams]` between t0 and t1 (the server's PlateTraces); without it no reading checks. */
+  evidence?: { weightTrace(plateIds: string[], t0: number, t1: number): Record<string, [number, number][]> };
+  staffToken: string;
+  /** Called with every alert that opened, changed or closed (e.g. to publish it elsewhere). */
+  publishAlert?: (alert: Alert) => void;
+  /** MQTT broker to publish alerts to as `walkout/<store>/alerts/<id>`; the plugin connects and disconnects. */
+  mqttUrl?: string;
+  rules?: Partial<AlertRules>;
+  /** Wall-clock period of the checks, ms (default 2000). */
+  checkEveryMs?: number;
+  /** Event-time period of the reconciliation against plate readings, ms (default 60 000). */
+  reconcileEveryMs?: number;
+  onError?: (error: Error) => void;
+}
+
+const PUBLIC_DIR = new URL('./public/', import.meta.url);
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
+const STATES: readonly AlertState[] = ['open', 'acknowledged', 'done'];
+/** Seconds of readings a reconciliation looks at. */
+const READING_WINDOW_MS = 3_000;
+
+const countSchema = z.object({ counts: z.record(z.string().min(1), z.number().int().nonnegative()) });
+
+export async function opsPlugin(app: FastifyInstance, deps: OpsDeps): Promise<void> {
+  if (!deps.staffToken) throw new WalkoutError('OPS_NO_STAFF_TOKEN', 'the ops pages need a non-empty staff token');
+  const publisher = deps.mqttUrl
+    ? AlertPublisher.open({ brokerUrl: deps.mqttUrl, storeId: deps.store.def.id, onError: deps.onError })
+    : null;
+  await app.register(async (scope) => {
+    await scope.register(fastifyStatic, {
+      root: new URL('./assets/', PUBLIC_DIR).pathname,
+      prefix: '/staff/ops/assets/',
+      decorateReply: false,
+      index: false,
+    });
+    registerRoutes(scope, deps, publisher);
+  });
+}
+
+/** Feeds the board from the event stream and runs the periodic checks; `stop()` undoes both. */
+class OpsRuntime {
+  readonly board: OpsBoard;
+  private unsubscribe: (() => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private lastReconcile = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly deps: OpsDeps,
+    private readonly publish: (alert: Alert) => void,
+  ) {
+    this.board = new OpsBoard(deps.store, { rules: deps.rules });
+  }
+
+  start(): void {
+    this.unsubscribe = this.deps.events.subscribe((event) => this.board.apply(event));
+    this.timer = setInterval(() => this.check(), this.deps.checkEveryMs ?? 2_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Alert rules, paths and (when due) reconciliation; never throws into the timer. */
+  check(): void {
+    try {
+      const snapshot = this.deps.engine.snapshot();
+      const t = Number.isFinite(snapshot.t) ? snapshot.t : this.board.now();
+      this.board.visits.samplePath(snapshot.tracks);
+      const evidence = this.deps.evidence;
+      if (evidence && Number.isFinite(t) && t - this.lastReconcile >= (this.deps.reconcileEveryMs ?? 60_000)) {
+        this.lastReconcile = t;
+        const plates = [...this.deps.store.plates.keys()];
+        this.board.reconcile(evidence.weightTrace(plates, t - READING_WINDOW_MS, t), t);
+      }
+      for (const alert of this.board.evaluate(snapshot, t)) this.publish(alert);
+    } catch (error) {
+      this.deps.onError?.(error as Error);
+    }
+  }
+}
+
+function registerRoutes(scope: FastifyInstance, deps: OpsDeps, publisher: AlertPublisher | null): void {
+  const { store, staffToken } = deps;
+  const page = requireStaffPage(staffToken);
+  const api = requireStaffApi(staffToken);
+  const publish = (alert: Alert) => {
+    publisher?.publish(alert);
+    deps.publishAlert?.(alert);
+  };
+  const runtime = new OpsRuntime(deps, publish);
+  const board = runtime.board;
+  const layout = storeLayout(store);
+  const html = readFileSync(new URL('ops.html', PUBLIC_DIR), 'utf8');
+
+  runtime.start();
+  scope.addHook('onClose', async () => {
+    runtime.stop();
+    await publisher?.close();
+  });
+  scope.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('content-security-policy', CSP);
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+
+  scope.get('/staff/ops', { onRequest: page }, (_request, reply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html),
+  );
+  scope.get('/api/staff/ops/layout', { onRequest: api }, () => layout);
+  scope.get('/api/staff/ops/summary', { onRequest: api }, () => {
+    runtime.check();
+    const alerts = board.alerts.list();
+    return {
+      now: board.now(),
+      store: { id: store.def.id, name: store.def.name, currency: store.def.currency, timezone: store.def.timezone },
+      figures: board.figures(),
+      alerts: [...alerts.filter((a) => a.state !== 'done'), ...alerts.filter((a) => a.state === 'done').slice(0, 20)],
+      fixtures: board.stockByFixture(),
+    };
+  });
+  scope.get<{ Querystring: { state?: string } }>('/api/staff/ops/alerts', { onRequest: api }, (request) => {
+    const wanted = request.query.state?.split(',').filter((s): s is AlertState => STATES.includes(s as AlertState));
+    return { alerts: board.alerts.list(wanted && wanted.length > 0 ? wanted : undefined) };
+  });
+  for (const action of ['ack', 'done'] as const) {
+    scope.post<{ Params: { id: string } }>(
+      `/api/staff/ops/alerts/:id/${action}`,
+      { onRequest: api },
+      (request, reply) => {
+        const by = staffFromRequest(request, staffToken)?.name ?? 'staff';
+        const t = Number.isFinite(board.now()) ? board.now() : 0;
+        const outcome =
+          action === 'ack'
+            ? board.alerts.acknowledge(request.params.id, by, t)
+            : board.alerts.done(request.params.id, by, t);
+        if (!outcome.ok) return reply.code(outcome.code === 'NO_SUCH_ALERT' ? 404 : 409).send(outcome);
+        publish(outcome.value);
+        return { ok: true, alert: outcome.value };
+      },
+    );
+  }
+  scope.get<{ Querystring: { plate?: string; limit?: string } }>(
+    '/api/staff/ops/stock',
+    { onRequest: api },
+    (request) => ({
+      now: board.now(),
+      fixtures: board.stockByFixture(),
+      movements: board.inventory.recentMovements({
+        plateId: request.query.plate,
+        limit: Math.min(500, Number(request.query.limit) || 50),
+      }),
+    }),
+  );
+  scope.post<{ Params: { plateId: string }; Body: unknown }>(
+    '/api/staff/ops/stock/:plateId/count',
+    { onRequest: api },
+    (request, reply) => countStock(request.params.plateId, request.body, board, reply),
+  );
+  scope.get('/api/staff/ops/visits', { onRequest: api }, () => ({
+    now: board.now(),
+    visits: board.visits.list().slice(0, 200).map(visitSummary),
+  }));
+  scope.get<{ Params: { id: string } }>('/api/staff/ops/visits/:id', { onRequest: api }, (request, reply) => {
+    const visit = board.visits.get(request.params.id);
+    if (!visit) return reply.code(404).send({ ok: false, code: 'NO_SUCH_VISIT', reason: 'unknown or forgotten visit' });
+    const eventIds = new Set([
+      ...visit.lines.flatMap((l) => (l.evidence.shelfEventId ? [l.evidence.shelfEventId] : [])),
+      ...visit.reviews.map((r) => r.shelfEventId),
+    ]);
+    return {
+      visit,
+      shelfEvents: [...eventIds].flatMap((id) => board.visits.shelfEvent(id) ?? []),
+      cases: visit.reviews.flatMap((r) => board.visits.reviewCase(r.caseId) ?? []),
+    };
+  });
+}
+
+function countStock(plateId: string, body: unknown, board: OpsBoard, reply: FastifyReply) {
+  const parsed = countSchema.safeParse(body);
+  if (!parsed.success)
+    return reply.code(400).send({ ok: false, code: 'BAD_COUNT', reason: parsed.error.issues[0]?.message });
+  const t = Number.isFinite(board.now()) ? board.now() : 0;
+  if (!board.inventory.recount(plateId, parsed.data.counts, t)) {
+    return reply.code(404).send({ ok: false, code: 'NO_SUCH_PLATE', reason: `no plate ${plateId}` });
+  }
+  return { ok: true, plate: board.inventory.plate(plateId) };
+}
+
+function visitSummary(v: ReturnType<OpsBoard['visits']['list']>[number]) {
+  const items = v.lines.reduce((n, l) => n + l.qty, 0);
+  const total = v.lines.reduce((s, l) => s + l.qty * l.unitPrice, 0);
+  return {
+    sessionId: v.sessionId,
+    account: v.account,
+    staff: v.staff,
+    partySize: v.partySize,
+    opened: v.opened,
+    exited: v.exited,
+    items,
+    total: v.receipt?.total ?? total,
+    reviews: v.reviews.length,
+    openReviews: v.reviews.filter((r) => r.resolved === null).length,
+    status: v.receipt ? 'final' : v.closed ? (v.closed.reason === 'exit' ? 'pending' : 'timed out') : 'inside',
+  };
+}
