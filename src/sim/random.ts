@@ -74,3 +74,39 @@ export function createRng(seed: number): Rng {
   };
   return rng;
 }
+
+/**
+ * A cheap noise source for the per-sample hot loops (load cells at 60 Hz, keypoint jitter): xorshift32 for
+ * uniforms and a table of 4096 standard normals drawn once from a seeded Rng. Deterministic for its seed.
+ */
+export interface FastNoise {
+  uniform(): number;
+  normal(): number;
+  /** The normal table and a xorshift32 state, for loops that inline the generator. */
+  readonly table: Float64Array;
+  state: number;
+}
+
+const TABLE_SIZE = 4096;
+
+export function createFastNoise(rng: Rng): FastNoise {
+  const table = new Float64Array(TABLE_SIZE);
+  for (let i = 0; i < TABLE_SIZE; i++) table[i] = rng.gauss();
+  const noise: FastNoise = {
+    table,
+    state: Math.floor(rng.next() * 4294967295) | 1,
+    uniform: () => xorshift(noise) / 4294967296,
+    normal: () => table[xorshift(noise) & (TABLE_SIZE - 1)]!,
+  };
+  return noise;
+}
+
+/** One xorshift step on a signed 32-bit state (kept signed so V8 does not box it); returns the unsigned value. */
+export function xorshift(n: { state: number }): number {
+  let s = n.state;
+  s ^= s << 13;
+  s ^= s >> 17;
+  s ^= s << 5;
+  n.state = s;
+  return s >>> 0;
+}

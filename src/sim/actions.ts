@@ -1,0 +1,186 @@
+/**
+ * What a hand does to a plate, and its traces: the stock moves, the load cell sees the press, the weight step
+ * (sometimes split with a neighbouring plate) and the settling, and the truth records the interaction.
+ */
+import type { Product } from '../store/schema.ts';
+import type { InteractionKind } from './truth.ts';
+import type { Person, PlateAction, Stop, Unit, World } from './world.ts';
+
+/** Share of picks and returns where the item rests across two neighbouring plates. */
+const SPLIT_P = 0.06;
+
+type PlateStop = Extract<Stop, { kind: 'plate' }>;
+
+function visitOf(p: Person): string | null {
+  return p.role === 'staff' || p.role === 'tailgater' ? null : p.party.visit;
+}
+
+export function stockOf(w: World, plateId: string, sku: string): number {
+  return w.stock.get(plateId)?.get(sku) ?? 0;
+}
+
+function addStock(w: World, plateId: string, sku: string, n: number): void {
+  let m = w.stock.get(plateId);
+  if (!m) {
+    m = new Map();
+    w.stock.set(plateId, m);
+  }
+  m.set(sku, (m.get(sku) ?? 0) + n);
+}
+
+function product(w: World, sku: string): Product {
+  const p = w.store.products.get(sku);
+  if (!p) throw new Error(`unknown SKU ${sku}`);
+  return p;
+}
+
+/** Moves `grams` onto (+) or off (−) a plate at `t`, now and then resting partly on a neighbour. */
+function weightStep(w: World, plateId: string, grams: number, t: number): void {
+  const info = w.store.plates.get(plateId)!;
+  const sensor = w.sensors.get(plateId)!;
+  const neighbour = info.neighbours.length > 0 && w.rng.chance(SPLIT_P) ? w.rng.pick(info.neighbours) : null;
+  const share = neighbour ? w.rng.uniform(0.55, 0.85) : 1;
+  const dur = w.rng.uniform(120, 260);
+  sensor.addStep(t, grams * share, dur);
+  sensor.addRing(t + dur, (Math.abs(grams) * 0.04 + 3) * (w.rng.chance(0.5) ? 1 : -1), w.rng.uniform(3, 7));
+  if (neighbour) w.sensors.get(neighbour)!.addStep(t, grams * (1 - share), dur);
+}
+
+/**
+ * Applies a reach's effect when the hand enters the plate's volume; the weight moves at `tChange`, while the hand
+ * is there. A pick that finds nothing becomes a touch.
+ */
+export function applyPlateAction(
+  w: World,
+  p: Person,
+  stop: PlateStop,
+  tIn: number,
+  tChange: number,
+  tBack: number,
+): void {
+  const plateId = stop.reachPlateId ?? stop.plateId;
+  const info = w.store.plates.get(plateId)!;
+  const sensor = w.sensors.get(plateId)!;
+  const rng = w.rng;
+  // Hands touching a plate always leave a small trace; some lean on it.
+  if (rng.chance(0.2) || stop.action === 'bump') {
+    const amp = stop.action === 'bump' ? rng.uniform(150, 600) : rng.uniform(40, 250);
+    sensor.addBump(tIn + rng.uniform(0, 300), rng.uniform(300, 900), amp);
+  }
+  sensor.addRing(tBack, rng.uniform(2, 8), rng.uniform(3, 7));
+  const record = (kind: InteractionKind, sku: string | null, qty: number) =>
+    w.truth.interaction({ t: tChange, kind, personId: p.id, visit: visitOf(p), plateId, sku, qty });
+  // Records the stop's hard cases, except those that turned out not to happen.
+  const tag = (except: string[] = []) => {
+    for (const c of stop.tags) if (!except.includes(c)) w.truth.hardCase(c, tChange);
+  };
+  switch (stop.action) {
+    case 'pick':
+    case 'misplaced-pick': {
+      const sku = chooseSku(w, plateId, stop);
+      const qty = sku ? Math.min(stop.qty, stockOf(w, plateId, sku)) : 0;
+      if (!sku || qty <= 0) {
+        record('touch', null, 0);
+        return;
+      }
+      let grams = 0;
+      for (let i = 0; i < qty; i++) {
+        const unit: Unit = { sku, grams: unitGrams(w, product(w, sku)), plateId };
+        grams += unit.grams;
+        p.carry.push(unit);
+      }
+      addStock(w, plateId, sku, -qty);
+      weightStep(w, plateId, -grams, tChange);
+      const misplaced = !info.plate.skus.includes(sku);
+      record(misplaced ? 'misplaced-pick' : 'pick', sku, qty);
+      if (qty >= 2) w.truth.hardCase('multi-unit', tChange);
+      tag(misplaced ? [] : ['misplaced-pick']);
+      return;
+    }
+    case 'return': {
+      const index = findCarried(p, stop.sku);
+      if (index < 0) {
+        record('touch', null, 0);
+        return;
+      }
+      const [unit] = p.carry.splice(index, 1);
+      addStock(w, plateId, unit!.sku, 1);
+      weightStep(w, plateId, unit!.grams, tChange);
+      const wrong = !info.plate.skus.includes(unit!.sku);
+      record(wrong ? 'misplaced-return' : 'return', unit!.sku, -1);
+      if (wrong) w.misplaced.push({ t: tChange, plateId, sku: unit!.sku, by: p.id });
+      tag(wrong ? ['pick-then-return'] : ['wrong-plate-return']);
+      return;
+    }
+    case 'restock': {
+      const fill = info.plate.skus.map((sku, i) => ({ sku, room: info.plate.capacity[i]! - stockOf(w, plateId, sku) }));
+      const target = fill.sort((a, b) => b.room - a.room)[0]!;
+      const qty = Math.min(target.room, stop.qty);
+      if (qty <= 0) {
+        record('touch', null, 0);
+        return;
+      }
+      let grams = 0;
+      for (let i = 0; i < qty; i++) grams += unitGrams(w, product(w, target.sku));
+      addStock(w, plateId, target.sku, qty);
+      weightStep(w, plateId, grams, tChange);
+      record('restock', target.sku, -qty);
+      tag();
+      return;
+    }
+    case 'bump':
+      record('bump', null, 0);
+      tag();
+      return;
+    case 'touch':
+      record('touch', null, 0);
+      return;
+  }
+}
+
+function chooseSku(w: World, plateId: string, stop: PlateStop): string | null {
+  if (stop.sku && stockOf(w, plateId, stop.sku) > 0) return stop.sku;
+  if (stop.action === 'misplaced-pick') return null;
+  const info = w.store.plates.get(plateId)!;
+  const stocked = info.plate.skus.filter((sku) => stockOf(w, plateId, sku) > 0);
+  return stocked.length > 0 ? w.rng.pick(stocked) : null;
+}
+
+function findCarried(p: Person, sku: string | undefined): number {
+  for (let i = p.carry.length - 1; i >= 0; i--) if (!sku || p.carry[i]!.sku === sku) return i;
+  return -1;
+}
+
+/** One real unit's weight: the catalogue mean and spread, never below half the mean. */
+export function unitGrams(w: World, p: Product): number {
+  return Math.max(p.unitWeight.mean * 0.5, w.rng.gauss(p.unitWeight.mean, p.unitWeight.sd));
+}
+
+/** Hands one carried unit (the last picked) to another person. */
+export function handOver(w: World, from: Person, to: Person, t: number): boolean {
+  const unit = from.carry.pop();
+  if (!unit) return false;
+  to.carry.push(unit);
+  w.truth.interaction({
+    t,
+    kind: 'handoff',
+    personId: from.id,
+    visit: visitOf(from),
+    plateId: null,
+    sku: unit.sku,
+    qty: 1,
+    toPersonId: to.id,
+  });
+  w.truth.hardCase('handoff', t);
+  return true;
+}
+
+/** Drops the last carried unit on the floor: it leaves the person and is never charged. */
+export function dropOnFloor(w: World, p: Person, t: number, tags: readonly string[]): void {
+  const unit = p.carry.pop();
+  if (!unit) return;
+  w.truth.interaction({ t, kind: 'drop', personId: p.id, visit: visitOf(p), plateId: null, sku: unit.sku, qty: -1 });
+  if (tags.includes('floor-drop')) w.truth.hardCase('floor-drop', t);
+}
+
+export type { PlateAction };
