@@ -1,6 +1,9 @@
 /**
  * The embedded MQTT broker: aedes 1 behind a node:net TCP listener, for a store box that runs no Mosquitto.
- * Closing it ends every client connection first, so shutdown never waits on a device's keep-alive.
+ * With `onPublish`, every publish from a client is handed over before aedes acknowledges it (aedes sends a QoS 1
+ * PUBACK only after its authorizePublish hook calls back): that is how a device's message is journalled before the
+ * device is told it arrived. Closing the broker ends every client connection first, so shutdown never waits on a
+ * device's keep-alive.
  */
 import { createServer, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
@@ -14,8 +17,28 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
-export async function startEmbeddedBroker(options: { host: string; port: number }): Promise<EmbeddedBroker> {
-  const broker = await Aedes.createBroker();
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  /**
+   * Sees every client publish first; aedes delivers it to subscribers (and acks QoS ≥ 1) only after `done()`.
+   * `done(error)` refuses it: the client is disconnected and resends it after reconnecting.
+   */
+  onPublish?: (topic: string, payload: Uint8Array, qos: number, done: (error?: Error) => void) => void;
+}
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const onPublish = options.onPublish;
+  const broker = await Aedes.createBroker(
+    onPublish
+      ? {
+          authorizePublish: (_client, packet, callback) => {
+            const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+            onPublish(packet.topic, payload, packet.qos, (error) => callback(error ?? null));
+          },
+        }
+      : {},
+  );
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);

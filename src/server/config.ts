@@ -53,15 +53,34 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  journal: z
+    .strictObject({
+      /**
+       * SQLite commit durability of the input journal: `normal` survives a process crash (SIGKILL, OOM), `full` also a
+       * power cut but fsyncs on the event loop per commit (docs/operations.md, "Durability and recovery").
+       */
+      sync: z.enum(['full', 'normal']).default('normal'),
+    })
+    .prefault({}),
+  ingest: z
+    .strictObject({
+      /** Tick the engine's clock once devices have been quiet this long (ms), releasing held messages. */
+      tickQuietMs: z.coerce.number().int().positive().max(60_000).default(300),
+      /** Warn about a device whose clock is off by more than this (ms) when its messages are rejected. */
+      skewWarnMs: z.coerce.number().int().positive().default(2_000),
+    })
+    .prefault({}),
 });
 
 type Parsed = z.infer<typeof configSchema>;
 
 export type ServerConfig = Readonly<
-  Omit<Parsed, 'staffToken' | 'http' | 'mqtt' | 'sim'> & {
+  Omit<Parsed, 'staffToken' | 'http' | 'mqtt' | 'sim' | 'journal' | 'ingest'> & {
     http: Readonly<Parsed['http']>;
     mqtt: Readonly<Parsed['mqtt']>;
     sim: Readonly<Parsed['sim']>;
+    journal: Readonly<Parsed['journal']>;
+    ingest: Readonly<Parsed['ingest']>;
     staffToken: string;
     /** True when the token was generated at start (print it so staff can log in). */
     staffTokenGenerated: boolean;
@@ -83,6 +102,8 @@ export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   WALKOUT_SIM_SHOPPERS_PER_HOUR: ['sim', 'shoppersPerHour'],
   WALKOUT_SIM_SEED: ['sim', 'seed'],
   WALKOUT_LOG_LEVEL: ['logLevel'],
+  WALKOUT_JOURNAL_SYNC: ['journal', 'sync'],
+  WALKOUT_TICK_QUIET_MS: ['ingest', 'tickQuietMs'],
 };
 
 export type ConfigOverrides = {
@@ -94,6 +115,8 @@ export type ConfigOverrides = {
   staffToken?: string;
   sim?: { enabled?: boolean; shoppersPerHour?: number; chunkMinutes?: number; seed?: number };
   logLevel?: string;
+  journal?: { sync?: 'full' | 'normal' };
+  ingest?: { tickQuietMs?: number; skewWarnMs?: number };
 };
 
 export interface LoadConfigOptions {
@@ -177,6 +200,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Result<ServerConfig
     http: Object.freeze({ ...parsed.data.http }),
     mqtt: Object.freeze({ ...parsed.data.mqtt }),
     sim: Object.freeze({ ...parsed.data.sim }),
+    journal: Object.freeze({ ...parsed.data.journal }),
+    ingest: Object.freeze({ ...parsed.data.ingest }),
     staffToken,
     staffTokenGenerated: generated,
   };

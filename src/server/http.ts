@@ -1,7 +1,7 @@
 /**
  * The HTTP face of the store server (fastify 5 + @fastify/websocket): health and readiness, Prometheus metrics, the
- * JSON API (event log, engine snapshot, store definition), the live event stream over WebSocket, and the web pages
- * (src/web/plugin.ts).
+ * JSON API (event log, engine snapshot, store definition, device health, input journal), the live event stream over
+ * WebSocket, and the web pages (src/web/plugin.ts).
  */
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -28,6 +28,10 @@ export interface HttpDeps {
   logger: Logger;
   /** Broker and database checks for /readyz. */
   ready(): Promise<{ broker: boolean; db: boolean }>;
+  /** Silent plates, offline cameras and every device's last message and clock skew, for /api/devices. */
+  devices(): unknown;
+  /** Input journal size and the start-up recovery, for /api/journal. */
+  journal(): unknown;
 }
 
 /** A WebSocket client this far behind is cut off rather than buffered without bound. */
@@ -62,6 +66,8 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
   });
   app.get('/api/store', async () => deps.store.def);
   app.get('/api/snapshot', async () => deps.engine.snapshot());
+  app.get('/api/devices', async () => deps.devices());
+  app.get('/api/journal', async () => deps.journal());
   app.get('/api/events', async (req, reply) => {
     const q = eventsQuery.safeParse(req.query);
     if (!q.success) return reply.code(400).send({ error: 'BAD_QUERY', reason: q.error.issues[0]?.message });

@@ -1,29 +1,42 @@
 /**
- * MQTT ingest: one mqtt 5 client subscribed to every device topic of the store, feeding each message to the engine,
- * counting what came in and what was rejected (with a rate-limited warning per reject code), keeping plate samples
- * for weight traces, and publishing the engine's gate commands back to the gates.
+ * MQTT ingest. Device messages reach the engine by one of two doors, both acknowledging a QoS 1 message only once
+ * its journal row is durable (see journal.ts):
+ *  - with the embedded broker, the broker hands each device publish over before it acks it (broker.ts);
+ *  - with an external broker (Mosquitto), this client holds a persistent session (clean: false, a stable client id,
+ *    QoS 1 subscription) and sends its PUBACK only once the message is journalled, so the broker redelivers whatever
+ *    a crash cut off. mqtt.js takes one message at a time here, so QoS 1 throughput is one journal commit per message.
+ * The client also publishes the engine's gate commands. After a message is applied, the accounting here counts it
+ * (messages in, rejects by code with a rate-limited warning, engine errors), keeps plate samples for weight traces,
+ * updates the device health (last seen, clock skew) and the ingest lag summaries.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { Engine } from '../engine/types.ts';
 import { WalkoutError } from '../errors.ts';
 import { type GateCommandPayload, PROTOCOL_VERSION } from '../protocol/messages.ts';
-import { deviceTopicsPattern, gateCommandTopic, parseTopic } from '../protocol/topics.ts';
+import { gateCommandTopic, parseTopic, TOPIC_ROOT } from '../protocol/topics.ts';
 import type { Store } from '../store/store.ts';
+import type { DeviceHealth } from './device-health.ts';
+import type { AppliedCall } from './journal.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { PlateTraces } from './plate-traces.ts';
 import { RateLimitedLog } from './rate-limited-log.ts';
 
+/** Hands one device message to the engine; `done` once it is durable (an error: it was not, do not ack). */
+export type DeviceFeed = (topic: string, payload: Uint8Array, qos: number, done: (error?: Error) => void) => void;
+
 export interface IngestOptions {
   brokerUrl: string;
   store: Store;
-  engine: Engine;
   metrics: ServerMetrics;
-  traces: PlateTraces;
   logger: Logger;
-  /** Wall clock for log rate limiting. */
-  wallNow?: () => number;
+  /** Subscribe to the store's device topics and feed them here; absent when the embedded broker feeds the engine. */
+  feed?: DeviceFeed;
   clientId?: string;
+}
+
+/** Topics that carry device input for `storeId`: everything under walkout/<store>/ except our own gate commands. */
+export function isDeviceInput(storeId: string, topic: string): boolean {
+  return topic.startsWith(`${TOPIC_ROOT}/${storeId}/`) && !/\/gates\/[^/]+\/command$/.test(topic);
 }
 
 export class MqttIngest {
@@ -32,15 +45,20 @@ export class MqttIngest {
     private readonly options: IngestOptions,
   ) {}
 
-  /** Connects and subscribes; fails fast (instead of retrying forever) when the broker cannot be reached at start. */
+  /** Connects (and subscribes when feeding); fails fast instead of retrying forever when the broker is unreachable. */
   static async connect(options: IngestOptions): Promise<MqttIngest> {
+    const storeId = options.store.def.id;
+    const feeding = options.feed !== undefined;
     let client: MqttClient;
     try {
       client = await mqtt.connectAsync(
         options.brokerUrl,
         {
-          clientId: options.clientId ?? `walkout-${options.store.def.id}-${process.pid}-${Date.now().toString(36)}`,
-          clean: true,
+          // A persistent session is what makes the broker keep and redeliver messages while the server restarts.
+          clientId:
+            options.clientId ??
+            (feeding ? `walkout-ingest-${storeId}` : `walkout-${storeId}-${process.pid}-${Date.now().toString(36)}`),
+          clean: !feeding,
           connectTimeout: 5_000,
           reconnectPeriod: 1_000,
         },
@@ -54,7 +72,16 @@ export class MqttIngest {
     }
     const ingest = new MqttIngest(client, options);
     ingest.listen();
-    await client.subscribeAsync(deviceTopicsPattern(options.store.def.id), { qos: 1 });
+    if (options.feed) {
+      const feed = options.feed;
+      client.handleMessage = (packet, callback) => {
+        if (!isDeviceInput(storeId, packet.topic)) return callback();
+        const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+        // mqtt.js sends the PUBACK when this callback runs.
+        feed(packet.topic, payload, packet.qos, (error) => callback(error));
+      };
+      await client.subscribeAsync(`${TOPIC_ROOT}/${storeId}/#`, { qos: 1 });
+    }
     return ingest;
   }
 
@@ -73,50 +100,80 @@ export class MqttIngest {
   }
 
   async close(): Promise<void> {
-    this.client.removeAllListeners('message');
     await this.client.endAsync();
     this.client.removeAllListeners();
   }
 
   private listen(): void {
     const { logger } = this.options;
-    const rejects = new RateLimitedLog(logger, this.options.wallNow ?? Date.now);
-    this.client.on('message', (topic, payload) => this.onMessage(topic, payload, rejects));
     this.client.on('error', (error) => logger.error({ err: error }, 'mqtt client error'));
     this.client.on('offline', () => logger.warn({ broker: this.options.brokerUrl }, 'mqtt broker unreachable'));
     this.client.on('reconnect', () => logger.debug('mqtt reconnecting'));
     this.client.on('connect', () => logger.debug({ broker: this.options.brokerUrl }, 'mqtt connected'));
   }
+}
 
-  private onMessage(topic: string, payload: Buffer, rejects: RateLimitedLog): void {
-    const { engine, metrics, logger } = this.options;
-    const parsedTopic = parseTopic(topic);
-    // Our own gate commands come back on the same wildcard; they are output, not input.
-    if (!parsedTopic.ok && /\/gates\/[^/]+\/command$/.test(topic)) return;
-    metrics.messagesIn.inc({ kind: parsedTopic.ok ? parsedTopic.value.kind : 'unknown' });
-    let body: unknown = payload;
-    try {
-      body = JSON.parse(payload.toString('utf8'));
-    } catch {
-      // Left as bytes: validation rejects it as BAD_JSON with the parser's reason.
+export interface AccountingDeps {
+  metrics: ServerMetrics;
+  traces: PlateTraces;
+  health: DeviceHealth;
+  logger: Logger;
+  /** Wall clock for log rate limiting. */
+  wallNow?: () => number;
+  /** Warn (rate-limited) about a device whose clock is off by more than this, ms. */
+  skewWarnMs?: number;
+}
+
+/** What happens after each live call is applied to the engine: counting, traces, device health. */
+export function createIngestAccounting(
+  deps: AccountingDeps,
+): (applied: AppliedCall, receivedAt: number, appliedAt: number) => void {
+  const { metrics, logger } = deps;
+  const rejects = new RateLimitedLog(logger, deps.wallNow ?? Date.now);
+  const skewWarnMs = deps.skewWarnMs ?? 2_000;
+  return (applied, receivedAt, appliedAt) => {
+    const { call } = applied;
+    if (call.kind === 'resolve' && applied.resolved && !applied.resolved.ok) {
+      logger.warn({ caseId: call.caseId, code: applied.resolved.code }, 'review decision not applied');
     }
-    let outcome: ReturnType<Engine['ingest']>;
-    try {
-      outcome = engine.ingest(topic, body);
-    } catch (error) {
+    if (call.kind !== 'ingest') return;
+    const topic = parseTopic(call.topic);
+    metrics.messagesIn.inc({ kind: topic.ok ? topic.value.kind : 'unknown' });
+    metrics.ingestQueue.observe((appliedAt - receivedAt) / 1000);
+    if (topic.ok) deps.health.observe(topic.value, applied.body, receivedAt);
+    if (applied.error) {
       metrics.engineErrors.inc();
-      rejects.warn('ENGINE_ERROR', { err: error, topic }, 'engine failed on a message');
+      rejects.warn('ENGINE_ERROR', { err: applied.error, topic: call.topic }, 'engine failed on a message');
       return;
     }
-    if (!outcome.ok) {
+    const outcome = applied.outcome;
+    if (outcome && !outcome.ok) {
       metrics.rejected.inc({ code: outcome.code });
-      rejects.warn(outcome.code, { topic, code: outcome.code, reason: outcome.reason }, 'message rejected');
+      rejects.warn(outcome.code, { topic: call.topic, code: outcome.code, reason: outcome.reason }, 'message rejected');
+      if (outcome.code === 'TOO_LATE' || outcome.code === 'CLOCK_SKEW') warnSkew(topic, deps, rejects, skewWarnMs);
       return;
     }
-    if (parsedTopic.ok && parsedTopic.value.kind === 'plate.weight') {
-      const b = body as { ts: number; hz: number; grams: number[] };
-      this.options.traces.add(parsedTopic.value.deviceId, b);
+    const body = applied.body as { ts: number; hz?: number; grams?: number[] };
+    const sent = body.ts + (body.grams && body.hz ? ((body.grams.length - 1) * 1000) / body.hz : 0);
+    metrics.messageAge.observe((appliedAt - sent) / 1000);
+    if (topic.ok && topic.value.kind === 'plate.weight') {
+      deps.traces.add(topic.value.deviceId, body as { ts: number; hz: number; grams: number[] });
     }
-    if (logger.isLevelEnabled('trace')) logger.trace({ topic }, 'message accepted');
-  }
+  };
+}
+
+function warnSkew(
+  topic: ReturnType<typeof parseTopic>,
+  deps: AccountingDeps,
+  rejects: RateLimitedLog,
+  skewWarnMs: number,
+): void {
+  if (!topic.ok) return;
+  const skewMs = deps.health.skewOf(topic.value);
+  if (skewMs === null || Math.abs(skewMs) < skewWarnMs) return;
+  rejects.warn(
+    `SKEW:${topic.value.deviceId}`,
+    { device: topic.value.deviceId, skewMs: Math.round(skewMs) },
+    'device clock is off: fix its time sync (see docs/operations.md)',
+  );
 }

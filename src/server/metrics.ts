@@ -1,10 +1,13 @@
 /**
  * The store server's Prometheus metrics (prom-client 15), in a registry of its own so several servers in one process
  * (tests) never collide. Counters are bumped by ingest and the event hub; gauges that describe "now" (sessions inside,
- * review queue, engine lag, broker/db health) are read from probes when /metrics is scraped.
+ * review queue, engine lag, broker/db health, silent devices, device clock skew, journal size) are read from probes
+ * when /metrics is scraped.
  */
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry, Summary } from 'prom-client';
 import { REJECT_CODES } from '../protocol/validate.ts';
+import type { JournalStats } from '../storage/input-journal.ts';
+import type { DeviceReport } from './device-health.ts';
 
 export interface MetricProbes {
   sessionsInside(): number;
@@ -14,6 +17,12 @@ export interface MetricProbes {
   wallNow(): number;
   brokerUp(): boolean;
   dbUp(): boolean;
+  /** Plates and cameras the engine considers silent / offline now. */
+  silentDevices(): { plates: string[]; cameras: string[] };
+  devices(): DeviceReport[];
+  journal(): JournalStats;
+  /** Calls waiting to be journalled. */
+  journalBacklog(): number;
 }
 
 export interface ServerMetrics {
@@ -25,6 +34,13 @@ export interface ServerMetrics {
   readonly engineErrors: Counter;
   readonly gateCommands: Counter<'action'>;
   readonly wsClients: Gauge;
+  readonly journalErrors: Counter;
+  readonly journalCommits: Counter;
+  /** Receive → applied to the engine (journal commit included), seconds. */
+  readonly ingestQueue: Summary;
+  /** Device send time → applied to the engine, seconds (includes the device's clock skew). */
+  readonly messageAge: Summary;
+  readonly recovery: Gauge<'what'>;
 }
 
 export function createServerMetrics(probes: MetricProbes, options: { defaultMetrics?: boolean } = {}): ServerMetrics {
@@ -77,7 +93,99 @@ export function createServerMetrics(probes: MetricProbes, options: { defaultMetr
   );
   gauge(registry, 'walkout_broker_up', '1 when the MQTT client is connected to the broker', () => +probes.brokerUp());
   gauge(registry, 'walkout_db_up', '1 when the event log accepts writes', () => +probes.dbUp());
-  return { registry, messagesIn, rejected, events, shelfEvents, engineErrors, gateCommands, wsClients };
+  const journal = journalMetrics(registry, probes);
+  deviceMetrics(registry, probes);
+  return { registry, messagesIn, rejected, events, shelfEvents, engineErrors, gateCommands, wsClients, ...journal };
+}
+
+function journalMetrics(registry: Registry, probes: MetricProbes) {
+  const registers = [registry];
+  gauge(registry, 'walkout_journal_rows', 'Input journal rows kept (replayed on start)', () => probes.journal().rows);
+  gauge(registry, 'walkout_journal_bytes', 'Input journal payload bytes kept', () => probes.journal().bytes);
+  gauge(registry, 'walkout_journal_backlog', 'Engine calls waiting for their journal commit', probes.journalBacklog);
+  const journalErrors = new Counter({
+    name: 'walkout_journal_errors_total',
+    help: 'Batches that could not be journalled (not applied; QoS 1 senders get no ack and send again)',
+    registers,
+  });
+  const journalCommits = new Counter({
+    name: 'walkout_journal_commits_total',
+    help: 'Journal batches committed',
+    registers,
+  });
+  const percentiles = [0.5, 0.9, 0.99];
+  const ingestQueue = new Summary({
+    name: 'walkout_ingest_queue_seconds',
+    help: 'Device message received by the server → applied to the engine (journal commit included)',
+    percentiles,
+    maxAgeSeconds: 120,
+    ageBuckets: 4,
+    registers,
+  });
+  const messageAge = new Summary({
+    name: 'walkout_message_age_seconds',
+    help: 'Device send time → applied to the engine; includes network, broker, journal and the device clock skew',
+    percentiles,
+    maxAgeSeconds: 120,
+    ageBuckets: 4,
+    registers,
+  });
+  const recovery = new Gauge({
+    name: 'walkout_recovery',
+    help: 'The last start-up recovery: calls replayed, decisions matched and appended, seconds taken',
+    labelNames: ['what'],
+    registers,
+  });
+  return { journalErrors, journalCommits, ingestQueue, messageAge, recovery };
+}
+
+function deviceMetrics(registry: Registry, probes: MetricProbes): void {
+  gauge(registry, 'walkout_silent_plates', 'Plates that stopped reporting', () => probes.silentDevices().plates.length);
+  gauge(
+    registry,
+    'walkout_offline_cameras',
+    'Cameras that stopped sending frames',
+    () => probes.silentDevices().cameras.length,
+  );
+  new Gauge({
+    name: 'walkout_device_silent',
+    help: '1 when the engine considers the plate silent or the camera offline, else 0',
+    labelNames: ['device', 'kind'],
+    registers: [registry],
+    collect() {
+      const silent = probes.silentDevices();
+      const off = new Set([...silent.plates.map((id) => `plate:${id}`), ...silent.cameras.map((id) => `camera:${id}`)]);
+      this.reset();
+      for (const d of probes.devices()) {
+        if (d.kind !== 'gate') this.set({ device: d.deviceId, kind: d.kind }, +off.has(`${d.kind}:${d.deviceId}`));
+      }
+    },
+  });
+  new Gauge({
+    name: 'walkout_device_clock_skew_seconds',
+    help: 'Median of device send time minus server receive time over its last messages (absent before its first)',
+    labelNames: ['device', 'kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of probes.devices()) {
+        if (d.skewMs !== null) this.set({ device: d.deviceId, kind: d.kind }, d.skewMs / 1000);
+      }
+    },
+  });
+  new Gauge({
+    name: 'walkout_device_last_seen_seconds',
+    help: 'Seconds since the device last sent anything (absent before its first message)',
+    labelNames: ['device', 'kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const now = probes.wallNow();
+      for (const d of probes.devices()) {
+        if (d.lastSeenAt !== null) this.set({ device: d.deviceId, kind: d.kind }, (now - d.lastSeenAt) / 1000);
+      }
+    },
+  });
 }
 
 function gauge(registry: Registry, name: string, help: string, read: () => number): void {

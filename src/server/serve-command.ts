@@ -1,7 +1,7 @@
 /**
  * `walkout serve`: runs a store server (MQTT ingest, engine, event log, web pages, and by default the simulated store
- * feed) until SIGINT/SIGTERM, then shuts it down gracefully. Prints where to browse, where devices publish and the
- * staff token.
+ * feed) until SIGINT/SIGTERM, then shuts it down gracefully. Prints where to browse, where devices publish, what the
+ * start-up recovery replayed, and the staff token.
  */
 import type { Command } from 'commander';
 import { loadStoreFile } from '../store/load-store.ts';
@@ -76,6 +76,12 @@ async function serve(flags: ServeFlags, command: Command): Promise<number> {
   console.log(`  api        ${info.httpUrl}/api/snapshot   metrics ${info.httpUrl}/metrics`);
   console.log(`  mqtt       ${info.mqttUrl}   (devices publish to walkout/${def.id}/…)`);
   console.log(`  event log  ${info.db}`);
+  const r = info.recovery;
+  if (r.calls > 0) {
+    console.log(
+      `  recovered  ${r.calls} journalled calls replayed in ${r.seconds.toFixed(1)} s (${r.matched} decisions already logged, ${r.appended} appended)`,
+    );
+  }
   const tokenNote = config.value.staffTokenGenerated
     ? ' (generated for this run; set WALKOUT_STAFF_TOKEN to keep one)'
     : '';

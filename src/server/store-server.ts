@@ -1,23 +1,35 @@
 /**
  * The store server: one component that owns the running parts of a store box and starts and stops them in order.
- * Event log → engine (its sink is the event hub) → MQTT broker (embedded aedes, or an external one) → ingest client →
- * HTTP/WebSocket → simulated store feed. stop() undoes it in reverse: feed, listeners, HTTP, MQTT client, broker,
- * and finally the database once every decision is written, leaving no handle open.
+ * Event log + input journal → engine, rebuilt by replaying the journal (recovery.ts) → write-ahead journal in front
+ * of the engine (journal.ts), whose decisions go to the event hub → MQTT broker (embedded aedes, or an external one)
+ * and ingest client → HTTP/WebSocket → the edge clock ticker → simulated store feed. stop() undoes it in reverse:
+ * feed, ticker, listeners, HTTP, MQTT client, broker, then every pending call journalled and applied, every
+ * decision logged, and finally the database, leaving no handle open.
  */
 import pino, { type Logger } from 'pino';
+import type { EngineEvent } from '../engine/events.ts';
 import type { Engine, EngineConfig, EngineOptions } from '../engine/types.ts';
 import { createDemoAuthorizer } from '../identity/demo-authorizer.ts';
 import type { EntryAuthorizer } from '../identity/types.ts';
 import type { EventLog } from '../storage/event-log.ts';
-import { describeEventLogTarget, openEventLog, resolveEventLogTarget } from '../storage/open-event-log.ts';
+import type { InputJournal } from '../storage/input-journal.ts';
+import {
+  describeEventLogTarget,
+  openEventLog,
+  openInputJournal,
+  resolveEventLogTarget,
+} from '../storage/open-event-log.ts';
 import type { Store } from '../store/store.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker.ts';
 import type { ServerConfig } from './config.ts';
+import { DeviceHealth } from './device-health.ts';
 import { EventHub } from './event-hub.ts';
 import { buildHttp } from './http.ts';
-import { MqttIngest } from './ingest.ts';
+import { createIngestAccounting, type DeviceFeed, isDeviceInput, MqttIngest } from './ingest.ts';
+import { EngineJournal } from './journal.ts';
 import { createServerMetrics, type ServerMetrics } from './metrics.ts';
 import { PlateTraces } from './plate-traces.ts';
+import { type RecoveryReport, recoverFromJournal } from './recovery.ts';
 import { SimFeed } from './sim-feed.ts';
 
 export interface StoreServerOptions {
@@ -26,6 +38,7 @@ export interface StoreServerOptions {
   /** Defaults to the real engine (src/engine/engine.ts). */
   createEngine?: (options: EngineOptions) => Engine;
   engineConfig?: Partial<EngineConfig>;
+  /** Must be fresh (no codes used yet): the journal replays every scan through it. */
   authorizer?: EntryAuthorizer;
   logger?: Logger;
   /** Module exporting runSimulation for the simulated feed (tests swap in a small one). */
@@ -39,9 +52,14 @@ export interface StoreServerInfo {
   mqttUrl: string;
   db: string;
   staffToken: string;
+  /** What start-up recovery replayed. */
+  recovery: RecoveryReport;
 }
 
 type Closer = { name: string; close: () => Promise<void> | void };
+
+/** How often the edge clock checks whether devices went quiet, ms. */
+const TICK_CHECK_MS = 50;
 
 export class StoreServer {
   readonly logger: Logger;
@@ -49,6 +67,7 @@ export class StoreServer {
   private engine: Engine | null = null;
   private log: EventLog | null = null;
   private hub: EventHub | null = null;
+  private journal: EngineJournal | null = null;
   private ingest: MqttIngest | null = null;
   private broker: EmbeddedBroker | null = null;
   private info: StoreServerInfo | null = null;
@@ -75,9 +94,138 @@ export class StoreServer {
     const target = resolveEventLogTarget(config.db, config.dataDir);
     const log = await openEventLog(target);
     this.log = log;
-    this.push('database', () => log.close());
+    let inputs: InputJournal | null = null;
+    this.push('database', async () => {
+      await log.close();
+      await inputs?.close();
+    });
+    inputs = await openInputJournal(target, { sync: config.journal.sync });
+    const journalRows = inputs;
 
+    const hub = this.createHub(log);
+    // Until recovery is done, decisions are only compared with the log; then they go to the hub.
+    const replayed: EngineEvent[] = [];
+    let live = false;
+    const createEngine = this.options.createEngine ?? (await import('../engine/engine.ts')).createEngine;
+    const engine = createEngine({
+      store,
+      authorizer: this.options.authorizer ?? createDemoAuthorizer(),
+      sink: (event) => (live ? hub.sink(event) : replayed.push(event)),
+      config: this.options.engineConfig,
+    });
+    this.engine = engine;
+    const recovery = await recoverFromJournal({ journal: inputs, log, engine, take: () => replayed.splice(0) });
+    live = true;
+    if (recovery.calls > 0) this.logger.info(recovery, 'engine rebuilt from the input journal');
+
+    const health = new DeviceHealth(store);
     const traces = new PlateTraces();
+    const metrics = createServerMetrics(
+      {
+        sessionsInside: () => engine.snapshot().sessions.filter((s) => s.state === 'inside').length,
+        reviewsOpen: () => engine.stats().reviewsOpen,
+        engineNow: () => engine.now(),
+        wallNow: Date.now,
+        brokerUp: () => this.brokerUp(),
+        dbUp: () => hub.appendsHealthy(),
+        silentDevices: () => silentDevices(engine),
+        devices: () => health.list(),
+        journal: () => journalRows.stats(),
+        journalBacklog: () => this.journal?.backlog() ?? 0,
+      },
+      { defaultMetrics: this.options.defaultMetrics ?? true },
+    );
+    this.metricsRef = metrics;
+    for (const [what, value] of Object.entries(recovery)) metrics.recovery.set({ what }, value);
+
+    const journal = new EngineJournal(
+      engine,
+      inputs,
+      {
+        onApplied: createIngestAccounting({
+          metrics,
+          traces,
+          health,
+          logger: this.logger,
+          skewWarnMs: config.ingest.skewWarnMs,
+        }),
+        onCommit: () => metrics.journalCommits.inc(),
+        onJournalError: (error, calls) => {
+          metrics.journalErrors.inc();
+          this.logger.error({ err: error, calls }, 'engine calls not journalled; not applied');
+        },
+      },
+      { tickQuietMs: config.ingest.tickQuietMs },
+    );
+    this.journal = journal;
+    const feed: DeviceFeed = (topic, payload, qos, done) => {
+      if (!isDeviceInput(store.def.id, topic)) return done();
+      // QoS 0 has no ack to hold back: the device accepted that a crash may lose it.
+      if (qos === 0) {
+        journal.message(topic, payload);
+        return done();
+      }
+      journal.message(topic, payload, done);
+    };
+
+    let brokerUrl = config.mqtt.broker;
+    const embedded = brokerUrl === 'embedded';
+    if (embedded) {
+      const broker = await startEmbeddedBroker({ host: config.mqtt.host, port: config.mqtt.port, onPublish: feed });
+      this.broker = broker;
+      this.push('mqtt broker', () => broker.close());
+      brokerUrl = broker.url;
+    }
+    const ingest = await MqttIngest.connect({
+      brokerUrl,
+      store,
+      metrics,
+      logger: this.logger,
+      feed: embedded ? undefined : feed,
+    });
+    this.ingest = ingest;
+    this.push('mqtt client', () => ingest.close());
+
+    const app = await buildHttp({
+      engine: journal.facade(),
+      store,
+      log,
+      hub,
+      metrics,
+      traces,
+      staffToken: config.staffToken,
+      logger: this.logger,
+      ready: () => this.readiness(),
+      devices: () => ({ ...silentDevices(engine), devices: health.list() }),
+      journal: () => ({ ...journalRows.stats(), backlog: journal.backlog(), recovery }),
+    });
+    this.push('http', () => app.close());
+    this.push('listeners', () => hub.clear());
+    await app.listen({ host: config.http.host, port: config.http.port });
+    const ticker = setInterval(() => journal.maybeTick(), TICK_CHECK_MS);
+    this.push('edge clock', () => clearInterval(ticker));
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.http.port;
+    const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+
+    if (config.sim.enabled) {
+      const simFeed = new SimFeed({
+        store,
+        brokerUrl,
+        logger: this.logger,
+        ...config.sim,
+        simulateModule: this.options.simulateModule,
+      });
+      await simFeed.start();
+      this.push('sim feed', () => simFeed.stop());
+    }
+    const info = { httpUrl: `http://${host}:${port}`, mqttUrl: brokerUrl, db: describeEventLogTarget(target) };
+    this.logger.info(info, 'store server started');
+    return { ...info, staffToken: config.staffToken, recovery };
+  }
+
+  /** Decisions go to the log and live subscribers; gate commands go out at once (they must not wait on the disk). */
+  private createHub(log: EventLog): EventHub {
     const hub = new EventHub(log, {
       onDecision: (event) => {
         this.metricsRef?.events.inc({ type: event.type });
@@ -90,70 +238,7 @@ export class StoreServer {
       onListenerError: (error) => this.logger.error({ err: error }, 'event subscriber failed'),
     });
     this.hub = hub;
-    const createEngine = this.options.createEngine ?? (await import('../engine/engine.ts')).createEngine;
-    const engine = createEngine({
-      store,
-      authorizer: this.options.authorizer ?? createDemoAuthorizer(),
-      sink: hub.sink,
-      config: this.options.engineConfig,
-    });
-    this.engine = engine;
-    const metrics = createServerMetrics(
-      {
-        sessionsInside: () => engine.snapshot().sessions.filter((s) => s.state === 'inside').length,
-        reviewsOpen: () => engine.stats().reviewsOpen,
-        engineNow: () => engine.now(),
-        wallNow: Date.now,
-        brokerUp: () => this.brokerUp(),
-        dbUp: () => hub.appendsHealthy(),
-      },
-      { defaultMetrics: this.options.defaultMetrics ?? true },
-    );
-    this.metricsRef = metrics;
-
-    let brokerUrl = config.mqtt.broker;
-    if (brokerUrl === 'embedded') {
-      const broker = await startEmbeddedBroker({ host: config.mqtt.host, port: config.mqtt.port });
-      this.broker = broker;
-      this.push('mqtt broker', () => broker.close());
-      brokerUrl = broker.url;
-    }
-    const ingest = await MqttIngest.connect({ brokerUrl, store, engine, metrics, traces, logger: this.logger });
-    this.ingest = ingest;
-    this.push('mqtt client', () => ingest.close());
-
-    const app = await buildHttp({
-      engine,
-      store,
-      log,
-      hub,
-      metrics,
-      traces,
-      staffToken: config.staffToken,
-      logger: this.logger,
-      ready: () => this.readiness(),
-    });
-    this.push('http', () => app.close());
-    this.push('listeners', () => hub.clear());
-    await app.listen({ host: config.http.host, port: config.http.port });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.http.port;
-    const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-
-    if (config.sim.enabled) {
-      const feed = new SimFeed({
-        store,
-        brokerUrl,
-        logger: this.logger,
-        ...config.sim,
-        simulateModule: this.options.simulateModule,
-      });
-      await feed.start();
-      this.push('sim feed', () => feed.stop());
-    }
-    const info = { httpUrl: `http://${host}:${port}`, mqttUrl: brokerUrl, db: describeEventLogTarget(target) };
-    this.logger.info(info, 'store server started');
-    return { ...info, staffToken: config.staffToken };
+    return hub;
   }
 
   /** Stops every part that started, newest first; safe to call twice. */
@@ -161,8 +246,11 @@ export class StoreServer {
     const closers = this.closers.reverse();
     this.closers = [];
     for (const { name, close } of closers) {
-      // The database closes last, once every decision already made is on disk.
-      if (name === 'database') await this.hub?.flush();
+      // The database closes last, once every accepted call is applied and every decision is on disk.
+      if (name === 'database') {
+        await this.journal?.flush();
+        await this.hub?.flush();
+      }
       try {
         await close();
       } catch (error) {
@@ -203,4 +291,9 @@ export class StoreServer {
     }
     return { broker: this.brokerUp(), db };
   }
+}
+
+function silentDevices(engine: Engine): { plates: string[]; cameras: string[] } {
+  const snapshot = engine.snapshot();
+  return { plates: snapshot.silentPlates, cameras: snapshot.offlineCameras };
 }

@@ -1,6 +1,6 @@
 /**
- * Runs the event log contract against every back end: memory, SQLite in a temp dir, and PostgreSQL in a throwaway
- * cluster when initdb/pg_ctl are installed (skipped with the reason otherwise).
+ * Runs the event log and input journal contracts against every back end: memory, SQLite in a temp dir, and
+ * PostgreSQL in a throwaway cluster when initdb/pg_ctl are installed (skipped with the reason otherwise).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,12 +9,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventLogContract } from './event-log.contract.ts';
 import { MemoryEventLog } from './event-log.ts';
+import { inputJournalContract } from './input-journal.contract.ts';
+import { MemoryInputJournal } from './input-journal.ts';
 import { describeEventLogTarget, resolveEventLogTarget } from './open-event-log.ts';
 import { PostgresEventLog } from './postgres-event-log.ts';
+import { PostgresInputJournal } from './postgres-input-journal.ts';
 import { SqliteEventLog } from './sqlite-event-log.ts';
+import { SqliteInputJournal } from './sqlite-input-journal.ts';
 import { startTempPostgres, type TempPostgres, tempPostgresUnavailable } from './temp-postgres.ts';
 
 eventLogContract('memory', { open: async () => new MemoryEventLog() });
+inputJournalContract('memory', { open: async () => new MemoryInputJournal() });
 
 const dir = mkdtempSync(join(tmpdir(), 'walkout-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,10 +28,15 @@ eventLogContract('sqlite', {
   open: async () => new SqliteEventLog(join(dir, `log-${++sqliteFiles}.sqlite`)),
   reopen: async () => new SqliteEventLog(join(dir, `log-${sqliteFiles}.sqlite`)),
 });
+// The journal shares the event log's file in the server; here each test gets its own file, at the default FULL sync.
+inputJournalContract('sqlite', {
+  open: async () => new SqliteInputJournal(join(dir, `journal-${++sqliteFiles}.sqlite`)),
+  reopen: async () => new SqliteInputJournal(join(dir, `journal-${sqliteFiles}.sqlite`)),
+});
 
 const pgMissing = tempPostgresUnavailable();
 if (pgMissing) {
-  describe('EventLog contract: postgres', () => {
+  describe('EventLog and InputJournal contracts: postgres', () => {
     it(`skipped: ${pgMissing}`, { skip: pgMissing }, () => {});
   });
 } else {
@@ -43,6 +53,10 @@ if (pgMissing) {
   eventLogContract('postgres', {
     open: () => PostgresEventLog.open({ url: url(), table: `log_${++tables}` }),
     reopen: () => PostgresEventLog.open({ url: url(), table: `log_${tables}` }),
+  });
+  inputJournalContract('postgres', {
+    open: () => PostgresInputJournal.open({ url: url(), table: `journal_${++tables}` }),
+    reopen: () => PostgresInputJournal.open({ url: url(), table: `journal_${tables}` }),
   });
 }
 

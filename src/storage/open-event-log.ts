@@ -1,14 +1,17 @@
 /**
- * Picks and opens an event log back end from a configuration string:
- * `memory`, `sqlite` (events.sqlite in the data dir), `sqlite:<file>` or a path ending in .sqlite/.db,
+ * Picks and opens an event log back end, and the input journal beside it in the same database, from a configuration
+ * string: `memory`, `sqlite` (events.sqlite in the data dir), `sqlite:<file>` or a path ending in .sqlite/.db,
  * and `postgres://…` / `postgresql://…`.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { WalkoutError } from '../errors.ts';
 import { type EventLog, MemoryEventLog } from './event-log.ts';
+import { type InputJournal, MemoryInputJournal } from './input-journal.ts';
 import { PostgresEventLog } from './postgres-event-log.ts';
+import { PostgresInputJournal } from './postgres-input-journal.ts';
 import { SqliteEventLog } from './sqlite-event-log.ts';
+import { type JournalSync, SqliteInputJournal } from './sqlite-input-journal.ts';
 
 export type EventLogKind = 'memory' | 'sqlite' | 'postgres';
 
@@ -45,5 +48,24 @@ export async function openEventLog(target: EventLogTarget): Promise<EventLog> {
       return new SqliteEventLog(target.location);
     case 'postgres':
       return PostgresEventLog.open({ url: target.location });
+  }
+}
+
+/**
+ * The input journal in the same database as the event log. For `memory` nothing outlives the process, so the journal
+ * only counts rows and keeps none.
+ */
+export async function openInputJournal(
+  target: EventLogTarget,
+  options: { sync?: JournalSync } = {},
+): Promise<InputJournal> {
+  switch (target.kind) {
+    case 'memory':
+      return new MemoryInputJournal({ keep: false });
+    case 'sqlite':
+      mkdirSync(dirname(target.location), { recursive: true });
+      return new SqliteInputJournal(target.location, options);
+    case 'postgres':
+      return PostgresInputJournal.open({ url: target.location });
   }
 }

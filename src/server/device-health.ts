@@ -1,0 +1,95 @@
+/**
+ * What the edge knows about each device of the store: messages seen, when the last one arrived, and its clock skew,
+ * estimated as the median over its last messages of (the time the device says it sent − the time the server got
+ * it). Network and broker delay make that slightly negative even for a perfect clock; a skew of seconds means the
+ * device's clock is off, and the engine will reject its messages as TOO_LATE (behind) or CLOCK_SKEW (ahead).
+ * Only devices in the store definition are tracked, so a flood of made-up device ids costs no memory.
+ */
+import type { ParsedTopic } from '../protocol/topics.ts';
+import type { Store } from '../store/store.ts';
+
+export type DeviceKind = 'plate' | 'camera' | 'gate';
+
+export interface DeviceReport {
+  deviceId: string;
+  kind: DeviceKind;
+  messages: number;
+  /** Wall time of the last message, ms epoch; null before the first. */
+  lastSeenAt: number | null;
+  /** Median of (device send time − receive time), ms; null before the first message with a timestamp. */
+  skewMs: number | null;
+}
+
+/** Skew samples kept per device. */
+const SAMPLES = 31;
+
+type Entry = { kind: DeviceKind; messages: number; lastSeenAt: number | null; samples: number[]; next: number };
+
+const KIND_OF: Record<ParsedTopic['kind'], DeviceKind> = {
+  'plate.weight': 'plate',
+  'camera.people': 'camera',
+  'gate.scan': 'gate',
+  'gate.pass': 'gate',
+};
+
+export class DeviceHealth {
+  private readonly devices = new Map<string, Entry>();
+
+  constructor(store: Store) {
+    for (const id of store.plates.keys()) this.devices.set(`plate:${id}`, entry('plate'));
+    for (const id of store.cameras.keys()) this.devices.set(`camera:${id}`, entry('camera'));
+    for (const id of store.gates.keys()) this.devices.set(`gate:${id}`, entry('gate'));
+  }
+
+  /** One message from a device, received at wall time `receivedAt`. */
+  observe(topic: ParsedTopic, body: unknown, receivedAt: number): void {
+    const e = this.devices.get(`${KIND_OF[topic.kind]}:${topic.deviceId}`);
+    if (!e) return;
+    e.messages += 1;
+    e.lastSeenAt = receivedAt;
+    const sent = sentAt(topic.kind, body);
+    if (sent === null) return;
+    e.samples[e.next % SAMPLES] = sent - receivedAt;
+    e.next += 1;
+  }
+
+  /** The current skew estimate of the device behind `topic`, ms; null when unknown or not yet measured. */
+  skewOf(topic: ParsedTopic): number | null {
+    return median(this.devices.get(`${KIND_OF[topic.kind]}:${topic.deviceId}`)?.samples ?? []);
+  }
+
+  list(): DeviceReport[] {
+    return [...this.devices].map(([key, e]) => ({
+      deviceId: key.slice(key.indexOf(':') + 1),
+      kind: e.kind,
+      messages: e.messages,
+      lastSeenAt: e.lastSeenAt,
+      skewMs: median(e.samples),
+    }));
+  }
+}
+
+function entry(kind: DeviceKind): Entry {
+  return { kind, messages: 0, lastSeenAt: null, samples: [], next: 0 };
+}
+
+/**
+ * When the device sent the message by its own clock. A plate batch is stamped with its first sample and sent after
+ * its last, so the batch's span is added; other messages are sent when stamped.
+ */
+function sentAt(kind: ParsedTopic['kind'], body: unknown): number | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const { ts, hz, grams } = body as { ts?: unknown; hz?: unknown; grams?: unknown };
+  if (typeof ts !== 'number' || !Number.isFinite(ts)) return null;
+  if (kind === 'plate.weight' && typeof hz === 'number' && hz > 0 && Array.isArray(grams) && grams.length > 0) {
+    return ts + ((grams.length - 1) * 1000) / hz;
+  }
+  return ts;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

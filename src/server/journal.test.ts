@@ -1,0 +1,213 @@
+/**
+ * The write-ahead journal in front of the engine, and recovery by replay: nothing reaches the engine before its
+ * journal batch is durable, acks wait for it, a failed batch is neither applied nor acked, staff decisions are
+ * journalled with their event time, quiet devices get one tick, and replaying the journal into a fresh engine
+ * lines up with the event log by position: matched, re-appended where the log fell behind, refused where it differs.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { testStore, visitMessages } from '../../test/server-fixtures.ts';
+import { createEngine } from '../engine/engine.ts';
+import type { EngineEvent } from '../engine/events.ts';
+import type { Engine, IngestOutcome } from '../engine/types.ts';
+import { createDemoAuthorizer } from '../identity/demo-authorizer.ts';
+import type { ReviewCase } from '../review/types.ts';
+import { MemoryEventLog } from '../storage/event-log.ts';
+import { type JournalCall, MemoryInputJournal } from '../storage/input-journal.ts';
+import { EngineJournal } from './journal.ts';
+import { recoverFromJournal } from './recovery.ts';
+
+type Call = { kind: string; args: unknown[] };
+
+function fakeEngine(reviews: string[] = []): Engine & { calls: Call[] } {
+  const calls: Call[] = [];
+  return {
+    calls,
+    ingest(topic, payload): IngestOutcome {
+      calls.push({ kind: 'ingest', args: [topic, payload] });
+      return { ok: true };
+    },
+    resolveReview(caseId, choice, reviewer, t) {
+      calls.push({ kind: 'resolve', args: [caseId, choice, reviewer, t] });
+      return { ok: true };
+    },
+    tick: (t) => calls.push({ kind: 'tick', args: [t] }),
+    finish: () => {},
+    now: () => 5_000,
+    stats: () => ({ accepted: 0, rejected: {}, shelfEvents: 0, reviewsOpen: reviews.length }),
+    snapshot: () => ({
+      t: 5_000,
+      tracks: [],
+      stock: {},
+      sessions: [],
+      carts: {},
+      reviews: reviews.map((caseId) => ({ caseId }) as ReviewCase),
+      silentPlates: [],
+      offlineCameras: [],
+    }),
+  };
+}
+
+/** A journal whose appends wait until `release()` is called. */
+class GatedJournal extends MemoryInputJournal {
+  private gates: (() => void)[] = [];
+  fail: Error | null = null;
+  override async append(calls: readonly JournalCall[]): Promise<number> {
+    await new Promise<void>((resolve) => this.gates.push(resolve));
+    if (this.fail) throw this.fail;
+    return super.append(calls);
+  }
+  async release(): Promise<void> {
+    while (this.gates.length === 0) await new Promise((r) => setImmediate(r));
+    for (const open of this.gates.splice(0)) open();
+  }
+}
+
+const payload = (ts: number) => Buffer.from(JSON.stringify({ v: 1, ts, hz: 1, grams: [1] }));
+
+describe('EngineJournal', () => {
+  it('applies and acknowledges a batch only once it is journalled, in order', async () => {
+    const engine = fakeEngine();
+    const journal = new GatedJournal();
+    const journalled = new EngineJournal(engine, journal);
+    const acks: string[] = [];
+    journalled.message('walkout/s/plates/p1/weight', payload(1), () => acks.push('a'));
+    journalled.message('walkout/s/plates/p1/weight', Buffer.from('not json'), () => acks.push('b'));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(engine.calls.length, 0, 'applied before the journal write finished');
+    assert.deepEqual(acks, []);
+    await journal.release();
+    await journalled.flush();
+    assert.deepEqual(acks, ['a', 'b']);
+    assert.deepEqual(
+      engine.calls.map((c) => c.args[1] instanceof Uint8Array),
+      [false, true],
+      'JSON is parsed, garbage passed on as bytes',
+    );
+    assert.deepEqual(
+      (await journal.read()).map((e) => e.seq),
+      [1, 2],
+    );
+  });
+
+  it('neither applies nor acknowledges a batch the journal refused', async () => {
+    const engine = fakeEngine();
+    const journal = new GatedJournal();
+    journal.fail = new Error('disk full');
+    const errors: number[] = [];
+    const journalled = new EngineJournal(engine, journal, { onJournalError: (_e, n) => errors.push(n) });
+    const acks: (Error | undefined)[] = [];
+    journalled.message('walkout/s/plates/p1/weight', payload(1), (error) => acks.push(error));
+    await journal.release();
+    await journalled.flush();
+    assert.equal(engine.calls.length, 0);
+    assert.equal(acks[0]?.message, 'disk full');
+    assert.deepEqual(errors, [1]);
+  });
+
+  it('journals a staff decision with its event time and refuses a second one on the same case', async () => {
+    const engine = fakeEngine(['case-1']);
+    const journal = new MemoryInputJournal();
+    const writeAhead = new EngineJournal(engine, journal);
+    const journalled = writeAhead.facade();
+    const choice = { sessionId: 'g@1', items: [{ sku: 'cola', qty: 1 }], probability: 0.6 };
+    assert.deepEqual(journalled.resolveReview('case-1', choice, 'ann'), { ok: true });
+    assert.equal(journalled.resolveReview('case-1', choice, 'bob').ok, false);
+    assert.equal(journalled.resolveReview('case-9', choice, 'ann').ok, false);
+    assert.equal(engine.calls.length, 0, 'the decision waits for its journal row');
+    await writeAhead.flush();
+    assert.deepEqual(engine.calls, [{ kind: 'resolve', args: ['case-1', choice, 'ann', 5_000] }]);
+    const [entry] = await journal.read();
+    assert.deepEqual(entry, { seq: 1, kind: 'resolve', t: 5_000, caseId: 'case-1', choice, reviewer: 'ann' });
+  });
+
+  it('ticks once after devices go quiet, at the newest device time plus the quiet wall time', async () => {
+    let wall = 0;
+    const engine = fakeEngine();
+    const journal = new MemoryInputJournal();
+    const journalled = new EngineJournal(engine, journal, {}, { wallNow: () => wall, tickQuietMs: 300 });
+    journalled.maybeTick();
+    journalled.message('walkout/s/plates/p1/weight', payload(1_000_000));
+    await journalled.flush();
+    wall = 200;
+    journalled.maybeTick();
+    wall = 450;
+    journalled.maybeTick();
+    journalled.maybeTick();
+    await journalled.flush();
+    assert.deepEqual(
+      engine.calls.filter((c) => c.kind === 'tick'),
+      [{ kind: 'tick', args: [1_000_450] }],
+    );
+    assert.deepEqual(
+      (await journal.read()).map((e) => e.kind),
+      ['ingest', 'tick'],
+    );
+  });
+});
+
+/** Runs the micro store's visit through a journalled real engine; returns the journal and the decisions logged. */
+async function liveRun(): Promise<{ journal: MemoryInputJournal; log: MemoryEventLog; events: EngineEvent[] }> {
+  const journal = new MemoryInputJournal();
+  const log = new MemoryEventLog();
+  const events: EngineEvent[] = [];
+  const engine = createEngine({
+    store: testStore(),
+    authorizer: createDemoAuthorizer(),
+    sink: (e) => {
+      events.push(e);
+      void log.append(e);
+    },
+  });
+  const journalled = new EngineJournal(engine, journal);
+  for (const m of visitMessages()) journalled.message(m.topic, Buffer.from(JSON.stringify(m.payload)));
+  journalled.message('walkout/micro-01/plates/p1/weight', Buffer.from('{"truncated'));
+  await journalled.flush();
+  return { journal, log, events };
+}
+
+async function recover(journal: MemoryInputJournal, log: MemoryEventLog) {
+  const buffer: EngineEvent[] = [];
+  const engine = createEngine({ store: testStore(), authorizer: createDemoAuthorizer(), sink: (e) => buffer.push(e) });
+  const report = await recoverFromJournal({ journal, log, engine, take: () => buffer.splice(0), pageSize: 17 });
+  return { report, engine };
+}
+
+async function logOf(events: EngineEvent[]): Promise<MemoryEventLog> {
+  const log = new MemoryEventLog();
+  for (const e of events) await log.append(e);
+  return log;
+}
+
+describe('recovery by replay', () => {
+  it('rebuilds the engine and matches every logged decision without appending', async () => {
+    const { journal, log, events } = await liveRun();
+    assert.ok(events.some((e) => e.type === 'receipt.final'));
+    const { report, engine } = await recover(journal, log);
+    assert.equal(report.calls, visitMessages().length + 1);
+    assert.deepEqual([report.matched, report.appended], [events.length, 0]);
+    assert.equal(await log.lastSeq(), events.length);
+    assert.deepEqual(engine.snapshot().stock.p2, { water: 9 });
+  });
+
+  it('appends the decisions a crash kept out of the log, identical to the lost ones', async () => {
+    const { journal, events } = await liveRun();
+    const keep = Math.floor(events.length / 2);
+    const log = await logOf(events.slice(0, keep));
+    const { report } = await recover(journal, log);
+    assert.deepEqual([report.matched, report.appended], [keep, events.length - keep]);
+    const read = await log.read();
+    assert.deepEqual(
+      read.map(({ seq: _, ...e }) => e),
+      events,
+    );
+  });
+
+  it('refuses to start when the log and the journal disagree', async () => {
+    const { journal, events } = await liveRun();
+    const tampered = events.map((e, i) => (i === 3 ? { ...e, t: e.t + 1 } : e));
+    await assert.rejects(recover(journal, await logOf(tampered)), { code: 'RECOVERY_DIVERGED' });
+    const longer = [...events, events[0]!];
+    await assert.rejects(recover(journal, await logOf(longer)), /re-made only/);
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * Write-ahead for the engine. Every call into the engine (a device message, a clock tick, a staff review decision)
+ * is queued, appended to the input journal as one transaction per batch, and only once that batch is durable is
+ * it applied to the engine, in journal order, and acknowledged (for a QoS 1 device message, the broker's PUBACK
+ * waits for it). So nothing is ever decided that a restart could not decide again by replaying the journal.
+ *
+ * Batching is group commit: the first call of a batch waits one turn of the event loop (setImmediate) so the rest
+ * of a socket read joins it; while a commit runs, new calls queue for the next one. Under load batches grow on their
+ * own; when quiet a call waits for one commit.
+ *
+ * The server also owns the edge clock here: when devices go quiet it journals a tick, so messages held in the
+ * engine's reorder window are released (a gate is answered) without waiting for the next message.
+ */
+import type { Engine, IngestOutcome } from '../engine/types.ts';
+import type { ReviewAlternative } from '../review/types.ts';
+import type { InputJournal, JournalCall } from '../storage/input-journal.ts';
+
+/** Turns payload bytes into what the engine takes, identically live and in replay: parsed JSON, or the bytes. */
+export function decodePayload(payload: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+  } catch {
+    // Left as bytes: validation rejects it as BAD_JSON with the parser's reason.
+    return payload;
+  }
+}
+
+export type ResolveOutcome = ReturnType<Engine['resolveReview']>;
+
+export interface AppliedCall {
+  call: JournalCall;
+  /** The decoded payload, for ingest calls. */
+  body?: unknown;
+  outcome?: IngestOutcome;
+  resolved?: ResolveOutcome;
+  /** The engine threw (a bug); the same throw happens again on replay. */
+  error?: Error;
+}
+
+/** Applies one journalled call to an engine; never throws (an engine error is returned). Shared with replay. */
+export function applyCall(engine: Engine, call: JournalCall): AppliedCall {
+  try {
+    switch (call.kind) {
+      case 'ingest': {
+        const body = decodePayload(call.payload);
+        return { call, body, outcome: engine.ingest(call.topic, body) };
+      }
+      case 'tick':
+        engine.tick(call.t);
+        return { call };
+      case 'resolve':
+        return { call, resolved: engine.resolveReview(call.caseId, call.choice, call.reviewer, call.t) };
+    }
+  } catch (error) {
+    return { call, error: error as Error };
+  }
+}
+
+export interface EngineJournalHooks {
+  /** After a call was applied live (never during replay), with the wall time it was received. */
+  onApplied?: (applied: AppliedCall, receivedAt: number, appliedAt: number) => void;
+  /** A batch could not be journalled: it is not applied, and its QoS 1 senders get no ack (they send again). */
+  onJournalError?: (error: Error, calls: number) => void;
+  /** A batch was committed: its size and how long the commit took, ms. */
+  onCommit?: (calls: number, ms: number) => void;
+}
+
+export interface EngineJournalOptions {
+  /** Wall clock, ms. */
+  wallNow?: () => number;
+  /** Tick once devices have been quiet this long (wall ms); the engine's reorder window is the natural value. */
+  tickQuietMs?: number;
+}
+
+type Pending = { call: JournalCall; receivedAt: number; done?: (error?: Error) => void };
+
+export class EngineJournal {
+  private pending: Pending[] = [];
+  private running: Promise<void> | null = null;
+  private readonly resolving = new Set<string>();
+  private readonly wallNow: () => number;
+  private readonly tickQuietMs: number;
+  /** Newest device time the engine accepted, and when (wall) the last message was applied. */
+  private newestTs = Number.NEGATIVE_INFINITY;
+  private lastInputWall = 0;
+  private quietTickDue = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly journal: InputJournal,
+    private readonly hooks: EngineJournalHooks = {},
+    options: EngineJournalOptions = {},
+  ) {
+    this.wallNow = options.wallNow ?? Date.now;
+    this.tickQuietMs = options.tickQuietMs ?? 300;
+  }
+
+  /** A device message; `done` is called once it is journalled and applied (or with the error if it was not). */
+  message(topic: string, payload: Uint8Array, done?: (error?: Error) => void): void {
+    this.submit({ kind: 'ingest', topic, payload }, done);
+  }
+
+  tick(t: number): void {
+    this.submit({ kind: 'tick', t: Math.floor(t) });
+  }
+
+  /**
+   * Journals a tick when messages came in and then devices went quiet for tickQuietMs; call it from a timer.
+   * The tick's event time is the newest device time plus the wall time since, so it follows the devices' clock.
+   */
+  maybeTick(): void {
+    if (!this.quietTickDue || !Number.isFinite(this.newestTs)) return;
+    const quiet = this.wallNow() - this.lastInputWall;
+    if (quiet < this.tickQuietMs) return;
+    this.quietTickDue = false;
+    this.tick(this.newestTs + quiet);
+  }
+
+  /**
+   * A staff decision, answered at once as the engine would answer it, applied once journalled. The case must be open
+   * and not already being resolved; its event time is the engine's now unless given.
+   */
+  resolveReview(caseId: string, choice: ReviewAlternative, reviewer: string, t?: number): ResolveOutcome {
+    if (this.resolving.has(caseId)) return { ok: false, code: 'ALREADY_RESOLVED', reason: 'a decision is being saved' };
+    const at = t ?? this.engine.now();
+    const open = this.engine.snapshot().reviews.some((c) => c.caseId === caseId);
+    if (!open || !Number.isFinite(at)) return { ok: false, code: 'NO_SUCH_CASE', reason: 'case is not open' };
+    this.resolving.add(caseId);
+    this.submit({ kind: 'resolve', t: Math.floor(at), caseId, choice, reviewer });
+    return { ok: true };
+  }
+
+  /**
+   * The engine as the HTTP and web layers see it: reads go straight to it; staff decisions, ticks and messages go
+   * through the journal (a message's outcome is not known yet, so `ingest` answers ok and counts it later).
+   */
+  facade(): Engine {
+    const engine = this.engine;
+    return {
+      ingest: (topic, payload) => {
+        const bytes = payload instanceof Uint8Array ? payload : Buffer.from(JSON.stringify(payload));
+        this.message(topic, bytes);
+        return { ok: true };
+      },
+      resolveReview: (caseId, choice, reviewer, t) => this.resolveReview(caseId, choice, reviewer, t),
+      tick: (t) => this.tick(t),
+      finish: () => engine.finish(),
+      now: () => engine.now(),
+      stats: () => engine.stats(),
+      snapshot: () => engine.snapshot(),
+    };
+  }
+
+  /** Calls waiting for their batch. */
+  backlog(): number {
+    return this.pending.length;
+  }
+
+  /** Resolves once every call submitted so far is journalled and applied. */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private submit(call: JournalCall, done?: (error?: Error) => void): void {
+    this.pending.push({ call, receivedAt: this.wallNow(), done });
+    this.running ??= this.run();
+  }
+
+  private async run(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      const started = performance.now();
+      try {
+        await this.journal.append(batch.map((p) => p.call));
+      } catch (error) {
+        this.hooks.onJournalError?.(error as Error, batch.length);
+        for (const p of batch) {
+          if (p.call.kind === 'resolve') this.resolving.delete(p.call.caseId);
+          p.done?.(error as Error);
+        }
+        continue;
+      }
+      this.hooks.onCommit?.(batch.length, performance.now() - started);
+      for (const p of batch) this.apply(p);
+    }
+    this.running = null;
+  }
+
+  private apply(p: Pending): void {
+    const applied = applyCall(this.engine, p.call);
+    const now = this.wallNow();
+    if (p.call.kind === 'resolve') this.resolving.delete(p.call.caseId);
+    if (p.call.kind === 'ingest') {
+      this.lastInputWall = now;
+      this.quietTickDue = true;
+      const ts = (applied.body as { ts?: unknown } | null)?.ts;
+      if (applied.outcome?.ok && typeof ts === 'number') this.newestTs = Math.max(this.newestTs, ts);
+    }
+    this.hooks.onApplied?.(applied, p.receivedAt, now);
+    p.done?.();
+  }
+}
