@@ -94,3 +94,22 @@ test('the same input stream yields the same decisions', () => {
   assert.deepEqual(a, b);
   assert.ok(a.some((e) => e.type === 'shelf.event'));
 });
+
+test('a clock tick finalises a receipt while the devices are quiet', () => {
+  const def = { ...tinyStoreDef(), mode: 'single-shopper' as const };
+  const store = parseStore(def);
+  assert.ok(store.ok);
+  const events: EngineEvent[] = [];
+  const engine = createEngine({ store: store.value, authorizer: createDemoAuthorizer(), sink: (e) => events.push(e) });
+  const gate = (kind: 'gate.scan' | 'gate.pass', ts: number, extra: object) =>
+    engine.ingest(topicFor('shop', kind, 'door'), { v: 1, ts, ...extra });
+  gate('gate.scan', T0, { code: demoEntryCode('bob', 1) });
+  gate('gate.pass', T0 + 1_000, { direction: 'in' });
+  gate('gate.pass', T0 + 5_000, { direction: 'out' });
+  engine.tick(T0 + 6_000);
+  assert.equal(events.filter((e) => e.type === 'receipt.final').length, 0);
+  engine.tick(T0 + 9_000);
+  const receipt = events.find((e) => e.type === 'receipt.final');
+  assert.ok(receipt?.type === 'receipt.final');
+  assert.equal(receipt.data.total, 0);
+});

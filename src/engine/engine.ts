@@ -125,6 +125,12 @@ export function createEngine(options: EngineOptions): Engine {
     },
     tick(t) {
       for (const m of reorder.drainUntil(t)) process(m);
+      // Time alone closes bind windows and finalises receipts, even while no device speaks.
+      const quiet = t - config.reorderWindowMs;
+      if (quiet > now) {
+        sessions.advance(quiet);
+        checkout.advance(quiet);
+      }
     },
     finish() {
       for (const m of reorder.drainAll()) process(m);
