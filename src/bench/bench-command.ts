@@ -14,6 +14,7 @@ import { formatReport } from './report.ts';
 import { renderHtmlReport } from './report-html.ts';
 import { type BenchDeps, defaultMeters, runBench } from './run-bench.ts';
 import { isSuiteName, SUITE_NAMES } from './suites.ts';
+import { formatThroughput, measureThroughput } from './throughput.ts';
 import { scoreTracking } from './tracking.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,6 +27,8 @@ interface BenchFlags {
   seed: string;
   json?: string;
   html?: string;
+  throughput?: boolean;
+  minutes: string;
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -37,12 +40,27 @@ export function registerBenchCommand(program: Command): void {
     .option('--seed <n>', 'simulation seed', '1')
     .option('--json <file>', 'write the result as JSON')
     .option('--html <file>', 'write a self-contained HTML report')
+    .option('--throughput', 'instead: the convenience store at full sensor rate, real-time factor on one core')
+    .option('--minutes <n>', 'store minutes for --throughput', '3')
     .action(async (flags: BenchFlags) => {
       if (!isSuiteName(flags.suite))
         throw new WalkoutError('BENCH_SUITE', `unknown suite "${flags.suite}" (${SUITE_NAMES.join(', ')})`);
       const seed = Number(flags.seed);
       if (!Number.isInteger(seed)) throw new WalkoutError('BENCH_SEED', `seed must be an integer, got "${flags.seed}"`);
       const progress = (line: string) => process.stderr.write(`${line}\n`);
+      if (flags.throughput) {
+        progress('simulating the store at full sensor rate…');
+        const result = measureThroughput({
+          root: REPO_ROOT,
+          store: flags.store,
+          minutes: Number(flags.minutes),
+          shoppers: 60,
+          seed,
+        });
+        process.stdout.write(formatThroughput(result));
+        if (flags.json) writeFileSync(flags.json, `${JSON.stringify({ throughput: result }, null, 2)}\n`);
+        return;
+      }
       const result = await runBench(
         {
           suite: flags.suite,

@@ -31,6 +31,10 @@ function dedupeKey(m: DeviceMessage): string {
 
 type Held = { m: DeviceMessage; order: number };
 
+/** Duplicates are recognised this long after the original (ms of event time). */
+const DEDUPE_HORIZON_MS = 60_000;
+const PRUNE_EVERY_MS = 5_000;
+
 export class ReorderBuffer {
   private heap: Held[] = [];
   private arrivals = 0;
@@ -38,6 +42,7 @@ export class ReorderBuffer {
   /** Every message at or before this time has been released. */
   private released = Number.NEGATIVE_INFINITY;
   private readonly seen = new Map<string, number>();
+  private pruned = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly config: ReorderConfig = DEFAULT_REORDER) {}
 
@@ -77,7 +82,11 @@ export class ReorderBuffer {
       out.push(held.m);
       this.released = Math.max(this.released, held.m.ts);
     }
-    if (out.length > 0) this.forgetBefore(this.released - 60_000);
+    // Pruning walks the oldest keys; doing it every few seconds keeps deleted entries from piling up in the walk.
+    if (this.released - this.pruned > PRUNE_EVERY_MS) {
+      this.pruned = this.released;
+      this.forgetBefore(this.released - DEDUPE_HORIZON_MS);
+    }
     return out;
   }
 

@@ -36,7 +36,19 @@ export function deviceTopicsPattern(storeId: string): string {
 
 export type ParsedTopic = { storeId: string; kind: DeviceMessageKind; deviceId: string };
 
+/** Parsed device topics: a store has a fixed set, so each is split once. Bad topics are not kept. */
+const parsed = new Map<string, { ok: true; value: ParsedTopic }>();
+const MAX_CACHED_TOPICS = 100_000;
+
 export function parseTopic(topic: string): Result<ParsedTopic, 'BAD_TOPIC'> {
+  const cached = parsed.get(topic);
+  if (cached) return cached;
+  const result = splitTopic(topic);
+  if (result.ok && parsed.size < MAX_CACHED_TOPICS) parsed.set(topic, result);
+  return result;
+}
+
+function splitTopic(topic: string): Result<ParsedTopic, 'BAD_TOPIC'> {
   const parts = topic.split('/');
   if (parts.length !== 5 || parts[0] !== TOPIC_ROOT) return fail('BAD_TOPIC', `not a walkout device topic: ${topic}`);
   const [, storeId, device, deviceId, message] = parts as [string, string, string, string, string];

@@ -76,7 +76,8 @@ export class ReviewQueue {
 
   /** Open cases that hold this session's receipt [R4]. */
   blocking(sessionId: string): QueuedCase[] {
-    return this.openCases().filter((c) => c.blocking.includes(sessionId));
+    const open = [...this.cases.values()].filter((c) => c.state === 'open' && c.blocking.includes(sessionId));
+    return open.length > 1 ? this.openCases().filter((c) => c.blocking.includes(sessionId)) : open;
   }
 
   closedCases(): QueuedCase[] {
