@@ -6,7 +6,7 @@
  * card, blocked, a declined capture, disputes under and over the limit, and another shopper's cart refused.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,9 +22,9 @@ import { parseStore } from '../src/store/load-store.ts';
 import type { Store } from '../src/store/store.ts';
 import { tinyStoreDef } from '../src/store/tiny-store.ts';
 import { byException } from '../src/weight/synthetic.ts';
+import { browserSkipReason, launchBrowser } from './helpers/browser.ts';
 import { startSmtp, type TestSmtp } from './helpers/smtp.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'walkout-journey-'));
 let smtp: TestSmtp;
 let app: FastifyInstance;
@@ -49,21 +49,9 @@ after(async () => {
 
 describe('shopper journey', () => {
   it('in a real browser: sign up, card, QR, live cart, exit, receipt email, one capture, dispute', {
-    skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM}`,
+    skip: browserSkipReason(),
   }, async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
       await page.goto(`${base}/app/`);

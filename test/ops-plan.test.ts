@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { bomCounts, computeBom } from '../src/ops/bom.ts';
-import { cameraSeesPoint, computeCoverage, plateFrontPoints, polygonArea } from '../src/ops/coverage.ts';
+import { cameraSeesPoint, computeCoverage, plateFrontPoints } from '../src/ops/coverage.ts';
 import { recommend, runPlan, type VariantPlan } from '../src/ops/plan.ts';
 import { defaultShoppers, loadBenchDeps, wilson } from '../src/ops/plan-predict.ts';
 import { formatPlanText, renderPlanHtml } from '../src/ops/plan-report.ts';
@@ -17,6 +17,7 @@ import { buildVariants, defaultVariantSpecs } from '../src/ops/plan-variants.ts'
 import { loadPriceBook, type PriceBook, parsePriceBook } from '../src/ops/prices.ts';
 import { OPS_CAMERAS, opsStore, opsStoreDef } from '../src/ops/test-fixtures.ts';
 import { projectPoint } from '../src/store/camera.ts';
+import { polygonArea } from '../src/store/geometry.ts';
 
 const book = (): PriceBook => {
   const parsed = parsePriceBook({

@@ -2,8 +2,9 @@
  * The bill of materials of a store definition: how many of each hardware item it needs, at the price book's unit
  * prices, with a total and a total per square metre of floor (the outline polygon's area). Pure.
  */
+
+import { polygonArea } from '../store/geometry.ts';
 import type { Store } from '../store/store.ts';
-import { polygonArea } from './coverage.ts';
 import type { PriceBook, PriceKey } from './prices.ts';
 
 export interface BomLine {
