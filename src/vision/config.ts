@@ -8,6 +8,20 @@ export interface VisionConfig {
   cameraOfflineMs: number;
   /** A confirmed track nobody has seen for this long is dropped. */
   maxUnseenMs: number;
+  /**
+   * A confirmed track unseen for this long is *lost*: no longer matched frame by frame (its guess of where the
+   * shopper went is worth little), only found again when an orphan near where it could be is handed to it.
+   */
+  lostAfterMs: number;
+  /** An orphan may be handed to a track unseen for at least this long. */
+  adoptAfterMs: number;
+  /** Detections (from two cameras, over `orphanMinAgeMs`) an orphan needs before it is handed to a lost track. */
+  orphanConfirmHits: number;
+  orphanMinAgeMs: number;
+  /** `activeTracks` leaves out a track unseen for longer than this (it is still alive and can be found again). */
+  reportLostMs: number;
+  /** Newcomers may be born up to this far (m) outside an entry gate (the queue at the scanner), besides the entry area. */
+  approachDepth: number;
   /** A tentative track (not yet confirmed) unseen for this long is dropped. */
   tentativeUnseenMs: number;
   /** Detections a tentative track needs before it gets an id. */
@@ -59,7 +73,13 @@ export interface VisionConfig {
 
 export const DEFAULT_VISION_CONFIG: VisionConfig = {
   cameraOfflineMs: 3000,
-  maxUnseenMs: 20_000,
+  maxUnseenMs: 180_000,
+  lostAfterMs: 1500,
+  adoptAfterMs: 800,
+  orphanConfirmHits: 5,
+  orphanMinAgeMs: 400,
+  reportLostMs: 4000,
+  approachDepth: 2,
   tentativeUnseenMs: 700,
   confirmHits: 3,
   viewWindowMs: 140,
@@ -69,7 +89,7 @@ export const DEFAULT_VISION_CONFIG: VisionConfig = {
   minDetectionScore: 0.3,
   pixelSigma: 4,
   gateMetres: 0.6,
-  maxGateMetres: 2.5,
+  maxGateMetres: 1.5,
   birthSeparation: 0.45,
   leaverFollowMs: 5000,
   accelNoise: 4,

@@ -7,6 +7,7 @@
 import type { DeviceMessage } from '../protocol/messages.ts';
 import type { Box, GateDef } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
+import { adopt, chooseLostTrack, inBirthZone } from './births.ts';
 import { DEFAULT_VISION_CONFIG, type VisionConfig } from './config.ts';
 import { stepGates } from './gates.ts';
 import { type CameraModel, cameraModel, distanceToSegment, insidePolygon, project } from './geometry.ts';
@@ -64,7 +65,7 @@ class Tracker implements VisionStage {
     if (!cam) return;
     const ts = msg.ts;
     this.hear(msg.cameraId, ts);
-    const live = this.tracks.filter((t) => this.followed(t, ts));
+    const live = this.tracks.filter((t) => this.followed(t, ts) && !this.lost(t, ts));
     const anchors = msg.people.map((d) => detectionAnchors(d, this.config.minKeypointScore));
     const matches = this.match(cam, ts, live, anchors);
     const matched = new Set<Track>();
@@ -100,6 +101,11 @@ class Tracker implements VisionStage {
     return track.left && ts - (track.diedT ?? ts) < this.config.leaverFollowMs;
   }
 
+  /** A confirmed track unseen for a while: only found again through an orphan (births.ts). */
+  private lost(track: Track, ts: number): boolean {
+    return track.state === 'confirmed' && ts - track.lastSeenT > this.config.lostAfterMs;
+  }
+
   /** Hungarian assignment of this frame's detections to tracks, gated in metres. */
   private match(cam: CameraModel, ts: number, live: Track[], anchors: DetectionAnchors[]): (Track | undefined)[] {
     const candidates: { track: Track; gate: number; projected: NonNullable<ReturnType<typeof projectAnchors>> }[] = [];
@@ -122,13 +128,19 @@ class Tracker implements VisionStage {
     return assign(cost).map((j) => (j >= 0 ? candidates[j]!.track : undefined));
   }
 
-  /** Unmatched detection: a newcomer when it stands in the entry area, away from everyone already tracked. */
+  /**
+   * Unmatched detection away from everyone tracked: a newcomer in the entry area or the approach to an entry
+   * gate, else (inside the store) an orphan that a lost track may take over.
+   */
   private maybeBirth(cam: CameraModel, det: CameraFrame['people'][number], anchors: DetectionAnchors, ts: number) {
     const h = this.config.nominalHeights;
     const floor = singleViewFloor(cam, anchors, [h.shoulder, h.hip, this.config.ankleHeight]);
-    if (!floor || !insidePolygon(floor.x, floor.y, this.store.def.floor.entryArea)) return;
+    if (!floor) return;
+    const { def } = this.store;
+    const newcomer = inBirthZone(def.floor.entryArea, this.gates, this.config.approachDepth, floor.x, floor.y);
+    if (!newcomer && !insidePolygon(floor.x, floor.y, def.floor.outline)) return;
     for (const track of this.tracks) {
-      if (!this.followed(track, ts)) continue;
+      if (!this.followed(track, ts) || this.lost(track, ts)) continue;
       const p = predictAt(track.kf, ts, this.tuning);
       if (Math.hypot(p.x - floor.x, p.y - floor.y) < this.config.birthSeparation) return;
     }
@@ -143,6 +155,7 @@ class Tracker implements VisionStage {
       lastSeenT: ts,
       diedT: undefined,
       left: false,
+      orphan: !newcomer,
       hits: 0,
       camerasSeen: new Set(),
       heights: { ...h },
@@ -174,12 +187,25 @@ class Tracker implements VisionStage {
     });
     if (track.state === 'tentative') {
       for (const c of crossed) track.pending.push({ ...c, t: ts });
-      if (track.hits >= this.config.confirmHits && (track.camerasSeen.size >= 2 || ts - track.bornT >= 300)) {
+      if (track.orphan) this.maybeAdopt(track, ts);
+      else if (track.hits >= this.config.confirmHits && (track.camerasSeen.size >= 2 || ts - track.bornT >= 300)) {
         this.confirm(track);
       }
       return;
     }
     for (const c of crossed) this.emit(track, c.gateId, c.direction, ts);
+  }
+
+  /** An orphan seen well enough is handed to the lost track that explains it best; it then disappears. */
+  private maybeAdopt(orphan: Track, ts: number): void {
+    const c = this.config;
+    if (orphan.hits < c.orphanConfirmHits || orphan.camerasSeen.size < 2 || ts - orphan.bornT < c.orphanMinAgeMs)
+      return;
+    const lost = chooseLostTrack(this.tracks, orphan, ts, c.adoptAfterMs);
+    if (!lost) return;
+    adopt(lost, orphan);
+    this.tracks.splice(this.tracks.indexOf(orphan), 1);
+    for (const p of orphan.pending) if (lost.state === 'confirmed') this.emit(lost, p.gateId, p.direction, p.t);
   }
 
   private confirm(track: Track): void {
@@ -272,7 +298,8 @@ class Tracker implements VisionStage {
       if (track.id === undefined || track.bornT > t) continue;
       if (track.diedT !== undefined && track.diedT <= t) continue;
       const point = pointAt(track, t);
-      if (point) out.push({ trackId: track.id, point });
+      // A track unseen for a while is still alive, but where it was is no longer where the shopper is.
+      if (point && t - point.t <= this.config.reportLostMs) out.push({ trackId: track.id, point });
     }
     return out;
   }

@@ -43,6 +43,11 @@ export interface Track {
   shoulders: [Vec3 | undefined, Vec3 | undefined];
   points: TrackPoint[];
   sides: Map<string, SideFix>;
+  /**
+   * Born away from the entry (an unexplained person inside a closed store): never gets an id of its own, it is
+   * handed to a lost track instead (births.ts).
+   */
+  orphan: boolean;
   /** Crossings seen while tentative, released (or dropped) at confirmation. */
   pending: { gateId: string; direction: Side; t: number }[];
 }
