@@ -6,6 +6,8 @@
 import { Command } from 'commander';
 import { registerServeCommand } from '../src/server/serve-command.ts';
 
+// The runtime tests publish the simulator's unsigned demo codes, which `--no-sim` refuses unless asked for.
+process.env.WALKOUT_DEMO_CODES ??= 'on';
 const program = new Command('walkout');
 registerServeCommand(program);
 await program.parseAsync(['node', 'walkout', 'serve', ...process.argv.slice(2)]);

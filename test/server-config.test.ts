@@ -99,4 +99,113 @@ describe('loadConfig', () => {
       (c.value.http as { port: number }).port = 1;
     }, TypeError);
   });
+
+  it('has shopper defaults: test payments, demo codes only with the simulator', () => {
+    const c = loadConfig({ env: {} });
+    assert.ok(c.ok);
+    assert.equal(c.value.sim.shoppersPerHour, 120);
+    const s = c.value.shopper;
+    assert.deepEqual(
+      [s.payments, s.autoRefundLimit, s.defaultHold, s.taxRate, s.demoCodes, s.qrSecret, s.smtp],
+      ['test', 500, 5000, null, true, undefined, undefined],
+    );
+    const noSim = loadConfig({ env: { WALKOUT_SIM: 'off' } });
+    assert.ok(noSim.ok && noSim.value.shopper.demoCodes === false);
+    const asked = loadConfig({ env: { WALKOUT_SIM: 'off', WALKOUT_DEMO_CODES: 'on' } });
+    assert.ok(asked.ok && asked.value.shopper.demoCodes === true);
+  });
+
+  it('reads the shopper keys from a file and the environment', () => {
+    const path = file(
+      'shopper.yaml',
+      'shopper:\n  smtp: { host: mail.local, from: receipts@shop.example }\n  taxRate: 0.2\n  timeZone: Europe/Paris\n',
+    );
+    const env = {
+      WALKOUT_QR_SECRET: 'q'.repeat(32),
+      WALKOUT_SMTP_PORT: '2525',
+      WALKOUT_SMTP_USER: 'walkout',
+      WALKOUT_SMTP_PASS: 'secret',
+      WALKOUT_PAYMENTS: 'stripe',
+      WALKOUT_STRIPE_KEY: 'sk_test_abc123',
+      WALKOUT_STRIPE_API_BASE: 'http://127.0.0.1:12111',
+      WALKOUT_APP_URL: 'https://shop.example/app/',
+      WALKOUT_AUTO_REFUND_LIMIT: '300',
+      WALKOUT_DEFAULT_HOLD: 'none',
+    };
+    const c = loadConfig({ file: path, env });
+    assert.ok(c.ok, c.ok ? '' : c.reason);
+    const s = c.value.shopper;
+    assert.deepEqual(s.smtp, {
+      host: 'mail.local',
+      port: 2525,
+      from: 'receipts@shop.example',
+      user: 'walkout',
+      pass: 'secret',
+    });
+    assert.deepEqual(
+      [s.qrSecret, s.payments, s.stripeKey, s.stripeApiBase, s.appUrl, s.autoRefundLimit, s.defaultHold, s.taxRate],
+      [
+        'q'.repeat(32),
+        'stripe',
+        'sk_test_abc123',
+        'http://127.0.0.1:12111',
+        'https://shop.example/app/',
+        300,
+        null,
+        0.2,
+      ],
+    );
+    assert.equal(s.timeZone, 'Europe/Paris');
+    assert.ok(Object.isFrozen(s) && Object.isFrozen(s.smtp));
+  });
+
+  it('reports every bad shopper key together', () => {
+    const path = file(
+      'bad-shopper.yaml',
+      [
+        'shopper:',
+        '  qrSecret: too-short',
+        '  smtp: { port: 70000, from: not-an-address, user: only-user }',
+        '  payments: stripe',
+        '  appUrl: shop.example/app',
+        '  autoRefundLimit: -1',
+        '  taxRate: 2',
+        '  timeZone: Mars/Olympus',
+        '  colour: blue',
+        '',
+      ].join('\n'),
+    );
+    const c = loadConfig({ file: path, env: { WALKOUT_DEFAULT_HOLD: 'lots' } });
+    assert.ok(!c.ok);
+    const lines = c.reason.split('\n');
+    for (const key of [
+      'shopper.qrSecret',
+      'shopper.smtp.host',
+      'shopper.smtp.port',
+      'shopper.smtp.from',
+      'shopper.appUrl',
+      'shopper.autoRefundLimit',
+      'shopper.defaultHold',
+      'shopper.taxRate',
+      'shopper.timeZone',
+      'shopper.stripeKey',
+      'shopper: Unrecognized key',
+    ]) {
+      assert.ok(
+        lines.some((l) => l.startsWith(key)),
+        `${key} not reported in:\n${c.reason}`,
+      );
+    }
+    assert.ok(/colour/.test(c.reason), c.reason);
+    const stripe = loadConfig({ env: { WALKOUT_PAYMENTS: 'stripe' } });
+    assert.ok(
+      !stripe.ok && /^shopper\.stripeKey: required when payments is stripe$/m.test(stripe.reason),
+      stripe.ok ? '' : stripe.reason,
+    );
+    const pair = loadConfig({ env: { WALKOUT_SMTP_HOST: 'mail', WALKOUT_SMTP_FROM: 'a@b.c', WALKOUT_SMTP_USER: 'u' } });
+    assert.ok(
+      !pair.ok && /^shopper\.smtp\.user: user and pass go together$/m.test(pair.reason),
+      pair.ok ? '' : pair.reason,
+    );
+  });
 });

@@ -38,6 +38,8 @@ export async function startTestServer(
       sim: { enabled: false },
       staffToken: 'test-staff-token-0123456789',
       logLevel: 'silent',
+      // The fixtures' visits scan the simulator's demo codes; tests of signed codes turn this off.
+      shopper: { demoCodes: true },
       ...overrides,
     },
   });

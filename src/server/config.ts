@@ -17,6 +17,75 @@ const boolish = z.preprocess((v) => {
   return v;
 }, z.boolean());
 const port = z.coerce.number().int().min(0).max(65535);
+/** An amount in the currency's minor unit. */
+const minor = z.coerce.number().int().nonnegative();
+/** `null`, `none` or empty from a file or the environment: switch the setting off. */
+const nullish = (v: unknown) =>
+  typeof v === 'string' && ['', 'none', 'null'].includes(v.trim().toLowerCase()) ? null : v;
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The shopper journey (docs/shopper.md): entry codes, receipts by email, payments, disputes. */
+const shopperSchema = z
+  .strictObject({
+    /**
+     * Also admit the simulator's unsigned `demo:`/`staff:` codes at the gate (never under a shopper account's name,
+     * never charged). Default: on with the simulator, off without. Never on in a real store: they admit anyone.
+     */
+    demoCodes: boolish.optional(),
+    /** HMAC key of the entry QR codes (≥ 32 characters); generated into `<dataDir>/secrets.json` when absent. */
+    qrSecret: z.string().min(32, 'at least 32 characters').optional(),
+    /** Receipt emails over SMTP; when absent they are written as .eml files into `<dataDir>/outbox/`. */
+    smtp: z
+      .strictObject({
+        host: z.string().min(1),
+        port: port.default(587),
+        from: z.string().regex(/^[^\s@]+@[^\s@]+$|<[^\s@<>]+@[^\s@<>]+>$/, 'must be an email address'),
+        secure: boolish.optional(),
+        user: z.string().min(1).optional(),
+        pass: z.string().min(1).optional(),
+      })
+      .refine((s) => (s.user === undefined) === (s.pass === undefined), {
+        message: 'user and pass go together',
+        path: ['user'],
+      })
+      .optional(),
+    /** `test` (the built-in test cards, no money moves) or `stripe` (needs `stripeKey`). */
+    payments: z.enum(['test', 'stripe']).default('test'),
+    stripeKey: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_… or rk_…)')
+      .optional(),
+    /** Another Stripe API address, e.g. a local stand-in `http://127.0.0.1:12111`. */
+    stripeApiBase: z.url({ protocol: /^https?$/ }).optional(),
+    /** The shopper app's public address (receipt emails link to it); default the HTTP address + `/app/`. */
+    appUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** Disputes worth at most this (minor units) are refunded at once; above it staff decide. */
+    autoRefundLimit: minor.default(500),
+    /** Held on the card at entry when the shopper set no spending limit (minor units); `none`: no hold. */
+    defaultHold: z.preprocess(nullish, minor.nullable()).default(5000),
+    /** Tax included in prices, as a fraction (0.2 = 20 %), shown on receipts; `none`: not shown. */
+    taxRate: z.preprocess(nullish, z.coerce.number().min(0).max(1).nullable()).default(null),
+    /** IANA time zone of receipt times; default the store's. */
+    timeZone: z.string().refine(validTimeZone, 'not an IANA time zone (e.g. Europe/Paris)').optional(),
+  })
+  .superRefine(
+    (s, ctx) => {
+      // Runs even when other keys are wrong (every problem is reported at once), so `s` may be half parsed.
+      const given = typeof s === 'object' && s !== null ? (s as { payments?: unknown; stripeKey?: unknown }) : {};
+      if (given.payments === 'stripe' && !given.stripeKey) {
+        ctx.addIssue({ code: 'custom', path: ['stripeKey'], message: 'required when payments is stripe' });
+      }
+    },
+    { when: () => true },
+  );
 
 export const configSchema = z.strictObject({
   /** The store definition (YAML). */
@@ -46,7 +115,7 @@ export const configSchema = z.strictObject({
   sim: z
     .strictObject({
       enabled: boolish.default(true),
-      shoppersPerHour: z.coerce.number().positive().max(2000).default(60),
+      shoppersPerHour: z.coerce.number().positive().max(2000).default(120),
       /** Store minutes simulated per chunk. */
       chunkMinutes: z.coerce.number().positive().max(120).default(10),
       seed: z.coerce.number().int().default(1),
@@ -70,17 +139,19 @@ export const configSchema = z.strictObject({
       skewWarnMs: z.coerce.number().int().positive().default(2_000),
     })
     .prefault({}),
+  shopper: shopperSchema.prefault({}),
 });
 
 type Parsed = z.infer<typeof configSchema>;
 
 export type ServerConfig = Readonly<
-  Omit<Parsed, 'staffToken' | 'http' | 'mqtt' | 'sim' | 'journal' | 'ingest'> & {
+  Omit<Parsed, 'staffToken' | 'http' | 'mqtt' | 'sim' | 'journal' | 'ingest' | 'shopper'> & {
     http: Readonly<Parsed['http']>;
     mqtt: Readonly<Parsed['mqtt']>;
     sim: Readonly<Parsed['sim']>;
     journal: Readonly<Parsed['journal']>;
     ingest: Readonly<Parsed['ingest']>;
+    shopper: Readonly<Omit<Parsed['shopper'], 'demoCodes'> & { demoCodes: boolean }>;
     staffToken: string;
     /** True when the token was generated at start (print it so staff can log in). */
     staffTokenGenerated: boolean;
@@ -104,6 +175,22 @@ export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   WALKOUT_LOG_LEVEL: ['logLevel'],
   WALKOUT_JOURNAL_SYNC: ['journal', 'sync'],
   WALKOUT_TICK_QUIET_MS: ['ingest', 'tickQuietMs'],
+  WALKOUT_DEMO_CODES: ['shopper', 'demoCodes'],
+  WALKOUT_QR_SECRET: ['shopper', 'qrSecret'],
+  WALKOUT_SMTP_HOST: ['shopper', 'smtp', 'host'],
+  WALKOUT_SMTP_PORT: ['shopper', 'smtp', 'port'],
+  WALKOUT_SMTP_FROM: ['shopper', 'smtp', 'from'],
+  WALKOUT_SMTP_SECURE: ['shopper', 'smtp', 'secure'],
+  WALKOUT_SMTP_USER: ['shopper', 'smtp', 'user'],
+  WALKOUT_SMTP_PASS: ['shopper', 'smtp', 'pass'],
+  WALKOUT_PAYMENTS: ['shopper', 'payments'],
+  WALKOUT_STRIPE_KEY: ['shopper', 'stripeKey'],
+  WALKOUT_STRIPE_API_BASE: ['shopper', 'stripeApiBase'],
+  WALKOUT_APP_URL: ['shopper', 'appUrl'],
+  WALKOUT_AUTO_REFUND_LIMIT: ['shopper', 'autoRefundLimit'],
+  WALKOUT_DEFAULT_HOLD: ['shopper', 'defaultHold'],
+  WALKOUT_TAX_RATE: ['shopper', 'taxRate'],
+  WALKOUT_TIME_ZONE: ['shopper', 'timeZone'],
 };
 
 export type ConfigOverrides = {
@@ -117,6 +204,19 @@ export type ConfigOverrides = {
   logLevel?: string;
   journal?: { sync?: 'full' | 'normal' };
   ingest?: { tickQuietMs?: number; skewWarnMs?: number };
+  shopper?: {
+    demoCodes?: boolean;
+    qrSecret?: string;
+    smtp?: { host?: string; port?: number; from?: string; secure?: boolean; user?: string; pass?: string };
+    payments?: 'test' | 'stripe';
+    stripeKey?: string;
+    stripeApiBase?: string;
+    appUrl?: string;
+    autoRefundLimit?: number;
+    defaultHold?: number | null;
+    taxRate?: number | null;
+    timeZone?: string;
+  };
 };
 
 export interface LoadConfigOptions {
@@ -202,6 +302,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Result<ServerConfig
     sim: Object.freeze({ ...parsed.data.sim }),
     journal: Object.freeze({ ...parsed.data.journal }),
     ingest: Object.freeze({ ...parsed.data.ingest }),
+    shopper: Object.freeze({
+      ...parsed.data.shopper,
+      demoCodes: parsed.data.shopper.demoCodes ?? parsed.data.sim.enabled,
+      ...(parsed.data.shopper.smtp ? { smtp: Object.freeze({ ...parsed.data.shopper.smtp }) } : {}),
+    }),
     staffToken,
     staffTokenGenerated: generated,
   };

@@ -1,7 +1,8 @@
 /**
  * The HTTP face of the store server (fastify 5 + @fastify/websocket): health and readiness, Prometheus metrics, the
  * JSON API (event log, engine snapshot, store definition, device health, input journal), the live event stream over
- * WebSocket, and the web pages (src/web/plugin.ts).
+ * WebSocket, the staff pages (src/web/plugin.ts), the ops dashboard (src/ops/plugin.ts), and the shopper app with
+ * the staff's dispute decisions (shopper.ts, staff-disputes.ts).
  */
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -10,12 +11,15 @@ import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { LoggedEvent } from '../engine/events.ts';
 import type { Engine } from '../engine/types.ts';
+import { opsPlugin } from '../ops/plugin.ts';
 import type { EventLog } from '../storage/event-log.ts';
 import type { Store } from '../store/store.ts';
 import { webPlugin } from '../web/plugin.ts';
 import type { EventHub } from './event-hub.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { PlateTraces } from './plate-traces.ts';
+import type { StoreShopper } from './shopper.ts';
+import { staffDisputesPlugin } from './staff-disputes.ts';
 
 export interface HttpDeps {
   engine: Engine;
@@ -32,6 +36,10 @@ export interface HttpDeps {
   devices(): unknown;
   /** Input journal size and the start-up recovery, for /api/journal. */
   journal(): unknown;
+  /** The broker the ops dashboard publishes its alerts to; without it alerts stay on the page. */
+  mqttUrl?: string;
+  /** The shopper journey: its app at /app/ and the staff's dispute API. */
+  shopper?: StoreShopper;
 }
 
 /** A WebSocket client this far behind is cut off rather than buffered without bound. */
@@ -119,13 +127,25 @@ function streamEvents(socket: WebSocket, deps: HttpDeps, after: number | null): 
   );
 }
 
-/** Mounts the staff pages (src/web/plugin.ts) with what they need from the running server. */
+/** Mounts the staff pages, the ops dashboard and the shopper app with what they need from the running server. */
 async function mountWeb(app: FastifyInstance, deps: HttpDeps): Promise<void> {
-  await webPlugin(app, {
+  const events = { subscribe: (fn: (e: LoggedEvent) => void) => deps.hub.subscribe(fn) };
+  const evidence = {
+    weightTrace: (plateIds: string[], t0: number, t1: number) => deps.traces.weightTrace(plateIds, t0, t1),
+  };
+  await webPlugin(app, { engine: deps.engine, store: deps.store, events, evidence, staffToken: deps.staffToken });
+  const opsLog = deps.logger.child({ part: 'ops' });
+  await opsPlugin(app, {
     engine: deps.engine,
     store: deps.store,
-    events: { subscribe: (fn) => deps.hub.subscribe(fn) },
-    evidence: { weightTrace: (plateIds, t0, t1) => deps.traces.weightTrace(plateIds, t0, t1) },
+    events,
+    evidence,
     staffToken: deps.staffToken,
+    ...(deps.mqttUrl ? { mqttUrl: deps.mqttUrl } : {}),
+    onError: (error) => opsLog.error({ err: error }, 'ops dashboard'),
   });
+  if (deps.shopper) {
+    await deps.shopper.mount(app, () => deps.engine.snapshot());
+    await staffDisputesPlugin(app, { journey: deps.shopper.journey, store: deps.store, staffToken: deps.staffToken });
+  }
 }

@@ -34,9 +34,13 @@ export interface IngestOptions {
   clientId?: string;
 }
 
-/** Topics that carry device input for `storeId`: everything under walkout/<store>/ except our own gate commands. */
+/**
+ * Topics that carry device input for `storeId`: everything under walkout/<store>/ except what the server publishes
+ * itself: gate commands, and the ops dashboard's alerts (`walkout/<store>/alerts/<id>`).
+ */
 export function isDeviceInput(storeId: string, topic: string): boolean {
-  return topic.startsWith(`${TOPIC_ROOT}/${storeId}/`) && !/\/gates\/[^/]+\/command$/.test(topic);
+  const root = `${TOPIC_ROOT}/${storeId}/`;
+  return topic.startsWith(root) && !topic.startsWith(`${root}alerts/`) && !/\/gates\/[^/]+\/command$/.test(topic);
 }
 
 export class MqttIngest {

@@ -41,6 +41,8 @@ export interface ServerMetrics {
   /** Device send time → applied to the engine, seconds (includes the device's clock skew). */
   readonly messageAge: Summary;
   readonly recovery: Gauge<'what'>;
+  /** Shopper exit → receipt email sent, seconds. */
+  readonly receiptEmails: Summary;
 }
 
 export function createServerMetrics(probes: MetricProbes, options: { defaultMetrics?: boolean } = {}): ServerMetrics {
@@ -95,7 +97,26 @@ export function createServerMetrics(probes: MetricProbes, options: { defaultMetr
   gauge(registry, 'walkout_db_up', '1 when the event log accepts writes', () => +probes.dbUp());
   const journal = journalMetrics(registry, probes);
   deviceMetrics(registry, probes);
-  return { registry, messagesIn, rejected, events, shelfEvents, engineErrors, gateCommands, wsClients, ...journal };
+  const receiptEmails = new Summary({
+    name: 'walkout_receipt_email_seconds',
+    help: 'Shopper walked out → receipt email sent (capture included), last 10 min',
+    percentiles: [0.5, 0.9, 0.99],
+    maxAgeSeconds: 600,
+    ageBuckets: 5,
+    registers,
+  });
+  return {
+    registry,
+    messagesIn,
+    rejected,
+    events,
+    shelfEvents,
+    engineErrors,
+    gateCommands,
+    wsClients,
+    receiptEmails,
+    ...journal,
+  };
 }
 
 function journalMetrics(registry: Registry, probes: MetricProbes) {

@@ -1,12 +1,13 @@
 /**
  * `walkout serve`: runs a store server (MQTT ingest, engine, event log, web pages, and by default the simulated store
- * feed) until SIGINT/SIGTERM, then shuts it down gracefully. Prints where to browse, where devices publish, what the
- * start-up recovery replayed, and the staff token.
+ * feed) until SIGINT/SIGTERM, then shuts it down gracefully. Prints a banner: the staff pages and the token to sign
+ * in with, the shopper app, where receipt emails go, where devices publish, what start-up recovery replayed.
  */
 import type { Command } from 'commander';
 import { loadStoreFile } from '../store/load-store.ts';
-import { type ConfigOverrides, loadConfig } from './config.ts';
-import { StoreServer } from './store-server.ts';
+import type { StoreDef } from '../store/schema.ts';
+import { type ConfigOverrides, loadConfig, type ServerConfig } from './config.ts';
+import { StoreServer, type StoreServerInfo } from './store-server.ts';
 
 interface ServeFlags {
   store?: string;
@@ -63,32 +64,14 @@ async function serve(flags: ServeFlags, command: Command): Promise<number> {
     return 1;
   }
   const server = new StoreServer({ config: config.value, store: store.value });
-  let info: Awaited<ReturnType<StoreServer['start']>>;
+  let info: StoreServerInfo;
   try {
     info = await server.start();
   } catch (error) {
     console.error(`cannot start the store server: ${(error as Error).message}`);
     return 1;
   }
-  const { def } = store.value;
-  console.log(`\n  ${def.name} (${def.id}) is open`);
-  console.log(`  web        ${info.httpUrl}/staff/live`);
-  console.log(`  api        ${info.httpUrl}/api/snapshot   metrics ${info.httpUrl}/metrics`);
-  console.log(`  mqtt       ${info.mqttUrl}   (devices publish to walkout/${def.id}/…)`);
-  console.log(`  event log  ${info.db}`);
-  const r = info.recovery;
-  if (r.calls > 0) {
-    console.log(
-      `  recovered  ${r.calls} journalled calls replayed in ${r.seconds.toFixed(1)} s (${r.matched} decisions already logged, ${r.appended} appended)`,
-    );
-  }
-  const tokenNote = config.value.staffTokenGenerated
-    ? ' (generated for this run; set WALKOUT_STAFF_TOKEN to keep one)'
-    : '';
-  console.log(`  staff      ${info.staffToken}${tokenNote}`);
-  console.log(
-    `  simulated  ${config.value.sim.enabled ? `${config.value.sim.shoppersPerHour} shoppers/hour` : 'off'}\n`,
-  );
+  console.log(banner(store.value.def, config.value, info));
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       console.log(`\n${signal}: closing the store server…`);
@@ -101,4 +84,58 @@ async function serve(flags: ServeFlags, command: Command): Promise<number> {
   });
   await server.stop();
   return 0;
+}
+
+/** What a newcomer needs after `npm start`: where to click, how to sign in, where things go. */
+export function banner(def: StoreDef, config: ServerConfig, info: StoreServerInfo): string {
+  const web = info.httpUrl;
+  const s = info.shopper;
+  const row = (label: string, text: string) => `  ${label.padEnd(10)} ${text}`;
+  const lines = [
+    '',
+    `  ${def.name} (${def.id}) is open`,
+    '',
+    row('staff', `${web}/staff/live      live store`),
+    row('', `${web}/staff/review    review console`),
+    row('', `${web}/staff/carts     carts`),
+    row('', `${web}/staff/ops       ops dashboard (stock, alerts, visits)`),
+    row(
+      'token',
+      `${info.staffToken}${config.staffTokenGenerated ? '   (generated for this run; set WALKOUT_STAFF_TOKEN to keep one)' : ''}`,
+    ),
+    row(
+      'shoppers',
+      `${s.appUrl}   (sign up, add a ${s.payments === 'test' ? 'test ' : ''}card, show the QR at the gate)`,
+    ),
+    row('emails', s.mail),
+    row('payments', s.payments === 'test' ? 'test cards, no money moves' : 'Stripe'),
+    row(
+      'gate',
+      s.demoCodes ? "app QR codes, and the simulator's demo codes (never in a real store)" : 'app QR codes only',
+    ),
+    row('mqtt', `${info.mqttUrl}   (devices publish to walkout/${def.id}/…)`),
+    row('api', `${web}/api/snapshot   metrics ${web}/metrics`),
+    row('event log', info.db),
+  ];
+  const r = info.recovery;
+  if (r.calls > 0) {
+    lines.push(
+      row(
+        'recovered',
+        `${r.calls} journalled calls replayed in ${r.seconds.toFixed(1)} s (${r.matched} decisions already logged, ${r.appended} appended)`,
+      ),
+    );
+  }
+  if (s.catchUp.added > 0)
+    lines.push(row('receipts', `${s.catchUp.added} final receipts from the log handed to checkout`));
+  lines.push(
+    row(
+      'simulated',
+      config.sim.enabled
+        ? `${config.sim.shoppersPerHour} shoppers/hour, the first within seconds (--no-sim to turn off)`
+        : 'off',
+    ),
+    '',
+  );
+  return lines.join('\n');
 }

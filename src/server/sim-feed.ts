@@ -1,7 +1,9 @@
 /**
  * The simulated store feed for demos and `npm start`: a worker generates the simulator's device messages chunk after
  * chunk starting at wall-clock now, and this side publishes each one over MQTT at its device time with a real MQTT
- * client, like a device would. Shoppers move and carts fill on the live pages as if the store were real.
+ * client, like a device would. Shoppers move and carts fill on the live pages as if the store were real. The first
+ * chunk skips its empty start, so the first shopper arrives seconds after start (sim-lead-in.ts). Memory stays
+ * bounded: the worker runs at most `lookaheadMs` ahead of the wall clock, and published messages are dropped.
  */
 import { Worker } from 'node:worker_threads';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -22,6 +24,8 @@ export interface SimFeedOptions {
   lookaheadMs?: number;
   /** Module exporting runSimulation; defaults to src/sim/simulate.ts. */
   simulateModule?: string;
+  /** Store time kept before the first chunk's first scan, ms (its empty start is skipped); 0: no skip. */
+  leadInMs?: number;
 }
 
 /** How often due messages are published. */
@@ -41,7 +45,13 @@ export class SimFeed {
     const { options } = this;
     this.client = await mqtt.connectAsync(
       options.brokerUrl,
-      { clientId: `walkout-sim-${options.store.def.id}-${process.pid}`, clean: true, reconnectPeriod: 1_000 },
+      // No queue while the broker is away: a device's stale readings are lost, not piled up in memory.
+      {
+        clientId: `walkout-sim-${options.store.def.id}-${process.pid}`,
+        clean: true,
+        reconnectPeriod: 1_000,
+        queueQoSZero: false,
+      },
       false,
     );
     const data: SimWorkerData = {
@@ -52,6 +62,7 @@ export class SimFeed {
       start: Date.now(),
       lookaheadMs: options.lookaheadMs ?? 3_000,
       simulateModule: options.simulateModule ?? new URL('../sim/simulate.ts', import.meta.url).href,
+      leadInMs: options.leadInMs ?? 5_000,
     };
     const worker = startTsWorker(new URL('./sim-worker.ts', import.meta.url), data);
     this.worker = worker;
@@ -106,10 +117,12 @@ export class SimFeed {
   private publishDue(now: number): void {
     const client = this.client;
     if (!client) return;
+    const connected = client.connected;
     while (this.head < this.queue.length) {
       const m = this.queue[this.head]!;
       if (m.ts > now) break;
       this.head += 1;
+      if (!connected) continue;
       this.published += 1;
       // Gate messages matter one by one; sensor batches are streams where QoS 0 is what devices use.
       const qos = m.topic.includes('/gates/') ? 1 : 0;

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordedMessage } from '../protocol/recording.ts';
 import type { StoreDef } from '../store/schema.ts';
 import { indexStore } from '../store/store.ts';
+import { LeadInTrim } from './sim-lead-in.ts';
 import { ChunkRewriter, type FeedMessage } from './sim-rewrite.ts';
 
 export interface SimWorkerData {
@@ -21,6 +22,8 @@ export interface SimWorkerData {
   lookaheadMs: number;
   /** Module exporting runSimulation (tests swap in a small fake). */
   simulateModule: string;
+  /** The first chunk skips its empty start, keeping this much store time before the first scan, ms; 0: no skip. */
+  leadInMs: number;
 }
 
 export type SimWorkerReport =
@@ -38,6 +41,8 @@ const data = workerData as SimWorkerData;
 const port = parentPort;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const BATCH = 200;
+/** The most store time the first chunk skips waiting for its first shopper, ms. */
+const MAX_SKIP_MS = 5 * 60_000;
 
 function report(r: SimWorkerReport): void {
   port?.postMessage(r);
@@ -58,7 +63,7 @@ async function main(): Promise<void> {
     report({ type: 'chunk', index, start, shoppers });
     rewriter.beginChunk(index, start);
     let batch: FeedMessage[] = [];
-    runSimulation(store, { shoppers, minutes: data.chunkMinutes, seed: data.seed + index, start }, (m) => {
+    const emit = (m: RecordedMessage): void => {
       const out = rewriter.rewrite(m);
       if (!out) return;
       batch.push(out);
@@ -68,11 +73,17 @@ async function main(): Promise<void> {
       }
       // Ahead of the clock: sleep (the worker has nothing else to do) until the message is near due.
       while (out.ts > Date.now() + data.lookaheadMs) Atomics.wait(sleeper, 0, 0, 250);
-    });
+    };
+    // Only the first chunk: later ones carry on from a store that is already busy.
+    const trim =
+      index === 0 && data.leadInMs > 0 ? new LeadInTrim({ leadInMs: data.leadInMs, maxSkipMs: MAX_SKIP_MS }) : null;
+    const onMessage = trim ? (m: RecordedMessage) => trim.push(m).forEach(emit) : emit;
+    runSimulation(store, { shoppers, minutes: data.chunkMinutes, seed: data.seed + index, start }, onMessage);
+    trim?.flush().forEach(emit);
     if (batch.length > 0) report({ type: 'batch', messages: batch });
-    // The next chunk starts where this one's store time ends, or after its last message if visits ran over,
-    // so device streams never overlap or go back in time.
-    start = Math.max(start + minutesMs, rewriter.lastTs() + 1_000);
+    // The next chunk starts where this one's store time ends (less what was skipped), or after its last message if
+    // visits ran over, so device streams never overlap, go back in time or fall silent in between.
+    start = Math.max(start + minutesMs - (trim?.skippedMs() ?? 0), rewriter.lastTs() + 1_000);
     while (Date.now() + data.lookaheadMs < start) Atomics.wait(sleeper, 0, 0, 250);
   }
 }

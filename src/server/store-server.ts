@@ -1,15 +1,18 @@
 /**
  * The store server: one component that owns the running parts of a store box and starts and stops them in order.
- * Event log + input journal → engine, rebuilt by replaying the journal (recovery.ts) → write-ahead journal in front
- * of the engine (journal.ts), whose decisions go to the event hub → MQTT broker (embedded aedes, or an external one)
- * and ingest client → HTTP/WebSocket → the edge clock ticker → simulated store feed. stop() undoes it in reverse:
- * feed, ticker, listeners, HTTP, MQTT client, broker, then every pending call journalled and applied, every
- * decision logged, and finally the database, leaving no handle open.
+ * Event log + input journal → the shopper journey (accounts, entry codes, payments, receipt emails; shopper.ts),
+ * whose gate check the engine uses → engine, rebuilt by replaying the journal (recovery.ts) → the journey's exit
+ * flow, after it was handed the final receipts it missed → write-ahead journal in front of the engine (journal.ts),
+ * whose decisions go to the event hub → MQTT broker (embedded aedes, or an external one) and ingest client →
+ * HTTP/WebSocket (staff pages, ops dashboard, shopper app) → the edge clock ticker → simulated store feed. stop()
+ * undoes it in reverse: feed, ticker, listeners, HTTP, MQTT client, broker, the journey (work in flight finished),
+ * then every pending call journalled and applied, every decision logged, and finally the database, leaving no
+ * handle open.
  */
+import { createServer } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { EngineEvent } from '../engine/events.ts';
 import type { Engine, EngineConfig, EngineOptions } from '../engine/types.ts';
-import { createDemoAuthorizer } from '../identity/demo-authorizer.ts';
 import type { EntryAuthorizer } from '../identity/types.ts';
 import type { EventLog } from '../storage/event-log.ts';
 import type { InputJournal } from '../storage/input-journal.ts';
@@ -29,7 +32,9 @@ import { createIngestAccounting, type DeviceFeed, isDeviceInput, MqttIngest } fr
 import { EngineJournal } from './journal.ts';
 import { createServerMetrics, type ServerMetrics } from './metrics.ts';
 import { PlateTraces } from './plate-traces.ts';
+import type { CatchUpReport } from './receipt-catchup.ts';
 import { type RecoveryReport, recoverFromJournal } from './recovery.ts';
+import { createStoreShopper, type StoreShopper } from './shopper.ts';
 import { SimFeed } from './sim-feed.ts';
 
 export interface StoreServerOptions {
@@ -38,7 +43,7 @@ export interface StoreServerOptions {
   /** Defaults to the real engine (src/engine/engine.ts). */
   createEngine?: (options: EngineOptions) => Engine;
   engineConfig?: Partial<EngineConfig>;
-  /** Must be fresh (no codes used yet): the journal replays every scan through it. */
+  /** Replaces the journey's gate check; must be fresh (no codes used yet): the journal replays every scan through it. */
   authorizer?: EntryAuthorizer;
   logger?: Logger;
   /** Module exporting runSimulation for the simulated feed (tests swap in a small one). */
@@ -54,6 +59,20 @@ export interface StoreServerInfo {
   staffToken: string;
   /** What start-up recovery replayed. */
   recovery: RecoveryReport;
+  shopper: {
+    /** The shopper app. */
+    appUrl: string;
+    /** Where receipt emails go. */
+    mail: string;
+    /** The folder receipt emails are written to when there is no SMTP server; null with SMTP. */
+    outbox: string | null;
+    payments: 'test' | 'stripe';
+    /** Where the entry QR secret came from (`generated`: new in `<dataDir>/secrets.json`). */
+    qrSecret: 'config' | 'file' | 'generated';
+    demoCodes: boolean;
+    /** Final receipts the exit flow got from the log at start. */
+    catchUp: CatchUpReport;
+  };
 }
 
 type Closer = { name: string; close: () => Promise<void> | void };
@@ -72,6 +91,7 @@ export class StoreServer {
   private broker: EmbeddedBroker | null = null;
   private info: StoreServerInfo | null = null;
   private metricsRef: ServerMetrics | null = null;
+  private shopperRef: StoreShopper | null = null;
 
   constructor(private readonly options: StoreServerOptions) {
     this.logger = options.logger ?? pino({ level: options.config.logLevel, base: { store: options.store.def.id } });
@@ -103,20 +123,38 @@ export class StoreServer {
     const journalRows = inputs;
 
     const hub = this.createHub(log);
+    // Port 0 (any free port) is chosen now: receipt emails link to the shopper app at the real address.
+    const httpPort = config.http.port === 0 ? await freePort(config.http.host) : config.http.port;
+    const shopper = await createStoreShopper({
+      config,
+      store,
+      hub,
+      log,
+      logger: this.logger,
+      defaultAppUrl: `${httpBase(config.http.host, httpPort)}/app/`,
+      ...(this.options.authorizer ? { authorizer: this.options.authorizer } : {}),
+      onEmailed: (_visit, ms) => this.metricsRef?.receiptEmails.observe(ms / 1000),
+    });
+    this.shopperRef = shopper;
+    // Closed after everything that feeds it and before the database (closers run newest first).
+    this.push('shopper journey', () => shopper.close());
     // Until recovery is done, decisions are only compared with the log; then they go to the hub.
     const replayed: EngineEvent[] = [];
     let live = false;
     const createEngine = this.options.createEngine ?? (await import('../engine/engine.ts')).createEngine;
     const engine = createEngine({
       store,
-      authorizer: this.options.authorizer ?? createDemoAuthorizer(),
+      authorizer: shopper.authorizer,
       sink: (event) => (live ? hub.sink(event) : replayed.push(event)),
       config: this.options.engineConfig,
     });
     this.engine = engine;
     const recovery = await recoverFromJournal({ journal: inputs, log, engine, take: () => replayed.splice(0) });
     live = true;
+    shopper.live();
     if (recovery.calls > 0) this.logger.info(recovery, 'engine rebuilt from the input journal');
+    // Before any device is heard: the exit flow finishes what the log holds and it never saw.
+    const catchUp = await shopper.start(describeEventLogTarget(target));
 
     const health = new DeviceHealth(store);
     const traces = new PlateTraces();
@@ -198,14 +236,16 @@ export class StoreServer {
       ready: () => this.readiness(),
       devices: () => ({ ...silentDevices(engine), devices: health.list() }),
       journal: () => ({ ...journalRows.stats(), backlog: journal.backlog(), recovery }),
+      mqttUrl: brokerUrl,
+      shopper,
     });
     this.push('http', () => app.close());
     this.push('listeners', () => hub.clear());
-    await app.listen({ host: config.http.host, port: config.http.port });
+    await app.listen({ host: config.http.host, port: httpPort });
     const ticker = setInterval(() => journal.maybeTick(), TICK_CHECK_MS);
     this.push('edge clock', () => clearInterval(ticker));
     const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.http.port;
+    const port = typeof address === 'object' && address ? address.port : httpPort;
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
 
     if (config.sim.enabled) {
@@ -219,9 +259,19 @@ export class StoreServer {
       await simFeed.start();
       this.push('sim feed', () => simFeed.stop());
     }
-    const info = { httpUrl: `http://${host}:${port}`, mqttUrl: brokerUrl, db: describeEventLogTarget(target) };
+    const httpUrl = `http://${host}:${port}`;
+    const info = { httpUrl, mqttUrl: brokerUrl, db: describeEventLogTarget(target) };
     this.logger.info(info, 'store server started');
-    return { ...info, staffToken: config.staffToken, recovery };
+    const shopperInfo = {
+      appUrl: config.shopper.appUrl ?? `${httpBase(config.http.host, port)}/app/`,
+      mail: shopper.mail,
+      outbox: shopper.outbox,
+      payments: shopper.payments,
+      qrSecret: shopper.qrSecret.source,
+      demoCodes: config.shopper.demoCodes,
+      catchUp,
+    };
+    return { ...info, staffToken: config.staffToken, recovery, shopper: shopperInfo };
   }
 
   /** Decisions go to the log and live subscribers; gate commands go out at once (they must not wait on the disk). */
@@ -261,11 +311,17 @@ export class StoreServer {
     this.info = null;
     this.ingest = null;
     this.broker = null;
+    this.shopperRef = null;
   }
 
   /** The engine, for tests and in-process tools; null before start. */
   get runningEngine(): Engine | null {
     return this.engine;
+  }
+
+  /** The shopper journey (accounts, ledger, disputes, exit flow), for tests and in-process tools; null before start. */
+  get shopper(): StoreShopper | null {
+    return this.shopperRef;
   }
 
   private push(name: string, close: () => Promise<void> | void): void {
@@ -291,6 +347,24 @@ export class StoreServer {
     }
     return { broker: this.brokerUp(), db };
   }
+}
+
+/** A port nobody listens on now (the OS picks it). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** An address people can open: a wildcard listen address is reached as localhost on the box itself. */
+function httpBase(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
 }
 
 function silentDevices(engine: Engine): { plates: string[]; cameras: string[] } {

@@ -1,0 +1,75 @@
+/**
+ * Final receipts the exit flow never heard of. The exit flow learns of a `receipt.final` from the live event hub,
+ * but two kinds are never announced there: those that start-up recovery re-made and appended to the log (decided
+ * before a crash, never logged), and those logged just before a crash, before the exit flow recorded them. So at
+ * start, before the exit flow starts, the log's `receipt.final` events since the last start are read, and each one
+ * of a shopper account that the checkout ledger does not know is recorded there as not yet emailed: the exit
+ * flow's own resume (`ledger.unsent()`) then captures and mails it exactly like a live one, idempotent per visit.
+ * The position reached is kept in `<dataDir>/receipts-cursor.json`, named after the log it belongs to.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckoutLedger } from '../checkout/payments/types.ts';
+import type { EventLog } from '../storage/event-log.ts';
+
+export const CURSOR_FILE = 'receipts-cursor.json';
+const PAGE = 1_000;
+
+export interface CatchUpOptions {
+  log: EventLog;
+  /** Which log this is (the cursor of another log is ignored). */
+  logName: string;
+  ledger: CheckoutLedger;
+  /** Accounts whose receipts the exit flow handles (the shopper accounts; not the simulator's demo ones). */
+  handles(account: string): boolean;
+  /** Where the cursor lives; null: no cursor, the whole log is read. */
+  dataDir: string | null;
+}
+
+export interface CatchUpReport {
+  /** Receipts read from the log. */
+  read: number;
+  /** Of which the ledger lacked and now holds, for the exit flow to finish. */
+  added: number;
+  from: number;
+  to: number;
+}
+
+function readCursor(path: string, logName: string): number {
+  if (!existsSync(path)) return 0;
+  try {
+    const raw = JSON.parse(readFileSync(path, 'utf8')) as { log?: unknown; seq?: unknown };
+    return raw.log === logName && Number.isInteger(raw.seq) ? (raw.seq as number) : 0;
+  } catch {
+    return 0; // a damaged cursor costs one full read, nothing else
+  }
+}
+
+export async function catchUpReceipts(o: CatchUpOptions): Promise<CatchUpReport> {
+  const path = o.dataDir === null ? null : join(o.dataDir, CURSOR_FILE);
+  const last = await o.log.lastSeq();
+  let from = path ? readCursor(path, o.logName) : 0;
+  // A cursor past the end belongs to a log that was reset under the same name.
+  if (from > last) from = 0;
+  const report: CatchUpReport = { read: 0, added: 0, from, to: last };
+  let after = from;
+  while (after < last) {
+    const page = await o.log.read({ after, limit: PAGE, types: ['receipt.final'] });
+    if (page.length === 0) break;
+    for (const event of page) {
+      if (event.seq > last || event.type !== 'receipt.final') continue;
+      const receipt = event.data;
+      report.read += 1;
+      if (receipt.status !== 'final' || !o.handles(receipt.account)) continue;
+      if (await o.ledger.receipt(receipt.visit)) continue;
+      await o.ledger.putReceipt({ receipt, emailedAt: null, emailError: null });
+      report.added += 1;
+    }
+    after = page[page.length - 1]!.seq;
+  }
+  if (path) {
+    writeFileSync(`${path}.tmp`, `${JSON.stringify({ log: o.logName, seq: last })}\n`);
+    renameSync(`${path}.tmp`, path);
+  }
+  return report;
+}
