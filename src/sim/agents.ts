@@ -7,6 +7,7 @@ import { topicFor } from '../protocol/topics.ts';
 import type { GateDef, Vec2, Vec3 } from '../store/schema.ts';
 import { applyPlateAction, dropOnFloor, handOver } from './actions.ts';
 import { plateHandPoint } from './geometry.ts';
+import { freeSpotNear, freeStandingSpot, isTaken, MIN_GAP } from './spacing.ts';
 import type { Person, Stop, World } from './world.ts';
 
 const REACH_OUT_MS = 400;
@@ -115,6 +116,7 @@ export function stepPerson(w: World, p: Person, t: number, dt: number): void {
         p.state = 'exiting';
         return;
       }
+      if (passOccupiedWaypoint(w, p, path)) return;
       if (moveTo(p, next, p.speed * speedFactor(w, p, dt), dt)) path.shift();
       return;
     }
@@ -149,6 +151,8 @@ function stepInside(w: World, p: Person, t: number, dt: number): void {
         p.activity = arrive(w, p, a.stop!, end);
         return;
       }
+      if (a.path!.length === 1 && nearOccupiedTarget(w, p, a, next, dt)) return;
+      if (passOccupiedWaypoint(w, p, a.path!)) return;
       if (moveTo(p, next, p.speed * speedFactor(w, p, dt), dt)) a.path!.shift();
       return;
     }
@@ -176,8 +180,58 @@ function stepInside(w: World, p: Person, t: number, dt: number): void {
   }
 }
 
+/** A waypoint on the way that someone stands on is skipped once close, instead of circling round them. */
+function passOccupiedWaypoint(w: World, p: Person, path: Vec2[]): boolean {
+  const next = path[0];
+  if (!next || path.length < 2 || Math.hypot(next[0] - p.x, next[1] - p.y) > 0.8) return false;
+  if (!isTaken(w, p, next)) return false;
+  path.shift();
+  return false;
+}
+
+/**
+ * Close to the last waypoint: a plate spot someone already stands on moves beside it along the fixture; a spot
+ * still taken after 5 s is given up and the walker stands where they are (nearby, never on top of anyone).
+ */
+function nearOccupiedTarget(
+  w: World,
+  p: Person,
+  a: NonNullable<Person['activity']>,
+  target: Vec2,
+  dt: number,
+): boolean {
+  const d = Math.hypot(target[0] - p.x, target[1] - p.y);
+  if (d > 1.2) return false;
+  if (!isTaken(w, p, target)) return false;
+  if (a.stop?.kind === 'plate' && a.until === undefined) {
+    // Once per stop: look for a free spot beside the planned one.
+    a.until = 0;
+    a.path![0] = freeStandingSpot(w, p, a.stop, target);
+    if (!isTaken(w, p, a.path![0])) return false;
+  }
+  if (d > MIN_GAP + 0.2) return false;
+  p.blockedMs += dt * 1000;
+  if (p.blockedMs < 5000) return true;
+  p.blockedMs = 0;
+  a.path!.length = 0;
+  return true;
+}
+
 function startStop(w: World, p: Person, stop: Stop, t: number): Person['activity'] {
-  if (stop.kind === 'browse') return { kind: 'wait', until: t + stop.ms };
+  if (stop.kind === 'browse') {
+    // Browse off the gate lane and off anyone else's spot: the first pause right inside the entry would otherwise
+    // put every shopper on the same point.
+    const nearGate = Math.hypot(p.x - p.gateTo[0], p.y - p.gateTo[1]) < 0.8;
+    if (nearGate || isTaken(w, p, [p.x, p.y])) {
+      const { inward, along } = gateFrame(w.store.gates.get(p.party.entryGate)!);
+      const depth = nearGate ? w.rng.uniform(0.6, 1.6) : 0;
+      const side = nearGate ? w.rng.uniform(-1, 1) : 0;
+      const want: Vec2 = [p.x + inward[0] * depth + along[0] * side, p.y + inward[1] * depth + along[1] * side];
+      const at = freeSpotNear(w, p, w.grid.isFree(want) ? want : w.grid.nearestFree(want));
+      return { kind: 'walk', stop, path: w.grid.path([p.x, p.y], at) };
+    }
+    return { kind: 'wait', until: t + stop.ms };
+  }
   if (stop.kind === 'drop') {
     return { kind: 'drop', stop, times: { out: t, in: t + 500, change: t + 600, back: t + 900, done: t + 1300 } };
   }
@@ -208,6 +262,7 @@ function arrive(w: World, p: Person, stop: Stop, now: number): Person['activity'
     }
     return { kind: 'sync', stop, until: now };
   }
+  if (stop.kind === 'browse') return { kind: 'wait', until: now + stop.ms };
   return stop.kind === 'plate' ? reach(w, stop, now) : null;
 }
 

@@ -204,7 +204,8 @@ function newPerson(ctx: Ctx, party: Party, role: Role, child: boolean): Person {
 function placeAtGate(ctx: Ctx, p: Person, i: number, crossAfterScan: number): void {
   const gate = ctx.store.gates.get(p.party.entryGate)!;
   const { mid, inward, along } = gateFrame(gate);
-  const back = 0.35 + 0.3 * i;
+  // Family members queue 0.45 m apart with a sideways stagger: close, but never inside each other.
+  const back = 0.35 + 0.45 * i;
   const lateral = (i % 2 === 0 ? 1 : -1) * 0.12 * Math.min(i, 2);
   p.x = mid[0] - inward[0] * back + along[0] * lateral;
   p.y = mid[1] - inward[1] * back + along[1] * lateral;

@@ -108,9 +108,15 @@ export function tryStart(w: World, c: PendingCase): boolean {
       break;
     }
     case 'shoulder-to-shoulder': {
-      // Standing 0.3 m apart across the plate boundary, each taking from their own plate.
+      // Standing side by side across the plate boundary, each taking from their own plate.
       const sync = newSync(2, ['shoulder-to-shoulder']);
-      const [near, far] = info.index < (w.store.plates.get(neighbour)?.index ?? 0) ? [0.8, 0.2] : [0.2, 0.8];
+      // Each stands 0.25 m from the shared edge: shoulders ~0.5 m apart, the closest two people can stand.
+      const wA = plateWidth(w, plateId);
+      const wB = plateWidth(w, neighbour);
+      const [near, far] =
+        info.index < (w.store.plates.get(neighbour)?.index ?? 0)
+          ? [1 - 0.25 / wA, 0.25 / wB]
+          : [0.25 / wA, 1 - 0.25 / wB];
       stopsA = [{ ...base, plateId, along: near, sync, delay: w.rng.uniform(0, 1500), tags: [] }];
       stopsB = [{ ...base, plateId: neighbour, along: far, sync, delay: w.rng.uniform(0, 1500), tags: [] }];
       break;
@@ -188,4 +194,12 @@ export function runScripted(w: World, pending: PendingCase[], now: number): void
       i--;
     } else c.t = now + RETRY_MS;
   }
+}
+
+/** Length of a plate's front, m. */
+function plateWidth(w: World, plateId: string): number {
+  const info = w.store.plates.get(plateId)!;
+  const a = plateHandPoint(info, 0, 0, 0);
+  const b = plateHandPoint(info, 0, 0, 1);
+  return Math.max(0.3, Math.hypot(b[0] - a[0], b[1] - a[1]));
 }

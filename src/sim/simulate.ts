@@ -17,6 +17,7 @@ import { planRun } from './plan.ts';
 import { drawSensorParams, PlateSensor, SAMPLE_HZ } from './plates.ts';
 import { createRng } from './random.ts';
 import { type PendingCase, runScripted } from './scripted.ts';
+import { keepApart } from './spacing.ts';
 import type { GroundTruth } from './truth.ts';
 import { TruthRecorder } from './truth-recorder.ts';
 import type { Person, World } from './world.ts';
@@ -89,8 +90,9 @@ export function* simulateBatches(store: Store, options: SimOptions): Generator<R
       if (p.state === 'pending' || p.state === 'gone') continue;
       p.prevJoints.set(p.joints);
       stepPerson(world, p, t, STEP_MS / 1000);
-      poseJoints(p, p.joints);
     }
+    keepApart(world);
+    for (const p of world.people) if (p.state !== 'pending' && p.state !== 'gone') poseJoints(p, p.joints);
     for (const [id, sensor] of world.sensors) {
       const window = world.silent.get(id);
       const silent = window !== undefined && t >= window.from && t < window.to;
