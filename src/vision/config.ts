@@ -74,7 +74,7 @@ export interface VisionConfig {
 export const DEFAULT_VISION_CONFIG: VisionConfig = {
   cameraOfflineMs: 3000,
   maxUnseenMs: 180_000,
-  lostAfterMs: 1500,
+  lostAfterMs: 5000,
   adoptAfterMs: 800,
   orphanConfirmHits: 5,
   orphanMinAgeMs: 400,
