@@ -34,10 +34,15 @@ export interface ShelfDecisionDeps {
   fusion: FusionConfig;
 }
 
+/** Units moved on one plate's stock. */
+interface PlateMove extends ItemCount {
+  plateId: string;
+}
+
 interface CaseRecord {
   event: ShelfEvent;
-  /** Items the plate stock was moved by when the case opened (the top alternative's). */
-  applied: ItemCount[];
+  /** How the plate stock was moved when the case opened (the top alternative's items), plate by plate. */
+  applied: PlateMove[];
 }
 
 export class ShelfDecisions {
@@ -95,8 +100,7 @@ export class ShelfDecisions {
   }
 
   private openCase(event: ShelfEvent, decision: Extract<FusionDecision, { kind: 'review' }>): void {
-    const applied = decision.alternatives[0]?.items ?? [];
-    this.moveStock(event, applied);
+    const applied = this.moveStock(event, decision.alternatives[0]?.items ?? []);
     const blocking = [...new Set(decision.alternatives.flatMap((a) => (a.sessionId ? [a.sessionId] : [])))];
     const review: ReviewCase = {
       caseId: `R-${event.id}`,
@@ -118,8 +122,9 @@ export class ShelfDecisions {
     if (queued.state !== 'open') {
       return { ok: false as const, code: 'ALREADY_RESOLVED' as const, reason: `case ${caseId} is ${queued.state}` };
     }
-    // The plate moved by the top alternative when the case opened; correct it to the chosen items.
-    this.moveStock(record.event, [...record.applied.map((i) => ({ sku: i.sku, qty: -i.qty })), ...choice.items]);
+    // The plates moved by the top alternative when the case opened; undo that, then apply the chosen items.
+    for (const m of record.applied) this.deps.stock.apply(m.plateId, [{ sku: m.sku, qty: -m.qty }]);
+    this.moveStock(record.event, choice.items);
     const resolution = { caseId, choice, reviewer, t };
     this.emitAndQueue({ type: 'review.resolved', t, data: resolution });
     const chargeable = choice.sessionId && !this.deps.sessions.get(choice.sessionId)?.staff;
@@ -132,9 +137,22 @@ export class ShelfDecisions {
     this.deps.emit(event);
   }
 
-  private moveStock(event: ShelfEvent, items: readonly ItemCount[]): void {
-    const plateId = event.plateIds[0];
-    if (plateId) this.deps.stock.apply(plateId, items);
+  /**
+   * Moves plate stock by a decision's items. An event may span plates (an item resting on two): a pick comes off the
+   * plate of the event (most grams first) that holds that SKU, a put-back lands on the plate that gained most.
+   */
+  private moveStock(event: ShelfEvent, items: readonly ItemCount[]): PlateMove[] {
+    const moves: PlateMove[] = [];
+    const first = event.plateIds[0];
+    if (!first) return moves;
+    for (const { sku, qty } of items) {
+      if (qty === 0) continue;
+      const holder = qty > 0 ? event.plateIds.find((id) => (this.deps.stock.of(id).get(sku) ?? 0) >= 1) : undefined;
+      const plateId = holder ?? first;
+      this.deps.stock.apply(plateId, [{ sku, qty }]);
+      moves.push({ plateId, sku, qty });
+    }
+    return moves;
   }
 
   private append(lines: readonly CartLine[]): void {

@@ -23,12 +23,19 @@ function actorDistanceDensity(d: number, s: number): number {
   return (2 / (s * SQRT_2PI)) * Math.exp(-0.5 * (d / s) ** 2);
 }
 
-/** Ratio of the closest-approach timing: Gaussian around tChange for the actor, uniform in the window otherwise. */
+/**
+ * Ratio of the closest-approach timing against a bystander's uniform over the window. For the actor: a wrist that
+ * entered first read inside `enterLeadMs` before tChange (the hand goes in, then lifts the item); a wrist that only
+ * came near was closest around tChange.
+ */
 function timingRatio(evidence: HandEvidence, event: ShelfEvent, config: FusionConfig, silent: boolean): number {
   if (silent) return 1;
   const windowMs = Math.max(1000, event.tSettled - event.tStart + config.windowBeforeMs + config.windowAfterMs);
-  const dt = evidence.tClosest - event.tChange;
-  const actor = Math.exp(-0.5 * (dt / config.timeSigmaMs) ** 2) / (config.timeSigmaMs * SQRT_2PI);
+  const [mean, sigma] = evidence.entered
+    ? [event.tChange - config.enterLeadMs, config.enterSigmaMs]
+    : [event.tChange, config.timeSigmaMs];
+  const dt = evidence.tClosest - mean;
+  const actor = Math.exp(-0.5 * (dt / sigma) ** 2) / (sigma * SQRT_2PI);
   const bystander = 1 / windowMs;
   return actor / bystander;
 }

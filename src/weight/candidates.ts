@@ -1,5 +1,5 @@
 /**
- * Which SKUs could have left (or reached) a group of plates, with their priors: the planogram and the current
+ * Which SKUs could have left (or reached) a group of plates, with their priors and location shares: the planogram and the current
  * stock of the plates (misplaced items included), their neighbours at a small prior, and for put-backs any product
  * of the store (a shopper may return an item anywhere).
  */
@@ -60,8 +60,16 @@ export function candidatesFor(
   for (const [sku, t] of [...tally].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const product = store.products.get(sku);
     if (!product || (pick && t.stock <= 0)) continue;
-    const prior = (cfg.locationFloor + t.share) * (t.home ? 1 : cfg.misplacedPrior);
-    out.push({ sku, mean: product.unitWeight.mean, sd: product.unitWeight.sd, prior, stock: t.stock, local: true });
+    const prior = t.home ? 1 : cfg.misplacedPrior;
+    out.push({
+      sku,
+      mean: product.unitWeight.mean,
+      sd: product.unitWeight.sd,
+      prior,
+      share: Math.min(1, t.share),
+      stock: t.stock,
+      local: true,
+    });
   }
   if (!pick) {
     // A foreign return: any other product, sharing one small prior.

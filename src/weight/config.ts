@@ -22,6 +22,13 @@ export interface WeightConfig {
   stepZ: number;
   /** Changes on neighbouring plates this close in time belong together; a shelf waits this long before deciding. */
   joinGapMs: number;
+  /**
+   * A cluster that is already complete — every step settled (not forced), every phase whole units of its plates'
+   * own SKUs within `quickMaxZ` sigmas, no neighbouring plate in a touch — is decided this long after settling
+   * instead of `joinGapMs` (latency). Incomplete-looking clusters (a hand resting, a slide) still wait.
+   */
+  quickJoinMs: number;
+  quickMaxZ: number;
   /** An event smaller than this fraction of the lightest candidate unit is noise (a press that left residue). */
   minUnitFraction: number;
   /** Lower bound on a settled level's sigma, grams (load cell resolution, creep). */
@@ -41,8 +48,16 @@ export interface WeightConfig {
   misplacedPrior: number;
   /** Prior of a put-back of a SKU that does not belong on the plate (total, shared by all such SKUs). */
   foreignReturnPrior: number;
-  /** Location prior floor: a SKU on none of the plates that lost weight still gets this share. */
+  /**
+   * Location likelihood: an item's own plates carry most of the grams it moves (an item straddling two plates spills
+   * a share onto the neighbour). With `s` the share of the change on plates carrying the SKU, the likelihood is
+   * `locationFloor + (1 − locationFloor)·s^(locationSharpness − 1)` (a Beta(k, 1) density, scaled to 1 at s = 1):
+   * `locationFloor` is the chance the SKU came from a plate the engine does not know it is on (an unseen misplaced
+   * item), `locationSharpness` how concentrated the grams are on the item's plates (k = 4: mean own share 0.8, a 25 %
+   * spill still ×0.42, a half-and-half split ×0.125).
+   */
   locationFloor: number;
+  locationSharpness: number;
   /** Prior of "none of these" (a flat density over the measured range): keeps probabilities honest. */
   outlierPrior: number;
   /** Flag `unexplained-weight` when the best hypothesis is further than this many sigmas. */
@@ -69,6 +84,8 @@ export const DEFAULT_WEIGHT_CONFIG: Readonly<WeightConfig> = Object.freeze({
   minStepGrams: 3,
   stepZ: 5,
   joinGapMs: 1000,
+  quickJoinMs: 150,
+  quickMaxZ: 2,
   minUnitFraction: 0.4,
   measurementSigmaGrams: 0.5,
   relativeTolerance: 0.03,
@@ -77,7 +94,8 @@ export const DEFAULT_WEIGHT_CONFIG: Readonly<WeightConfig> = Object.freeze({
   maxMixedUnits: 4,
   misplacedPrior: 0.5,
   foreignReturnPrior: 0.05,
-  locationFloor: 0.05,
+  locationFloor: 0.02,
+  locationSharpness: 4,
   outlierPrior: 0.01,
   unexplainedZ: 3.5,
   ambiguityRatio: 0.5,

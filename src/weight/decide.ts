@@ -63,10 +63,23 @@ function phases(steps: PlateStep[], cfg: WeightConfig): PlateStep[][] {
   return out;
 }
 
-/** Whole units of the plates' own SKUs (no neighbours, no foreign returns) explain this change. */
-function itemLike(c: Change, ctx: DecideContext): boolean {
+/** Whole units of the plates' own SKUs (no neighbours, no foreign returns) explain this change within `maxZ`. */
+function itemLike(c: Change, ctx: DecideContext, maxZ = ctx.cfg.unexplainedZ): boolean {
   const own = candidatesFor(ctx.store, ctx.stock, gramsMap(c), c.grams, ctx.cfg, false).filter((x) => x.local);
-  return rankHypotheses(c.grams, c.sigma, own, ctx.cfg).bestZ <= ctx.cfg.unexplainedZ;
+  return rankHypotheses(c.grams, c.sigma, own, ctx.cfg).bestZ <= maxZ;
+}
+
+/**
+ * A cluster that needs nothing more to be decided: every step settled on its own, and each phase is either noise
+ * (a press and its release inside one touch) or whole units of its plates' own SKUs. A hand resting on a plate, an
+ * item sliding over, a foreign return look incomplete and wait the full join gap.
+ */
+export function looksComplete(steps: PlateStep[], ctx: DecideContext): boolean {
+  if (steps.some((s) => s.forced)) return false;
+  return phases(steps, ctx.cfg).every((p) => {
+    const c = change(p);
+    return Math.abs(c.grams) < noiseFloor(c.sigma, ctx.cfg) || itemLike(c, ctx, ctx.cfg.quickMaxZ);
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { weightConfig } from './config.ts';
-import { type Candidate, rankHypotheses } from './hypotheses.ts';
+import { type Candidate, locationLikelihood, rankHypotheses } from './hypotheses.ts';
 
 const candidate = (sku: string, mean: number, sd: number, extra: Partial<Candidate> = {}): Candidate => ({
   sku,
@@ -79,5 +79,36 @@ describe('rankHypotheses', () => {
     const r = rankHypotheses(250, 1, [], weightConfig());
     assert.deepEqual(r.hypotheses, []);
     assert.deepEqual(r.flags, ['unexplained-weight']);
+  });
+});
+
+describe('location likelihood', () => {
+  // The AutoCheckout visit: 103 g left three plates, 83 % of it from the plates of "fire" (105.5 g), 17 % from the
+  // plate of "diablo" (103.9 g); the weight alone cannot tell them apart.
+  const cands = (fire: number, diablo: number) => [
+    candidate('fire', 105.5, 3.2, { share: fire }),
+    candidate('diablo', 103.9, 3.1, { share: diablo }),
+  ];
+
+  it('lets the plates that lost the weight decide between near-equal units', () => {
+    const r = rankHypotheses(103.2, 1.2, cands(0.83, 0.17), weightConfig());
+    assert.equal(label(r.hypotheses[0]!), 'fire×1');
+    assert.ok(r.hypotheses[0]!.probability > 0.9, `p ${r.hypotheses[0]!.probability}`);
+    assert.ok(!r.flags.includes('ambiguous-item'));
+  });
+
+  it('says little when the grams are split half and half, and nothing without location evidence', () => {
+    const half = rankHypotheses(103.2, 1.2, cands(0.5, 0.5), weightConfig());
+    assert.ok(half.flags.includes('ambiguous-item'));
+    const none = rankHypotheses(103.2, 1.2, cands(0.83, 0.17), weightConfig({ locationSharpness: 1 }));
+    assert.ok(none.flags.includes('ambiguous-item'), 'a flat location likelihood leaves the weight alone');
+  });
+
+  it('keeps a floor for a SKU on none of the plates (an unseen misplaced item)', () => {
+    const cfg = weightConfig();
+    assert.equal(locationLikelihood(0, cfg), cfg.locationFloor);
+    assert.equal(locationLikelihood(1, cfg), 1);
+    assert.equal(locationLikelihood(undefined, cfg), 1);
+    assert.ok(locationLikelihood(0.75, cfg) > locationLikelihood(0.5, cfg));
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Item hypotheses: which (SKU, quantity) combinations explain a measured change in grams, ranked by posterior.
  * Likelihood: Normal(measured; Σ q·mean, Σ q·sd² + measurement² + (relativeTolerance·Σ q·mean)²). Prior: where the
- * weight left the shelf (location share), misplaced or foreign items, extra units and mixed SKUs are less likely.
+ * weight left the shelf (a location likelihood of the share of grams on the SKUs' plates), misplaced or foreign items,
+ * extra units and mixed SKUs are less likely.
  * A flat "none of these" component keeps the listed probabilities honest when nothing fits.
  */
 import type { WeightConfig } from './config.ts';
@@ -11,8 +12,13 @@ export interface Candidate {
   sku: string;
   mean: number;
   sd: number;
-  /** Prior weight of this SKU being the one (location share × misplaced/foreign factors). */
+  /** Prior weight of this SKU being the one, location aside (misplaced/foreign factors). */
   prior: number;
+  /**
+   * Share (0..1) of the change's grams on plates carrying this SKU; the location likelihood is applied per
+   * hypothesis from it. Undefined: no location evidence (a foreign return can land anywhere).
+   */
+  share?: number;
   /** Most units that can leave the shelf (stock); ignored for put-backs. */
   stock: number;
   /** Belongs to the plates involved (planogram or stock): may combine with another SKU in one grab. */
@@ -38,6 +44,19 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 const MAX_UNITS = 60;
 
 type Part = { c: Candidate; q: number };
+
+/** Location likelihood of a hypothesis whose SKUs sit on plates holding `share` of the grams (see WeightConfig). */
+export function locationLikelihood(share: number | undefined, cfg: WeightConfig): number {
+  if (share === undefined) return 1;
+  const s = Math.min(1, Math.max(0, share));
+  return cfg.locationFloor + (1 - cfg.locationFloor) * s ** (cfg.locationSharpness - 1);
+}
+
+/** Union share of two SKUs' plates, bounded by the sum (plates carrying both count once at most). */
+function unionShare(a: Candidate, b: Candidate): number | undefined {
+  if (a.share === undefined || b.share === undefined) return undefined;
+  return Math.min(1, a.share + b.share);
+}
 
 /** Scores `parts` against `amount` grams (unsigned); `sign` is +1 for a pick, −1 for a put-back. */
 function score(
@@ -80,8 +99,9 @@ function enumerate(measured: number, sigma: number, candidates: Candidate[], cfg
   const limits = candidates.map((c) => maxUnits(c, amount, sigma, pick, cfg));
   candidates.forEach((c, i) => {
     if (c.prior <= 0) return;
+    const logPrior = Math.log(c.prior) + Math.log(locationLikelihood(c.share, cfg));
     for (let q = 1; q <= limits[i]!; q++) {
-      out.push(score([{ c, q }], amount, sign, sigma, cfg, Math.log(c.prior) + (q - 1) * logDecay));
+      out.push(score([{ c, q }], amount, sign, sigma, cfg, logPrior + (q - 1) * logDecay));
     }
   });
   // Two SKUs in one grab: only SKUs that belong to the plates, and only a few units.
@@ -92,9 +112,10 @@ function enumerate(measured: number, sigma: number, candidates: Candidate[], cfg
     for (let j = i + 1; j < candidates.length; j++) {
       const b = candidates[j]!;
       if (!b.local || b.prior <= 0) continue;
+      const logPair = Math.log(a.prior) + Math.log(b.prior) + Math.log(locationLikelihood(unionShare(a, b), cfg));
       for (let qa = 1; qa <= Math.min(limits[i]!, cfg.maxMixedUnits - 1); qa++) {
         for (let qb = 1; qb <= Math.min(limits[j]!, cfg.maxMixedUnits - qa); qb++) {
-          const logPrior = Math.log(a.prior) + Math.log(b.prior) + logMixed + (qa + qb - 2) * logDecay;
+          const logPrior = logPair + logMixed + (qa + qb - 2) * logDecay;
           const parts = [
             { c: a, q: qa },
             { c: b, q: qb },

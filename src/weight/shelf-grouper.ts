@@ -1,7 +1,8 @@
 /**
  * Gathers significant plate steps into clusters per shelf: steps on the same or neighbouring plates whose touches
  * are within `joinGapMs` of each other belong together (one item resting on 2–3 plates, a press then its release,
- * an item sliding to the next plate). A cluster is ready once the shelf around it has been quiet for `joinGapMs`.
+ * an item sliding to the next plate). A cluster is ready once the shelf around it has been quiet for `joinGapMs`,
+ * or `quickJoinMs` after settling when it already looks complete and no neighbouring plate is in a touch.
  */
 import type { Store } from '../store/store.ts';
 import type { WeightConfig } from './config.ts';
@@ -56,11 +57,15 @@ export class ShelfGrouper {
    * Removes and returns the clusters that can be decided at `t`: quiet for joinGapMs, and no plate next to them
    * still in a touch that began in time to join.
    */
-  takeReady(t: number, activeSince: (plateId: string) => number | undefined): Cluster[] {
+  takeReady(
+    t: number,
+    activeSince: (plateId: string) => number | undefined,
+    complete: (c: Cluster) => boolean = () => false,
+  ): Cluster[] {
     const out: Cluster[] = [];
     for (const [shelfId, list] of this.pending) {
       const keep: Cluster[] = [];
-      for (const c of list) (this.isReady(c, t, activeSince) ? out : keep).push(c);
+      for (const c of list) (this.isReady(c, t, activeSince, complete) ? out : keep).push(c);
       if (keep.length === 0) this.pending.delete(shelfId);
       else this.pending.set(shelfId, keep);
     }
@@ -74,15 +79,22 @@ export class ShelfGrouper {
     return out;
   }
 
-  private isReady(c: Cluster, t: number, activeSince: (plateId: string) => number | undefined): boolean {
+  private isReady(
+    c: Cluster,
+    t: number,
+    activeSince: (plateId: string) => number | undefined,
+    complete: (c: Cluster) => boolean,
+  ): boolean {
     const deadline = c.tEnd + this.cfg.joinGapMs;
-    if (t < deadline) return false;
+    if (t < c.tEnd + this.cfg.quickJoinMs) return false;
+    const quick = t < deadline;
     const plates = this.shelfPlates(c);
     for (let i = Math.max(0, c.lo - 1); i <= Math.min(plates.length - 1, c.hi + 1); i++) {
       const since = activeSince(plates[i]!);
-      if (since !== undefined && since <= deadline) return false;
+      // Early, any touch next to the cluster may still join it; later only one that began in time to join.
+      if (since !== undefined && (quick || since <= deadline)) return false;
     }
-    return true;
+    return !quick || complete(c);
   }
 
   private shelfPlates(c: Cluster): string[] {

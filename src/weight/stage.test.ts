@@ -85,6 +85,24 @@ describe('weight stage: detection', () => {
     assert.deepEqual(runStage(store, msgs).events, []);
   });
 
+  it('decides a complete pick within 0.8 s of the shelf settling, in both reporting modes', () => {
+    for (const mode of ['full', 'exception'] as const) {
+      const { events } = runStage(store, scenario({ p1: pick(5000, 355), p5: pick(9000, 400) }, { mode }));
+      assert.equal(events.length, 2, mode);
+      for (const e of events) assert.ok(e.tDecided - e.tSettled <= 800, `${mode}: ${e.tDecided - e.tSettled} ms`);
+    }
+  });
+
+  it('still waits the join gap for a hand resting on a plate, then drops it with its release', () => {
+    const resting = {
+      changes: [
+        { t: 5000, grams: -230 },
+        { t: 6100, grams: 230 },
+      ],
+    };
+    assert.deepEqual(runStage(store, scenario({ p1: resting })).events, []);
+  });
+
   it('groups one item resting on two or three plates into one split event', () => {
     const two = runStage(store, scenario({ p1: { changes: [{ t: 5000, grams: 210 }] }, p2: pick(5000, 145) })).events;
     assert.equal(two.length, 1);

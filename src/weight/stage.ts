@@ -6,9 +6,9 @@
 import type { DeviceMessage } from '../protocol/messages.ts';
 import type { Store } from '../store/store.ts';
 import { type WeightConfig, weightConfig } from './config.ts';
-import { type DecideContext, decideCluster } from './decide.ts';
+import { type DecideContext, decideCluster, looksComplete } from './decide.ts';
 import { PlateTracker } from './plate-tracker.ts';
-import { ShelfGrouper } from './shelf-grouper.ts';
+import { type Cluster, ShelfGrouper } from './shelf-grouper.ts';
 import type { ShelfEvent } from './types.ts';
 
 export interface WeightStageOptions {
@@ -53,6 +53,16 @@ export function createWeightStage(store: Store, options: WeightStageOptions): We
     },
   };
   const activeSince = (plateId: string) => trackers.get(plateId)?.activeSince;
+  // A cluster's steps never change (a join makes a new cluster), so whether it looks complete is asked once.
+  const completeness = new WeakMap<Cluster, boolean>();
+  const complete = (c: Cluster): boolean => {
+    let known = completeness.get(c);
+    if (known === undefined) {
+      known = looksComplete(c.steps, ctx);
+      completeness.set(c, known);
+    }
+    return known;
+  };
   const decide = (clusters: ReturnType<ShelfGrouper['takeAll']>, t: number): ShelfEvent[] =>
     clusters
       .flatMap((c) => decideCluster(c.steps, t, ctx))
@@ -72,7 +82,7 @@ export function createWeightStage(store: Store, options: WeightStageOptions): We
     },
     advance(t) {
       now = Math.max(now, t);
-      return decide(grouper.takeReady(t, activeSince), t);
+      return decide(grouper.takeReady(t, activeSince, complete), t);
     },
     flush() {
       for (const tracker of trackers.values()) tracker.flush();

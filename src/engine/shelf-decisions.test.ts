@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fusionConfig } from '../fusion/config.ts';
+import { createDemoAuthorizer } from '../identity/demo-authorizer.ts';
+import { SessionBook } from '../identity/session-book.ts';
+import { parseStore } from '../store/load-store.ts';
+import type { StoreDef } from '../store/schema.ts';
+import { tinyStoreDef } from '../store/tiny-store.ts';
+import type { ShelfEvent } from '../weight/types.ts';
+import type { EngineEvent } from './events.ts';
+import { PlateStock } from './plate-stock.ts';
+import { ShelfDecisions } from './shelf-decisions.ts';
+
+const T0 = 1_767_600_000_000;
+
+/** The tiny store with a second plate beside the water: soda (near-equal unit weight). */
+function twoPlateStore() {
+  const def = tinyStoreDef();
+  const shelf = def.fixtures[0]!.shelves[0]!;
+  const plates = [
+    ...shelf.plates,
+    { id: 'g1.s1.p2', box: { min: [1.5, 1, 1], max: [2, 1.5, 1.02] }, skus: ['SODA'], capacity: [10] },
+  ];
+  const products = [...def.products, { sku: 'SODA', name: 'Soda', price: 149, unitWeight: { mean: 515, sd: 5 } }];
+  const fixtures = [{ ...def.fixtures[0]!, shelves: [{ ...shelf, plates }] }];
+  // Parsed like a YAML file: the schema fills its defaults (maxGrams, ageRestricted).
+  const store = parseStore({ ...def, products, fixtures, mode: 'single-shopper' } as unknown as StoreDef);
+  assert.ok(store.ok, store.ok ? '' : store.reason);
+  return store.value;
+}
+
+/** One soda that rested mostly on the water plate: most grams left g1.s1.p1, the unit came off g1.s1.p2. */
+function straddlingPick(): ShelfEvent {
+  return {
+    id: `g1.s1.p1@${T0}`,
+    fixtureId: 'g1',
+    shelfId: 'g1.s1',
+    plateIds: ['g1.s1.p1', 'g1.s1.p2'],
+    gramsByPlate: { 'g1.s1.p1': 300, 'g1.s1.p2': 215 },
+    grams: 515,
+    sigmaGrams: 1,
+    tStart: T0 - 300,
+    tChange: T0,
+    tSettled: T0 + 400,
+    tDecided: T0 + 600,
+    hypotheses: [{ items: [{ sku: 'SODA', qty: 1 }], probability: 0.99, residualGrams: 0 }],
+    flags: ['split-plates'],
+  };
+}
+
+function decisions(commitThreshold: number) {
+  const store = twoPlateStore();
+  const events: EngineEvent[] = [];
+  const stock = new PlateStock(store);
+  const sessions = new SessionBook(createDemoAuthorizer(), (e) => events.push(e));
+  const shelf = new ShelfDecisions({
+    store,
+    vision: null,
+    sessions,
+    stock,
+    emit: (e) => events.push(e),
+    policy: 'walkout',
+    fusion: fusionConfig({ commitThreshold }),
+  });
+  return { shelf, stock, events };
+}
+
+test('a pick spanning two plates comes off the plate that holds the SKU, not the one with most grams', () => {
+  const { shelf, stock } = decisions(0.5);
+  shelf.onShelfEvent(straddlingPick());
+  assert.equal(stock.of('g1.s1.p2').get('SODA'), 9);
+  assert.equal(stock.of('g1.s1.p1').get('WATER'), 10);
+  assert.equal(stock.of('g1.s1.p1').get('SODA'), undefined);
+});
+
+test('a review resolution undoes the stock moves made when the case opened, plate by plate', () => {
+  const { shelf, stock, events } = decisions(1.01);
+  shelf.onShelfEvent(straddlingPick());
+  assert.equal(stock.of('g1.s1.p2').get('SODA'), 9, 'the top alternative moved the stock while the case is open');
+  const opened = events.find((e) => e.type === 'review.opened');
+  assert.ok(opened && opened.type === 'review.opened');
+  const outcome = shelf.resolve(
+    opened.data.caseId,
+    { sessionId: null, items: [{ sku: 'WATER', qty: 1 }], probability: 1 },
+    'test',
+    T0 + 5000,
+  );
+  assert.ok(outcome.ok);
+  assert.equal(stock.of('g1.s1.p2').get('SODA'), 10);
+  assert.equal(stock.of('g1.s1.p1').get('WATER'), 9);
+});
