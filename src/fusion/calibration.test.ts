@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WalkoutError } from '../errors.ts';
+import { createRng } from '../sim/random.ts';
 import { expectedCalibrationError, reliabilityTable, thresholdCurve, thresholdFor } from './calibration.ts';
 
-/** mulberry32: a small seeded generator so the synthetic sets are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function synthetic(n: number, truth: (c: number) => number, seed = 7) {
-  const r = rng(seed);
+  const rng = createRng(seed);
+  const r = () => rng.next();
   return Array.from({ length: n }, () => {
     const confidence = r();
     return { confidence, correct: r() < truth(confidence) };

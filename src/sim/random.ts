@@ -1,6 +1,7 @@
 /**
  * The simulator's seeded randomness: a small sfc32 generator with helpers for uniform, gaussian,
- * integer and weighted picks. Every random draw in the digital twin comes from here, so a seed fixes the run.
+ * integer and weighted picks. Every random draw in the digital twin (and in the tests' synthetic streams) comes from
+ * here, so a seed fixes the run.
  */
 
 export interface Rng {

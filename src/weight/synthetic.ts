@@ -4,6 +4,7 @@
  * controller reports them: full rate (12-sample batches) and report by exception (1 Hz keep-alives, 60 Hz bursts).
  */
 import type { DeviceMessage } from '../protocol/messages.ts';
+import { createRng } from '../sim/random.ts';
 
 export type PlateMessage = Extract<DeviceMessage, { kind: 'plate.weight' }>;
 
@@ -25,25 +26,6 @@ export interface PlateScript {
   gaps?: { from: number; to: number }[];
 }
 
-/** Mulberry32: small, fast, seedable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function gaussian(random: () => number): () => number {
-  return () => {
-    const u = Math.max(random(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-  };
-}
-
 const HZ = 60;
 const PERIOD = 1000 / HZ;
 const BATCH = 12;
@@ -52,11 +34,11 @@ const BATCH = 12;
 export function samples(script: PlateScript, durationMs: number, seed: number): Float64Array {
   const n = Math.floor(durationMs / PERIOD);
   const out = new Float64Array(n);
-  const normal = gaussian(seededRandom(seed));
+  const rng = createRng(seed);
   const noise = script.noise ?? 1;
   for (let i = 0; i < n; i++) {
     const t = i * PERIOD;
-    let g = script.base + ((script.drift ?? 0) * t) / 1000 + noise * normal();
+    let g = script.base + ((script.drift ?? 0) * t) / 1000 + noise * rng.gauss();
     for (const c of script.changes ?? []) {
       const ramp = c.rampMs ?? 150;
       g -= c.grams * Math.min(1, Math.max(0, (t - c.t) / ramp + 0.5));
