@@ -3,7 +3,8 @@
  * section per store with the figures table and three inline SVG plots: accuracy against review rate over
  * thresholds, the shelf→cart latency distribution, and the reliability diagram. No scripts, no external files.
  */
-import type { ReliabilityBin, ThresholdPoint } from './calibration.ts';
+import type { ReliabilityBin } from '../fusion/calibration.ts';
+import type { ReviewTradeoffPoint } from './calibration.ts';
 import { type BenchResult, formatRealData, formatValue, METRIC_ROWS, type StoreResult } from './report.ts';
 import type { Histogram } from './stats.ts';
 
@@ -43,7 +44,7 @@ const xUnitTicks = (): string =>
     .join('');
 
 /** Accuracy after review against the share of events sent to review, one point per confidence threshold. */
-export function reviewCurveSvg(ours: readonly ThresholdPoint[], baseline: readonly ThresholdPoint[]): string {
+export function reviewCurveSvg(ours: readonly ReviewTradeoffPoint[], baseline: readonly ReviewTradeoffPoint[]): string {
   const path = ours.map(
     (p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.reviewRate, 0, 1).toFixed(1)},${sy(p.accuracy, 0, 1).toFixed(1)}`,
   );

@@ -2,13 +2,8 @@
  * The benchmark's result: the JSON shape `walkout bench --json` writes (and the HTML report reads), how one
  * policy's scores fold into it, and the fixed-width text table printed per store with Walkout beside the baseline.
  */
-import {
-  expectedCalibrationError,
-  type ReliabilityBin,
-  reliabilityBins,
-  type ThresholdPoint,
-  thresholdCurve,
-} from './calibration.ts';
+import { expectedCalibrationError, type ReliabilityBin, reliabilityTable } from '../fusion/calibration.ts';
+import { type ReviewTradeoffPoint, reviewTradeoffCurve } from './calibration.ts';
 import type { RealDataPolicy, RealDataSection } from './real-data.ts';
 import type { EventScore } from './score-events.ts';
 import type { ReceiptScore } from './score-receipts.ts';
@@ -62,7 +57,7 @@ export interface PolicyFigures {
   missingReceipts: number;
   staffVisitsCharged: number;
   counts: { truthEvents: number; engineEvents: number; reviewCases: number; tp: number; fp: number; fn: number };
-  calibration: { bins: ReliabilityBin[]; ece: number | null; thresholdCurve: ThresholdPoint[] };
+  calibration: { bins: ReliabilityBin[]; ece: number | null; thresholdCurve: ReviewTradeoffPoint[] };
   distributions: { shelfToCartMs: Histogram; exitToReceiptMs: Histogram };
 }
 
@@ -94,7 +89,7 @@ export interface PolicyInputs {
 }
 
 export function policyFigures({ receipts, afterReview, events, tracking, cost }: PolicyInputs): PolicyFigures {
-  const bins = reliabilityBins(events.calibration);
+  const bins = reliabilityTable(events.calibration);
   return {
     visits: receipts.visits,
     exactReceiptRate: receipts.exactReceiptRate,
@@ -135,8 +130,8 @@ export function policyFigures({ receipts, afterReview, events, tracking, cost }:
     },
     calibration: {
       bins,
-      ece: expectedCalibrationError(bins),
-      thresholdCurve: thresholdCurve(events.calibration, events.reviewedEvents),
+      ece: events.calibration.length > 0 ? expectedCalibrationError(events.calibration) : null,
+      thresholdCurve: reviewTradeoffCurve(events.calibration, events.reviewedEvents),
     },
     distributions: {
       shelfToCartMs: histogram(events.shelfToCartMs, SHELF_TO_CART_EDGES),
