@@ -83,3 +83,23 @@ test('an orphan goes to the lost track that could have walked there, not to one 
   assert.equal(lostNear.id, 'T2');
   assert.equal(lostNear.points.at(-1)?.t, t);
 });
+
+test('a lost track just beyond walking reach is refused; between plausible ones height, then recency decide', () => {
+  const t = 20_000;
+  const orphan = track(undefined, 3, 3, t, 'tentative');
+  // 0.6 m slack + 1.6 m/s × 2 s = 3.8 m of reach: 4 m away is just too far.
+  const beyond = track('T1', 7, 3, t - 2000);
+  assert.equal(chooseLostTrack([beyond, orphan], orphan, t, 800), undefined);
+  // Two shoppers lost at the same spot at the same time: the one of the orphan's height wins, once both are learned.
+  const tall = track('T2', 4, 3, t - 3000);
+  const short = track('T3', 4, 3, t - 3000);
+  tall.heights = { nose: 1.7, shoulder: 1.5, hip: 1, samples: 10 };
+  short.heights = { nose: 1.35, shoulder: 1.2, hip: 0.8, samples: 10 };
+  orphan.heights = { nose: 1.35, shoulder: 1.22, hip: 0.8, samples: 4 };
+  assert.equal(chooseLostTrack([tall, short, orphan], orphan, t, 800), short);
+  assert.equal(chooseLostTrack([short, tall, orphan], orphan, t, 800), short);
+  // Heights unknown: a track lost a minute ago (the shopper likely left unseen) loses to one lost 3 s ago.
+  orphan.heights = { nose: 1.6, shoulder: 1.42, hip: 0.95 };
+  const old = track('T4', 3.5, 3, t - 60_000);
+  assert.equal(chooseLostTrack([old, tall, orphan], orphan, t, 800), tall);
+});

@@ -18,8 +18,6 @@ const APPROACH_SLACK = 0.3;
 /** Walking speed (m/s) a lost shopper is assumed to keep at most, and the position slack (m) at loss. */
 const MAX_WALK_SPEED = 1.6;
 const LOSS_SLACK = 0.6;
-/** A lost shopper further than this (m) beyond where they could have walked is not the orphan. */
-const MAX_EXCESS = 3;
 
 /** True where a newcomer may be born: the entry area, or within `depth` metres outside an entry gate. */
 export function inBirthZone(
@@ -43,9 +41,22 @@ function lastPosition(track: Track): { x: number; y: number } {
   return p ? { x: p.x, y: p.y } : { x: track.kf.x, y: track.kf.y };
 }
 
+/** Shoulder-height spread (m) between two sightings of the same shopper, and samples needed to trust a height. */
+const HEIGHT_SIGMA = 0.05;
+const HEIGHT_MIN_SAMPLES = 3;
+/** Distance (m) that weighs as much as one height σ when two lost tracks could both have walked there. */
+const DISTANCE_SCALE = 2;
 /**
- * The lost track that best explains an orphan at (x, y) at time ts: among confirmed tracks unseen for at least
- * `lostAfterMs`, the one with the least distance beyond what it could have walked since, then the nearest.
+ * Time lost (s) that weighs as much as one height σ: a shopper lost long ago has likely left unseen (through a
+ * blind corner by the exit) or was already found under another orphan, so the recently lost are preferred.
+ */
+const LOST_TIME_SCALE = 12;
+
+/**
+ * The lost track that best explains an orphan at time ts. Only confirmed tracks unseen for at least
+ * `lostAfterMs` that could have walked to the orphan (distance ≤ slack + max walking speed × time lost) qualify;
+ * among them the best fit of body height (when both heights are learned), distance and recency wins. Without appearance
+ * features height is the one cue that tells two shoppers apart when both were lost in a blind spot.
  */
 export function chooseLostTrack(
   tracks: readonly Track[],
@@ -54,22 +65,27 @@ export function chooseLostTrack(
   lostAfterMs: number,
 ): Track | undefined {
   let best: Track | undefined;
-  let bestExcess = Number.POSITIVE_INFINITY;
-  let bestD = Number.POSITIVE_INFINITY;
+  let bestScore = Number.POSITIVE_INFINITY;
   for (const track of tracks) {
     if (track === orphan || track.state !== 'confirmed' || ts - track.lastSeenT < lostAfterMs) continue;
     const last = lastPosition(track);
     const d = Math.hypot(last.x - orphan.kf.x, last.y - orphan.kf.y);
     const reach = LOSS_SLACK + (MAX_WALK_SPEED * (ts - track.lastSeenT)) / 1000;
-    const excess = Math.max(0, d - reach);
-    if (excess > MAX_EXCESS) continue;
-    if (excess < bestExcess - 1e-9 || (Math.abs(excess - bestExcess) <= 1e-9 && d < bestD)) {
+    if (d > reach) continue;
+    const lostFor = (ts - track.lastSeenT) / 1000;
+    const score = (d / DISTANCE_SCALE) ** 2 + heightMismatch(track, orphan) ** 2 + (lostFor / LOST_TIME_SCALE) ** 2;
+    if (score < bestScore - 1e-9 || (Math.abs(score - bestScore) <= 1e-9 && best && track.serial < best.serial)) {
       best = track;
-      bestExcess = excess;
-      bestD = d;
+      bestScore = score;
     }
   }
   return best;
+}
+
+/** Shoulder-height difference in σ, or 0 when either height is still the nominal guess. */
+function heightMismatch(a: Track, b: Track): number {
+  if ((a.heights.samples ?? 0) < HEIGHT_MIN_SAMPLES || (b.heights.samples ?? 0) < HEIGHT_MIN_SAMPLES) return 0;
+  return (a.heights.shoulder - b.heights.shoulder) / HEIGHT_SIGMA;
 }
 
 /** The lost track takes over the orphan's filter, camera views, gate sides and history; it keeps its id and heights. */

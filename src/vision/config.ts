@@ -18,6 +18,11 @@ export interface VisionConfig {
   /** Detections (from two cameras, over `orphanMinAgeMs`) an orphan needs before it is handed to a lost track. */
   orphanConfirmHits: number;
   orphanMinAgeMs: number;
+  /**
+   * An orphan seen this long that no lost track could explain gets an id of its own (without an entry crossing),
+   * so a shopper whose track was handed to someone else is still tracked.
+   */
+  orphanPromoteMs: number;
   /** `activeTracks` leaves out a track unseen for longer than this (it is still alive and can be found again). */
   reportLostMs: number;
   /** Newcomers may be born up to this far (m) outside an entry gate (the queue at the scanner), besides the entry area. */
@@ -78,6 +83,7 @@ export const DEFAULT_VISION_CONFIG: VisionConfig = {
   adoptAfterMs: 800,
   orphanConfirmHits: 5,
   orphanMinAgeMs: 400,
+  orphanPromoteMs: 3000,
   reportLostMs: 4000,
   approachDepth: 2,
   tentativeUnseenMs: 700,

@@ -179,11 +179,17 @@ function learnHeights(
   shR: Triangulated | undefined,
   nose: Triangulated | undefined,
 ): void {
-  const learn = (current: number, sample: number | undefined, lo: number, hi: number): number =>
-    sample === undefined || sample < lo || sample > hi ? current : current + HEIGHT_LEARNING_RATE * (sample - current);
   const h = track.heights;
+  // A plain mean over the first samples, so a newcomer's (or an orphan's) height is its own within a second:
+  // height is the one cue that tells two shoppers apart when an orphan is handed to a lost track.
+  const n = h.samples ?? 0;
+  const rate = Math.max(HEIGHT_LEARNING_RATE, 1 / (n + 1));
+  const learn = (current: number, sample: number | undefined, lo: number, hi: number): number =>
+    sample === undefined || sample < lo || sample > hi ? current : current + rate * (sample - current);
+  const shoulder = mean(shL?.X[2], shR?.X[2]);
+  if (shoulder !== undefined && shoulder >= 0.6 && shoulder <= 1.8) h.samples = n + 1;
   h.hip = learn(h.hip, mean(hipL?.X[2], hipR?.X[2]), 0.4, 1.3);
-  h.shoulder = learn(h.shoulder, mean(shL?.X[2], shR?.X[2]), 0.6, 1.8);
+  h.shoulder = learn(h.shoulder, shoulder, 0.6, 1.8);
   h.nose = learn(h.nose, nose?.X[2], 0.7, 2.1);
 }
 

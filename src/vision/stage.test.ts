@@ -109,7 +109,7 @@ test('with an entry area reaching outside, the "in" crossing is seen when the sh
   assert.ok(c.t - T0 > 900 && c.t - T0 < 1600, `in at ${c.t - T0}`);
 });
 
-test('nobody is born outside the entry area (closed store)', () => {
+test('nobody is born outside the entry area (closed store): a brief stranger never gets an id', () => {
   const store = room();
   const ghost = walker(
     [
@@ -123,6 +123,30 @@ test('nobody is born outside the entry area (closed store)', () => {
   assert.equal(samples.length, 0);
   assert.equal(crossings.length, 0);
   assert.deepEqual(stage.activeTracks(T0 + 3000), []);
+});
+
+test('someone inside whom no lost track explains gets an id of their own after a while, without an entry', () => {
+  const store = room();
+  const stranger = walker(
+    [
+      [4, 3],
+      [2.5, 2.5],
+    ],
+    0.8,
+    T0,
+    1,
+    true,
+  );
+  const { crossings, samples } = run(store, [stranger], 6);
+  const ids = new Set(samples.map((s) => s.trackId));
+  assert.deepEqual([...ids], ['T1']);
+  // Not before the orphan has been seen for orphanPromoteMs (3 s), and where the person is.
+  assert.ok(samples[0]!.t >= T0 + 3000, `first reported at ${samples[0]!.t - T0} ms`);
+  for (const s of samples) {
+    const b = stranger(s.t)!;
+    assert.ok(Math.hypot(s.x - b.x, s.y - b.y) < 0.5);
+  }
+  assert.deepEqual(crossings, []); // never crossed a gate: no made-up entry
 });
 
 test('identity survives two shoppers passing shoulder to shoulder in opposite directions', () => {

@@ -202,7 +202,12 @@ class Tracker implements VisionStage {
     if (orphan.hits < c.orphanConfirmHits || orphan.camerasSeen.size < 2 || ts - orphan.bornT < c.orphanMinAgeMs)
       return;
     const lost = chooseLostTrack(this.tracks, orphan, ts, c.adoptAfterMs);
-    if (!lost) return;
+    if (!lost) {
+      // Nobody lost could have walked there (their tracks were handed on, or the shopper was never tracked):
+      // a shopper the cameras keep seeing is better tracked under a new id than not at all. No entry crossing.
+      if (ts - orphan.bornT >= c.orphanPromoteMs) this.confirm(orphan);
+      return;
+    }
     adopt(lost, orphan);
     this.tracks.splice(this.tracks.indexOf(orphan), 1);
     for (const p of orphan.pending) if (lost.state === 'confirmed') this.emit(lost, p.gateId, p.direction, p.t);
@@ -214,7 +219,7 @@ class Tracker implements VisionStage {
     const pending = track.pending.splice(0);
     // Born inside and never seen outside: it came in through the nearest entry gate just now.
     const seenOutside = pending.length > 0 || [...track.sides.values()].some((s) => s.side === 'out');
-    if (!seenOutside) {
+    if (!seenOutside && !track.orphan) {
       const gate = this.nearestEntryGate(track.bornX, track.bornY);
       if (gate) this.emit(track, gate.id, 'in', track.bornT);
     }

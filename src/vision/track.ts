@@ -19,6 +19,8 @@ export interface BodyHeights {
   nose: number;
   shoulder: number;
   hip: number;
+  /** Triangulated shoulder heights learned so far (the first ones are averaged, then a slow running mean). */
+  samples?: number;
 }
 
 export interface Track {
