@@ -45,12 +45,12 @@ test('kiosk: ~60 m², ~40 plates, 6 cameras, one entry and one exit', () => {
   assert.deepEqual(s.def.gates.map((g) => g.kind).sort(), ['entry', 'exit']);
 });
 
-test('convenience: ~250 m², ~300 plates, ~250 SKUs, 24 cameras, entry and exit gates', () => {
+test('convenience: ~250 m², ~300 plates, ~250 SKUs, about 24 cameras, entry and exit gates', () => {
   const s = load('convenience.yaml');
   assert.ok(Math.abs(area(s.def.floor.outline) - 250) <= 15);
   assert.ok(s.plates.size >= 270 && s.plates.size <= 340, `${s.plates.size} plates`);
   assert.ok(s.products.size >= 220 && s.products.size <= 280, `${s.products.size} SKUs`);
-  assert.equal(s.cameras.size, 24);
+  assert.ok(s.cameras.size >= 22 && s.cameras.size <= 28, `${s.cameras.size} cameras`);
   for (const c of s.def.cameras) assert.ok(Math.abs(c.pose.position[2] - 3) < 0.3, `${c.id} at ceiling height`);
   assert.ok(s.def.gates.some((g) => g.kind === 'entry') && s.def.gates.some((g) => g.kind === 'exit'));
   assert.equal(s.def.currency, 'USD');

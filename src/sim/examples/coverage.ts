@@ -5,10 +5,13 @@
 import { inImage, projectPoint } from '../../store/camera.ts';
 import type { CameraDef, Vec3 } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
-import { plateHandPoint, segmentHitsBox } from '../geometry.ts';
+import { plateHandPoint, pointInPolygon, segmentHitsBox } from '../geometry.ts';
 
 /** Farthest a camera is trusted to see a hand well enough (horizontal metres); matches the simulated detector. */
 export const COVERAGE_RANGE = 4.5;
+const FLOOR_STEP_M = 1;
+/** Plates come first: a hand nobody sees twice is a pick nobody can attribute. */
+const PLATE_WEIGHT = 4;
 
 export function cameraSees(store: Store, camera: CameraDef, point: Vec3, range = COVERAGE_RANGE): boolean {
   const [cx, cy] = camera.pose.position;
@@ -32,7 +35,8 @@ export function plateCoverage(store: Store): Map<string, number> {
 
 /**
  * Chooses `count` ceiling cameras greedily from a grid of candidate poses (positions every metre at `height`,
- * looking straight down or tilted up to 1.6 m sideways) so that as many plates as possible are seen by two cameras.
+ * looking straight down or tilted up to 2.4 m sideways) so that as many plates and as much floor as possible are
+ * seen by two cameras.
  * Deterministic: ties go to the first candidate.
  */
 export function placeCameras(
@@ -43,10 +47,16 @@ export function placeCameras(
   prefix = 'cam',
 ): CameraDef[] {
   const [x0, y0, x1, y1] = bounds(store);
-  const ends = [...store.plates.values()].map((info) => [
-    plateHandPoint(info, 0.08, 0.14, 0.1),
-    plateHandPoint(info, 0.08, 0.14, 0.9),
-  ]);
+  // Targets needing two views: both ends of each plate front (hands) and the walkable floor at torso height
+  // (people: a shopper seen by one camera has no height and loses identity in a crowd).
+  const ends = [
+    ...[...store.plates.values()].map((info) => [
+      plateHandPoint(info, 0.08, 0.14, 0.1),
+      plateHandPoint(info, 0.08, 0.14, 0.9),
+    ]),
+    ...floorPoints(store, x0, y0, x1, y1).map((p) => [p]),
+  ];
+  const plateTargets = store.plates.size;
   const offsets: [number, number][] = [[0, 0]];
   for (const d of [0.8, 1.6, 2.4]) offsets.push([d, 0], [-d, 0], [0, d], [0, -d], [d, d], [-d, d], [d, -d], [-d, -d]);
   const candidates: { camera: CameraDef; sees: number[] }[] = [];
@@ -74,7 +84,8 @@ export function placeCameras(
     let bestGain = -1;
     candidates.forEach((c, i) => {
       let gain = 0;
-      for (const p of c.sees) if (cover[p]! < 2) gain += cover[p] === 0 ? 1.01 : 1;
+      for (const p of c.sees)
+        if (cover[p]! < 2) gain += (cover[p] === 0 ? 1.01 : 1) * (p < plateTargets ? PLATE_WEIGHT : 1);
       if (gain > bestGain) {
         bestGain = gain;
         best = i;
@@ -84,7 +95,7 @@ export function placeCameras(
     for (const p of pick.sees) cover[p] = cover[p]! + 1;
     chosen.push(pick);
   }
-  improveBySwaps(chosen, candidates, cover);
+  improveBySwaps(chosen, candidates, cover, plateTargets);
   return chosen.map((c, k) => ({ ...c.camera, id: `${prefix}-${String(k + 1).padStart(2, '0')}` }));
 }
 
@@ -96,8 +107,9 @@ function improveBySwaps(
   chosen: { camera: CameraDef; sees: number[] }[],
   candidates: { camera: CameraDef; sees: number[] }[],
   cover: number[],
+  plateTargets: number,
 ): void {
-  const score = () => cover.reduce((s, c) => s + Math.min(c, 2), 0);
+  const score = () => cover.reduce((s, c, i) => s + Math.min(c, 2) * (i < plateTargets ? PLATE_WEIGHT : 1), 0);
   for (let round = 0; round < 20; round++) {
     const needy = new Set(cover.flatMap((c, i) => (c < 2 ? [i] : [])));
     if (needy.size === 0) return;
@@ -121,6 +133,20 @@ function improveBySwaps(
     }
     if (!improved) return;
   }
+}
+
+/** Walkable floor every metre, at torso height, off the fixtures. */
+function floorPoints(store: Store, x0: number, y0: number, x1: number, y1: number): Vec3[] {
+  const points: Vec3[] = [];
+  for (let x = x0 + 0.5; x < x1; x += FLOOR_STEP_M) {
+    for (let y = y0 + 0.5; y < y1; y += FLOOR_STEP_M) {
+      const onFixture = store.def.fixtures.some(
+        (f) => x >= f.box.min[0] - 0.2 && x <= f.box.max[0] + 0.2 && y >= f.box.min[1] - 0.2 && y <= f.box.max[1] + 0.2,
+      );
+      if (!onFixture && pointInPolygon([x, y], store.def.floor.outline)) points.push([x, y, 1.0]);
+    }
+  }
+  return points;
 }
 
 function bounds(store: Store): [number, number, number, number] {

@@ -169,7 +169,7 @@ export function convenienceStore(): StoreDef {
     runs,
     catalogue,
     8,
-    22,
+    24,
   );
 }
 
