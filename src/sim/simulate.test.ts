@@ -33,7 +33,7 @@ const convenience = store('convenience');
 let moderate: { messages: RecordedMessage[]; truth: GroundTruth } | undefined;
 /** One moderately sized standard run shared by the hard-case tests (20 visits guarantee every case). */
 const standardRun = () => {
-  moderate ??= run(convenience, { shoppers: 20, minutes: 8, seed: 7 });
+  moderate ??= run(convenience, { shoppers: 20, minutes: 10, seed: 7 });
   return moderate;
 };
 
