@@ -106,7 +106,7 @@ export class SessionBook {
 
   private personOut(t: number, trackId: string | null): void {
     const session = trackId ? this.sessionOfTrack(trackId) : this.oldestInside();
-    if (!session || session.state !== 'inside') {
+    if (session?.state !== 'inside') {
       if (trackId) this.unbound.delete(trackId);
       return;
     }
