@@ -171,7 +171,7 @@ export class ShelfDecisions {
 
   /** True while an open review case may still change this session's cart. */
   blocks(sessionId: string): boolean {
-    return this.queue.blocking(sessionId).length > 0;
+    return this.queue.holds(sessionId);
   }
 
   openCases(): ReviewCase[] {

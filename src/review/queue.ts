@@ -23,6 +23,8 @@ export class ReviewQueue {
   private readonly cases = new Map<string, QueuedCase>();
   /** Sessions that have left, with the time: their receipts are what the queue holds back. */
   private readonly exited = new Map<string, number>();
+  /** Open cases per session they block: checkout asks on every clock step, so it must not scan every case. */
+  private readonly openBySession = new Map<string, number>();
 
   /** Folds one engine event; other event types are ignored. */
   apply(event: EngineEvent): Result<void, QueueError> {
@@ -42,6 +44,7 @@ export class ReviewQueue {
   private open(review: ReviewCase): Result<void, QueueError> {
     if (this.cases.has(review.caseId)) return fail('CASE_EXISTS', `case ${review.caseId} opened twice`);
     this.cases.set(review.caseId, { ...review, state: 'open', resolution: null, resolvedAt: null, openMs: null });
+    for (const s of new Set(review.blocking)) this.openBySession.set(s, (this.openBySession.get(s) ?? 0) + 1);
     return ok(undefined);
   }
 
@@ -51,6 +54,7 @@ export class ReviewQueue {
     const next = nextCaseState(c.state, caseEventFor(resolution.choice));
     if (!next.ok) return next;
     c.state = next.value;
+    for (const s of new Set(c.blocking)) this.openBySession.set(s, (this.openBySession.get(s) ?? 1) - 1);
     c.resolution = resolution;
     c.resolvedAt = resolution.t;
     c.openMs = resolution.t - c.opened;
@@ -72,6 +76,11 @@ export class ReviewQueue {
           a.opened - b.opened ||
           a.caseId.localeCompare(b.caseId),
       );
+  }
+
+  /** True while an open case holds this session's receipt [R4]. */
+  holds(sessionId: string): boolean {
+    return (this.openBySession.get(sessionId) ?? 0) > 0;
   }
 
   /** Open cases that hold this session's receipt [R4]. */
