@@ -2,13 +2,14 @@
  * Shared fixtures for the server, MQTT and replay integration tests: a tiny single-shopper store (one fridge shelf
  * of two plates, one door, no cameras), a scripted visit as device messages in the wire format, and small helpers.
  */
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { createRng } from '../src/sim/random.ts';
 import { parseStore } from '../src/store/load-store.ts';
 import type { StoreDef } from '../src/store/schema.ts';
 import type { Store } from '../src/store/store.ts';
+
+export { freePort } from '../src/server/free-port.ts';
 
 export const STORE_ID = 'micro-01';
 export const T0 = Date.UTC(2025, 5, 1, 9, 0, 0);
@@ -126,18 +127,6 @@ export function visitMessages(options: { start?: number; code?: string; picks?: 
   events.sort((a, b) => a[0] - b[0]);
   for (const [, m] of events) out.push(m);
   return out;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `check` until it returns a value (not undefined/false) or `ms` pass. */

@@ -21,8 +21,8 @@ import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { gateCommandTopic } from '../protocol/topics.ts';
 import { runSimulation } from '../sim/simulate.ts';
-import { freePort } from '../storage/temp-postgres.ts';
 import { loadStoreFile } from '../store/load-store.ts';
+import { freePort } from './free-port.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -9,7 +9,6 @@
  * then every pending call journalled and applied, every decision logged, and finally the database, leaving no
  * handle open.
  */
-import { createServer } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { EngineEvent } from '../engine/events.ts';
 import type { Engine, EngineConfig, EngineOptions } from '../engine/types.ts';
@@ -27,6 +26,7 @@ import { type EmbeddedBroker, startEmbeddedBroker } from './broker.ts';
 import type { ServerConfig } from './config.ts';
 import { DeviceHealth } from './device-health.ts';
 import { EventHub } from './event-hub.ts';
+import { freePort } from './free-port.ts';
 import { buildHttp } from './http.ts';
 import { createIngestAccounting, type DeviceFeed, isDeviceInput, MqttIngest } from './ingest.ts';
 import { EngineJournal } from './journal.ts';
@@ -347,18 +347,6 @@ export class StoreServer {
     }
     return { broker: this.brokerUp(), db };
   }
-}
-
-/** A port nobody listens on now (the OS picks it). */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** An address people can open: a wildcard listen address is reached as localhost on the box itself. */
