@@ -8,13 +8,14 @@ import { test } from 'node:test';
 import Fastify from 'fastify';
 import mqtt from 'mqtt';
 import { createEngine } from '../src/engine/engine.ts';
-import type { EngineEvent, LoggedEvent } from '../src/engine/events.ts';
+import type { EngineEvent } from '../src/engine/events.ts';
 import { createDemoAuthorizer } from '../src/identity/demo-authorizer.ts';
 import { alertTopicsPattern } from '../src/ops/alert-mqtt.ts';
 import { opsPlugin } from '../src/ops/plugin.ts';
 import { cartLine, opsStore, sessionClosed, sessionOpened, shelfEvent, T0 } from '../src/ops/test-fixtures.ts';
 import { startEmbeddedBroker } from '../src/server/broker.ts';
-import { browserSkipReason, launchBrowser } from './helpers/browser.ts';
+import { browserSkipReason, launchBrowser, staffPage } from './helpers/browser.ts';
+import { eventBus } from './helpers/event-bus.ts';
 
 const TOKEN = 'ops-staff-token-42';
 const ALERT_ID = 'low-stock:p-cola:COLA:1';
@@ -22,23 +23,13 @@ const ALERT_ID = 'low-stock:p-cola:COLA:1';
 async function startStack() {
   const store = opsStore();
   const engine = createEngine({ store, authorizer: createDemoAuthorizer(), sink: () => {} });
-  const subscribers = new Set<(e: LoggedEvent) => void>();
-  let seq = 0;
-  const push = (event: EngineEvent) => {
-    seq += 1;
-    for (const fn of subscribers) fn({ ...event, seq } as LoggedEvent);
-  };
+  const { events, push, subscribers } = eventBus();
   const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0 });
   const app = Fastify();
   await opsPlugin(app, {
     engine,
     store,
-    events: {
-      subscribe(fn) {
-        subscribers.add(fn);
-        return () => subscribers.delete(fn);
-      },
-    },
+    events,
     staffToken: TOKEN,
     mqttUrl: broker.url,
     checkEveryMs: 100,
@@ -117,14 +108,7 @@ test('dashboard in Chromium: figures, one-click "done" on an alert (and over MQT
   const browser = await launchBrowser();
   try {
     for (const e of shoppingEvents()) stack.push(e);
-    const context = await browser.newContext();
-    await context.addCookies([
-      { name: 'walkout_staff', value: TOKEN, url: stack.base },
-      { name: 'walkout_staff_name', value: 'Ana', url: stack.base },
-    ]);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await staffPage(browser, stack.base, TOKEN, 'Ana');
     await page.goto(`${stack.base}/staff/ops`);
 
     const row = page.locator(`tr[data-alert-id="${ALERT_ID}"]`);

@@ -28,6 +28,24 @@ export async function startTestServer(
   simulateModule?: string,
 ): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'walkout-server-'));
+  const { server, info } = await startServerIn(dir, overrides, simulateModule);
+  return {
+    server,
+    info,
+    dir,
+    async close() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A store server on a data dir the caller keeps (to restart on it); the caller stops it. */
+export async function startServerIn(
+  dir: string,
+  overrides: ConfigOverrides = {},
+  simulateModule?: string,
+): Promise<{ server: StoreServer; info: StoreServerInfo }> {
   const config = loadConfig({
     env: {},
     overrides: {
@@ -51,16 +69,7 @@ export async function startTestServer(
     defaultMetrics: false,
     simulateModule,
   });
-  const info = await server.start();
-  return {
-    server,
-    info,
-    dir,
-    async close() {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { server, info: await server.start() };
 }
 
 export async function deviceClient(url: string): Promise<MqttClient> {

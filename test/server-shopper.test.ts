@@ -12,43 +12,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { MqttClient } from 'mqtt';
-import pino from 'pino';
 import type { LoggedEvent } from '../src/engine/events.ts';
 import { gateCommandTopic } from '../src/protocol/topics.ts';
-import { type ConfigOverrides, loadConfig } from '../src/server/config.ts';
-import { StoreServer, type StoreServerInfo } from '../src/server/store-server.ts';
-import { STORE_ID, testStore, waitFor } from './server-fixtures.ts';
-import { deviceClient } from './server-harness.ts';
+import { STORE_ID, waitFor } from './server-fixtures.ts';
+import { deviceClient, startServerIn } from './server-harness.ts';
 
 const TOKEN = 'test-staff-token-0123456789';
 const staff = { authorization: `Bearer ${TOKEN}` };
-
-async function startOn(
-  dir: string,
-  overrides: ConfigOverrides = {},
-): Promise<{ server: StoreServer; info: StoreServerInfo }> {
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      dataDir: dir,
-      db: 'sqlite',
-      http: { host: '127.0.0.1', port: 0 },
-      mqtt: { broker: 'embedded', host: '127.0.0.1', port: 0 },
-      sim: { enabled: false },
-      staffToken: TOKEN,
-      logLevel: 'silent',
-      ...overrides,
-    },
-  });
-  if (!config.ok) throw new Error(config.reason);
-  const server = new StoreServer({
-    config: config.value,
-    store: testStore(),
-    logger: pino({ level: 'silent' }),
-    defaultMetrics: false,
-  });
-  return { server, info: await server.start() };
-}
 
 type Wire = { topic: string; payload: Record<string, unknown> };
 const topic = (kind: string, id: string, message: string) => `walkout/${STORE_ID}/${kind}/${id}/${message}`;
@@ -130,7 +100,7 @@ function outbox(dir: string): string[] {
 
 describe('store server with the shopper journey', () => {
   const dir = mkdtempSync(join(tmpdir(), 'walkout-shopper-'));
-  let running: { server: StoreServer; info: StoreServerInfo };
+  let running: Awaited<ReturnType<typeof startServerIn>>;
   let device: MqttClient;
   let http = '';
   const commands: { topic: string; payload: { action: string; admit: number; reason: string } }[] = [];
@@ -138,7 +108,7 @@ describe('store server with the shopper journey', () => {
   let ann: Awaited<ReturnType<typeof shopper>>;
 
   before(async () => {
-    running = await startOn(dir, { shopper: { demoCodes: false, autoRefundLimit: 0 } });
+    running = await startServerIn(dir, { shopper: { demoCodes: false, autoRefundLimit: 0 } });
     http = running.info.httpUrl;
     device = await deviceClient(running.info.mqttUrl);
     device.on('message', (t, payload) => commands.push({ topic: t, payload: JSON.parse(payload.toString()) }));
@@ -248,7 +218,7 @@ describe('store server restart with the shopper journey', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('replays an admission whose card is gone since, and checks out the receipt recovery re-made', async () => {
-    const first = await startOn(dir, { shopper: { demoCodes: false } });
+    const first = await startServerIn(dir, { shopper: { demoCodes: false } });
     const http = first.info.httpUrl;
     let cutAfter = 0;
     try {
@@ -273,7 +243,7 @@ describe('store server restart with the shopper journey', () => {
     db.close();
     assert.ok(cut > 0);
 
-    const second = await startOn(dir, { shopper: { demoCodes: false } });
+    const second = await startServerIn(dir, { shopper: { demoCodes: false } });
     try {
       assert.equal(second.info.recovery.matched, cutAfter);
       assert.ok(second.info.recovery.appended >= cut, JSON.stringify(second.info.recovery));

@@ -13,8 +13,9 @@ import type { Fixture } from '../src/store/schema.ts';
 import { parseCookies, safeNext, staffFromRequest } from '../src/web/auth.ts';
 import { CaseMemory } from '../src/web/case-memory.ts';
 import { plateCells, storeLayout } from '../src/web/layout.ts';
-import { escapeHtml, loginPage } from '../src/web/login-page.ts';
+import { loginPage } from '../src/web/login-page.ts';
 import { buildReviewQueue, candidatesOf, choiceFor, orderQueue, parseShelfEventId } from '../src/web/review-view.ts';
+import { escapeHtml } from '../src/web/shell.ts';
 import type { ShelfEvent } from '../src/weight/types.ts';
 
 const session = (sessionId: string, state: Session['state'], account = sessionId): Session => ({

@@ -2,7 +2,8 @@
  * Accounts and sign-in sessions in SQLite (better-sqlite3 12, WAL): the store box's default, so accounts and
  * signed-in phones survive a restart. Same contract as the in-memory store (accounts-store.contract.ts).
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { SqliteTables } from '../storage/open-sqlite.ts';
 import {
   type AccountPatch,
   type AccountRecord,
@@ -52,34 +53,29 @@ function fromRow(r: AccountRow): AccountRecord {
   };
 }
 
-export class SqliteAccountStore implements AccountStore {
-  private readonly db: Database.Database;
-  /** Only a database this store opened is closed by it. */
-  private readonly owns: boolean;
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS accounts (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    payment_token TEXT,
+    payment_label TEXT,
+    spending_limit INTEGER,
+    blocked INTEGER NOT NULL DEFAULT 0,
+    created INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS account_sign_ins (
+    token_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    created INTEGER NOT NULL,
+    expires INTEGER NOT NULL
+  );`;
 
+export class SqliteAccountStore extends SqliteTables implements AccountStore {
   /** `file` is a path or `:memory:`; pass an open database to share one file with other tables. */
   constructor(file: string | Database.Database) {
-    this.owns = typeof file === 'string';
-    this.db = typeof file === 'string' ? new Database(file) : file;
-    if (this.owns) this.db.pragma('journal_mode = WAL');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS accounts (
-        id TEXT PRIMARY KEY,
-        email TEXT NOT NULL UNIQUE,
-        password_hash TEXT NOT NULL,
-        role TEXT NOT NULL,
-        payment_token TEXT,
-        payment_label TEXT,
-        spending_limit INTEGER,
-        blocked INTEGER NOT NULL DEFAULT 0,
-        created INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS account_sign_ins (
-        token_hash TEXT PRIMARY KEY,
-        account_id TEXT NOT NULL REFERENCES accounts(id),
-        created INTEGER NOT NULL,
-        expires INTEGER NOT NULL
-      );`);
+    super(file, SCHEMA);
   }
 
   async insertAccount(a: AccountRecord) {
@@ -154,9 +150,5 @@ export class SqliteAccountStore implements AccountStore {
 
   async deleteExpiredSignIns(now: number) {
     return this.db.prepare('DELETE FROM account_sign_ins WHERE expires <= ?').run(now).changes;
-  }
-
-  async close() {
-    if (this.owns && this.db.open) this.db.close();
   }
 }

@@ -5,7 +5,6 @@
  * health, samples shopper paths and reconciles settled plates against their readings. Staff sign-in is the web
  * pages' (`staffFromRequest`); the sign-in form itself lives in the web plugin.
  */
-import { readFileSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -15,6 +14,7 @@ import { WalkoutError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { requireStaffApi, requireStaffPage, staffFromRequest } from '../web/auth.ts';
 import { storeLayout } from '../web/layout.ts';
+import { addStaffHeaders, STAFF_STYLESHEET, sendPage, staffPageFrom } from '../web/shell.ts';
 import { AlertPublisher } from './alert-mqtt.ts';
 import type { Alert, AlertRules, AlertState } from './alerts.ts';
 import { OpsBoard } from './board.ts';
@@ -40,7 +40,6 @@ export interface OpsDeps {
 }
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
 const STATES: readonly AlertState[] = ['open', 'acknowledged', 'done'];
 /** Seconds of readings a reconciliation looks at. */
 const READING_WINDOW_MS = 3_000;
@@ -120,22 +119,22 @@ function registerRoutes(scope: FastifyInstance, deps: OpsDeps, publisher: AlertP
   const runtime = new OpsRuntime(deps, publish);
   const board = runtime.board;
   const layout = storeLayout(store);
-  const html = readFileSync(new URL('ops.html', PUBLIC_DIR), 'utf8');
+  // The shared staff stylesheet (served by the staff pages, src/web/plugin.ts) first, then the dashboard's own.
+  const html = staffPageFrom(new URL('ops.html', PUBLIC_DIR), {
+    page: 'ops',
+    title: 'Operations',
+    stylesheets: [STAFF_STYLESHEET, '/staff/ops/assets/ops.css'],
+    script: '/staff/ops/assets/ops.js',
+  });
 
   runtime.start();
   scope.addHook('onClose', async () => {
     runtime.stop();
     await publisher?.close();
   });
-  scope.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('content-security-policy', CSP);
-    reply.header('x-content-type-options', 'nosniff');
-    return payload;
-  });
+  addStaffHeaders(scope);
 
-  scope.get('/staff/ops', { onRequest: page }, (_request, reply) =>
-    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html),
-  );
+  scope.get('/staff/ops', { onRequest: page }, (_request, reply) => sendPage(reply, html));
   scope.get('/api/staff/ops/layout', { onRequest: api }, () => layout);
   scope.get('/api/staff/ops/summary', { onRequest: api }, () => {
     runtime.check();

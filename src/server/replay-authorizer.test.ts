@@ -31,15 +31,21 @@ const session = (sessionId: string, t: number) => ({
   staff: false,
 });
 
+/** A log in which the gate admitted a party of two at t=10. */
+async function logWithAdmission(): Promise<MemoryEventLog> {
+  const log = new MemoryEventLog();
+  await log.append({ type: 'session.opened', t: 10, data: session('door@10', 10) });
+  await log.append({
+    type: 'gate.command',
+    t: 10,
+    data: { gateId: 'door', action: 'open', admit: 2, reason: 'OK', sessionId: 'door@10' },
+  });
+  return log;
+}
+
 describe('replayingAuthorizer', () => {
   it('answers from the log while replaying, then lets the real check decide', async () => {
-    const log = new MemoryEventLog();
-    await log.append({ type: 'session.opened', t: 10, data: session('door@10', 10) });
-    await log.append({
-      type: 'gate.command',
-      t: 10,
-      data: { gateId: 'door', action: 'open', admit: 2, reason: 'OK', sessionId: 'door@10' },
-    });
+    const log = await logWithAdmission();
     await log.append({
       type: 'gate.command',
       t: 20,
@@ -66,13 +72,7 @@ describe('replayingAuthorizer', () => {
   });
 
   it('stops answering from the log once live, and on a scan at another time', async () => {
-    const log = new MemoryEventLog();
-    await log.append({ type: 'session.opened', t: 10, data: session('door@10', 10) });
-    await log.append({
-      type: 'gate.command',
-      t: 10,
-      data: { gateId: 'door', action: 'open', admit: 2, reason: 'OK', sessionId: 'door@10' },
-    });
+    const log = await logWithAdmission();
     const moved = replayingAuthorizer(refusing(), await loggedVerdicts(log));
     assert.equal(moved.authorize('a', 11).ok, false);
     const live = replayingAuthorizer(refusing(), await loggedVerdicts(log));

@@ -2,20 +2,30 @@
  * Disputes for staff, over the staff API: `GET /api/staff/disputes` lists those waiting for a decision (oldest
  * first, with the product's name and the shopper's email) and the visits whose capture was declined;
  * `POST /api/staff/disputes/:id/decide` `{approve}` refunds or rejects one, recorded under the signed-in staff
- * member's name. Behind the staff token like every staff page (src/web/auth.ts).
+ * member's name. Behind the staff token like every staff page (src/web/auth.ts); the staff disputes page
+ * (src/web/public/disputes.html) is its face.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ShopperJourney } from '../app/journey.ts';
+import type { Disputes } from '../checkout/payments/disputes.ts';
+import type { CheckoutLedger } from '../checkout/payments/types.ts';
+import type { AccountsService } from '../identity/accounts.ts';
 import type { Store } from '../store/store.ts';
 import { requireStaffApi, staffFromRequest } from '../web/auth.ts';
 
 const decisionSchema = z.strictObject({ approve: z.boolean() });
 const STATUS = { NO_SUCH_DISPUTE: 404, ALREADY_DECIDED: 409, REFUND_FAILED: 502 } as const;
 
+/** What the API needs of the shopper journey (src/app/journey.ts). */
+export interface StaffDisputesJourney {
+  disputes: Pick<Disputes, 'inReview' | 'decide'>;
+  ledger: Pick<CheckoutLedger, 'declined'>;
+  accounts: Pick<AccountsService, 'emailOf'>;
+}
+
 export async function staffDisputesPlugin(
   app: FastifyInstance,
-  deps: { journey: Pick<ShopperJourney, 'disputes' | 'ledger' | 'accounts'>; store: Store; staffToken: string },
+  deps: { journey: StaffDisputesJourney; store: Store; staffToken: string },
 ): Promise<void> {
   const { journey, staffToken } = deps;
   const api = requireStaffApi(staffToken);

@@ -1,24 +1,23 @@
 /**
  * The event log in SQLite (better-sqlite3 12, WAL mode): the embedded default for a store box.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { EngineEvent, EngineEventType, LoggedEvent } from '../engine/events.ts';
 import type { EventLog } from './event-log.ts';
+import { SqliteTables } from './open-sqlite.ts';
 
-export class SqliteEventLog implements EventLog {
-  private readonly db: Database.Database;
+const SCHEMA = `CREATE TABLE IF NOT EXISTS event_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL,
+  t INTEGER NOT NULL,
+  data TEXT NOT NULL
+)`;
+
+export class SqliteEventLog extends SqliteTables implements EventLog {
   private readonly insert: Database.Statement<[string, number, string]>;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS event_log (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      type TEXT NOT NULL,
-      t INTEGER NOT NULL,
-      data TEXT NOT NULL
-    )`);
+    super(file, SCHEMA, { synchronous: 'NORMAL' });
     this.insert = this.db.prepare('INSERT INTO event_log (type, t, data) VALUES (?, ?, ?)');
   }
 
@@ -45,9 +44,5 @@ export class SqliteEventLog implements EventLog {
   async lastSeq(): Promise<number> {
     const row = this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM event_log').get() as { seq: number };
     return row.seq;
-  }
-
-  async close(): Promise<void> {
-    this.db.close();
   }
 }

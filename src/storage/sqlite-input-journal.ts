@@ -10,7 +10,7 @@
  * can stay at NORMAL either way: whatever it loses is re-decided from the journal on the next start. Both tables share
  * one WAL, so a FULL commit also makes every earlier event-log commit durable.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {
   callBytes,
   entryFromRow,
@@ -20,30 +20,28 @@ import {
   type JournalStats,
   resolveBody,
 } from './input-journal.ts';
+import { SqliteTables } from './open-sqlite.ts';
 
 export type JournalSync = 'full' | 'normal';
 
 type Row = { seq: number; kind: string; t: number | null; topic: string | null; body: Uint8Array | null };
 
-export class SqliteInputJournal implements InputJournal {
-  private readonly db: Database.Database;
+const SCHEMA = `CREATE TABLE IF NOT EXISTS input_journal (
+  seq INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  t INTEGER,
+  topic TEXT,
+  body BLOB
+)`;
+
+export class SqliteInputJournal extends SqliteTables implements InputJournal {
   private readonly insert: Database.Statement<[number, string, number | null, string | null, Uint8Array | null]>;
   private readonly appendAll: (calls: readonly JournalCall[]) => void;
   private counts: JournalStats;
 
   constructor(file: string, options: { sync?: JournalSync } = {}) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.sync === 'normal' ? 'NORMAL' : 'FULL'}`);
     // The event log's connection may be writing; wait for it rather than failing with SQLITE_BUSY.
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS input_journal (
-      seq INTEGER PRIMARY KEY,
-      kind TEXT NOT NULL,
-      t INTEGER,
-      topic TEXT,
-      body BLOB
-    )`);
+    super(file, SCHEMA, { synchronous: options.sync === 'normal' ? 'NORMAL' : 'FULL', busyTimeoutMs: 5000 });
     this.insert = this.db.prepare('INSERT INTO input_journal (seq, kind, t, topic, body) VALUES (?, ?, ?, ?, ?)');
     const agg = this.db
       .prepare(
@@ -104,10 +102,6 @@ export class SqliteInputJournal implements InputJournal {
 
   stats(): JournalStats {
     return { ...this.counts };
-  }
-
-  async close(): Promise<void> {
-    this.db.close();
   }
 
   private prunedUpTo(): number {

@@ -2,22 +2,11 @@
  * The staff sign-in form, rendered on the server so it works before any script loads. Every value put into the
  * page is HTML-escaped.
  */
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
+import { documentHead, escapeHtml } from './shell.ts';
 
 export function loginPage(options: { next: string; storeName: string; error?: string; name?: string }): string {
   const error = options.error ? `<p class="form-error" role="alert">${escapeHtml(options.error)}</p>` : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Staff sign-in · ${escapeHtml(options.storeName)}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/staff/assets/style.css">
-</head>
+  return `${documentHead({ title: `Sign in · ${options.storeName}` })}
 <body class="login">
 <main class="login-card">
   <h1>Walkout staff</h1>

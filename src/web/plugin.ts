@@ -1,10 +1,10 @@
 /**
- * The staff web pages as one fastify plugin: the live store view, the review console and the carts view under
- * `/staff/...`, their JSON and WebSocket API under `/api/staff/...`, and the sign-in form. Everything runs in its
- * own encapsulated scope, so it adds nothing to the routes the server owns; pages are plain HTML, CSS and ES modules
- * from `src/web/public` (no build step).
+ * The staff web pages as one fastify plugin: the live store view, the review console, the carts view and the
+ * disputes page under `/staff/...`, their JSON and WebSocket API under `/api/staff/...`, and the sign-in form.
+ * Everything runs in its own encapsulated scope, so it adds nothing to the routes the server owns; pages are plain
+ * HTML fragments in the shared shell (shell.ts), CSS and ES modules from `src/web/public` (no build step). The
+ * disputes page reads the staff disputes API (src/server/staff-disputes.ts), mounted with the shopper app.
  */
-import { readFileSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
@@ -28,6 +28,7 @@ import { storeLayout } from './layout.ts';
 import { LiveFeed } from './live-feed.ts';
 import { loginPage } from './login-page.ts';
 import { buildReviewQueue, choiceFor, type ReviewDecision } from './review-view.ts';
+import { addStaffHeaders, sendPage, staffPageFrom } from './shell.ts';
 
 export interface WebDeps {
   engine: Engine;
@@ -40,10 +41,12 @@ export interface WebDeps {
 }
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
-const PAGES = ['live', 'review', 'carts'] as const;
-
-/** Same-origin only: no CDN, no inline script, so an injected string cannot run. */
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
+const PAGES = [
+  { page: 'live', title: 'Live store' },
+  { page: 'review', title: 'Review' },
+  { page: 'carts', title: 'Carts' },
+  { page: 'disputes', title: 'Disputes' },
+] as const;
 
 const itemsSchema = z.array(z.object({ sku: z.string().min(1), qty: z.number().int() })).max(50);
 const decisionSchema = z.union([
@@ -74,15 +77,14 @@ function registerRoutes(scope: FastifyInstance, deps: WebDeps): void {
   const memory = new CaseMemory();
   const feed = new LiveFeed(engine, deps.events, memory);
   const layout = storeLayout(store);
-  const html = Object.fromEntries(PAGES.map((p) => [p, readFileSync(new URL(`${p}.html`, PUBLIC_DIR), 'utf8')]));
+  const html = PAGES.map(({ page, title }) => ({
+    page,
+    html: staffPageFrom(new URL(`${page}.html`, PUBLIC_DIR), { page, title, script: `/staff/assets/${page}.js` }),
+  }));
 
   feed.start();
   scope.addHook('onClose', async () => feed.stop());
-  scope.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('content-security-policy', CSP);
-    reply.header('x-content-type-options', 'nosniff');
-    return payload;
-  });
+  addStaffHeaders(scope);
   scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
@@ -110,10 +112,8 @@ function registerRoutes(scope: FastifyInstance, deps: WebDeps): void {
     reply.header('set-cookie', signOutCookies()).redirect('/staff/login', 303),
   );
 
-  for (const name of PAGES) {
-    scope.get(`/staff/${name}`, { onRequest: page }, (_request, reply) =>
-      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html[name]),
-    );
+  for (const { page: name, html: body } of html) {
+    scope.get(`/staff/${name}`, { onRequest: page }, (_request, reply) => sendPage(reply, body));
   }
 
   scope.get('/api/staff/store', { onRequest: api }, () => layout);

@@ -6,7 +6,7 @@
 import type { EngineSnapshot } from '../engine/types.ts';
 import type { Session } from '../identity/types.ts';
 import type { ReviewAlternative, ReviewCase } from '../review/types.ts';
-import type { ItemCount } from '../weight/types.ts';
+import type { ItemCount, ShelfEvent } from '../weight/types.ts';
 import type { CaseMemory, TrackPath } from './case-memory.ts';
 
 /** Weight trace half-width around the event, ms. */
@@ -20,6 +20,26 @@ export interface QueuedCase {
   waitingSessions: string[];
 }
 
+/** What the console shows of a shelf event: where and how much, not the stage's hypotheses. */
+const SHOWN_SHELF_FIELDS = [
+  'id',
+  'fixtureId',
+  'shelfId',
+  'plateIds',
+  'gramsByPlate',
+  'grams',
+  'tStart',
+  'tChange',
+  'tSettled',
+  'flags',
+] as const satisfies readonly (keyof ShelfEvent)[];
+
+export type ShownShelfEvent = Pick<ShelfEvent, (typeof SHOWN_SHELF_FIELDS)[number]>;
+
+function shownShelfEvent(ev: ShelfEvent): ShownShelfEvent {
+  return Object.fromEntries(SHOWN_SHELF_FIELDS.map((k) => [k, ev[k]])) as ShownShelfEvent;
+}
+
 export interface ReviewView extends QueuedCase {
   openForMs: number;
   /** The event time the case is about (the weight change), and the trace window around it. */
@@ -27,18 +47,7 @@ export interface ReviewView extends QueuedCase {
   window: [number, number];
   /** Plates the event moved (from the shelf event, or from its id when the event itself was not seen). */
   plateIds: string[];
-  shelfEvent: {
-    id: string;
-    fixtureId: string;
-    shelfId: string;
-    plateIds: string[];
-    gramsByPlate: Record<string, number>;
-    grams: number;
-    tStart: number;
-    tChange: number;
-    tSettled: number;
-    flags: string[];
-  } | null;
+  shelfEvent: ShownShelfEvent | null;
   traces: Record<string, [number, number][]>;
   scene: TrackPath[];
   candidates: { sessionId: string | null; account: string | null; probability: number; trackIds: string[] }[];
@@ -109,20 +118,7 @@ export function buildReviewQueue(snapshot: EngineSnapshot, memory: CaseMemory, w
       at,
       window,
       plateIds,
-      shelfEvent: ev
-        ? {
-            id: ev.id,
-            fixtureId: ev.fixtureId,
-            shelfId: ev.shelfId,
-            plateIds: ev.plateIds,
-            gramsByPlate: ev.gramsByPlate,
-            grams: ev.grams,
-            tStart: ev.tStart,
-            tChange: ev.tChange,
-            tSettled: ev.tSettled,
-            flags: ev.flags,
-          }
-        : null,
+      shelfEvent: ev ? shownShelfEvent(ev) : null,
       traces,
       scene: memory.scene((ev?.tStart ?? at) - 3_000, Math.max((ev?.tSettled ?? at) + 1_000, ev?.tDecided ?? c.opened)),
       candidates: candidatesOf(c, snapshot.sessions),

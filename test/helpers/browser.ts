@@ -3,7 +3,7 @@
  * downloads no browser of its own). Where it is not installed the tests skip and say how to get it.
  */
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.WALKOUT_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -27,4 +27,22 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-quic',
     ],
   });
+}
+
+/** A fresh browser context signed in as staff (the sign-in cookies set directly), one page, and its script errors. */
+export async function staffPage(
+  browser: Browser,
+  base: string,
+  token: string,
+  name: string,
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext();
+  await context.addCookies([
+    { name: 'walkout_staff', value: token, url: base },
+    { name: 'walkout_staff_name', value: name, url: base },
+  ]);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { page, errors };
 }

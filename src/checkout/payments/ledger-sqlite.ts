@@ -3,31 +3,28 @@
  * retries and restarts, refunds unique per (visit, line), receipts for the app's history, and disputes. Each record
  * is one JSON column plus the columns it is looked up by.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { SqliteTables } from '../../storage/open-sqlite.ts';
 import type { CheckoutLedger, DisputeRecord, PaymentRecord, ReceiptRecord, RefundRecord } from './types.ts';
 
 const parse = <T>(rows: unknown[]): T[] => (rows as { data: string }[]).map((r) => JSON.parse(r.data) as T);
 const one = <T>(row: unknown): T | null => (row ? (JSON.parse((row as { data: string }).data) as T) : null);
 
-export class SqliteCheckoutLedger implements CheckoutLedger {
-  private readonly db: Database.Database;
-  private readonly owns: boolean;
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS payments (visit TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS payment_refunds (
+    visit TEXT NOT NULL, line TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (visit, line));
+  CREATE TABLE IF NOT EXISTS receipts (
+    visit TEXT PRIMARY KEY, account TEXT NOT NULL, final_at INTEGER, emailed INTEGER NOT NULL, data TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS receipts_by_account ON receipts (account, final_at);
+  CREATE TABLE IF NOT EXISTS disputes (
+    dispute_id TEXT PRIMARY KEY, visit TEXT NOT NULL, opened INTEGER NOT NULL, data TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS disputes_by_visit ON disputes (visit);`;
 
+export class SqliteCheckoutLedger extends SqliteTables implements CheckoutLedger {
   /** `file` is a path or `:memory:`; pass an open database to share one file with other tables. */
   constructor(file: string | Database.Database) {
-    this.owns = typeof file === 'string';
-    this.db = typeof file === 'string' ? new Database(file) : file;
-    if (this.owns) this.db.pragma('journal_mode = WAL');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS payments (visit TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS payment_refunds (
-        visit TEXT NOT NULL, line TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (visit, line));
-      CREATE TABLE IF NOT EXISTS receipts (
-        visit TEXT PRIMARY KEY, account TEXT NOT NULL, final_at INTEGER, emailed INTEGER NOT NULL, data TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS receipts_by_account ON receipts (account, final_at);
-      CREATE TABLE IF NOT EXISTS disputes (
-        dispute_id TEXT PRIMARY KEY, visit TEXT NOT NULL, opened INTEGER NOT NULL, data TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS disputes_by_visit ON disputes (visit);`);
+    super(file, SCHEMA);
   }
 
   async payment(visit: string) {
@@ -113,9 +110,5 @@ export class SqliteCheckoutLedger implements CheckoutLedger {
   async disputesInReview() {
     const rows = this.db.prepare('SELECT data FROM disputes ORDER BY opened, rowid').all();
     return parse<DisputeRecord>(rows).filter((d) => d.status === 'review');
-  }
-
-  async close() {
-    if (this.owns && this.db.open) this.db.close();
   }
 }

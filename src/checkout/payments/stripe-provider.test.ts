@@ -27,6 +27,10 @@ after(() => standIn.close());
 
 const base = { currency: 'USD', visit: 'door@1' };
 
+/** A capture with no hold behind it: Stripe charges the card directly. */
+const directCharge = (token: string, amount: number, idempotencyKey: string) =>
+  stripe.capture({ ...base, token, amount, holdRef: null, heldAmount: 0, idempotencyKey });
+
 describe('Stripe provider (local stand-in)', () => {
   it('captures part of a hold, and the same key returns the same charge', async () => {
     const hold = await stripe.hold({ ...base, token: 'tok_visa', amount: 5000, idempotencyKey: 'hold:a' });
@@ -47,49 +51,21 @@ describe('Stripe provider (local stand-in)', () => {
   });
 
   it('charges directly when there is no hold or the total outgrew it', async () => {
-    const direct = await stripe.capture({
-      ...base,
-      token: 'tok_visa',
-      amount: 999,
-      holdRef: null,
-      heldAmount: 0,
-      idempotencyKey: 'capture:b',
-    });
+    const direct = await directCharge('tok_visa', 999, 'capture:b');
     assert.ok(direct.ok);
     assert.match(direct.ref, /^ch_/);
-    const repeat = await stripe.capture({
-      ...base,
-      token: 'tok_visa',
-      amount: 999,
-      holdRef: null,
-      heldAmount: 0,
-      idempotencyKey: 'capture:b',
-    });
+    const repeat = await directCharge('tok_visa', 999, 'capture:b');
     assert.ok(repeat.ok);
     assert.equal(repeat.ref, direct.ref, 'Stripe dedups by our idempotency key');
   });
 
   it('reports a declined card as DECLINED', async () => {
-    const r = await stripe.capture({
-      ...base,
-      token: 'tok_chargeDeclined',
-      amount: 500,
-      holdRef: null,
-      heldAmount: 0,
-      idempotencyKey: 'capture:c',
-    });
+    const r = await directCharge('tok_chargeDeclined', 500, 'capture:c');
     assert.equal(!r.ok && r.code, 'DECLINED');
   });
 
   it('refunds against the charge, not more than it', async () => {
-    const c = await stripe.capture({
-      ...base,
-      token: 'tok_visa',
-      amount: 500,
-      holdRef: null,
-      heldAmount: 0,
-      idempotencyKey: 'capture:d',
-    });
+    const c = await directCharge('tok_visa', 500, 'capture:d');
     assert.ok(c.ok);
     const r = await stripe.refund({ chargeRef: c.ref, amount: 200, idempotencyKey: 'refund:d:MILK' });
     assert.ok(r.ok);

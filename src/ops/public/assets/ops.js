@@ -9,6 +9,8 @@ let layout = null;
 let currency = 'USD';
 let timezone = 'UTC';
 let selectedVisit = null;
+/** Another staff page (the disputes page) may link a visit to open: /staff/ops#visit=<session id>. */
+const linkedVisit = new URLSearchParams(location.hash.slice(1)).get('visit');
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -174,30 +176,11 @@ function drawMap(target, visit, shelfEvents) {
   target.setAttribute('viewBox', `${b.x0 - pad} ${-(b.y1 + pad)} ${b.x1 - b.x0 + 2 * pad} ${b.y1 - b.y0 + 2 * pad}`);
   const pts = (list) => list.map(([x, y]) => `${x},${-y}`).join(' ');
   target.append(svg('polygon', { class: 'outline', points: pts(layout.outline) }));
-  for (const f of layout.fixtures) {
-    target.append(
-      svg('rect', {
-        class: 'fixture',
-        x: f.rect.x0,
-        y: -f.rect.y1,
-        width: f.rect.x1 - f.rect.x0,
-        height: f.rect.y1 - f.rect.y0,
-      }),
-    );
-  }
+  // Floor y runs up, SVG y runs down.
+  const rect = (cls, r) => svg('rect', { class: cls, x: r.x0, y: -r.y1, width: r.x1 - r.x0, height: r.y1 - r.y0 });
+  for (const f of layout.fixtures) target.append(rect('fixture', f.rect));
   const hit = new Set(shelfEvents.flatMap((e) => e.plateIds));
-  for (const p of layout.plates) {
-    if (!hit.has(p.plateId)) continue;
-    target.append(
-      svg('rect', {
-        class: 'plate-hit',
-        x: p.rect.x0,
-        y: -p.rect.y1,
-        width: p.rect.x1 - p.rect.x0,
-        height: p.rect.y1 - p.rect.y0,
-      }),
-    );
-  }
+  for (const p of layout.plates) if (hit.has(p.plateId)) target.append(rect('plate-hit', p.rect));
   for (const g of layout.gates) {
     const [[x0, y0], [x1, y1]] = g.line;
     target.append(svg('line', { class: 'gate', x1: x0, y1: -y0, x2: x1, y2: -y1 }));
@@ -271,6 +254,7 @@ async function start() {
   } catch {
     layout = null;
   }
+  if (linkedVisit) await showVisit(linkedVisit).catch(() => (selectedVisit = null));
   await loop();
 }
 

@@ -1,18 +1,6 @@
 // The staff carts view: every open session with its cart lines and running total, updating live.
-import {
-  api,
-  clock,
-  connectLive,
-  h,
-  money,
-  percent,
-  productIndex,
-  setClockZone,
-  setReviewBadge,
-  setupNav,
-} from './common.js';
+import { api, clock, connectLive, h, money, percent, productIndex, setClockZone, setReviewBadge } from './common.js';
 
-setupNav();
 const layout = await api('/api/staff/store');
 const products = productIndex(layout);
 setClockZone(layout.timezone);

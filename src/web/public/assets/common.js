@@ -83,14 +83,7 @@ export function connectLive({ onSnapshot, onEvent }) {
   open();
 }
 
-/** Marks the current page in the navigation and keeps the review badge in step with the snapshot. */
-export function setupNav() {
-  const page = document.body.dataset.page;
-  for (const a of document.querySelectorAll('[data-nav]')) {
-    if (a.dataset.nav === page) a.setAttribute('aria-current', 'page');
-  }
-}
-
+/** Keeps the review badge in the navigation (src/web/shell.ts) in step with the snapshot. */
 export function setReviewBadge(count) {
   const badge = document.getElementById('nav-review-count');
   if (badge) badge.textContent = count > 0 ? String(count) : '';

@@ -1,23 +1,12 @@
 // The live store view: floor plan with stock-coloured plates, anonymous shopper dots with short trails and hands,
 // decisions flashing on their plates, counters, and a feed of the latest decisions.
-import {
-  api,
-  clock,
-  connectLive,
-  h,
-  itemsText,
-  productIndex,
-  setClockZone,
-  setReviewBadge,
-  setupNav,
-} from './common.js';
+import { api, clock, connectLive, h, itemsText, productIndex, setClockZone, setReviewBadge } from './common.js';
 import { createFloor } from './floor.js';
 
 /** About five seconds of path at two snapshots a second. */
 const TRAIL_SAMPLES = 10;
 const MAX_FEED = 40;
 
-setupNav();
 const layout = await api('/api/staff/store');
 const products = productIndex(layout);
 setClockZone(layout.timezone);

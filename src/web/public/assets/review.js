@@ -14,12 +14,10 @@ import {
   sessionColour,
   setClockZone,
   setReviewBadge,
-  setupNav,
   svg,
 } from './common.js';
 import { createFloor, viewAround } from './floor.js';
 
-setupNav();
 const layout = await api('/api/staff/store');
 const products = productIndex(layout);
 setClockZone(layout.timezone);
