@@ -25,6 +25,8 @@ import {
 
 /** Stages are advanced at most this often (ms of event time) so per-message cost stays flat. */
 const ADVANCE_STEP_MS = 50;
+/** How often (ms of event time) tracks the cameras found again are offered to sessions that lost one. */
+const ADOPT_STEP_MS = 1_000;
 
 export function createEngine(options: EngineOptions): Engine {
   const config = Object.freeze({ ...DEFAULT_ENGINE_CONFIG, ...options.config });
@@ -32,6 +34,7 @@ export function createEngine(options: EngineOptions): Engine {
   const stats: EngineStats = { accepted: 0, rejected: {}, shelfEvents: 0, reviewsOpen: 0 };
   let now = Number.NEGATIVE_INFINITY;
   let lastAdvance = Number.NEGATIVE_INFINITY;
+  let lastAdopt = Number.NEGATIVE_INFINITY;
 
   const emit = (event: EngineEvent): void => {
     if (event.type === 'shelf.event') stats.shelfEvents += 1;
@@ -53,7 +56,11 @@ export function createEngine(options: EngineOptions): Engine {
       shelf?.observe(event);
       if (event.type === 'session.closed') checkout.sessionClosed(event.data.sessionId, event.data.reason, event.t);
     },
-    { bindWindowMs: config.bindWindowMs },
+    {
+      bindWindowMs: config.bindWindowMs,
+      tracked: vision !== null,
+      beamGates: store.def.gates.filter((g) => g.beam !== false).map((g) => g.id),
+    },
   );
   const decisions = new ShelfDecisions({
     store,
@@ -80,6 +87,13 @@ export function createEngine(options: EngineOptions): Engine {
       emit({ type: 'gate.crossed', t: crossing.t, data: crossing });
       sessions.crossing(crossing.trackId, crossing.gateId, crossing.direction, crossing.t);
     }
+    if (vision && t - lastAdopt >= ADOPT_STEP_MS) {
+      lastAdopt = t;
+      sessions.adoptStrays(
+        vision.activeTracks(t).map((a) => a.trackId),
+        t,
+      );
+    }
     for (const event of weight.advance(t)) decisions.onShelfEvent(event);
     sessions.advance(t);
     checkout.advance(t);
@@ -99,8 +113,7 @@ export function createEngine(options: EngineOptions): Engine {
         sessions.scan(m.gateId, m.code, m.ts);
         break;
       case 'gate.pass':
-        // With cameras, people are bound by their tracks crossing the gate line; the beam only counts.
-        if (!vision) sessions.pass(m.gateId, m.direction, m.ts);
+        sessions.pass(m.gateId, m.direction, m.ts);
         break;
     }
     advance(now);

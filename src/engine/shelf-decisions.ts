@@ -77,13 +77,18 @@ export class ShelfDecisions {
     const { vision, sessions, store } = this.deps;
     const box = eventBox(store, event);
     const w = handWindow(event, this.deps.fusion);
-    const candidates: ShopperCandidate[] = (vision?.handsNear(box, w.t0, w.t1, w.radius) ?? []).map((evidence) => {
+    const near = vision?.handsNear(box, w.t0, w.t1, w.radius) ?? [];
+    const atChange = new Map(
+      (vision?.handsNear(box, w.tChange0, w.tChange1, w.radius) ?? []).map((e) => [e.trackId, e]),
+    );
+    const candidates: ShopperCandidate[] = near.map((evidence) => {
       const session = sessions.sessionOfTrack(evidence.trackId);
       return {
         sessionId: session?.sessionId ?? null,
         trackId: evidence.trackId,
         staff: session?.staff ?? false,
         evidence,
+        atChange: atChange.get(evidence.trackId),
       };
     });
     const inside = sessions.inside();

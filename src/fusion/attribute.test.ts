@@ -46,11 +46,22 @@ test('[F2] two shoppers in the same plate at the same moment go to review with b
 });
 
 test('[F2] at the same plate, the hand that was there when the weight changed wins over an earlier one', () => {
-  const early = reach('t2', { tClosest: T0 - 2500 });
-  const ctx = context({ candidates: [shopper('S1', reach('t1')), shopper('S2', early)], sessionsInside: ['S1', 'S2'] });
+  // S2's hand dipped in 2.5 s before and was 25 cm out of the volume by the time the weight changed.
+  const early = shopper('S2', reach('t2', { tClosest: T0 - 2500 }), false, near('t2', 0.25));
+  const ctx = context({ candidates: [shopper('S1', reach('t1')), early], sessionsInside: ['S1', 'S2'] });
   const d = committed(decide(ctx));
   assert.equal(d.sessionId, 'S1');
   assert.equal(d.alternatives[1]?.sessionId, 'S2');
+});
+
+test('[F2] a hand the cameras did not see at the moment of the change is judged on the whole window', () => {
+  const unseenThen = (sessionId: string) => shopper(sessionId, reach('t1'), false, null);
+  const alone = committed(decide(context({ candidates: [unseenThen('S1')], sessionsInside: ['S1'] })));
+  assert.equal(alone.sessionId, 'S1');
+  // Against a hand that was seen inside at the change, the unseen one is the weaker candidate.
+  const ctx = context({ candidates: [unseenThen('S1'), shopper('S2', reach('t2'))], sessionsInside: ['S1', 'S2'] });
+  const race = decide(ctx);
+  assert.equal(race.alternatives[0]?.sessionId, 'S2');
 });
 
 test('[F2] a neighbour at the adjacent plate lowers confidence the closer their wrist came', () => {

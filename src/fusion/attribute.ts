@@ -22,6 +22,8 @@ export interface ShopperCandidate {
   trackId: string;
   staff: boolean;
   evidence: HandEvidence;
+  /** The same hand's evidence in a short window around the weight change: where the hand was when it happened. */
+  atChange?: HandEvidence;
 }
 
 export interface FusionContext {
@@ -83,7 +85,7 @@ function actorsFrom(ctx: FusionContext, event: ShelfEvent, config: FusionConfig)
   const conditions = { silentPlate: ctx.silentPlate, camerasDegraded: ctx.camerasDegraded };
   const seen = ctx.candidates.map((c): Actor => {
     const kind: ActorKind = c.staff ? 'staff' : c.sessionId === null ? 'unbound' : 'session';
-    const weight = handLikelihoodRatio(c.evidence, event, config, conditions);
+    const weight = handLikelihoodRatio(c.evidence, event, config, conditions, c.atChange);
     return { kind, sessionId: c.sessionId, weight, seen: true };
   });
   return [...seen, unseen(ctx, config)];

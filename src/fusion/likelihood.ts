@@ -40,14 +40,25 @@ function timingRatio(evidence: HandEvidence, event: ShelfEvent, config: FusionCo
   return actor / bystander;
 }
 
-/** Ratio of the reach itself: inside the volume, or how far outside, against a bystander's uniform distance. */
-function reachRatio(evidence: HandEvidence, config: FusionConfig, degraded: boolean): number {
-  if (evidence.entered) return config.pEnteredIfActor / config.pEnteredIfBystander;
+/**
+ * Ratio of the reach itself: inside the volume, or how far outside, against a bystander's uniform distance. It reads
+ * where the hand was when the weight changed (`atChange`): the actor's hand is in the plate then, while a neighbour's
+ * that dipped in a second earlier is not. Only when no wrist was seen then does it fall back on the whole window.
+ */
+function reachRatio(
+  window: HandEvidence,
+  atChange: HandEvidence | undefined,
+  config: FusionConfig,
+  degraded: boolean,
+): number {
+  const evidence = atChange ?? window;
+  const seen = atChange ? 1 : config.unseenAtChangeRatio;
+  if (evidence.entered) return (seen * config.pEnteredIfActor) / config.pEnteredIfBystander;
   const sigma = evidence.sigma * (degraded ? config.degradedSigmaScale : 1);
   const s = Math.hypot(sigma, config.reachSlackM);
   const actor = (1 - config.pEnteredIfActor) * actorDistanceDensity(Math.max(0, evidence.minDistance), s);
   const bystander = (1 - config.pEnteredIfBystander) / config.candidateRadiusM;
-  return actor / bystander;
+  return (seen * actor) / bystander;
 }
 
 /** P(evidence | actor) / P(evidence | bystander) for one track and one shelf event. */
@@ -56,9 +67,10 @@ export function handLikelihoodRatio(
   event: ShelfEvent,
   config: FusionConfig,
   conditions: HandConditions,
+  atChange?: HandEvidence,
 ): number {
   const ratio =
-    reachRatio(evidence, config, conditions.camerasDegraded) *
+    reachRatio(evidence, atChange, config, conditions.camerasDegraded) *
     timingRatio(evidence, event, config, conditions.silentPlate);
   return Number.isFinite(ratio) ? Math.max(MIN_RATIO, ratio) : MIN_RATIO;
 }

@@ -29,9 +29,9 @@ export function shelfEvent(over: Partial<ShelfEvent> = {}): ShelfEvent {
   };
 }
 
-/** A hand that reached into the plate's volume right when the weight changed. */
+/** A hand that went into the plate's volume about a second before the weight changed (first inside sample). */
 export function reach(trackId: string, over: Partial<HandEvidence> = {}): HandEvidence {
-  return { trackId, minDistance: 0, tClosest: T0 + 400, entered: true, sigma: 0.04, ...over };
+  return { trackId, minDistance: 0, tClosest: T0 + 400 - 1150, entered: true, sigma: 0.04, ...over };
 }
 
 /** A hand near the plate that stayed outside its volume. */
@@ -39,8 +39,17 @@ export function near(trackId: string, minDistance: number, over: Partial<HandEvi
   return { trackId, minDistance, tClosest: T0 + 400, entered: false, sigma: 0.04, ...over };
 }
 
-export function shopper(sessionId: string | null, evidence: HandEvidence, staff = false): ShopperCandidate {
-  return { sessionId, trackId: evidence.trackId, staff, evidence };
+/**
+ * A candidate; by default the hand was where its evidence says when the weight changed (inside for a reach).
+ * Pass `atChange` for a hand that was elsewhere by then, or `null` for one not seen then.
+ */
+export function shopper(
+  sessionId: string | null,
+  evidence: HandEvidence,
+  staff = false,
+  atChange: HandEvidence | null = { ...evidence, tClosest: T0 + 400 },
+): ShopperCandidate {
+  return { sessionId, trackId: evidence.trackId, staff, evidence, atChange: atChange ?? undefined };
 }
 
 export function context(over: Partial<FusionContext> = {}): FusionContext {

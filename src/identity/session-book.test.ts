@@ -84,3 +84,74 @@ test('without cameras the beam counts people in and out', () => {
   assert.equal(sessions.inside().length, 0);
   assert.equal(of('session.closed').length, 1);
 });
+
+function trackedBook() {
+  const events: EngineEvent[] = [];
+  const sessions = new SessionBook(createDemoAuthorizer(), (e) => events.push(e), {
+    bindWindowMs: 20_000,
+    tracked: true,
+    beamGates: ['in', 'out'],
+    beamMatchMs: 1_500,
+  });
+  return { sessions, events };
+}
+
+test('with a beam, a crossing the cameras missed does not shift the next shopper onto the wrong session', () => {
+  const { sessions } = trackedBook();
+  sessions.scan('in', demoEntryCode('a', 1), T0);
+  sessions.pass('in', 'in', T0 + 1_200); // a walks in; no track crosses with it
+  sessions.scan('in', demoEntryCode('b', 1), T0 + 5_000);
+  sessions.pass('in', 'in', T0 + 6_200);
+  sessions.crossing('T2', 'in', 'in', T0 + 6_450);
+  sessions.advance(T0 + 9_000);
+  assert.equal(sessions.sessionOfTrack('T2')?.account, 'b');
+  assert.deepEqual(
+    sessions.inside().map((s) => s.account),
+    ['a', 'b'],
+  );
+});
+
+test('with a beam, a body passing with no admission is unbound even while a scan waits later', () => {
+  const { sessions, events } = trackedBook();
+  sessions.scan('in', demoEntryCode('a', 1), T0);
+  sessions.pass('in', 'in', T0 + 1_000);
+  sessions.crossing('T1', 'in', 'in', T0 + 1_250);
+  sessions.pass('in', 'in', T0 + 2_000); // the tailgater right behind
+  sessions.crossing('T9', 'in', 'in', T0 + 2_250);
+  assert.equal(sessions.sessionOfTrack('T1')?.account, 'a');
+  assert.ok(sessions.isUnbound('T9'));
+  assert.equal(events.filter((e) => e.type === 'shopper.unbound').length, 1);
+});
+
+test('with a beam, a group binds pass by pass and a crossing seen before its beam still pairs', () => {
+  const { sessions } = trackedBook();
+  sessions.scan('in', demoEntryCode('fam', 3), T0);
+  sessions.crossing('T1', 'in', 'in', T0 + 900); // the camera saw the line crossed a little before the beam
+  sessions.pass('in', 'in', T0 + 1_000);
+  sessions.pass('in', 'in', T0 + 1_800);
+  sessions.crossing('T2', 'in', 'in', T0 + 2_000);
+  sessions.pass('in', 'in', T0 + 2_600);
+  sessions.crossing('T3', 'in', 'in', T0 + 2_800);
+  assert.deepEqual(
+    ['T1', 'T2', 'T3'].map((t) => sessions.sessionOfTrack(t)?.account),
+    ['fam', 'fam', 'fam'],
+  );
+});
+
+test('with a beam, a late crossing binds to the member the beam let in, and an untracked exit closes the session', () => {
+  const { sessions, events } = trackedBook();
+  sessions.scan('in', demoEntryCode('a', 1), T0);
+  sessions.pass('in', 'in', T0 + 1_000);
+  sessions.advance(T0 + 4_000); // the track is confirmed only later
+  sessions.crossing('T1', 'in', 'in', T0 + 3_000);
+  sessions.advance(T0 + 6_000);
+  assert.equal(sessions.sessionOfTrack('T1')?.account, 'a');
+
+  sessions.scan('in', demoEntryCode('b', 1), T0 + 10_000);
+  sessions.pass('in', 'in', T0 + 11_000); // b is never tracked
+  sessions.advance(T0 + 14_000);
+  sessions.pass('out', 'out', T0 + 60_000); // b walks out; no track crosses with it
+  sessions.advance(T0 + 63_000);
+  const closed = events.flatMap((e) => (e.type === 'session.closed' ? [e.data.sessionId] : []));
+  assert.deepEqual(closed, [sessionIdFor('in', T0 + 10_000)]);
+});

@@ -2,12 +2,15 @@
  * Sessions at the gate: a scan opens a session that admits N people; the people who cross the entry line in the
  * window after the scan are bound to it; a person crossing with no scan waiting is an unbound shopper; a session
  * closes when everyone bound to it has crossed an exit. Without cameras, the gate's beam (`pass`) counts people.
+ * With cameras, each beam pass takes the next admission (scan order) and the track crossing the line with it is
+ * bound to that admission (gate-matcher.ts); a crossing no beam explains falls back to first come, first served.
  * An explicit state machine over event time; it emits what it decided and holds no clock.
  */
 
 import type { EngineEvent } from '../engine/events.ts';
 import { WalkoutError } from '../errors.ts';
 import { sessionIdFor } from './demo-authorizer.ts';
+import { type BeamPass, GateMatcher, type TrackCrossing } from './gate-matcher.ts';
 import type { EntryAuthorizer, Session, SessionState } from './types.ts';
 
 /** Allowed transitions of a session's state. */
@@ -21,14 +24,25 @@ export const SESSION_TRANSITIONS = {
 export interface SessionBookConfig {
   /** How long after a scan its party may cross the entry line, ms. */
   bindWindowMs: number;
+  /** Cameras track people: bind tracks to beam passes; without, the beam alone counts people. */
+  tracked?: boolean;
+  /** Gates with a beam: with cameras, their crossings wait for a beam pass to pair with. */
+  beamGates?: readonly string[];
+  /** How far apart in time (ms) a beam pass and a track crossing may be and still be the same person. */
+  beamMatchMs?: number;
 }
 
 export const DEFAULT_SESSION_CONFIG: SessionBookConfig = { bindWindowMs: 20_000 };
+const DEFAULT_BEAM_MATCH_MS = 1_500;
+/** A stray must outlive a pending gate pairing before it is adopted. */
+const STRAY_ADOPT_MS = 3_000;
 
 interface SessionRecord extends Session {
   /** People bound so far / people still inside. */
   entered: number;
   inside: number;
+  /** Members inside that the beam counted but no track was bound to. */
+  untracked: number;
   exitedAt: number | null;
 }
 
@@ -36,12 +50,19 @@ export class SessionBook {
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly byTrack = new Map<string, string>();
   private readonly unbound = new Set<string>();
+  private readonly matcher: GateMatcher;
+  private readonly beamGates: ReadonlySet<string>;
+  /** Live tracks that never crossed a gate (a shopper the cameras lost and found again), by when first reported. */
+  private readonly strays = new Map<string, number>();
 
   constructor(
     private readonly authorizer: EntryAuthorizer,
     private readonly emit: (event: EngineEvent) => void,
     private readonly config: SessionBookConfig = DEFAULT_SESSION_CONFIG,
-  ) {}
+  ) {
+    this.matcher = new GateMatcher(config.beamMatchMs ?? DEFAULT_BEAM_MATCH_MS);
+    this.beamGates = new Set(config.tracked ? (config.beamGates ?? []) : []);
+  }
 
   /** A code scanned at a gate: open a session and tell the gate to open, or deny with the reason. */
   scan(gateId: string, code: string, t: number): void {
@@ -62,6 +83,7 @@ export class SessionBook {
       staff: verdict.staff,
       entered: 0,
       inside: 0,
+      untracked: 0,
       exitedAt: null,
     };
     this.sessions.set(sessionId, session);
@@ -75,33 +97,75 @@ export class SessionBook {
 
   /** A tracked person crossed a gate line. */
   crossing(trackId: string, gateId: string, direction: 'in' | 'out', t: number): void {
-    if (direction === 'in') this.personIn(gateId, t, trackId);
-    else this.personOut(t, trackId);
+    const crossing: TrackCrossing = { trackId, gateId, direction, t };
+    const beamed = this.beamGates.has(gateId);
+    if (direction === 'out') {
+      const bound = this.byTrack.has(trackId);
+      this.personOut(t, trackId);
+      // An unbound track's exit leaves its beam pass to an untracked member still inside, if there is one.
+      if (beamed && (bound || !this.someUntracked())) this.matcher.crossing(crossing);
+      return;
+    }
+    if (!beamed) {
+      this.personIn(gateId, t, trackId);
+      return;
+    }
+    const pass = this.matcher.crossing(crossing);
+    if (pass) this.bindToPass(trackId, pass);
   }
 
-  /** A beam or turnstile count at a gate, used when no cameras track people. */
+  /** A beam or turnstile count at a gate. */
   pass(gateId: string, direction: 'in' | 'out', t: number): void {
-    if (direction === 'in') this.personIn(gateId, t, null);
-    else this.personOut(t, null);
+    if (!this.config.tracked) {
+      if (direction === 'in') this.personIn(gateId, t, null);
+      else this.personOut(t, null);
+      return;
+    }
+    const session = direction === 'in' ? this.admit(gateId, t) : undefined;
+    if (session) session.untracked += 1;
+    const pass: BeamPass = { gateId, direction, t, sessionId: session?.sessionId ?? null };
+    const crossing = this.matcher.beam(pass);
+    if (crossing && direction === 'in') this.bindToPass(crossing.trackId, pass);
+  }
+
+  private bindToPass(trackId: string, pass: BeamPass): void {
+    const session = pass.sessionId ? this.sessions.get(pass.sessionId) : undefined;
+    if (!session) {
+      this.markUnbound(trackId, pass.gateId, pass.t);
+      return;
+    }
+    session.untracked -= 1;
+    this.bind(session, trackId, pass.t);
   }
 
   private personIn(gateId: string, t: number, trackId: string | null): void {
-    const session = this.waitingSession(gateId, t);
+    const session = this.admit(gateId, t);
     if (!session) {
-      if (trackId) {
-        this.unbound.add(trackId);
-        this.emit({ type: 'shopper.unbound', t, data: { trackId, gateId } });
-      }
+      if (trackId) this.markUnbound(trackId, gateId, t);
       return;
     }
+    if (trackId) this.bind(session, trackId, t);
+  }
+
+  /** The next admission waiting at this gate takes one more person inside. */
+  private admit(gateId: string, t: number): SessionRecord | undefined {
+    const session = this.waitingSession(gateId, t);
+    if (!session) return undefined;
     if (session.state === 'admitted') this.transition(session, 'inside');
     session.entered += 1;
     session.inside += 1;
-    if (trackId) {
-      session.trackIds.push(trackId);
-      this.byTrack.set(trackId, session.sessionId);
-      this.emit({ type: 'session.bound', t, data: { sessionId: session.sessionId, trackId } });
-    }
+    return session;
+  }
+
+  private bind(session: SessionRecord, trackId: string, t: number): void {
+    session.trackIds.push(trackId);
+    this.byTrack.set(trackId, session.sessionId);
+    this.emit({ type: 'session.bound', t, data: { sessionId: session.sessionId, trackId } });
+  }
+
+  private markUnbound(trackId: string, gateId: string, t: number): void {
+    this.unbound.add(trackId);
+    this.emit({ type: 'shopper.unbound', t, data: { trackId, gateId } });
   }
 
   private personOut(t: number, trackId: string | null): void {
@@ -110,6 +174,10 @@ export class SessionBook {
       if (trackId) this.unbound.delete(trackId);
       return;
     }
+    this.leave(session, t);
+  }
+
+  private leave(session: SessionRecord, t: number): void {
     session.inside -= 1;
     if (session.inside > 0) return;
     session.exitedAt = t;
@@ -117,8 +185,60 @@ export class SessionBook {
     this.emit({ type: 'session.closed', t, data: { sessionId: session.sessionId, reason: 'exit' } });
   }
 
-  /** Closes sessions whose party never came in within the bind window. */
+  private someUntracked(): boolean {
+    return [...this.sessions.values()].some((s) => s.state === 'inside' && s.untracked > 0);
+  }
+
+  /**
+   * Settles beam passes and crossings that found no partner: a crossing with no beam binds first come, first
+   * served; an exit pass nobody's track explains lets out an untracked member (oldest session first).
+   */
+  private settleUnpaired(t: number): void {
+    const { beams, crossings } = this.matcher.expire(t);
+    for (const c of crossings) {
+      if (c.direction !== 'in') continue;
+      // A late crossing (a track confirmed after its beam went by) belongs to a member the beam already let in.
+      const late = this.oldestInside((s) => s.untracked > 0 && s.gateId === c.gateId && c.t >= s.opened);
+      if (!late) this.personIn(c.gateId, c.t, c.trackId);
+      else {
+        late.untracked -= 1;
+        this.bind(late, c.trackId, c.t);
+      }
+    }
+    for (const b of beams) {
+      if (b.direction !== 'out') continue;
+      const session = this.oldestInside((s) => s.untracked > 0);
+      if (!session) continue;
+      session.untracked -= 1;
+      this.leave(session, b.t);
+    }
+  }
+
+  /**
+   * Gives a track that appeared inside without crossing a gate to the one session that has lost sight of a member
+   * (fewer live tracks than people inside), once it has been seen for `strayAdoptMs`. With several such sessions it
+   * stays unbound: guessing would put one shopper's picks on another's cart.
+   */
+  adoptStrays(liveTrackIds: readonly string[], t: number): void {
+    const live = new Set(liveTrackIds);
+    for (const id of this.strays.keys()) if (!live.has(id)) this.strays.delete(id);
+    for (const id of liveTrackIds) {
+      if (!this.byTrack.has(id) && !this.unbound.has(id) && !this.strays.has(id)) this.strays.set(id, t);
+    }
+    for (const [trackId, since] of this.strays) {
+      if (t - since < STRAY_ADOPT_MS || this.byTrack.has(trackId) || this.unbound.has(trackId)) continue;
+      const missing = [...this.sessions.values()].filter(
+        (s) => s.state === 'inside' && s.trackIds.filter((id) => live.has(id)).length < s.inside,
+      );
+      if (missing.length !== 1) continue;
+      this.strays.delete(trackId);
+      this.bind(missing[0]!, trackId, t);
+    }
+  }
+
+  /** Settles unpaired gate passings, then closes sessions whose party never came in within the bind window. */
   advance(t: number): void {
+    this.settleUnpaired(t);
     for (const session of this.sessions.values()) {
       if (session.state === 'admitted' && t - session.opened > this.config.bindWindowMs) {
         this.transition(session, 'closed');
@@ -144,9 +264,11 @@ export class SessionBook {
     return best;
   }
 
-  private oldestInside(): SessionRecord | undefined {
+  private oldestInside(where: (s: SessionRecord) => boolean = () => true): SessionRecord | undefined {
     let best: SessionRecord | undefined;
-    for (const s of this.sessions.values()) if (s.state === 'inside' && (!best || s.opened < best.opened)) best = s;
+    for (const s of this.sessions.values()) {
+      if (s.state === 'inside' && where(s) && (!best || s.opened < best.opened)) best = s;
+    }
     return best;
   }
 

@@ -69,6 +69,8 @@ export const gateSchema = z.object({
   kind: z.enum(['entry', 'exit', 'both']),
   /** The floor segment a person crosses; "in" is to the left walking from a to b. */
   line: z.tuple([vec2, vec2]),
+  /** The gate reports each body passing (`gate.pass`; the default): with cameras, tracks are bound to those passes. */
+  beam: z.boolean().optional(),
 });
 
 export const storeSchema = z.object({
