@@ -85,6 +85,7 @@ export class ShelfDecisions {
       const session = sessions.sessionOfTrack(evidence.trackId);
       return {
         sessionId: session?.sessionId ?? null,
+        stray: !session && !sessions.isUnbound(evidence.trackId),
         trackId: evidence.trackId,
         staff: session?.staff ?? false,
         evidence,
@@ -92,7 +93,10 @@ export class ShelfDecisions {
       };
     });
     const inside = sessions.inside();
+    const strays = candidates.some((c) => c.stray);
+    const live = strays && vision ? vision.activeTracks(event.tChange).map((a) => a.trackId) : [];
     return {
+      sessionsMissingTrack: strays ? sessions.sessionsMissingTrack(live) : [],
       candidates,
       silentPlate: event.flags.includes('silent-plate'),
       camerasDegraded: vision ? vision.camerasDegraded(box, event.tChange) : store.def.mode === 'multi-shopper',

@@ -249,6 +249,22 @@ test('[F9] an unbound person alone at the plate: nobody is charged, with the rea
   assert.match(d.reason, /unbound/);
 });
 
+test('[F9] a stray track (a shopper the cameras lost) is never "nobody": it speaks for the sessions that lost one', () => {
+  const stray = { ...shopper(null, reach('found-again')), stray: true };
+  const one = decide(context({ candidates: [stray], sessionsInside: ['S1', 'S2'], sessionsMissingTrack: ['S2'] }));
+  assert.equal(one.alternatives[0]?.sessionId, 'S2');
+  assert.match(one.reason, /found again/);
+  assert.match(one.reason, /identity-inferred/);
+  const two = decide(
+    context({ candidates: [stray], sessionsInside: ['S1', 'S2', 'S3'], sessionsMissingTrack: ['S2', 'S3'] }),
+  );
+  assert.equal(two.kind, 'review');
+  assert.deepEqual(new Set(two.alternatives.slice(0, 2).map((a) => a.sessionId)), new Set(['S2', 'S3']));
+  const none = decide(context({ candidates: [stray], sessionsInside: ['S1'], sessionsMissingTrack: [] }));
+  assert.equal(none.kind, 'review');
+  assert.ok(none.alternatives.every((a) => a.sessionId !== null || a.items.length === 0));
+});
+
 test('[F10] an unbound shopper nearby lowers confidence', () => {
   const base = [shopper('S1', reach('t1'))];
   const alone = decide(context({ candidates: base, sessionsInside: ['S1'] })).confidence;

@@ -17,8 +17,10 @@ import {
 import { handLikelihoodRatio } from './likelihood.ts';
 
 export interface ShopperCandidate {
-  /** null: an unbound person (tailgater, or a track that lost its session). */
+  /** null: an unbound person (a tailgater, or a stray: a track no gate crossing explains). */
   sessionId: string | null;
+  /** A track that appeared inside without crossing a gate: a shopper the cameras lost, not a tailgater. */
+  stray?: boolean;
   trackId: string;
   staff: boolean;
   evidence: HandEvidence;
@@ -35,6 +37,8 @@ export interface FusionContext {
   mode: 'multi-shopper' | 'single-shopper';
   /** Staff sessions inside (single-shopper mode / no hands seen): a staff member there may be restocking. */
   staffInside?: string[];
+  /** Sessions inside with fewer live tracks than people: whose shopper a stray track may be [F9]. */
+  sessionsMissingTrack?: string[];
   /** A session's current cart (SKU → units): the prior for what that shopper can put back [F6]. */
   cartOf?: (sessionId: string) => ReadonlyMap<string, number>;
   /** Product unit weights, to weigh put-backs of cart items onto a plate not stocking them [F7]. */
@@ -53,7 +57,8 @@ export type FusionDecision =
     }
   | { kind: 'review'; reason: string; alternatives: ReviewAlternative[]; confidence: number };
 
-type ActorKind = 'session' | 'staff' | 'unbound' | 'nobody' | 'unseen';
+/** `lost`: a session standing in for a stray track, its member the cameras lost [F9]. */
+type ActorKind = 'session' | 'lost' | 'staff' | 'unbound' | 'nobody' | 'unseen';
 interface Actor {
   kind: ActorKind;
   sessionId: string | null;
@@ -83,12 +88,20 @@ function actorsFrom(ctx: FusionContext, event: ShelfEvent, config: FusionConfig)
     return [...present, unseen(ctx, config)];
   }
   const conditions = { silentPlate: ctx.silentPlate, camerasDegraded: ctx.camerasDegraded };
-  const seen = ctx.candidates.map((c): Actor => {
-    const kind: ActorKind = c.staff ? 'staff' : c.sessionId === null ? 'unbound' : 'session';
+  const seen = ctx.candidates.flatMap((c): Actor[] => {
     const weight = handLikelihoodRatio(c.evidence, event, config, conditions, c.atChange);
-    return { kind, sessionId: c.sessionId, weight, seen: true };
+    if (c.stray && c.sessionId === null) return strayActors(ctx, weight);
+    const kind: ActorKind = c.staff ? 'staff' : c.sessionId === null ? 'unbound' : 'session';
+    return [{ kind, sessionId: c.sessionId, weight, seen: true }];
   });
   return [...seen, unseen(ctx, config)];
+}
+
+/** A stray's hand speaks for the sessions that lost a member, shared equally; with none, for "unknown" [F9]. */
+function strayActors(ctx: FusionContext, weight: number): Actor[] {
+  const owners = ctx.sessionsMissingTrack ?? [];
+  if (owners.length === 0) return [{ kind: 'unseen', sessionId: null, weight, seen: true }];
+  return owners.map((s): Actor => ({ kind: 'lost', sessionId: s, weight: weight / owners.length, seen: true }));
 }
 
 function unseen(ctx: FusionContext, config: FusionConfig): Actor {
@@ -119,7 +132,7 @@ function outcomes(actors: Actor[], options: ItemOption[], ctx: FusionContext, co
       });
       continue;
     }
-    const chargeable = a.kind === 'session' && a.sessionId !== null;
+    const chargeable = (a.kind === 'session' || a.kind === 'lost') && a.sessionId !== null;
     for (const o of options) {
       const lead = { kind: a.kind, p: 0, source: o.source, handoff: false };
       if (o.items === null) {
@@ -161,6 +174,7 @@ function degradations(event: ShelfEvent, ctx: FusionContext, actors: Actor[], to
   }
   const handless = ctx.mode === 'multi-shopper' && !actors.some((a) => a.seen);
   if (handless && top.sessionId !== null) factors.push({ name: 'no-hand-seen', factor: config.noHandFactor });
+  if (top.lead.kind === 'lost') factors.push({ name: 'identity-inferred', factor: config.strayInferredFactor });
   return factors;
 }
 
@@ -169,7 +183,8 @@ function describe(top: Outcome): string {
     const what = top.items.some((i) => i.qty < 0) ? 'put-back' : 'pick';
     const misplaced = top.lead.source === 'cart' ? ', misplaced return' : '';
     const handoff = top.lead.handoff ? ', credited to the cart holding it (handoff)' : '';
-    return `${what} for ${top.sessionId}${misplaced}${handoff}`;
+    const lost = top.lead.kind === 'lost' ? ', by a track found again without its session' : '';
+    return `${what} for ${top.sessionId}${misplaced}${handoff}${lost}`;
   }
   switch (top.lead.kind) {
     case 'staff':
@@ -179,6 +194,7 @@ function describe(top: Outcome): string {
     case 'nobody':
       return 'nobody inside: nothing to charge';
     case 'session':
+    case 'lost':
     case 'unseen':
       return 'nothing moved: nothing to charge';
   }

@@ -77,6 +77,8 @@ export interface FusionConfig {
   unboundNearbyM: number;
   /** Multiplier when cameras saw no hand at all and the event fell back on who is inside. */
   noHandFactor: number;
+  /** Multiplier when the charge rests on a stray track given to the session that lost a member [F9]. */
+  strayInferredFactor: number;
 }
 
 export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
@@ -113,6 +115,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   unboundNearbyFactor: 0.95,
   unboundNearbyM: 0.5,
   noHandFactor: 0.9,
+  strayInferredFactor: 0.9,
 });
 
 /** A config with some parameters overridden (the benchmark's calibration knobs). */

@@ -155,3 +155,36 @@ test('with a beam, a late crossing binds to the member the beam let in, and an u
   const closed = events.flatMap((e) => (e.type === 'session.closed' ? [e.data.sessionId] : []));
   assert.deepEqual(closed, [sessionIdFor('in', T0 + 10_000)]);
 });
+
+test('a track found again inside is adopted by the one session missing a track, and only then', () => {
+  const { sessions } = trackedBook();
+  sessions.scan('in', demoEntryCode('a', 1), T0);
+  sessions.pass('in', 'in', T0 + 1_000);
+  sessions.crossing('T1', 'in', 'in', T0 + 1_200);
+  sessions.scan('in', demoEntryCode('b', 1), T0 + 2_000);
+  sessions.pass('in', 'in', T0 + 3_000);
+  sessions.crossing('T2', 'in', 'in', T0 + 3_200);
+  // Both shoppers tracked: a new track inside belongs to nobody known.
+  sessions.adoptStrays(['T1', 'T2', 'T9'], T0 + 10_000);
+  sessions.adoptStrays(['T1', 'T2', 'T9'], T0 + 14_000);
+  assert.equal(sessions.sessionOfTrack('T9'), undefined);
+  // T2 is lost; T7 appears where nobody came in. After 3 s it is b's.
+  assert.deepEqual(sessions.sessionsMissingTrack(['T1', 'T9']), [sessionIdFor('in', T0 + 2_000)]);
+  sessions.adoptStrays(['T1', 'T7'], T0 + 20_000);
+  assert.equal(sessions.sessionOfTrack('T7'), undefined);
+  sessions.adoptStrays(['T1', 'T7'], T0 + 23_000);
+  assert.equal(sessions.sessionOfTrack('T7')?.account, 'b');
+});
+
+test('a stray is not adopted while two sessions are missing a track', () => {
+  const { sessions } = trackedBook();
+  for (const [i, who] of ['a', 'b'].entries()) {
+    sessions.scan('in', demoEntryCode(who, 1), T0 + i * 5_000);
+    sessions.pass('in', 'in', T0 + i * 5_000 + 1_000);
+    sessions.crossing(`T${i + 1}`, 'in', 'in', T0 + i * 5_000 + 1_200);
+  }
+  sessions.adoptStrays(['T7'], T0 + 20_000);
+  sessions.adoptStrays(['T7'], T0 + 24_000);
+  assert.equal(sessions.sessionOfTrack('T7'), undefined);
+  assert.equal(sessions.sessionsMissingTrack(['T7']).length, 2);
+});

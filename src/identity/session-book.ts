@@ -227,13 +227,22 @@ export class SessionBook {
     }
     for (const [trackId, since] of this.strays) {
       if (t - since < STRAY_ADOPT_MS || this.byTrack.has(trackId) || this.unbound.has(trackId)) continue;
-      const missing = [...this.sessions.values()].filter(
-        (s) => s.state === 'inside' && s.trackIds.filter((id) => live.has(id)).length < s.inside,
-      );
+      const missing = this.missingTrack(live);
       if (missing.length !== 1) continue;
       this.strays.delete(trackId);
       this.bind(missing[0]!, trackId, t);
     }
+  }
+
+  /** Sessions inside with fewer live tracks than people inside: a member the cameras lost. */
+  sessionsMissingTrack(liveTrackIds: readonly string[]): string[] {
+    return this.missingTrack(new Set(liveTrackIds)).map((s) => s.sessionId);
+  }
+
+  private missingTrack(live: ReadonlySet<string>): SessionRecord[] {
+    return [...this.sessions.values()].filter(
+      (s) => s.state === 'inside' && s.trackIds.filter((id) => live.has(id)).length < s.inside,
+    );
   }
 
   /** Settles unpaired gate passings, then closes sessions whose party never came in within the bind window. */
