@@ -41,9 +41,9 @@ function timingRatio(evidence: HandEvidence, event: ShelfEvent, config: FusionCo
 }
 
 /**
- * Ratio of the reach itself: inside the volume, or how far outside, against a bystander's uniform distance. It reads
- * where the hand was when the weight changed (`atChange`): the actor's hand is in the plate then, while a neighbour's
- * that dipped in a second earlier is not. Only when no wrist was seen then does it fall back on the whole window.
+ * Ratio of the reach itself. A wrist that read inside the plate's volume during the window is the strong sign;
+ * among those, being inside when the weight changed (`atChange`) sharpens it. A wrist that never went in is judged
+ * by how far outside it stayed, against a bystander's distance uniform over the query radius.
  */
 function reachRatio(
   window: HandEvidence,
@@ -51,14 +51,18 @@ function reachRatio(
   config: FusionConfig,
   degraded: boolean,
 ): number {
-  const evidence = atChange ?? window;
-  const seen = atChange ? 1 : config.unseenAtChangeRatio;
-  if (evidence.entered) return (seen * config.pEnteredIfActor) / config.pEnteredIfBystander;
-  const sigma = evidence.sigma * (degraded ? config.degradedSigmaScale : 1);
+  if (window.entered) {
+    const entered = config.pEnteredIfActor / config.pEnteredIfBystander;
+    if (!atChange) return entered;
+    return atChange.entered
+      ? (entered * config.pInAtChangeIfActor) / config.pInAtChangeIfBystander
+      : (entered * (1 - config.pInAtChangeIfActor)) / (1 - config.pInAtChangeIfBystander);
+  }
+  const sigma = window.sigma * (degraded ? config.degradedSigmaScale : 1);
   const s = Math.hypot(sigma, config.reachSlackM);
-  const actor = (1 - config.pEnteredIfActor) * actorDistanceDensity(Math.max(0, evidence.minDistance), s);
+  const actor = (1 - config.pEnteredIfActor) * actorDistanceDensity(Math.max(0, window.minDistance), s);
   const bystander = (1 - config.pEnteredIfBystander) / config.candidateRadiusM;
-  return (seen * actor) / bystander;
+  return actor / bystander;
 }
 
 /** P(evidence | actor) / P(evidence | bystander) for one track and one shelf event. */

@@ -3,8 +3,10 @@
  * along x or y with a facing, shelf heights and plates per shelf; a camera is a ceiling position and a floor point
  * it looks at. Products are placed by `stockPlates`.
  */
+import { WalkoutError } from '../../errors.ts';
 import { lookAtRotation } from '../../store/camera.ts';
 import type { CameraDef, Fixture, PlateDef, Vec2, Vec3 } from '../../store/schema.ts';
+import { MIN_WEIGHT_SEPARATION_Z, weightSeparation } from '../../weight/separation.ts';
 import type { Aisle, CatalogueItem } from './catalogue.ts';
 
 export interface RunSpec {
@@ -77,21 +79,25 @@ export function ceilingCamera(
 }
 
 /**
- * Puts products on plates, per aisle. With more products than plates, neighbouring look-alikes share a plate
- * (multi-SKU plates); with more plates than products, evenly spaced products get a second facing. `shareAtLeast`
- * look-alike pairs always share, so every store has multi-SKU plates.
+ * Puts products on plates, per aisle. With more products than plates, products share a plate (multi-SKU plates);
+ * with more plates than products, evenly spaced products get a second facing. `shareAtLeast` pairs always share, so
+ * every store has multi-SKU plates. A shared plate mixes products weight can tell apart (weight-separation.ts), as
+ * `walkout store check` asks, except `lookAlikePlates` pairs of near-equal neighbours (two flavours of one can),
+ * kept so the simulator's near-equal-weights case has somewhere to happen.
  */
 export function stockPlates(
   fixtures: { fixture: Fixture; aisle: Aisle }[],
   catalogue: CatalogueItem[],
   shareAtLeast: number,
+  lookAlikePlates: number,
 ): void {
   const aisles = [...new Set(fixtures.map((f) => f.aisle))];
+  const lookAlikes = { left: lookAlikePlates };
   for (const aisle of aisles) {
     const plates = fixtures.filter((f) => f.aisle === aisle).flatMap((f) => f.fixture.shelves.flatMap((s) => s.plates));
     const items = catalogue.filter((c) => c.aisle === aisle);
     if (items.length === 0 || plates.length === 0) continue;
-    const facings = facingsFor(items, plates.length, shareAtLeast);
+    const facings = facingsFor(items, plates.length, shareAtLeast, lookAlikes);
     plates.forEach((plate, i) => {
       const group = facings[i % facings.length]!;
       plate.skus = group.map((g) => g.sku);
@@ -100,20 +106,19 @@ export function stockPlates(
   }
 }
 
-function facingsFor(items: CatalogueItem[], plateCount: number, shareAtLeast: number): CatalogueItem[][] {
+function facingsFor(
+  items: CatalogueItem[],
+  plateCount: number,
+  shareAtLeast: number,
+  lookAlikes: { left: number },
+): CatalogueItem[][] {
   const shares = Math.max(Math.min(shareAtLeast, Math.floor(items.length / 4)), items.length - plateCount);
-  const groups: CatalogueItem[][] = [];
-  // Share among the lightest items first: small look-alike packs are the ones stores mix on one plate.
+  // Share among the lightest items first: small packs are the ones stores mix on one plate.
   const byWeight = [...items].sort((a, b) => a.unitWeight.mean - b.unitWeight.mean);
   const sharing = new Set(byWeight.slice(0, shares * 2).map((i) => i.sku));
-  for (let i = 0; i < items.length; i++) {
-    const a = items[i]!;
-    const b = items[i + 1];
-    if (b && sharing.has(a.sku) && sharing.has(b.sku) && groups.length < plateCount) {
-      groups.push([a, b]);
-      i++;
-    } else groups.push([a]);
-  }
+  const groups = shareGroups(items, sharing, lookAlikes);
+  if (groups.length > plateCount)
+    throw new WalkoutError('EXAMPLE_STORE', `${items.length} products for ${plateCount} plates`);
   const extra = plateCount - groups.length;
   if (extra <= 0) return groups.slice(0, plateCount);
   // Second facings, spread evenly, placed right after the first so a product's plates are neighbours.
@@ -129,6 +134,33 @@ function facingsFor(items: CatalogueItem[], plateCount: number, shareAtLeast: nu
   });
   while (out.length < plateCount) out.push(groups[out.length % groups.length]!);
   return out;
+}
+
+/**
+ * Groups products in catalogue order: each sharing product takes the next sharing product that weight can tell
+ * from it (or, while the look-alike budget lasts, its near-equal neighbour); the rest stand alone.
+ */
+function shareGroups(items: CatalogueItem[], sharing: Set<string>, lookAlikes: { left: number }): CatalogueItem[][] {
+  const groups: CatalogueItem[][] = [];
+  const placed = new Set<string>();
+  for (let i = 0; i < items.length; i++) {
+    const a = items[i]!;
+    if (placed.has(a.sku)) continue;
+    placed.add(a.sku);
+    const partners = sharing.has(a.sku)
+      ? items.slice(i + 1).filter((b) => sharing.has(b.sku) && !placed.has(b.sku))
+      : [];
+    const next = items[i + 1];
+    const twin = next && partners[0] === next && weightSeparation(a.unitWeight, next.unitWeight) < 1 ? next : undefined;
+    const b =
+      twin && lookAlikes.left > 0
+        ? twin
+        : partners.find((c) => weightSeparation(a.unitWeight, c.unitWeight) >= MIN_WEIGHT_SEPARATION_Z);
+    if (b === twin && b) lookAlikes.left -= 1;
+    if (b) placed.add(b.sku);
+    groups.push(b ? [a, b] : [a]);
+  }
+  return groups;
 }
 
 function capacityFor(item: CatalogueItem, plate: PlateDef, share: number): number {

@@ -34,9 +34,11 @@ function assemble(
   catalogue: CatalogueItem[],
   shareAtLeast: number,
   placedCameras: number,
+  /** Look-alike pairs left sharing a plate on purpose, for the simulator's near-equal-weights case. */
+  lookAlikePairs: number,
 ): StoreDef {
   const fixtures: { fixture: Fixture; aisle: Aisle }[] = runs.map((r) => ({ fixture: buildRun(r), aisle: r.aisle }));
-  stockPlates(fixtures, catalogue, shareAtLeast);
+  stockPlates(fixtures, catalogue, shareAtLeast, lookAlikePairs);
   const used = new Set(fixtures.flatMap((f) => f.fixture.shelves.flatMap((s) => s.plates.flatMap((p) => p.skus))));
   const def: StoreDef = { ...meta, products: products(catalogue, used), fixtures: fixtures.map((f) => f.fixture) };
   // Plate cameras are chosen for coverage (every plate front seen twice); the fixed ones watch the gates.
@@ -170,6 +172,7 @@ export function convenienceStore(): StoreDef {
     catalogue,
     8,
     24,
+    2,
   );
 }
 
@@ -240,5 +243,6 @@ export function kioskStore(): StoreDef {
     retagged,
     3,
     5,
+    1,
   );
 }
