@@ -4,8 +4,10 @@
  * 50 ms steps with a simple social force, so shoppers sidestep each other instead of walking through one
  * another (no tracker could tell apart two people standing on the same spot, and no real people do).
  */
+
+import type { Rng } from '../sim/random.ts';
 import type { Vec2, Vec3 } from '../store/schema.ts';
-import type { Body, rng } from './synthetic.ts';
+import type { Body } from './synthetic.ts';
 
 export interface CrowdLayout {
   width: number;
@@ -46,18 +48,13 @@ const STAND_FROM_FRONT = 0.45;
 const LANE_FROM_STAND = 0.8;
 
 /** Plans shoppers one after another (later ones avoid spots earlier ones reserved), then plays them out. */
-export function planCrowd(layout: CrowdLayout, count: number, t0: number, random: ReturnType<typeof rng>): Shopper[] {
+export function planCrowd(layout: CrowdLayout, count: number, t0: number, random: Rng): Shopper[] {
   const reservations: Reservation[] = [];
   const plans = Array.from({ length: count }, (_, i) => planShopper(layout, t0 + i * 1500, random, reservations));
   return simulate(plans, t0);
 }
 
-function planShopper(
-  layout: CrowdLayout,
-  start: number,
-  random: ReturnType<typeof rng>,
-  reservations: Reservation[],
-): ShopperPlan {
+function planShopper(layout: CrowdLayout, start: number, random: Rng, reservations: Reservation[]): ShopperPlan {
   const { width: W, rows } = layout;
   const actions: Action[] = [];
   let t = start;
@@ -116,7 +113,7 @@ function planShopper(
 /** A spot in front of a shelf nobody else stands on around this time (arrival within ~15 s). */
 function freeSpot(
   layout: CrowdLayout,
-  random: ReturnType<typeof rng>,
+  random: Rng,
   reservations: Reservation[],
   now: number,
   fromX: number,

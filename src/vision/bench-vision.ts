@@ -9,11 +9,12 @@
  * VISION_DEBUG=1 prints each new track with the shoppers near it; VISION_DUMP=file.json writes the truth
  * paths, track samples and crossings for offline analysis.
  */
+import { createRng } from '../sim/random.ts';
 import type { Vec3 } from '../store/schema.ts';
 import { planCrowd, shopperAt } from './bench-crowd.ts';
 import { type TrackSample, type TruthPath, trackingMetrics } from './metrics.ts';
 import { createVisionStage } from './stage.ts';
-import { rng, runScenario, syntheticStore } from './synthetic.ts';
+import { runScenario, syntheticStore } from './synthetic.ts';
 import type { GateCrossing } from './types.ts';
 
 const arg = (name: string, fallback: number): number => {
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     tilt: 0,
     gondolaRows: ROWS,
   });
-  const random = rng(SEED);
+  const random = createRng(SEED);
   const layout = {
     width: W,
     rows: ROWS,

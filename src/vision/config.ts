@@ -47,6 +47,8 @@ export interface VisionConfig {
   gateMetres: number;
   /** Cap on the matching gate of a lost track. */
   maxGateMetres: number;
+  /** Cap on the matching gate of a tentative track (a newcomer not yet confirmed). */
+  tentativeGateMetres: number;
   /** No track is born this close to an existing one (duplicate detections, two views of a newcomer). */
   birthSeparation: number;
   /**
@@ -96,7 +98,8 @@ export const DEFAULT_VISION_CONFIG: VisionConfig = {
   pixelSigma: 4,
   gateMetres: 0.6,
   maxGateMetres: 1.5,
-  birthSeparation: 0.45,
+  tentativeGateMetres: 0.8,
+  birthSeparation: 0.35,
   leaverFollowMs: 5000,
   accelNoise: 4,
   maxPositionSigma: 2.5,

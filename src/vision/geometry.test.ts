@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createRng } from '../sim/random.ts';
 import { lookAtRotation } from '../store/camera.ts';
 import type { CameraDef, Vec3 } from '../store/schema.ts';
 import {
@@ -11,7 +12,6 @@ import {
   rayAtHeight,
   triangulate,
 } from './geometry.ts';
-import { rng } from './synthetic.ts';
 
 const camera = (id: string, from: Vec3, to: Vec3): CameraDef => ({
   id,
@@ -32,7 +32,7 @@ const cams = [
 const zero: Vec3 = [0, 0, 0];
 
 test('triangulates a wrist to within 2 cm from four views with 2 px noise', () => {
-  const random = rng(3);
+  const random = createRng(3);
   const errors: number[] = [];
   for (let i = 0; i < 200; i++) {
     const X: Vec3 = [1 + random.next() * 2, 1 + random.next() * 2, 0.5 + random.next() * 1.2];

@@ -11,7 +11,7 @@ import type { VisionConfig } from './config.ts';
 import type { CameraModel, JointView, Triangulated } from './geometry.ts';
 import { project, rayAtHeight, rayNearest, triangulate, widestRaySin } from './geometry.ts';
 import type { KalmanTuning } from './kalman.ts';
-import { update } from './kalman.ts';
+import { predictAt, update } from './kalman.ts';
 import type { DetectionAnchors } from './matching.ts';
 import type { Track } from './track.ts';
 import { pushPoint } from './track.ts';
@@ -53,7 +53,8 @@ export function observe(
   if (shR) track.shoulders[1] = [shR.X[0] - track.kf.x, shR.X[1] - track.kf.y, shR.X[2]];
 
   const floor = floorMeasurement(track, cam, anchors, hipL, hipR, shL, shR, config);
-  if (floor) update(track.kf, floor.x, floor.y, floor.sigma ** 2, ts, ctx.tuning);
+  if (floor && consistent(track, floor, ts, ctx.tuning))
+    update(track.kf, floor.x, floor.y, floor.sigma ** 2, ts, ctx.tuning);
   track.lastSeenT = Math.max(track.lastSeenT, ts);
   if (!record) return;
 
@@ -74,6 +75,21 @@ export function observe(
   );
   track.hits += 1;
   track.camerasSeen.add(cam.def.id);
+}
+
+/** Innovation gate: a floor measurement this many σ (and at least `MIN_OUTLIER_M`) from the prediction is an outlier. */
+const OUTLIER_SIGMAS = 4;
+const MIN_OUTLIER_M = 0.35;
+
+/**
+ * True when a floor measurement agrees with where the filter expects the shopper. One bad triangulation folded in
+ * at full weight throws the velocity off by metres per second and the track runs away from its shopper; skipped
+ * measurements let the prediction's uncertainty grow, so a shopper who really moved is accepted a moment later.
+ */
+function consistent(track: Track, floor: { x: number; y: number; sigma: number }, ts: number, tuning: KalmanTuning) {
+  const p = predictAt(track.kf, ts, tuning);
+  const d = Math.hypot(floor.x - p.x, floor.y - p.y);
+  return d <= Math.max(MIN_OUTLIER_M, OUTLIER_SIGMAS * Math.sqrt(p.sigma ** 2 + floor.sigma ** 2));
 }
 
 interface TimedView {
@@ -210,14 +226,34 @@ function floorMeasurement(
   shR: Triangulated | undefined,
   config: VisionConfig,
 ): { x: number; y: number; sigma: number } | undefined {
-  if (hipL && hipR) {
-    return { x: (hipL.X[0] + hipR.X[0]) / 2, y: (hipL.X[1] + hipR.X[1]) / 2, sigma: TRIANGULATED_FLOOR_SIGMA };
-  }
-  if (shL && shR) {
-    return { x: (shL.X[0] + shR.X[0]) / 2, y: (shL.X[1] + shR.X[1]) / 2, sigma: TRIANGULATED_FLOOR_SIGMA * 1.5 };
-  }
+  const hips = bodyPair(hipL, hipR, HIP_RANGE);
+  if (hips) return { ...hips, sigma: Math.max(TRIANGULATED_FLOOR_SIGMA, hips.sigma) };
+  const shoulders = bodyPair(shL, shR, SHOULDER_RANGE);
+  if (shoulders) return { ...shoulders, sigma: Math.max(TRIANGULATED_FLOOR_SIGMA * 1.5, shoulders.sigma) };
   const single = singleViewFloor(cam, anchors, [track.heights.shoulder, track.heights.hip, config.ankleHeight]);
   return single ? { ...single, sigma: SINGLE_VIEW_FLOOR_SIGMA } : undefined;
+}
+
+/** Heights (m) a hip or shoulder of a standing or crouching shopper (child to tall adult) can have. */
+const HIP_RANGE: readonly [number, number] = [0.35, 1.3];
+const SHOULDER_RANGE: readonly [number, number] = [0.55, 1.85];
+/** Left and right joints of a pair are never further apart than this (m) on the floor plane. */
+const MAX_PAIR_SPREAD = 0.5;
+
+/**
+ * The floor point between a left and right joint, or undefined when either is missing or the pair is not a body:
+ * a joint triangulated from nearly parallel rays or a mismatched keypoint lands metres off, often below the floor.
+ */
+function bodyPair(
+  left: Triangulated | undefined,
+  right: Triangulated | undefined,
+  [lo, hi]: readonly [number, number],
+): { x: number; y: number; sigma: number } | undefined {
+  if (!left || !right) return undefined;
+  const [lx, ly, lz] = left.X;
+  const [rx, ry, rz] = right.X;
+  if (lz < lo || lz > hi || rz < lo || rz > hi || Math.hypot(lx - rx, ly - ry) > MAX_PAIR_SPREAD) return undefined;
+  return { x: (lx + rx) / 2, y: (ly + ry) / 2, sigma: (left.sigma + right.sigma) / 2 };
 }
 
 /** One camera's floor guess: hip, else ankle, else shoulder centre ray cut at that anchor's height. */

@@ -114,7 +114,9 @@ class Tracker implements VisionStage {
       const h = track.heights;
       const projected = projectAnchors(cam, p.x, p.y, [h.nose, h.shoulder, h.hip, this.config.ankleHeight]);
       if (!projected) continue;
-      const gate = Math.min(this.config.maxGateMetres, this.config.gateMetres + 2 * p.sigma);
+      // A tentative track has one or two sightings and no velocity yet: a wide gate lets it jump to a neighbour.
+      const cap = track.state === 'tentative' ? this.config.tentativeGateMetres : this.config.maxGateMetres;
+      const gate = Math.min(cap, this.config.gateMetres + 2 * p.sigma);
       candidates.push({ track, gate, projected });
     }
     if (candidates.length === 0 || anchors.length === 0) return anchors.map(() => undefined);
@@ -216,7 +218,12 @@ class Tracker implements VisionStage {
   private confirm(track: Track): void {
     track.state = 'confirmed';
     track.id = `T${this.nextId++}`;
-    const pending = track.pending.splice(0);
+    // An "out" before any "in" is no shopper leaving: nobody tracked came in (a tentative track that jumped out
+    // to the queue at the scanner). Passing it on would close nothing and turn the newcomer into a leaver.
+    const firstIn = track.pending.findIndex((c) => c.direction === 'in');
+    const pending = track.pending
+      .splice(0)
+      .filter((c, i) => track.orphan || c.direction === 'in' || (firstIn >= 0 && i > firstIn));
     // Born inside and never seen outside: it came in through the nearest entry gate just now.
     const seenOutside = pending.length > 0 || [...track.sides.values()].some((s) => s.side === 'out');
     if (!seenOutside && !track.orphan) {

@@ -5,24 +5,11 @@
  */
 import type { Detection, DeviceMessage } from '../protocol/messages.ts';
 import { KP } from '../protocol/messages.ts';
+import { createRng, type Rng } from '../sim/random.ts';
 import { lookAtRotation, projectPoint } from '../store/camera.ts';
 import type { CameraDef, StoreDef, Vec2, Vec3 } from '../store/schema.ts';
 import { storeSchema } from '../store/schema.ts';
 import { indexStore, type Store } from '../store/store.ts';
-
-/** Seeded PRNG (mulberry32) with a Gaussian helper. */
-export function rng(seed: number): { next: () => number; gauss: () => number } {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-  return { next, gauss };
-}
 
 export interface SyntheticStoreOptions {
   width: number;
@@ -179,7 +166,7 @@ export interface DetectorNoise {
 export function detect(
   camera: CameraDef,
   joints: readonly Vec3[],
-  random: ReturnType<typeof rng>,
+  random: Rng,
   noise: DetectorNoise,
 ): Detection | undefined {
   const [w, h] = camera.resolution;
@@ -219,7 +206,7 @@ export function frameSchedule(
   t0: number,
   t1: number,
   jitterMs: number,
-  random: ReturnType<typeof rng>,
+  random: Rng,
 ): { cameraId: string; ts: number; frame: number }[] {
   const out: { cameraId: string; ts: number; frame: number }[] = [];
   for (const camera of cameras) {
@@ -260,7 +247,7 @@ export function runScenario(
   people: readonly ((t: number) => Body | undefined)[],
   opts: ScenarioOptions,
 ): void {
-  const random = rng(opts.seed);
+  const random = createRng(opts.seed);
   const schedule = frameSchedule(store.def.cameras, opts.t0, opts.t1, opts.jitterMs, random);
   for (const { cameraId, ts, frame } of schedule) {
     const off = opts.offline?.some((o) => o.cameraId === cameraId && ts >= o.from && ts < o.to);
