@@ -51,3 +51,65 @@ test('a clock far ahead of the store is rejected as skew and does not move the s
   assert.ok(!skewed.ok && skewed.code === 'CLOCK_SKEW');
   assert.ok(buffer.offer(batch('p3', T0 + 500)).ok);
 });
+
+test('a copy of a message already released at the newest released time is still a duplicate', () => {
+  const buffer = new ReorderBuffer({ windowMs: 300, maxFutureMs: 60_000 });
+  assert.ok(buffer.offer(batch('p1', T0)).ok);
+  assert.ok(buffer.offer(batch('p2', T0)).ok);
+  assert.ok(buffer.offer(batch('p3', T0 + 400)).ok);
+  assert.equal(buffer.drain().length, 2);
+  const again = buffer.offer(batch('p1', T0));
+  assert.ok(!again.ok && again.code === 'DUPLICATE', JSON.stringify(again));
+  assert.match(again.reason, /p\|p1\|/);
+  // The same instant from a plate that had not sent it yet is new.
+  assert.ok(buffer.offer(batch('p4', T0)).ok);
+});
+
+test('duplicates are exact: another frame, code or direction at the same instant is a new message', () => {
+  const buffer = new ReorderBuffer();
+  const frame = (frame: number): DeviceMessage => ({
+    kind: 'camera.people',
+    cameraId: 'c1',
+    v: 1,
+    ts: T0,
+    frame,
+    people: [],
+  });
+  const scan = (code: string): DeviceMessage => ({ kind: 'gate.scan', gateId: 'door', v: 1, ts: T0, code });
+  const pass = (direction: 'in' | 'out'): DeviceMessage => ({
+    kind: 'gate.pass',
+    gateId: 'door',
+    v: 1,
+    ts: T0,
+    direction,
+  });
+  for (const m of [frame(1), frame(2), scan('a'), scan('b'), pass('in'), pass('out')]) assert.ok(buffer.offer(m).ok);
+  for (const m of [frame(2), scan('a'), pass('out')]) {
+    const r = buffer.offer(m);
+    assert.ok(!r.ok && r.code === 'DUPLICATE', m.kind);
+  }
+  // Devices of different kinds may share an id without shadowing each other.
+  assert.ok(buffer.offer({ kind: 'plate.weight', plateId: 'door', v: 1, ts: T0, hz: 60, grams: [1] }).ok);
+});
+
+test('a shuffled stream comes out sorted by time, ties in arrival order', () => {
+  const buffer = new ReorderBuffer({ windowMs: 300, maxFutureMs: 60_000 });
+  let s = 12_345;
+  const next = () => {
+    s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+  const offered: DeviceMessage[] = [];
+  const out: DeviceMessage[] = [];
+  for (let i = 0; i < 2_000; i++) {
+    // Arrivals up to 250 ms out of order, coarse times so many share an instant.
+    const m = batch(`p${i}`, T0 + Math.floor(i / 4) * 20 - Math.floor(next() * 13) * 20);
+    if (buffer.offer(m).ok) offered.push(m);
+    out.push(...buffer.drain());
+  }
+  out.push(...buffer.drainAll());
+  const order = new Map(offered.map((m, i) => [m, i]));
+  const expected = [...offered].sort((a, b) => a.ts - b.ts || order.get(a)! - order.get(b)!);
+  assert.equal(out.length, offered.length);
+  assert.deepEqual(out, expected);
+});

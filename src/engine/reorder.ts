@@ -4,7 +4,7 @@
  * claims a time far ahead of the store (a device clock gone wrong).
  */
 import { fail, ok, type Result } from '../errors.ts';
-import type { DeviceMessage } from '../protocol/messages.ts';
+import type { DeviceMessage, DeviceMessageKind } from '../protocol/messages.ts';
 import type { RejectCode } from '../protocol/validate.ts';
 
 export interface ReorderConfig {
@@ -16,6 +16,7 @@ export interface ReorderConfig {
 
 export const DEFAULT_REORDER: ReorderConfig = { windowMs: 300, maxFutureMs: 120_000 };
 
+/** How a duplicate is named in its reject reason. */
 function dedupeKey(m: DeviceMessage): string {
   switch (m.kind) {
     case 'plate.weight':
@@ -29,20 +30,87 @@ function dedupeKey(m: DeviceMessage): string {
   }
 }
 
-type Held = { m: DeviceMessage; order: number };
+function deviceOf(m: DeviceMessage): string {
+  switch (m.kind) {
+    case 'plate.weight':
+      return m.plateId;
+    case 'camera.people':
+      return m.cameraId;
+    case 'gate.scan':
+    case 'gate.pass':
+      return m.gateId;
+  }
+}
 
-/** Duplicates are recognised this long after the original (ms of event time). */
-const DEDUPE_HORIZON_MS = 60_000;
-const PRUNE_EVERY_MS = 5_000;
+/** What, beside device and time, makes two messages the same message. */
+function detailOf(m: DeviceMessage): number | string {
+  switch (m.kind) {
+    case 'plate.weight':
+      return 0;
+    case 'camera.people':
+      return m.frame;
+    case 'gate.scan':
+      return m.code;
+    case 'gate.pass':
+      return m.direction;
+  }
+}
+
+/**
+ * One device's accepted messages that a duplicate could still match: a copy of anything older than the released
+ * time is rejected as too late before it is looked up, so only times at or after it are kept (a handful per device).
+ * Numbers in arrays rather than string keys in a map: nothing is allocated per message, nothing lives long.
+ */
+class RecentTimes {
+  private readonly ts: number[] = [];
+  private readonly detail: (number | string)[] = [];
+
+  /** Whether (ts, detail) was accepted already; first forgets what is older than `released`. */
+  has(ts: number, detail: number | string, released: number): boolean {
+    const times = this.ts;
+    let kept = 0;
+    let found = false;
+    for (let i = 0; i < times.length; i++) {
+      const t = times[i]!;
+      if (t < released) continue;
+      const d = this.detail[i]!;
+      if (t === ts && d === detail) found = true;
+      times[kept] = t;
+      this.detail[kept] = d;
+      kept++;
+    }
+    // pop(), not `length =`: setting the length is a slow runtime call and this runs on every message.
+    while (times.length > kept) {
+      times.pop();
+      this.detail.pop();
+    }
+    return found;
+  }
+
+  add(ts: number, detail: number | string): void {
+    this.ts.push(ts);
+    this.detail.push(detail);
+  }
+}
+
+/** The one answer to an accepted message, shared: offer() runs on every message. */
+const ACCEPTED: Result<true, RejectCode> = Object.freeze(ok(true as const));
 
 export class ReorderBuffer {
-  private heap: Held[] = [];
+  /** A binary min-heap on (ts, arrival order), as parallel arrays so a held message costs no wrapper object. */
+  private readonly heapMessages: DeviceMessage[] = [];
+  private readonly heapTs: number[] = [];
+  private readonly heapOrder: number[] = [];
   private arrivals = 0;
   private newest = Number.NEGATIVE_INFINITY;
   /** Every message at or before this time has been released. */
   private released = Number.NEGATIVE_INFINITY;
-  private readonly seen = new Map<string, number>();
-  private pruned = Number.NEGATIVE_INFINITY;
+  private readonly recent: Record<DeviceMessageKind, Map<string, RecentTimes>> = {
+    'plate.weight': new Map(),
+    'camera.people': new Map(),
+    'gate.scan': new Map(),
+    'gate.pass': new Map(),
+  };
 
   constructor(private readonly config: ReorderConfig = DEFAULT_REORDER) {}
 
@@ -52,12 +120,19 @@ export class ReorderBuffer {
       return fail('CLOCK_SKEW', `ts ${m.ts} is ${m.ts - this.newest} ms ahead of the store`);
     }
     if (m.ts < this.released) return fail('TOO_LATE', `ts ${m.ts} arrived after ${this.released} was processed`);
-    const key = dedupeKey(m);
-    if (this.seen.has(key)) return fail('DUPLICATE', `already received ${key}`);
-    this.seen.set(key, m.ts);
+    const devices = this.recent[m.kind];
+    const device = deviceOf(m);
+    let recent = devices.get(device);
+    if (!recent) {
+      recent = new RecentTimes();
+      devices.set(device, recent);
+    }
+    const detail = detailOf(m);
+    if (recent.has(m.ts, detail, this.released)) return fail('DUPLICATE', `already received ${dedupeKey(m)}`);
+    recent.add(m.ts, detail);
     this.newest = Math.max(this.newest, m.ts);
-    this.push({ m, order: this.arrivals++ });
-    return ok(true);
+    this.push(m, this.arrivals++);
+    return ACCEPTED;
   }
 
   /** Messages whose reorder window has passed, in event-time order. */
@@ -77,61 +152,62 @@ export class ReorderBuffer {
 
   private releaseUpTo(limit: number): DeviceMessage[] {
     const out: DeviceMessage[] = [];
-    while (this.heap.length > 0 && this.heap[0]!.m.ts <= limit) {
-      const held = this.pop();
-      out.push(held.m);
-      this.released = Math.max(this.released, held.m.ts);
-    }
-    // Pruning walks the oldest keys; doing it every few seconds keeps deleted entries from piling up in the walk.
-    if (this.released - this.pruned > PRUNE_EVERY_MS) {
-      this.pruned = this.released;
-      this.forgetBefore(this.released - DEDUPE_HORIZON_MS);
+    while (this.heapTs.length > 0 && this.heapTs[0]! <= limit) {
+      const m = this.pop();
+      out.push(m);
+      this.released = Math.max(this.released, m.ts);
     }
     return out;
   }
 
-  private forgetBefore(t: number): void {
-    // Map keeps insertion order, which is close to time order: stop at the first recent key.
-    for (const [key, ts] of this.seen) {
-      if (ts >= t) break;
-      this.seen.delete(key);
-    }
+  /** Whether heap slot a comes before (ts, order). */
+  private before(a: number, ts: number, order: number): boolean {
+    const ta = this.heapTs[a]!;
+    return ta < ts || (ta === ts && this.heapOrder[a]! < order);
   }
 
-  private less(a: Held, b: Held): boolean {
-    return a.m.ts < b.m.ts || (a.m.ts === b.m.ts && a.order < b.order);
+  private place(i: number, m: DeviceMessage, ts: number, order: number): void {
+    this.heapMessages[i] = m;
+    this.heapTs[i] = ts;
+    this.heapOrder[i] = order;
   }
 
-  private push(h: Held): void {
-    const heap = this.heap;
-    heap.push(h);
-    let i = heap.length - 1;
+  private move(from: number, to: number): void {
+    this.place(to, this.heapMessages[from]!, this.heapTs[from]!, this.heapOrder[from]!);
+  }
+
+  private push(m: DeviceMessage, order: number): void {
+    const ts = m.ts;
+    // Sift a hole up from the new last slot, then drop the message in.
+    let i = this.heapTs.length;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      if (this.before(parent, ts, order)) break;
+      this.move(parent, i);
       i = parent;
     }
+    this.place(i, m, ts, order);
   }
 
-  private pop(): Held {
-    const heap = this.heap;
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && this.less(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && this.less(heap[r]!, heap[m]!)) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-        i = m;
-      }
+  private pop(): DeviceMessage {
+    const top = this.heapMessages[0]!;
+    const m = this.heapMessages.pop()!;
+    const ts = this.heapTs.pop()!;
+    const order = this.heapOrder.pop()!;
+    const last = this.heapTs.length;
+    if (last === 0) return top;
+    // Sift the hole down from the root, then drop the former last message in.
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= last) break;
+      const r = l + 1;
+      const child = r < last && this.before(r, this.heapTs[l]!, this.heapOrder[l]!) ? r : l;
+      if (!this.before(child, ts, order)) break;
+      this.move(child, i);
+      i = child;
     }
+    this.place(i, m, ts, order);
     return top;
   }
 }

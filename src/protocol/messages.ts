@@ -3,6 +3,7 @@
  * Schemas here are the single source of the payload types; see docs/protocol.md for units and meaning.
  */
 import { z } from 'zod';
+import { isDetectionArray, isKeypoints, isNumberArray, wholeArray } from './whole-array.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -14,23 +15,26 @@ export const plateWeightSchema = z.object({
   v: version,
   ts,
   hz: z.number().positive().max(1000),
-  grams: z.array(z.number()).min(1).max(1000),
+  // One check for the whole batch (the engine's hottest input): see whole-array.ts.
+  grams: wholeArray(z.array(z.number()).min(1).max(1000), (g) => isNumberArray(g, 1, 1000)),
 });
 
+const KEYPOINTS = 17;
 const keypoint = z.tuple([z.number(), z.number(), z.number().min(0).max(1)]);
 
 /** One person found by a pose detector in one frame, in pixels; 17 keypoints in COCO order. */
 export const detectionSchema = z.object({
   box: z.tuple([z.number(), z.number(), z.number().nonnegative(), z.number().nonnegative()]),
   score: z.number().min(0).max(1),
-  keypoints: z.array(keypoint).length(17),
+  keypoints: wholeArray(z.array(keypoint).length(KEYPOINTS), (k) => isKeypoints(k, KEYPOINTS)),
 });
 
 export const cameraPeopleSchema = z.object({
   v: version,
   ts,
   frame: z.number().int().nonnegative(),
-  people: z.array(detectionSchema).max(200),
+  // One check for all detections of a frame (up to 200 × 56 numbers): see whole-array.ts.
+  people: wholeArray(z.array(detectionSchema).max(200), (p) => isDetectionArray(p, 200, KEYPOINTS)),
 });
 
 export const gateScanSchema = z.object({ v: version, ts, code: z.string().min(1).max(4096) });

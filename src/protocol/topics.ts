@@ -20,9 +20,33 @@ const BY_PATH = new Map<string, DeviceMessageKind>(
   ]),
 );
 
+/** The topic caches stop growing here (a store has a fixed set of devices; more means junk topics). */
+const MAX_CACHED_TOPICS = 100_000;
+
+/**
+ * Topic strings already built, per store, kind and device: a device sends on one topic, so handing out the same
+ * string (its hash computed once) spares the sender a concatenation and the receiver a re-hash per message.
+ */
+const built = new Map<string, Map<DeviceMessageKind, Map<string, string>>>();
+
 export function topicFor(storeId: string, kind: DeviceMessageKind, deviceId: string): string {
-  const t = TOPICS[kind];
-  return `${TOPIC_ROOT}/${storeId}/${t.device}/${deviceId}/${t.message}`;
+  let byKind = built.get(storeId);
+  if (!byKind) {
+    byKind = new Map();
+    built.set(storeId, byKind);
+  }
+  let byDevice = byKind.get(kind);
+  if (!byDevice) {
+    byDevice = new Map();
+    byKind.set(kind, byDevice);
+  }
+  let topic = byDevice.get(deviceId);
+  if (topic === undefined) {
+    const t = TOPICS[kind];
+    topic = `${TOPIC_ROOT}/${storeId}/${t.device}/${deviceId}/${t.message}`;
+    if (byDevice.size < MAX_CACHED_TOPICS) byDevice.set(deviceId, topic);
+  }
+  return topic;
 }
 
 export function gateCommandTopic(storeId: string, gateId: string): string {
@@ -38,7 +62,6 @@ export type ParsedTopic = { storeId: string; kind: DeviceMessageKind; deviceId: 
 
 /** Parsed device topics: a store has a fixed set, so each is split once. Bad topics are not kept. */
 const parsed = new Map<string, { ok: true; value: ParsedTopic }>();
-const MAX_CACHED_TOPICS = 100_000;
 
 export function parseTopic(topic: string): Result<ParsedTopic, 'BAD_TOPIC'> {
   const cached = parsed.get(topic);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tinyStore } from '../store/tiny-store.ts';
-import { topicFor } from './topics.ts';
+import { parseTopic, topicFor } from './topics.ts';
 import { validateMessage } from './validate.ts';
 
 const store = tinyStore();
@@ -40,4 +40,16 @@ test('gate scans and passes validate against known gates', () => {
   assert.equal(codeOf(topicFor('shop', 'gate.scan', 'door'), { v: 1, ts: T0, code: 'demo:a:1' }), 'OK');
   assert.equal(codeOf(topicFor('shop', 'gate.pass', 'door'), { v: 1, ts: T0, direction: 'in' }), 'OK');
   assert.equal(codeOf(topicFor('shop', 'gate.scan', 'back'), { v: 1, ts: T0, code: 'x' }), 'UNKNOWN_DEVICE');
+});
+
+test('a device topic is built once and parses back to its store, kind and device', () => {
+  const topic = topicFor('shop', 'camera.people', 'cam-7');
+  assert.equal(topic, 'walkout/shop/cameras/cam-7/people');
+  assert.equal(topicFor('shop', 'camera.people', 'cam-7'), topic);
+  assert.equal(topicFor('shop', 'camera.people', 'cam-8'), 'walkout/shop/cameras/cam-8/people');
+  assert.equal(topicFor('other', 'plate.weight', 'cam-7'), 'walkout/other/plates/cam-7/weight');
+  assert.deepEqual(parseTopic(topic), {
+    ok: true,
+    value: { storeId: 'shop', kind: 'camera.people', deviceId: 'cam-7' },
+  });
 });
