@@ -12,6 +12,13 @@ import type { Person, Stop, World } from './world.ts';
 
 const REACH_OUT_MS = 400;
 const SYNC_TIMEOUT_MS = 90_000;
+/** A leaver this close to the exit lane's mouth steps in (half the personal-space gap, plus a little). */
+const EXIT_REACH = 0.3;
+/** A leaver held this close to the mouth for EXIT_STALL_MS steps in anyway: someone is standing on it. */
+const EXIT_NEAR = 0.8;
+const EXIT_STALL_MS = 8000;
+/** Whoever stepped into a gate lane before must be this far ahead before the next one follows. */
+const LANE_GAP = 0.7;
 
 export function gateFrame(gate: GateDef): { mid: Vec2; inward: Vec2; along: Vec2 } {
   const [[ax, ay], [bx, by]] = gate.line;
@@ -112,8 +119,9 @@ export function stepPerson(w: World, p: Person, t: number, dt: number): void {
     case 'leaving': {
       const path = p.activity?.path ?? [];
       const next = path[0];
-      if (!next) {
-        p.state = 'exiting';
+      if (!next || (path.length === 1 && atExitLane(p, next, t))) {
+        // One at a time through the lane: wait until whoever went before is a step ahead.
+        if (laneFree(w, p)) p.state = 'exiting';
         return;
       }
       if (passOccupiedWaypoint(w, p, path)) return;
@@ -350,6 +358,35 @@ function restWrist(p: Person, hand: 'left' | 'right'): Vec3 {
 }
 
 const smooth = (x: number) => x * x * (3 - 2 * x);
+
+/**
+ * Close enough to the exit lane's mouth to step in: within EXIT_REACH of it (people queueing there keep 0.48 m
+ * apart, so the exact point may be unreachable), or held within EXIT_NEAR of it for EXIT_STALL_MS by someone
+ * standing on it. The stall clock lives in the leaving walk's `until`.
+ */
+function atExitLane(p: Person, mouth: Vec2, t: number): boolean {
+  const d = Math.hypot(mouth[0] - p.x, mouth[1] - p.y);
+  if (d <= EXIT_REACH) return true;
+  const a = p.activity!;
+  if (d > EXIT_NEAR) {
+    a.until = undefined;
+    return false;
+  }
+  a.until ??= t;
+  return t - a.until >= EXIT_STALL_MS;
+}
+
+/** Nobody else in this gate's lane within LANE_GAP of `p` (crossing either way), so `p` may step in. */
+function laneFree(w: World, p: Person): boolean {
+  const gate = p.party.exitGate;
+  for (const q of w.people) {
+    if (q === p) continue;
+    const inLane =
+      (q.state === 'exiting' && q.party.exitGate === gate) || (q.state === 'entering' && q.party.entryGate === gate);
+    if (inLane && Math.hypot(q.x - p.x, q.y - p.y) < LANE_GAP) return false;
+  }
+  return true;
+}
 
 function leave(w: World, p: Person): void {
   const gate = w.store.gates.get(p.party.exitGate)!;

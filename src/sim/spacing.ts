@@ -1,8 +1,8 @@
 /**
  * Personal space: people never share floor. After everyone has moved in a step, anyone inside whose body centre
  * is closer than `MIN_GAP` to another's is moved apart (a walker sidesteps round a standing person; two standing or
- * two walking people both give way), and a walker about to stand at an occupied spot picks one beside it along
- * the fixture. Deterministic: people are visited in their fixed order and nothing random is drawn.
+ * two walking people both give way; two leaving through one gate queue, the one nearer the gate going first), and a
+ * walker about to stand at an occupied spot picks one beside it along the fixture. Deterministic: people are visited in their fixed order and nothing random is drawn.
  */
 import type { Vec2 } from '../store/schema.ts';
 import { plateHandPoint } from './geometry.ts';
@@ -45,29 +45,53 @@ function separate(w: World, a: Person, b: Person): boolean {
   const need = MIN_GAP - d + 1e-3;
   const canA = movable(a);
   const canB = movable(b);
-  // A walker gives way to someone standing; otherwise both give half.
-  let shareA = canA && canB ? (walking(a) === walking(b) ? 0.5 : walking(a) ? 1 : 0) : canA ? 1 : canB ? 0 : 0;
   if (!canA && !canB) return false;
-  let movedA = shareA > 0 && nudge(w, a, -ux, -uy, need * shareA);
-  let movedB = shareA < 1 && nudge(w, b, ux, uy, need * (1 - shareA));
+  // Two leaving for one gate queue: whoever is nearer the gate goes first and the other waits behind, without
+  // sidestepping round them. (Both giving half made them orbit the lane's mouth forever.)
+  const queue = exitQueue(a, b);
+  let shareA = shareOf(a, b, canA, canB, queue);
+  const sidestep = queue === 0;
+  let movedA = shareA > 0 && nudge(w, a, -ux, -uy, need * shareA, sidestep);
+  let movedB = shareA < 1 && nudge(w, b, ux, uy, need * (1 - shareA), sidestep);
   // Blocked by a fixture: the other one takes the whole step if they can.
   if (!movedA && shareA > 0 && canB) {
     shareA = 0;
-    movedB = nudge(w, b, ux, uy, need);
+    movedB = nudge(w, b, ux, uy, need, sidestep);
   } else if (!movedB && shareA < 1 && canA) {
-    movedA = nudge(w, a, -ux, -uy, need);
+    movedA = nudge(w, a, -ux, -uy, need, sidestep);
   }
   return movedA || movedB;
 }
 
+/** How much of the step apart `a` takes (the rest is `b`'s). */
+function shareOf(a: Person, b: Person, canA: boolean, canB: boolean, queue: number): number {
+  if (!canA || !canB) return canA ? 1 : 0;
+  if (queue !== 0) return queue > 0 ? 0 : 1;
+  // A walker gives way to someone standing; otherwise both give half.
+  if (walking(a) === walking(b)) return 0.5;
+  return walking(a) ? 1 : 0;
+}
+
+/**
+ * Who goes first when two people leave through the same gate: 1 if `a` (nearer the gate, measured to the point
+ * outside it both walk to; a tie within 1 cm goes to `a`, the earlier in the fixed order), -1 if `b`, 0 if they
+ * are not both leaving for one gate.
+ */
+function exitQueue(a: Person, b: Person): number {
+  if (a.state !== 'leaving' || b.state !== 'leaving' || a.party.exitGate !== b.party.exitGate) return 0;
+  const da = Math.hypot(a.gateFrom[0] - a.x, a.gateFrom[1] - a.y);
+  const db = Math.hypot(b.gateFrom[0] - b.x, b.gateFrom[1] - b.y);
+  return da <= db + 0.01 ? 1 : -1;
+}
+
 /**
  * Moves `p` by `dist` along (ux, uy), or the nearest direction that stays on free floor (sliding along a fixture).
- * A walker pushed back head-on steps to its right (else left) to get round.
+ * A walker pushed back head-on steps to its right (else left) to get round, unless it is queueing.
  */
-function nudge(w: World, p: Person, ux: number, uy: number, dist: number): boolean {
+function nudge(w: World, p: Person, ux: number, uy: number, dist: number, sidestep: boolean): boolean {
   const fx = Math.cos(p.heading);
   const fy = Math.sin(p.heading);
-  const headOn = walking(p) && ux * fx + uy * fy < -0.7;
+  const headOn = sidestep && walking(p) && ux * fx + uy * fy < -0.7;
   const tries: Vec2[] = headOn ? [side(ux + fy, uy - fx), side(ux - fy, uy + fx)] : [];
   tries.push([ux, uy], [Math.sign(ux) * 1e-9 + ux, 0], [0, uy]);
   for (const [vx, vy] of tries) {
