@@ -6,6 +6,7 @@
 
 import type { Detection } from '../protocol/messages.ts';
 import { KP } from '../protocol/messages.ts';
+import type { VisionConfig } from './config.ts';
 import type { CameraModel } from './geometry.ts';
 import { project } from './geometry.ts';
 
@@ -88,4 +89,18 @@ export function anchorCost(det: DetectionAnchors, track: ProjectedAnchors): numb
     wsum += w;
   }
   return wsum > 0 ? (sum / wsum) * track.metresPerPixel : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * How far (m) a detection may be from a track predicted with 1-σ radius `sigma` and still match it: wider as the
+ * track grows uncertain, capped for a lost track, and tighter for a tentative one, which has one or two sightings
+ * and no velocity yet (a wide gate lets it jump to a neighbour, e.g. out to the queue at the scanner).
+ */
+export function matchGate(
+  tentative: boolean,
+  sigma: number,
+  config: Pick<VisionConfig, 'gateMetres' | 'maxGateMetres' | 'tentativeGateMetres'>,
+): number {
+  const cap = tentative ? config.tentativeGateMetres : config.maxGateMetres;
+  return Math.min(cap, config.gateMetres + 2 * sigma);
 }

@@ -23,6 +23,10 @@ export interface ObserveContext {
 }
 
 const HEIGHT_LEARNING_RATE = 0.05;
+/** Rate of the fast shoulder-height mean (about the last dozen samples, under a second of frames). */
+const RECENT_LEARNING_RATE = 0.15;
+/** Heights learned from this many samples are frozen while another shopper is near. */
+const FREEZE_AFTER_SAMPLES = 10;
 /** Floor measurement noise (m) when the hips were triangulated, and with one camera only. */
 const TRIANGULATED_FLOOR_SIGMA = 0.05;
 const SINGLE_VIEW_FLOOR_SIGMA = 0.15;
@@ -203,7 +207,18 @@ function learnHeights(
   const learn = (current: number, sample: number | undefined, lo: number, hi: number): number =>
     sample === undefined || sample < lo || sample > hi ? current : current + rate * (sample - current);
   const shoulder = mean(shL?.X[2], shR?.X[2]);
-  if (shoulder !== undefined && shoulder >= 0.6 && shoulder <= 1.8) h.samples = n + 1;
+  const valid = shoulder !== undefined && shoulder >= 0.6 && shoulder <= 1.8;
+  // Near someone the samples may be theirs: the fast mean starts again once the shopper is clear.
+  if (track.near) track.recent = undefined;
+  else if (valid) {
+    const r = track.recent ?? { shoulder, n: 0 };
+    r.shoulder += Math.max(RECENT_LEARNING_RATE, 1 / (r.n + 1)) * (shoulder - r.shoulder);
+    r.n += 1;
+    track.recent = r;
+  }
+  // Close to someone else, a sample may be theirs: the learned heights stay this shopper's (once there are some).
+  if (track.near && n >= FREEZE_AFTER_SAMPLES) return;
+  if (valid) h.samples = n + 1;
   h.hip = learn(h.hip, mean(hipL?.X[2], hipR?.X[2]), 0.4, 1.3);
   h.shoulder = learn(h.shoulder, shoulder, 0.6, 1.8);
   h.nose = learn(h.nose, nose?.X[2], 0.7, 2.1);
@@ -216,7 +231,7 @@ function mean(a: number | undefined, b: number | undefined): number | undefined 
 }
 
 /** The body centre on the floor: triangulated hips (or shoulders), else one camera's ray at the learned height. */
-function floorMeasurement(
+export function floorMeasurement(
   track: Track,
   cam: CameraModel,
   anchors: DetectionAnchors,

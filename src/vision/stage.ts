@@ -13,8 +13,9 @@ import { stepGates } from './gates.ts';
 import { type CameraModel, cameraModel, distanceToSegment, insidePolygon, project } from './geometry.ts';
 import { assign } from './hungarian.ts';
 import { createFloorKalman, damp, type KalmanTuning, predict, predictAt } from './kalman.ts';
-import { anchorCost, type DetectionAnchors, detectionAnchors, projectAnchors } from './matching.ts';
+import { anchorCost, type DetectionAnchors, detectionAnchors, matchGate, projectAnchors } from './matching.ts';
 import { type ObserveContext, observe, singleViewFloor } from './observe.ts';
+import { markNear, resolveSwaps } from './swaps.ts';
 import { closestApproach, pointAt, type Track } from './track.ts';
 import type { GateCrossing, HandEvidence, TrackPoint, TrackQuery } from './types.ts';
 
@@ -68,6 +69,10 @@ class Tracker implements VisionStage {
     const live = this.tracks.filter((t) => this.followed(t, ts) && !this.lost(t, ts));
     const anchors = msg.people.map((d) => detectionAnchors(d, this.config.minKeypointScore));
     const matches = this.match(cam, ts, live, anchors);
+    markNear(
+      matches.filter((t): t is Track => t !== undefined),
+      live,
+    );
     const matched = new Set<Track>();
     msg.people.forEach((det, i) => {
       const track = matches[i];
@@ -83,6 +88,7 @@ class Tracker implements VisionStage {
       }
     });
     for (const track of live) if (!matched.has(track)) this.coast(track, ts);
+    if (matched.size > 1) resolveSwaps([...matched]);
   }
 
   /** Records a frame; a silence longer than the timeout before it becomes an offline window in the history. */
@@ -114,10 +120,7 @@ class Tracker implements VisionStage {
       const h = track.heights;
       const projected = projectAnchors(cam, p.x, p.y, [h.nose, h.shoulder, h.hip, this.config.ankleHeight]);
       if (!projected) continue;
-      // A tentative track has one or two sightings and no velocity yet: a wide gate lets it jump to a neighbour.
-      const cap = track.state === 'tentative' ? this.config.tentativeGateMetres : this.config.maxGateMetres;
-      const gate = Math.min(cap, this.config.gateMetres + 2 * p.sigma);
-      candidates.push({ track, gate, projected });
+      candidates.push({ track, gate: matchGate(track.state === 'tentative', p.sigma, this.config), projected });
     }
     if (candidates.length === 0 || anchors.length === 0) return anchors.map(() => undefined);
     const cost = anchors.map((a) =>

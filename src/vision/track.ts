@@ -50,6 +50,15 @@ export interface Track {
    * handed to a lost track instead (births.ts).
    */
   orphan: boolean;
+  /**
+   * Another shopper is within arm's reach: keypoints may be theirs, so the learned heights (this shopper's
+   * identity cue) are frozen meanwhile (set by the stage before each update).
+   */
+  near?: boolean;
+  /** The last other track seen within reach, and when: only such a pair can have swapped shoppers. */
+  contact?: { other: Track; t: number };
+  /** Fast running mean of the shoulder height seen lately, frozen or not: who this track is following now. */
+  recent?: { shoulder: number; n: number };
   /** Crossings seen while tentative, released (or dropped) at confirmation. */
   pending: { gateId: string; direction: Side; t: number }[];
 }

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Detection } from '../protocol/messages.ts';
+import { KP } from '../protocol/messages.ts';
+import { createRng } from '../sim/random.ts';
+import type { Vec3 } from '../store/schema.ts';
+import { DEFAULT_VISION_CONFIG } from './config.ts';
+import { cameraModel, type Triangulated } from './geometry.ts';
+import { createFloorKalman } from './kalman.ts';
+import { detectionAnchors } from './matching.ts';
+import { floorMeasurement, type ObserveContext, observe } from './observe.ts';
+import { detect, skeleton, syntheticStore } from './synthetic.ts';
+import type { Track } from './track.ts';
+
+const T0 = 1_700_000_000_000;
+const store = syntheticStore({ width: 6, depth: 5, grid: [2, 2], cameraHeight: 3, tilt: 0.3 });
+const config = DEFAULT_VISION_CONFIG;
+const ctx: ObserveContext = {
+  cameras: new Map(store.def.cameras.map((c) => [c.id, cameraModel(c)])),
+  config,
+  tuning: { accelNoise: config.accelNoise, maxPositionVar: config.maxPositionSigma ** 2 },
+};
+const cam = (id: string) => ctx.cameras.get(id)!;
+
+/** A noise-free detection of these joints by one camera. */
+function seen(cameraId: string, joints: readonly Vec3[]): Detection {
+  const det = detect(store.cameras.get(cameraId)!, joints, createRng(1), { pixelSigma: 0, dropout: 0, miss: 0 });
+  assert.ok(det, `${cameraId} must see the body`);
+  return det;
+}
+
+/** A confirmed track standing at (x, y) at T0 with position σ (m) and a learned adult height. */
+function standing(x: number, y: number, sigma: number, velocitySigma = 1): Track {
+  const kf = createFloorKalman(x, y, T0, sigma);
+  kf.vv = velocitySigma ** 2;
+  return {
+    serial: 0,
+    id: 'T1',
+    state: 'confirmed',
+    kf,
+    bornT: T0,
+    bornX: x,
+    bornY: y,
+    lastSeenT: T0,
+    diedT: undefined,
+    left: false,
+    hits: 10,
+    camerasSeen: new Set(),
+    heights: { nose: 1.62, shoulder: 1.45, hip: 0.95, samples: 10 },
+    observations: new Map(),
+    shoulders: [undefined, undefined],
+    points: [],
+    sides: new Map(),
+    orphan: false,
+    pending: [],
+  };
+}
+
+/** Two cameras (both see the whole body left of x = 2.5 at y = 2.5): cam1 a moment before, cam3 at ts. */
+function observeFromTwo(track: Track, joints: readonly Vec3[], ts: number): void {
+  track.observations.set('cam1', { ts: ts - 10, keypoints: seen('cam1', joints).keypoints });
+  const det = seen('cam3', joints);
+  observe(track, cam('cam3'), det, detectionAnchors(det, config.minKeypointScore), ts, ctx);
+}
+
+const body = (x: number, y: number) => skeleton({ x, y, heading: 0, scale: 1 });
+const joint = (X: Vec3, sigma = 0.02): Triangulated => ({ X, rmsPx: 1, sigma, views: 3 });
+
+test('a triangulated hip pair sets the floor point only at a human height and less than 0.5 m apart', () => {
+  const det = seen('cam1', body(2, 2));
+  const anchors = detectionAnchors(det, config.minKeypointScore);
+  const track = standing(2, 2, 0.05);
+  const shL = joint([1.9, 2.15, 1.45]);
+  const shR = joint([1.9, 1.85, 1.45]);
+  const floor = (hipL: Triangulated, hipR: Triangulated, sl = shL, sr = shR) =>
+    floorMeasurement(track, cam('cam1'), anchors, hipL, hipR, sl, sr, config)!;
+
+  // A body: the hip centre, with at least the 5 cm floor σ.
+  const good = floor(joint([2.1, 2.1, 0.95]), joint([2.1, 1.9, 0.95]));
+  assert.deepEqual([good.x, good.y, good.sigma], [2.1, 2, 0.05]);
+  // A poorly triangulated pair keeps its own (larger) σ, so it weighs less in the filter and in the gate.
+  assert.equal(floor(joint([2.1, 2.1, 0.95], 0.2), joint([2.1, 1.9, 0.95], 0.3)).sigma, 0.25);
+  // Hips below the floor's plausible range, above it, or 0.8 m apart: the shoulders' centre instead.
+  for (const [l, r] of [
+    [joint([2.6, 2.1, 0.1]), joint([2.6, 1.9, 0.1])],
+    [joint([2.6, 2.1, 1.6]), joint([2.6, 1.9, 1.6])],
+    [joint([2.4, 2.4, 0.95]), joint([2.4, 1.6, 0.95])],
+  ] as const) {
+    const f = floor(l, r);
+    assert.ok(Math.abs(f.x - 1.9) < 1e-9 && Math.abs(f.y - 2) < 1e-9, `shoulders expected, got (${f.x}, ${f.y})`);
+    assert.ok(f.sigma >= 0.075);
+  }
+  // Shoulders implausible too (below 0.55 m): one camera's hip ray cut at the learned hip height.
+  const single = floor(joint([2.6, 2.1, 0.1]), joint([2.6, 1.9, 0.1]), joint([3, 2.1, 0.2]), joint([3, 1.9, 0.2]));
+  assert.equal(single.sigma, 0.15);
+  assert.ok(Math.hypot(single.x - 2, single.y - 2) < 0.05, `single view (${single.x}, ${single.y})`);
+});
+
+test('through observe: hips a detector put at the knees 0.3 m off do not move the track, the shoulders hold it', () => {
+  const track = standing(1.8, 2.5, 0.3);
+  const joints = body(1.8, 2.5);
+  // Both views agree on "hips" at 10 cm height 0.3 m ahead: they triangulate cleanly to a point no hip can be.
+  joints[KP.left_hip] = [2.1, 2.61, 0.1];
+  joints[KP.right_hip] = [2.1, 2.39, 0.1];
+  observeFromTwo(track, joints, T0 + 70);
+  assert.ok(Math.abs(track.kf.x - 1.8) < 0.04, `x ${track.kf.x}`);
+  assert.ok(Math.abs(track.kf.y - 2.5) < 0.04, `y ${track.kf.y}`);
+  // Nor do they teach the track a hip height.
+  assert.equal(track.heights.hip, 0.95);
+});
+
+test('a floor fix 1 m from where a still shopper must be is skipped; the same fix is taken once time allows it', () => {
+  const track = standing(1.5, 2.5, 0.05, 0.2);
+  observeFromTwo(track, body(2.5, 2.5), T0 + 70);
+  assert.deepEqual([track.kf.x, track.kf.y, track.kf.t], [1.5, 2.5, T0]);
+  // Still recorded as a sighting (a skipped fix is not a lost shopper).
+  assert.equal(track.lastSeenT, T0 + 70);
+
+  // Two seconds on, the prediction's uncertainty covers a metre: the shopper really moved.
+  observeFromTwo(track, body(2.5, 2.5), T0 + 2000);
+  assert.ok(track.kf.x > 2.4, `x ${track.kf.x}`);
+});
+
+test('a fix within 0.35 m is always taken, however certain the prediction', () => {
+  const track = standing(1.8, 2.5, 0.02, 0.05);
+  observeFromTwo(track, body(2.1, 2.5), T0 + 70);
+  assert.ok(track.kf.x > 1.85, `x ${track.kf.x}`);
+  assert.equal(track.kf.t, T0 + 70);
+});
+
+test('near another shopper the learned heights freeze and the fast height mean starts again', () => {
+  const tall = skeleton({ x: 1.8, y: 2.5, heading: 0, scale: 1.1 });
+  const free = standing(1.8, 2.5, 0.05);
+  const crowded = standing(1.8, 2.5, 0.05);
+  crowded.near = true;
+  crowded.recent = { shoulder: 1.45, n: 30 };
+  for (let k = 1; k <= 5; k++) {
+    observeFromTwo(free, tall, T0 + k * 30);
+    observeFromTwo(crowded, tall, T0 + k * 30);
+  }
+  assert.ok(free.heights.shoulder > 1.46, `free ${free.heights.shoulder}`);
+  assert.ok(free.recent && free.recent.shoulder > 1.5, `recent ${free.recent?.shoulder}`);
+  assert.deepEqual(crowded.heights, standing(0, 0, 1).heights);
+  assert.equal(crowded.recent, undefined);
+});

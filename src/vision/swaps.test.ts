@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createFloorKalman } from './kalman.ts';
+import { markNear, resolveSwaps } from './swaps.ts';
+import type { Track } from './track.ts';
+
+const T0 = 1_700_000_000_000;
+
+/** A confirmed track at (x, y) whose learned shoulder height is `learned` and which lately sees `now`. */
+function track(id: string, x: number, y: number, learned: number, now: number): Track {
+  return {
+    serial: 0,
+    id,
+    state: 'confirmed',
+    kf: createFloorKalman(x, y, T0, 0.05),
+    bornT: T0 - 60_000,
+    bornX: 1,
+    bornY: 0.5,
+    lastSeenT: T0,
+    diedT: undefined,
+    left: false,
+    hits: 500,
+    camerasSeen: new Set(['cam1', 'cam2']),
+    heights: { nose: learned + 0.2, shoulder: learned, hip: learned * 0.66, samples: 400 },
+    recent: { shoulder: now, n: 30 },
+    observations: new Map(),
+    shoulders: [undefined, undefined],
+    points: [],
+    sides: new Map(),
+    orphan: false,
+    pending: [],
+  };
+}
+
+/** Two shoppers who brushed past each other a moment ago and are now 1.2 m apart. */
+function afterContact(aSees: number, bSees: number, gap = 0.07) {
+  const a = track('T1', 2, 2, 1.45, aSees);
+  const b = track('T2', 3.2, 2, 1.45 - gap, bSees);
+  a.contact = { other: b, t: T0 - 1000 };
+  return { a, b, kfA: a.kf, kfB: b.kf };
+}
+
+test("two tracks that each now see the other one's height swap their shoppers back, keeping ids and heights", () => {
+  const { a, b, kfA, kfB } = afterContact(1.385, 1.448);
+  assert.equal(resolveSwaps([a, b]).length, 1);
+  assert.equal(a.kf, kfB);
+  assert.equal(b.kf, kfA);
+  assert.deepEqual([a.id, a.heights.shoulder, b.id, b.heights.shoulder], ['T1', 1.45, 'T2', 1.38]);
+  // And the fast means went with the shoppers: checking again changes nothing.
+  assert.equal(resolveSwaps([a, b]).length, 0);
+});
+
+test('no swap when only one of them changed (a shopper crouching at a low shelf), or when both look the same', () => {
+  const crouching = afterContact(1.25, 1.38);
+  assert.equal(resolveSwaps([crouching.a, crouching.b]).length, 0);
+  const unchanged = afterContact(1.45, 1.38);
+  assert.equal(resolveSwaps([unchanged.a, unchanged.b]).length, 0);
+  // 2 cm apart in height: nothing tells them apart.
+  const close = afterContact(1.43, 1.45, 0.02);
+  assert.equal(resolveSwaps([close.a, close.b]).length, 0);
+});
+
+test('only shoppers who were within reach of each other lately can have swapped', () => {
+  const never = afterContact(1.385, 1.448);
+  never.a.contact = undefined;
+  assert.equal(resolveSwaps([never.a, never.b]).length, 0);
+  const longAgo = afterContact(1.385, 1.448);
+  longAgo.a.contact = { other: longAgo.b, t: T0 - 10_000 };
+  assert.equal(resolveSwaps([longAgo.a, longAgo.b]).length, 0);
+});
+
+test('markNear flags tracks within a metre of another and remembers whom they met', () => {
+  const a = track('T1', 2, 2, 1.45, 1.45);
+  const b = track('T2', 2.6, 2, 1.38, 1.38);
+  const c = track('T3', 4, 2, 1.5, 1.5);
+  markNear([a, b, c], [a, b, c]);
+  assert.deepEqual([a.near, b.near, c.near], [true, true, false]);
+  assert.equal(a.contact?.other, b);
+  assert.equal(c.contact, undefined);
+});

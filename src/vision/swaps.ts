@@ -1,0 +1,80 @@
+/**
+ * Identity between close shoppers. Two people walking together (a family) or brushing past each other are
+ * 0.5–0.7 m apart: a few frames of crossed matches can leave each track following the other person. Body height
+ * is the cue that survives: each track's learned shoulder height is frozen while someone is near (observe.ts), and
+ * a fast running mean says whom it follows now. When both tracks of a close pair now see the other one's height,
+ * they swapped: the shoppers' states (filter, views, gate sides) are swapped back so each id stays with its shopper.
+ */
+import type { Track } from './track.ts';
+
+/** Another shopper this close (m, floor plane) may lend a track keypoints: heights freeze, swaps are checked. */
+export const NEAR_METRES = 1.0;
+/** Pairs of tracks up to this far apart (m) are checked, once both are clear of everyone (not near). */
+const APART_METRES = 1.8;
+/** Only tracks that were near each other this recently (ms) can have swapped. */
+const CONTACT_MEMORY_MS = 3000;
+/** Fast-mean samples each track needs before a swap is judged, and learned samples before its height is trusted. */
+const MIN_RECENT = 15;
+const MIN_LEARNED = 20;
+/** Learned heights closer than this (m) do not tell two shoppers apart. */
+const MIN_HEIGHT_GAP = 0.035;
+/** How close (m, or share of the gap) each fast mean must be to the other track's learned height. */
+const MIN_MATCH_TOLERANCE = 0.02;
+const MATCH_SHARE = 0.35;
+/** The swapped reading must explain the fast means this much better, as a share of the height gap. */
+const SWAP_MARGIN = 1.2;
+
+/** Marks each track near another (within `NEAR_METRES` of any other live track). */
+export function markNear(tracks: readonly Track[], others: readonly Track[]): void {
+  for (const track of tracks) {
+    const other = others.find((o) => o !== track && Math.hypot(o.kf.x - track.kf.x, o.kf.y - track.kf.y) < NEAR_METRES);
+    track.near = other !== undefined;
+    if (other) track.contact = { other, t: track.kf.t };
+  }
+}
+
+/** True when two confirmed close tracks each follow the shopper of the other's learned height. */
+export function swappedByHeight(a: Track, b: Track): boolean {
+  const ra = a.recent;
+  const rb = b.recent;
+  if (!ra || !rb || ra.n < MIN_RECENT || rb.n < MIN_RECENT) return false;
+  if ((a.heights.samples ?? 0) < MIN_LEARNED || (b.heights.samples ?? 0) < MIN_LEARNED) return false;
+  const ha = a.heights.shoulder;
+  const hb = b.heights.shoulder;
+  const gap = Math.abs(ha - hb);
+  if (gap < MIN_HEIGHT_GAP) return false;
+  // Each must now look like the other: one shopper crouching at a low shelf makes the sums alone disagree.
+  const tolerance = Math.max(MIN_MATCH_TOLERANCE, MATCH_SHARE * gap);
+  if (Math.abs(ra.shoulder - hb) > tolerance || Math.abs(rb.shoulder - ha) > tolerance) return false;
+  const keep = Math.abs(ra.shoulder - ha) + Math.abs(rb.shoulder - hb);
+  const swap = Math.abs(ra.shoulder - hb) + Math.abs(rb.shoulder - ha);
+  return keep - swap >= SWAP_MARGIN * gap;
+}
+
+/** Gives each track the other's shopper: filter, camera views, shoulders, gate sides and fast height mean. */
+export function swapShoppers(a: Track, b: Track): void {
+  [a.kf, b.kf] = [b.kf, a.kf];
+  [a.observations, b.observations] = [b.observations, a.observations];
+  [a.shoulders, b.shoulders] = [b.shoulders, a.shoulders];
+  [a.sides, b.sides] = [b.sides, a.sides];
+  [a.recent, b.recent] = [b.recent, a.recent];
+  [a.lastSeenT, b.lastSeenT] = [b.lastSeenT, a.lastSeenT];
+}
+
+/** Checks every close confirmed pair among the tracks just updated; returns the swaps made. */
+export function resolveSwaps(updated: readonly Track[]): [Track, Track][] {
+  const done: [Track, Track][] = [];
+  for (let i = 0; i < updated.length; i++) {
+    const a = updated[i]!;
+    if (a.state !== 'confirmed') continue;
+    for (let j = i + 1; j < updated.length; j++) {
+      const b = updated[j]!;
+      if (b.state !== 'confirmed' || Math.hypot(a.kf.x - b.kf.x, a.kf.y - b.kf.y) >= APART_METRES) continue;
+      const met = (x: Track, y: Track) => x.contact?.other === y && a.kf.t - x.contact.t < CONTACT_MEMORY_MS;
+      if (!(met(a, b) || met(b, a)) || !swappedByHeight(a, b)) continue;
+      swapShoppers(a, b);
+      done.push([a, b]);
+    }
+  }
+  return done;
+}
