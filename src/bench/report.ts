@@ -131,7 +131,10 @@ export function policyFigures({ receipts, afterReview, events, tracking, cost }:
     calibration: {
       bins,
       ece: events.calibration.length > 0 ? expectedCalibrationError(events.calibration) : null,
-      thresholdCurve: reviewTradeoffCurve(events.calibration, events.reviewedEvents),
+      thresholdCurve: reviewTradeoffCurve(
+        events.calibration,
+        events.reviewedEvents - events.calibration.filter((p) => p.reviewed).length,
+      ),
     },
     distributions: {
       shelfToCartMs: histogram(events.shelfToCartMs, SHELF_TO_CART_EDGES),

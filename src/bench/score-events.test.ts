@@ -243,6 +243,39 @@ describe('scoreEvents', () => {
     assert.equal(s.calibration.length, 1);
   });
 
+  it('a reviewed event with a confidence gives a calibration pair judged on its top alternative', () => {
+    const interactions = [act(10_000, 'p1', 'cola', 1, 'a'), act(20_000, 'p2', 'gum', 1, 'b')];
+    const opened = (caseId: string, shelfEventId: string, sessionId: string, t: number): EngineEvent => {
+      const alternatives = [
+        { sessionId, items: [{ sku: shelfEventId === 'e1' ? 'cola' : 'gum', qty: 1 }], probability: 0.7 },
+      ];
+      return {
+        type: 'review.opened',
+        t,
+        data: {
+          caseId,
+          shelfEventId,
+          opened: t,
+          reason: 'close',
+          alternatives,
+          confidence: 0.7,
+          blocking: [sessionId],
+        },
+      };
+    };
+    const events = [
+      shelf('e1', 10_000, ['p1'], [{ sku: 'cola', qty: 1 }]),
+      opened('c1', 'e1', 'a', 10_600),
+      shelf('e2', 20_000, ['p2'], [{ sku: 'gum', qty: 1 }]),
+      opened('c2', 'e2', 'a', 20_600),
+    ];
+    const s = scoreEvents({ visits, interactions, events });
+    assert.deepEqual(s.calibration, [
+      { confidence: 0.7, correct: true, reviewed: true },
+      { confidence: 0.7, correct: false, reviewed: true },
+    ]);
+  });
+
   it('credits a merged same-plate race when both shoppers are charged', () => {
     const interactions = [act(10_000, 'p1', 'cola', 1, 'a'), act(10_100, 'p1', 'cola', 1, 'b')];
     const events = [

@@ -9,7 +9,9 @@
  * - attribution: for a matched event the engine decided itself (no review case), the set of shopper sessions its
  *   cart lines net-charge equals the set of shopper visits that truly did it (empty for staff and tailgaters).
  * - a decision is correct when its net cart lines per (session, SKU) equal the truth per (visit, SKU); that is the
- *   `correct` of each calibration pair, whose confidence is the lowest confidence of the event's cart lines.
+ *   `correct` of each calibration pair, whose confidence is the lowest confidence of the event's cart lines. A
+ *   reviewed event gives a pair too (`reviewed`): the case's confidence, and whether its top alternative was right,
+ *   so the reliability table and the threshold curve cover every decision, not only those above the threshold.
  * - latency: truth time an item left or reached the shelf → first cart line of its event; visit exit → first
  *   `receipt.final` of its session. Lines from review resolutions are not counted.
  */
@@ -24,6 +26,8 @@ import { per1000, prf, ratio } from './stats.ts';
 export interface CalibrationPair {
   confidence: number;
   correct: boolean;
+  /** The engine sent it to review (its top alternative is what a lower threshold would have committed). */
+  reviewed?: boolean;
 }
 
 export interface EventScore {
@@ -130,6 +134,19 @@ function truthFor(ctx: EventContext, indices: readonly number[]): Map<string, nu
   );
 }
 
+/** A reviewed event's calibration pair: its confidence, and whether its top alternative matched the truth. */
+function reviewedPair(
+  ctx: EventContext,
+  review: ReviewCase | undefined,
+  truthItems: Map<string, number> | undefined,
+): CalibrationPair | undefined {
+  if (review?.confidence === undefined) return undefined;
+  const top = review.alternatives[0];
+  const who = top?.sessionId && !ctx.log.staffSessions.has(top.sessionId) ? top.sessionId : null;
+  const net = netByWho((top?.items ?? []).map((i) => ({ who, sku: i.sku, qty: i.qty })));
+  return { confidence: review.confidence, correct: sameCounts(net, truthItems ?? new Map()), reviewed: true };
+}
+
 export function scoreEvents(input: {
   visits: readonly TruthVisit[];
   interactions: readonly TruthInteraction[];
@@ -142,6 +159,7 @@ export function scoreEvents(input: {
   const shelfEvents = [...log.shelfEvents.values()];
   const matching = matchShelfEvents(input.interactions, shelfEvents, input.windowMs ?? MATCH_WINDOW_MS);
   const reviewed = new Set(log.reviewCases.map((c) => c.shelfEventId));
+  const cases = new Map(log.reviewCases.map((c) => [c.shelfEventId, c]));
 
   let identityCorrect = 0;
   let decidedMatched = 0;
@@ -156,7 +174,11 @@ export function scoreEvents(input: {
       );
       if (sameCounts(topHypothesisCounts(e), itemsOnly)) identityCorrect += 1;
     }
-    if (reviewed.has(e.id)) continue;
+    if (reviewed.has(e.id)) {
+      const pair = reviewedPair(ctx, cases.get(e.id), truthItems);
+      if (pair) calibration.push(pair);
+      continue;
+    }
     const decision = decided(ctx, e.id);
     if (truthItems) {
       decidedMatched += 1;

@@ -117,6 +117,7 @@ export class ShelfDecisions {
       opened: event.tDecided,
       reason: decision.reason,
       alternatives: decision.alternatives,
+      confidence: decision.confidence,
       blocking,
     };
     this.records.set(review.caseId, { event, applied });

@@ -16,6 +16,8 @@ export interface ReviewCase {
   opened: number;
   reason: string;
   alternatives: ReviewAlternative[];
+  /** The decision's confidence when the case opened (below the store's threshold), when fusion gave one. */
+  confidence?: number;
   /** Sessions whose receipts wait on this case. */
   blocking: string[];
 }
