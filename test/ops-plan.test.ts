@@ -184,6 +184,7 @@ test('runPlan without simulation: bill and coverage per variant, text and a self
     assert.equal(result.recommendation.variant, null);
     const text = formatPlanText(result);
     assert.match(text, /ESTIMATES dated 2026-11/);
+    assert.doesNotMatch(text, /weight cannot tell apart/);
     assert.match(text, /as designed \(4 cameras\)/);
     const html = renderPlanHtml(result, stores);
     assert.match(html, /<svg[^>]*class="coverage"/);
@@ -226,6 +227,8 @@ test('runPlan with a short simulated run predicts accuracy and compute', {
     assert.ok(p.reviewRate >= 0 && p.reviewRate <= 1);
     assert.ok(existsSync(join(dir, 'variants', 'as-designed.yaml')));
     assert.match(readFileSync(join(dir, 'variants', 'as-designed.yaml'), 'utf8'), /kiosk-01/);
+    // The kiosk keeps one look-alike pair (cola / Dr Pepper) on purpose: the plan says so.
+    assert.match(formatPlanText(result), /note: 2 plate\(s\) mix products weight cannot tell apart/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,6 +11,7 @@ import { WalkoutError } from '../errors.ts';
 import { polygonArea } from '../store/geometry.ts';
 import { loadStoreFile } from '../store/load-store.ts';
 import type { Store } from '../store/store.ts';
+import { lookAlikePlates } from '../weight/separation.ts';
 import { type Bom, computeBom } from './bom.ts';
 import { type CoverageResult, computeCoverage } from './coverage.ts';
 import { defaultShoppers, type Prediction, type PredictionSetup, predict } from './plan-predict.ts';
@@ -130,6 +131,13 @@ export async function runPlan(options: PlanOptions, bench: BenchDeps | null): Pr
     });
   }
   notes.push(...standardNotes(book, setup));
+  const lookAlikes = lookAlikePlates(store);
+  if (lookAlikes.length > 0) {
+    notes.push(
+      `${lookAlikes.length} plate(s) mix products weight cannot tell apart (e.g. ${lookAlikes[0]!.skus.join(' / ')} on ` +
+        `${lookAlikes[0]!.plateId}): picks there go to review. \`walkout store check\` lists them; split them across plates.`,
+    );
+  }
   const plan: PlanResult = {
     store: storeSummary(store, options.storeFile, area),
     prices: { file: pricesFile, date: book.date, currency: book.currency, estimate: book.estimate },
