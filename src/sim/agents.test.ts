@@ -2,6 +2,7 @@
  * Leaving through an exit gate: shoppers who reach the gate together queue and cross one after another, keeping
  * personal space, instead of circling its mouth (two or four leavers pushed apart evenly used to orbit it forever).
  */
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RecordedMessage } from '../protocol/recording.ts';
@@ -9,6 +10,7 @@ import { loadStoreFile } from '../store/load-store.ts';
 import type { Store } from '../store/store.ts';
 import { gateFrame, stepPerson } from './agents.ts';
 import { FloorGrid } from './nav.ts';
+import { stillBody } from './plan.ts';
 import { createRng } from './random.ts';
 import { keepApart, MIN_GAP } from './spacing.ts';
 import { TruthRecorder } from './truth-recorder.ts';
@@ -59,22 +61,9 @@ function doneShopper(id: string, exitGate: string, at: [number, number]): Person
     speed: 1.15,
     x: at[0],
     y: at[1],
-    heading: 0,
     phase: 0,
-    stride: 0,
     state: 'inside',
-    agenda: [],
-    activity: null,
-    carry: [],
-    leftReach: null,
-    rightReach: null,
-    enterAt: 0,
-    gateFrom: [0, 0],
-    gateTo: [0, 0],
-    scripted: false,
-    blockedMs: 0,
-    joints: new Float64Array(51),
-    prevJoints: new Float64Array(51),
+    ...stillBody(),
   };
   party.members.push(p);
   return p;

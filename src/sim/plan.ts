@@ -179,25 +179,32 @@ function newPerson(ctx: Ctx, party: Party, role: Role, child: boolean): Person {
     speed: child ? 0.9 : Math.min(1.5, Math.max(0.8, rng.gauss(1.15, 0.12))),
     x: 0,
     y: 0,
-    heading: 0,
     phase: rng.uniform(0, 6.28),
-    stride: 0,
     state: 'pending',
-    agenda: [],
+    ...stillBody(),
+  };
+  party.members.push(person);
+  return person;
+}
+
+/** A person's motion state before their first step: no plan, nothing carried, joints at rest. */
+export function stillBody() {
+  return {
+    heading: 0,
+    stride: 0,
+    agenda: [] as Stop[],
     activity: null,
-    carry: [],
+    carry: [] as Person['carry'],
     leftReach: null,
     rightReach: null,
     enterAt: 0,
-    gateFrom: [0, 0],
-    gateTo: [0, 0],
+    gateFrom: [0, 0] as Vec2,
+    gateTo: [0, 0] as Vec2,
     scripted: false,
     blockedMs: 0,
     joints: new Float64Array(51),
     prevJoints: new Float64Array(51),
   };
-  party.members.push(person);
-  return person;
 }
 
 /** Places member `i` behind the gate and times their walk so they cross 1.1 + 0.55·i s after the scan. */

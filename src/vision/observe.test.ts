@@ -6,11 +6,11 @@ import { createRng } from '../sim/random.ts';
 import type { Vec3 } from '../store/schema.ts';
 import { DEFAULT_VISION_CONFIG } from './config.ts';
 import { cameraModel, type Triangulated } from './geometry.ts';
-import { createFloorKalman } from './kalman.ts';
 import { detectionAnchors } from './matching.ts';
 import { floorMeasurement, type ObserveContext, observe } from './observe.ts';
 import { detect, skeleton, syntheticStore } from './synthetic.ts';
 import type { Track } from './track.ts';
+import { newTrack } from './track.ts';
 
 const T0 = 1_700_000_000_000;
 const store = syntheticStore({ width: 6, depth: 5, grid: [2, 2], cameraHeight: 3, tilt: 0.3 });
@@ -31,29 +31,9 @@ function seen(cameraId: string, joints: readonly Vec3[]): Detection {
 
 /** A confirmed track standing at (x, y) at T0 with position σ (m) and a learned adult height. */
 function standing(x: number, y: number, sigma: number, velocitySigma = 1): Track {
-  const kf = createFloorKalman(x, y, T0, sigma);
-  kf.vv = velocitySigma ** 2;
-  return {
-    serial: 0,
-    id: 'T1',
-    state: 'confirmed',
-    kf,
-    bornT: T0,
-    bornX: x,
-    bornY: y,
-    lastSeenT: T0,
-    diedT: undefined,
-    left: false,
-    hits: 10,
-    camerasSeen: new Set(),
-    heights: { nose: 1.62, shoulder: 1.45, hip: 0.95, samples: 10 },
-    observations: new Map(),
-    shoulders: [undefined, undefined],
-    points: [],
-    sides: new Map(),
-    orphan: false,
-    pending: [],
-  };
+  const track = newTrack(0, { x, y, ts: T0, sigma }, { nose: 1.62, shoulder: 1.45, hip: 0.95, samples: 10 }, false);
+  track.kf.vv = velocitySigma ** 2;
+  return { ...track, id: 'T1', state: 'confirmed', hits: 10 };
 }
 
 /** Two cameras (both see the whole body left of x = 2.5 at y = 2.5): cam1 a moment before, cam3 at ts. */

@@ -4,6 +4,7 @@
  * reprojection distance), matched tracks are updated from all cameras' recent views, newcomers are born
  * only in the entry area, and gate-line crossings are queued for `advance`. Pure and deterministic: no I/O.
  */
+
 import type { DeviceMessage } from '../protocol/messages.ts';
 import type { Box, GateDef } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
@@ -12,11 +13,11 @@ import { DEFAULT_VISION_CONFIG, type VisionConfig } from './config.ts';
 import { stepGates } from './gates.ts';
 import { type CameraModel, cameraModel, distanceToSegment, insidePolygon, project } from './geometry.ts';
 import { assign } from './hungarian.ts';
-import { createFloorKalman, damp, type KalmanTuning, predict, predictAt } from './kalman.ts';
+import { damp, type KalmanTuning, predict, predictAt } from './kalman.ts';
 import { anchorCost, type DetectionAnchors, detectionAnchors, matchGate, projectAnchors } from './matching.ts';
 import { type ObserveContext, observe, singleViewFloor } from './observe.ts';
 import { markNear, resolveSwaps } from './swaps.ts';
-import { closestApproach, pointAt, type Track } from './track.ts';
+import { closestApproach, newTrack, pointAt, type Track } from './track.ts';
 import type { GateCrossing, HandEvidence, TrackPoint, TrackQuery } from './types.ts';
 
 export type { VisionConfig } from './config.ts';
@@ -149,27 +150,7 @@ class Tracker implements VisionStage {
       const p = predictAt(track.kf, ts, this.tuning);
       if (Math.hypot(p.x - floor.x, p.y - floor.y) < this.config.birthSeparation) return;
     }
-    const track: Track = {
-      serial: this.serial++,
-      id: undefined,
-      state: 'tentative',
-      kf: createFloorKalman(floor.x, floor.y, ts, 0.3),
-      bornT: ts,
-      bornX: floor.x,
-      bornY: floor.y,
-      lastSeenT: ts,
-      diedT: undefined,
-      left: false,
-      orphan: !newcomer,
-      hits: 0,
-      camerasSeen: new Set(),
-      heights: { ...h },
-      observations: new Map(),
-      shoulders: [undefined, undefined],
-      points: [],
-      sides: new Map(),
-      pending: [],
-    };
+    const track = newTrack(this.serial++, { x: floor.x, y: floor.y, ts, sigma: 0.3 }, h, !newcomer);
     this.tracks.push(track);
     observe(track, cam, det, anchors, ts, this.ctx);
     this.afterUpdate(track, ts);

@@ -1,34 +1,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createFloorKalman } from './kalman.ts';
 import { markNear, resolveSwaps } from './swaps.ts';
 import type { Track } from './track.ts';
+import { newTrack } from './track.ts';
 
 const T0 = 1_700_000_000_000;
 
 /** A confirmed track at (x, y) whose learned shoulder height is `learned` and which lately sees `now`. */
 function track(id: string, x: number, y: number, learned: number, now: number): Track {
+  const heights = { nose: learned + 0.2, shoulder: learned, hip: learned * 0.66, samples: 400 };
   return {
-    serial: 0,
+    ...newTrack(0, { x, y, ts: T0, sigma: 0.05 }, heights, false),
     id,
     state: 'confirmed',
-    kf: createFloorKalman(x, y, T0, 0.05),
     bornT: T0 - 60_000,
     bornX: 1,
     bornY: 0.5,
-    lastSeenT: T0,
-    diedT: undefined,
-    left: false,
     hits: 500,
     camerasSeen: new Set(['cam1', 'cam2']),
-    heights: { nose: learned + 0.2, shoulder: learned, hip: learned * 0.66, samples: 400 },
     recent: { shoulder: now, n: 30 },
-    observations: new Map(),
-    shoulders: [undefined, undefined],
-    points: [],
-    sides: new Map(),
-    orphan: false,
-    pending: [],
   };
 }
 

@@ -5,7 +5,7 @@
 import type { Box, Vec3 } from '../store/schema.ts';
 import type { Side, SideFix } from './gates.ts';
 import { distanceToBox } from './geometry.ts';
-import type { FloorKalman } from './kalman.ts';
+import { createFloorKalman, type FloorKalman } from './kalman.ts';
 import type { HandEvidence, TrackPoint } from './types.ts';
 
 /** What one camera last saw of a track: the frame time and the detection's keypoints. */
@@ -61,6 +61,36 @@ export interface Track {
   recent?: { shoulder: number; n: number };
   /** Crossings seen while tentative, released (or dropped) at confirmation. */
   pending: { gateId: string; direction: Side; t: number }[];
+}
+
+/** A tentative track born at (x, y) at `ts`, its floor filter at position σ `sigma`. */
+export function newTrack(
+  serial: number,
+  at: { x: number; y: number; ts: number; sigma: number },
+  heights: BodyHeights,
+  orphan: boolean,
+): Track {
+  return {
+    serial,
+    id: undefined,
+    state: 'tentative',
+    kf: createFloorKalman(at.x, at.y, at.ts, at.sigma),
+    bornT: at.ts,
+    bornX: at.x,
+    bornY: at.y,
+    lastSeenT: at.ts,
+    diedT: undefined,
+    left: false,
+    orphan,
+    hits: 0,
+    camerasSeen: new Set(),
+    heights: { ...heights },
+    observations: new Map(),
+    shoulders: [undefined, undefined],
+    points: [],
+    sides: new Map(),
+    pending: [],
+  };
 }
 
 /** Appends a point, keeping times non-decreasing and the history within `horizonMs` of the newest point. */
