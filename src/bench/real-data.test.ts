@@ -58,7 +58,9 @@ const deps: BenchDeps = {
 
 describe('realDataSection', () => {
   it('skips with a note when the data folder is absent', async () => {
-    const r = await realDataSection(mkdtempSync(join(tmpdir(), 'walkout-nodata-')), deps);
+    // A repo root inside a fresh folder, so its ../shared cannot exist whatever the machine's temp folder holds.
+    const root = join(mkdtempSync(join(tmpdir(), 'walkout-nodata-')), 'repo');
+    const r = await realDataSection(root, deps);
     assert.match(r.note, /skipped: .* is not present/);
     assert.equal(r.walkout, null);
   });
