@@ -228,9 +228,12 @@ export class SessionBook {
     for (const [trackId, since] of this.strays) {
       if (t - since < STRAY_ADOPT_MS || this.byTrack.has(trackId) || this.unbound.has(trackId)) continue;
       const missing = this.missingTrack(live);
-      if (missing.length !== 1) continue;
+      const [session] = missing;
+      if (missing.length !== 1 || !session) continue;
       this.strays.delete(trackId);
-      this.bind(missing[0]!, trackId, t);
+      // A member the beam let in without a track is now tracked.
+      if (session.untracked > 0) session.untracked -= 1;
+      this.bind(session, trackId, t);
     }
   }
 
