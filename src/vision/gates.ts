@@ -30,6 +30,33 @@ export function gateCoordinates(
   return { signed, along, length };
 }
 
+/** A gate's line with its direction and length worked out once (every track update measures against it). */
+export interface GateFrame {
+  gate: GateDef;
+  ax: number;
+  ay: number;
+  dx: number;
+  dy: number;
+  length: number;
+}
+
+export function gateFrame(gate: GateDef): GateFrame {
+  const [[ax, ay], [bx, by]] = gate.line;
+  const dx = bx - ax;
+  const dy = by - ay;
+  return { gate, ax, ay, dx, dy, length: Math.hypot(dx, dy) };
+}
+
+/** `gateCoordinates` against a precomputed frame: signed distance from the line (same arithmetic). */
+function signedOf(f: GateFrame, x: number, y: number): number {
+  return (f.dx * (y - f.ay) - f.dy * (x - f.ax)) / f.length;
+}
+
+/** `gateCoordinates` against a precomputed frame: distance along the line (same arithmetic). */
+function alongOf(f: GateFrame, x: number, y: number): number {
+  return ((x - f.ax) * f.dx + (y - f.ay) * f.dy) / f.length;
+}
+
 /** The last place a track was clearly on one side of a gate. */
 export interface SideFix {
   side: Side;
@@ -43,15 +70,18 @@ export interface SideFix {
  * those two places cutting the line within the gate (a little slack at the ends: people cut corners).
  */
 export function stepGates(
-  gates: readonly GateDef[],
+  gates: readonly GateFrame[],
   sides: Map<string, SideFix>,
   x: number,
   y: number,
   zone: GateZone,
 ): { gateId: string; direction: Side }[] {
   const crossed: { gateId: string; direction: Side }[] = [];
-  for (const gate of gates) {
-    const { signed, along, length } = gateCoordinates(gate, x, y);
+  for (const frame of gates) {
+    const gate = frame.gate;
+    const signed = signedOf(frame, x, y);
+    const along = alongOf(frame, x, y);
+    const length = frame.length;
     if (along < -zone.reach || along > length + zone.reach || Math.abs(signed) > zone.reach) {
       sides.delete(gate.id);
       continue;
@@ -60,9 +90,10 @@ export function stepGates(
     const side: Side = signed > 0 ? 'in' : 'out';
     const before = sides.get(gate.id);
     if (before && before.side !== side) {
-      const from = gateCoordinates(gate, before.x, before.y);
+      const fromSigned = signedOf(frame, before.x, before.y);
+      const fromAlong = alongOf(frame, before.x, before.y);
       // Where the move from the last fix to here cuts the line, as a distance along the gate.
-      const cut = from.along + (along - from.along) * (from.signed / (from.signed - signed));
+      const cut = fromAlong + (along - fromAlong) * (fromSigned / (fromSigned - signed));
       if (cut >= -zone.cornerSlack && cut <= length + zone.cornerSlack) {
         crossed.push({ gateId: gate.id, direction: side });
       }

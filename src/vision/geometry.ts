@@ -62,20 +62,40 @@ export interface Triangulated {
 export function triangulate(
   views: readonly JointView[],
   pixelSigma: number,
-  opts: { minAngleDeg?: number; widestSin?: number } = {},
+  opts: { minAngleDeg?: number; widestSin?: number } = NO_OPTS,
 ): Triangulated | undefined {
-  if (views.length < 2) return undefined;
-  const minAngleDeg = opts.minAngleDeg ?? 6;
-  let X = solveWeighted(views, undefined);
-  if (!X) return undefined;
-  X = solveWeighted(views, X) ?? X;
+  const minSin = opts.minAngleDeg === undefined ? DEFAULT_MIN_SIN : Math.sin((opts.minAngleDeg * Math.PI) / 180);
+  return triangulateFirst(views, views.length, pixelSigma, minSin, opts.widestSin);
+}
+
+/**
+ * `triangulate` of the first `count` views (a pooled list, see observe.ts), rays at least `minSin` apart; the
+ * widest ray sine is computed when not given.
+ */
+export function triangulateFirst(
+  views: readonly JointView[],
+  count: number,
+  pixelSigma: number,
+  minSin: number,
+  widestSin: number | undefined,
+): Triangulated | undefined {
+  if (count < 2) return undefined;
+  // The first pass only seeds the second: it lives in a scratch vector, the answer gets a fresh one.
+  if (!solveWeighted(views, count, undefined, FIRST_PASS)) return undefined;
+  const X: Vec3 = [0, 0, 0];
+  if (!solveWeighted(views, count, FIRST_PASS, X)) {
+    X[0] = FIRST_PASS[0]!;
+    X[1] = FIRST_PASS[1]!;
+    X[2] = FIRST_PASS[2]!;
+  }
   // The caller may know the ray geometry already (the same cameras see every joint of a body at about the same angles).
-  const maxSin = opts.widestSin ?? widestRaySin(views, X);
-  if (maxSin < Math.sin((minAngleDeg * Math.PI) / 180)) return undefined;
+  const maxSin = widestSin ?? widestRaySin(count === views.length ? views : views.slice(0, count), X);
+  if (maxSin < minSin) return undefined;
   let err2 = 0;
   let wsum = 0;
   let depthSum = 0;
-  for (const view of views) {
+  for (let i = 0; i < count; i++) {
+    const view = views[i]!;
     const P = view.cam.P;
     const x = X[0] - view.shift[0];
     const y = X[1] - view.shift[1];
@@ -89,10 +109,16 @@ export function triangulate(
     depthSum += d / view.cam.focal;
   }
   const rmsPx = Math.sqrt(err2 / wsum);
-  const metresPerPixel = depthSum / views.length;
-  const sigma = ((pixelSigma + rmsPx) * metresPerPixel) / Math.sqrt(views.length - 0.5) / Math.max(maxSin, 0.3);
-  return { X, rmsPx, sigma, views: views.length };
+  const metresPerPixel = depthSum / count;
+  const sigma = ((pixelSigma + rmsPx) * metresPerPixel) / Math.sqrt(count - 0.5) / Math.max(maxSin, 0.3);
+  return { X, rmsPx, sigma, views: count };
 }
+
+const NO_OPTS: { minAngleDeg?: number; widestSin?: number } = {};
+/** Rays closer to parallel than 6° (the default) fix no depth. */
+export const DEFAULT_MIN_SIN = Math.sin((6 * Math.PI) / 180);
+/** The first DLT pass's answer (triangulation is synchronous and never re-entered, so one scratch vector serves). */
+const FIRST_PASS = new Float64Array(3);
 
 /**
  * Sine of the widest angle between two views' rays to X: how well depth is pinned down. Stops early once
@@ -100,29 +126,48 @@ export function triangulate(
  */
 export function widestRaySin(views: readonly { cam: CameraModel; shift: Vec3 }[], X: Vec3): number {
   const n = views.length;
-  const dirs = new Float64Array(n * 3);
-  views.forEach((view, i) => {
-    const dx = X[0] - view.shift[0] - view.cam.position[0];
-    const dy = X[1] - view.shift[1] - view.cam.position[1];
-    const dz = X[2] - view.shift[2] - view.cam.position[2];
-    const len = Math.sqrt(dx * dx + dy * dy + dz * dz) || 1;
-    dirs[i * 3] = dx / len;
-    dirs[i * 3 + 1] = dy / len;
-    dirs[i * 3 + 2] = dz / len;
-  });
+  const dirs = n * 3 <= RAY_SCRATCH.length ? RAY_SCRATCH : new Float64Array(n * 3);
+  for (let i = 0; i < n; i++) rayDirection(views[i]!, X, dirs, i * 3);
   let best = 0;
   for (let i = 0; i < n && best < 0.25; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const cx = dirs[i * 3 + 1]! * dirs[j * 3 + 2]! - dirs[i * 3 + 2]! * dirs[j * 3 + 1]!;
-      const cy = dirs[i * 3 + 2]! * dirs[j * 3]! - dirs[i * 3]! * dirs[j * 3 + 2]!;
-      const cz = dirs[i * 3]! * dirs[j * 3 + 1]! - dirs[i * 3 + 1]! * dirs[j * 3]!;
-      best = Math.max(best, cx * cx + cy * cy + cz * cz);
-    }
+    for (let j = i + 1; j < n; j++) best = Math.max(best, crossSquared(dirs, i * 3, j * 3));
   }
   return Math.sqrt(best);
 }
 
-function solveWeighted(views: readonly JointView[], guess: Vec3 | undefined): Vec3 | undefined {
+const RAY_SCRATCH = new Float64Array(3 * 16);
+
+/** Unit direction from a view's camera to X − shift, written at `out[at..at+2]`. */
+export function rayDirection(
+  view: { cam: CameraModel; shift: Vec3 },
+  X: ArrayLike<number>,
+  out: Float64Array,
+  at: number,
+): void {
+  const dx = X[0]! - view.shift[0] - view.cam.position[0];
+  const dy = X[1]! - view.shift[1] - view.cam.position[1];
+  const dz = X[2]! - view.shift[2] - view.cam.position[2];
+  const len = Math.sqrt(dx * dx + dy * dy + dz * dz) || 1;
+  out[at] = dx / len;
+  out[at + 1] = dy / len;
+  out[at + 2] = dz / len;
+}
+
+/** |a × b|² of two unit directions stored at offsets a and b: the squared sine of the angle between them. */
+export function crossSquared(dirs: Float64Array, a: number, b: number): number {
+  const cx = dirs[a + 1]! * dirs[b + 2]! - dirs[a + 2]! * dirs[b + 1]!;
+  const cy = dirs[a + 2]! * dirs[b]! - dirs[a]! * dirs[b + 2]!;
+  const cz = dirs[a]! * dirs[b + 1]! - dirs[a + 1]! * dirs[b]!;
+  return cx * cx + cy * cy + cz * cz;
+}
+
+/** One weighted DLT pass (rescaled by the depths at `guess` when given) into `out`; false when degenerate. */
+function solveWeighted(
+  views: readonly JointView[],
+  count: number,
+  guess: ArrayLike<number> | undefined,
+  out: Vec3 | Float64Array,
+): boolean {
   // Normal equations AᵀWA·X = AᵀW·b accumulated directly (symmetric 3×3).
   let a00 = 0;
   let a01 = 0;
@@ -133,13 +178,17 @@ function solveWeighted(views: readonly JointView[], guess: Vec3 | undefined): Ve
   let b0 = 0;
   let b1 = 0;
   let b2 = 0;
-  for (const view of views) {
+  for (let i = 0; i < count; i++) {
+    const view = views[i]!;
     const P = view.cam.P;
-    const [sx, sy, sz] = view.shift;
+    const shift = view.shift;
+    const sx = shift[0];
+    const sy = shift[1];
+    const sz = shift[2];
     let w = view.weight;
     if (guess) {
-      const d = P[8]! * (guess[0] - sx) + P[9]! * (guess[1] - sy) + P[10]! * (guess[2] - sz) + P[11]!;
-      if (d <= 0) return undefined;
+      const d = P[8]! * (guess[0]! - sx) + P[9]! * (guess[1]! - sy) + P[10]! * (guess[2]! - sz) + P[11]!;
+      if (d <= 0) return false;
       w /= d * d;
     }
     for (let r = 0; r <= 4; r += 4) {
@@ -161,7 +210,7 @@ function solveWeighted(views: readonly JointView[], guess: Vec3 | undefined): Ve
       b2 += w * c2 * rhs;
     }
   }
-  return solveSym3(a00, a01, a02, a11, a12, a22, b0, b1, b2);
+  return solveSym3(a00, a01, a02, a11, a12, a22, b0, b1, b2, out);
 }
 
 function solveSym3(
@@ -174,21 +223,34 @@ function solveSym3(
   b0: number,
   b1: number,
   b2: number,
-): Vec3 | undefined {
+  out: Vec3 | Float64Array,
+): boolean {
   const c00 = a11 * a22 - a12 * a12;
   const c01 = a02 * a12 - a01 * a22;
   const c02 = a01 * a12 - a02 * a11;
   const det = a00 * c00 + a01 * c01 + a02 * c02;
-  const scale = (a00 + a11 + a22) ** 3;
-  if (!(Math.abs(det) > scale * 1e-12)) return undefined;
+  if (!wellConditioned(det, a00 + a11 + a22)) return false;
   const c11 = a00 * a22 - a02 * a02;
   const c12 = a01 * a02 - a00 * a12;
   const c22 = a00 * a11 - a01 * a01;
-  return [
-    (c00 * b0 + c01 * b1 + c02 * b2) / det,
-    (c01 * b0 + c11 * b1 + c12 * b2) / det,
-    (c02 * b0 + c12 * b1 + c22 * b2) / det,
-  ];
+  out[0] = (c00 * b0 + c01 * b1 + c02 * b2) / det;
+  out[1] = (c01 * b0 + c11 * b1 + c12 * b2) / det;
+  out[2] = (c02 * b0 + c12 * b1 + c22 * b2) / det;
+  return true;
+}
+
+/**
+ * |det| > trace³·1e−12: the system pins X down. trace³ costs a Math.pow, so t·t·t (a few ulps from it) decides
+ * first and the exact test runs only within a hair of the boundary: the answer is always the exact test's.
+ */
+function wellConditioned(det: number, trace: number): boolean {
+  const approx = trace * trace * trace * 1e-12;
+  if (approx > 1e-250 && approx < 1e250) {
+    const a = Math.abs(det);
+    if (a > approx * (1 + 1e-9)) return true;
+    if (a < approx * (1 - 1e-9)) return false;
+  }
+  return Math.abs(det) > trace ** 3 * 1e-12;
 }
 
 /** Where the ray through pixel (u, v) reaches height z, or undefined when it never does in front of the camera. */

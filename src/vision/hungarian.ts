@@ -11,6 +11,18 @@
 export function assign(cost: readonly (readonly number[])[], forbidden = Number.POSITIVE_INFINITY): number[] {
   const rows = cost.length;
   const cols = rows === 0 ? 0 : (cost[0]?.length ?? 0);
+  const flat = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) flat[i * cols + j] = cost[i]![j]!;
+  return assignMatrix(flat, rows, cols, forbidden);
+}
+
+/** `assign` for a row-major matrix (rows × cols) in one typed array: the hot path builds no nested arrays. */
+export function assignMatrix(
+  cost: Float64Array,
+  rows: number,
+  cols: number,
+  forbidden = Number.POSITIVE_INFINITY,
+): number[] {
   if (rows === 0 || cols === 0) return new Array<number>(rows).fill(-1);
   // The solver needs rows ≤ columns: transpose when there are more rows.
   const transposed = rows > cols;
@@ -18,12 +30,20 @@ export function assign(cost: readonly (readonly number[])[], forbidden = Number.
   const m = transposed ? rows : cols;
   // Forbidden pairs get a finite cost large enough never to be preferred over a legal set of pairs.
   let maxLegal = 0;
-  for (const row of cost) for (const c of row) if (c < forbidden && Math.abs(c) > maxLegal) maxLegal = Math.abs(c);
+  for (let k = 0; k < rows * cols; k++) {
+    const c = cost[k]!;
+    if (c < forbidden && Math.abs(c) > maxLegal) maxLegal = Math.abs(c);
+  }
   const big = (maxLegal + 1) * (n + 1) * 4;
-  const at = (i: number, j: number): number => {
-    const c = transposed ? cost[j]![i]! : cost[i]![j]!;
-    return c < forbidden ? c : big;
-  };
+  // The solver's n × m matrix, forbidden pairs replaced.
+  if (scratch.at.length < n * m) scratch.at = new Float64Array(n * m * 2);
+  const at = scratch.at;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      const c = transposed ? cost[j * cols + i]! : cost[i * cols + j]!;
+      at[i * m + j] = c < forbidden ? c : big;
+    }
+  }
   const rowOfCol = solve(n, m, at);
   const result = new Array<number>(rows).fill(-1);
   for (let j = 0; j < m; j++) {
@@ -31,24 +51,24 @@ export function assign(cost: readonly (readonly number[])[], forbidden = Number.
     if (i < 0) continue;
     const r = transposed ? j : i;
     const c = transposed ? i : j;
-    if (cost[r]![c]! < forbidden) result[r] = c;
+    if (cost[r * cols + c]! < forbidden) result[r] = c;
   }
   return result;
 }
 
 /** The classic potentials algorithm; 1-based internally. Returns for each column (1..m) its row (1..n) or 0. */
-function solve(n: number, m: number, at: (i: number, j: number) => number): Int32Array {
-  const u = new Float64Array(n + 1);
-  const v = new Float64Array(m + 1);
-  const p = new Int32Array(m + 1);
-  const way = new Int32Array(m + 1);
-  const minv = new Float64Array(m + 1);
-  const used = new Uint8Array(m + 1);
+function solve(n: number, m: number, at: Float64Array): Int32Array {
+  reserve(Math.max(n, m) + 1);
+  const { u, v, p, way, minv, used } = scratch;
+  u.fill(0, 0, n + 1);
+  v.fill(0, 0, m + 1);
+  p.fill(0, 0, m + 1);
+  way.fill(0, 0, m + 1);
   for (let i = 1; i <= n; i++) {
     p[0] = i;
     let j0 = 0;
-    minv.fill(Number.POSITIVE_INFINITY);
-    used.fill(0);
+    minv.fill(Number.POSITIVE_INFINITY, 0, m + 1);
+    used.fill(0, 0, m + 1);
     do {
       used[j0] = 1;
       const i0 = p[j0]!;
@@ -56,7 +76,7 @@ function solve(n: number, m: number, at: (i: number, j: number) => number): Int3
       let j1 = 0;
       for (let j = 1; j <= m; j++) {
         if (used[j]) continue;
-        const cur = at(i0 - 1, j - 1) - u[i0]! - v[j]!;
+        const cur = at[(i0 - 1) * m + j - 1]! - u[i0]! - v[j]!;
         if (cur < minv[j]!) {
           minv[j] = cur;
           way[j] = j0;
@@ -84,4 +104,29 @@ function solve(n: number, m: number, at: (i: number, j: number) => number): Int3
     } while (j0 !== 0);
   }
   return p;
+}
+
+/**
+ * Working arrays, reused call after call (assignment is synchronous and never re-entered): one frame's matching
+ * would otherwise allocate seven typed arrays. Only the first n + 1 or m + 1 entries of each are used.
+ */
+const scratch = {
+  at: new Float64Array(64),
+  u: new Float64Array(16),
+  v: new Float64Array(16),
+  p: new Int32Array(16),
+  way: new Int32Array(16),
+  minv: new Float64Array(16),
+  used: new Uint8Array(16),
+};
+
+function reserve(size: number): void {
+  if (scratch.u.length >= size) return;
+  const grown = size * 2;
+  scratch.u = new Float64Array(grown);
+  scratch.v = new Float64Array(grown);
+  scratch.p = new Int32Array(grown);
+  scratch.way = new Int32Array(grown);
+  scratch.minv = new Float64Array(grown);
+  scratch.used = new Uint8Array(grown);
 }

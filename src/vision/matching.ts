@@ -8,7 +8,6 @@ import type { Detection } from '../protocol/messages.ts';
 import { KP } from '../protocol/messages.ts';
 import type { VisionConfig } from './config.ts';
 import type { CameraModel } from './geometry.ts';
-import { project } from './geometry.ts';
 
 /** Anchor order: nose, shoulder centre, hip centre, ankle centre. */
 export const ANCHORS = 4;
@@ -27,20 +26,27 @@ export interface DetectionAnchors {
 }
 
 export function detectionAnchors(det: Detection, minScore: number): DetectionAnchors {
-  const px = new Float64Array(ANCHORS * 2);
-  const w = new Float64Array(ANCHORS);
-  PAIRS.forEach(([a, b], i) => {
-    const ka = det.keypoints[a]!;
-    const kb = det.keypoints[b]!;
+  return detectionAnchorsInto(det, minScore, { px: new Float64Array(ANCHORS * 2), w: new Float64Array(ANCHORS) });
+}
+
+/** `detectionAnchors` written over `out` (reused frame after frame by the stage); returns `out`. */
+export function detectionAnchorsInto(det: Detection, minScore: number, out: DetectionAnchors): DetectionAnchors {
+  const { px, w } = out;
+  px.fill(0);
+  w.fill(0);
+  for (let i = 0; i < ANCHORS; i++) {
+    const pair = PAIRS[i]!;
+    const ka = det.keypoints[pair[0]]!;
+    const kb = det.keypoints[pair[1]]!;
     const sa = ka[2] >= minScore ? ka[2] : 0;
     const sb = kb[2] >= minScore ? kb[2] : 0;
-    if (sa + sb === 0) return;
+    if (sa + sb === 0) continue;
     // Score-weighted midpoint: one side alone is only a few centimetres off the body's axis.
     px[i * 2] = (ka[0] * sa + kb[0] * sb) / (sa + sb);
     px[i * 2 + 1] = (ka[1] * sa + kb[1] * sb) / (sa + sb);
     w[i] = (ANCHOR_WEIGHT[i] ?? 1) * Math.max(sa, sb);
-  });
-  return { px, w };
+  }
+  return out;
 }
 
 /** A track's anchors projected into one camera, with metres per pixel at its depth. */
@@ -60,35 +66,64 @@ export function projectAnchors(
   heights: readonly [number, number, number, number],
 ): ProjectedAnchors | undefined {
   const px = new Float64Array(ANCHORS * 2);
-  let depth = 0;
-  let inside = false;
+  const metresPerPixel = projectAnchorsInto(cam, x, y, heights[0], heights[1], heights[2], heights[3], px, 0);
+  return metresPerPixel < 0 ? undefined : { px, metresPerPixel };
+}
+
+/**
+ * `projectAnchors` without allocation: writes the anchor pixels at `out[at..at+7]` and returns metres per pixel,
+ * or −1 when that camera cannot have seen the body (behind it, or well outside its image).
+ */
+export function projectAnchorsInto(
+  cam: CameraModel,
+  x: number,
+  y: number,
+  nose: number,
+  shoulder: number,
+  hip: number,
+  ankle: number,
+  out: Float64Array,
+  at: number,
+): number {
   const mu = cam.width * 0.25;
   const mv = cam.height * 0.25;
+  // project() per anchor, spelled out (same arithmetic): the floor terms are shared by the four heights.
+  const P = cam.P;
+  let inside = false;
+  let depth = 0;
   for (let i = 0; i < ANCHORS; i++) {
-    const [u, v, d] = project(cam, x, y, heights[i]!);
-    if (d <= 0.05) return undefined;
-    px[i * 2] = u;
-    px[i * 2 + 1] = v;
+    const z = i === 0 ? nose : i === 1 ? shoulder : i === 2 ? hip : ankle;
+    const d = P[8]! * x + P[9]! * y + P[10]! * z + P[11]!;
+    if (d <= 0.05) return -1;
+    const u = (P[0]! * x + P[1]! * y + P[2]! * z + P[3]!) / d;
+    const v = (P[4]! * x + P[5]! * y + P[6]! * z + P[7]!) / d;
+    out[at + i * 2] = u;
+    out[at + i * 2 + 1] = v;
     if (u > -mu && v > -mv && u < cam.width + mu && v < cam.height + mv) inside = true;
     if (i === 2) depth = d;
   }
-  if (!inside) return undefined;
-  return { px, metresPerPixel: depth / cam.focal };
+  if (!inside) return -1;
+  return depth / cam.focal;
 }
 
 /** Weighted mean anchor distance in metres, or Infinity when no anchor is shared. */
 export function anchorCost(det: DetectionAnchors, track: ProjectedAnchors): number {
+  return anchorCostAt(det, track.px, 0, track.metresPerPixel);
+}
+
+/** `anchorCost` against projected anchors stored at `px[at..at+7]`. */
+export function anchorCostAt(det: DetectionAnchors, px: Float64Array, at: number, metresPerPixel: number): number {
   let sum = 0;
   let wsum = 0;
   for (let i = 0; i < ANCHORS; i++) {
     const w = det.w[i]!;
     if (w === 0) continue;
-    const du = det.px[i * 2]! - track.px[i * 2]!;
-    const dv = det.px[i * 2 + 1]! - track.px[i * 2 + 1]!;
+    const du = det.px[i * 2]! - px[at + i * 2]!;
+    const dv = det.px[i * 2 + 1]! - px[at + i * 2 + 1]!;
     sum += w * Math.sqrt(du * du + dv * dv);
     wsum += w;
   }
-  return wsum > 0 ? (sum / wsum) * track.metresPerPixel : Number.POSITIVE_INFINITY;
+  return wsum > 0 ? (sum / wsum) * metresPerPixel : Number.POSITIVE_INFINITY;
 }
 
 /**

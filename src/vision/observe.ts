@@ -8,13 +8,15 @@ import type { Detection } from '../protocol/messages.ts';
 import { KP } from '../protocol/messages.ts';
 import type { Vec3 } from '../store/schema.ts';
 import type { VisionConfig } from './config.ts';
-import type { CameraModel, JointView, Triangulated } from './geometry.ts';
-import { project, rayAtHeight, rayNearest, triangulate, widestRaySin } from './geometry.ts';
+import type { CameraModel, Triangulated } from './geometry.ts';
+import { rayAtHeight, rayNearest } from './geometry.ts';
 import type { KalmanTuning } from './kalman.ts';
 import { predictAt, update } from './kalman.ts';
 import type { DetectionAnchors } from './matching.ts';
 import type { Track } from './track.ts';
 import { pushPoint } from './track.ts';
+import type { TrackPoint } from './types.ts';
+import { gatherViews, robustTriangulate, viewGeometry } from './views.ts';
 
 export interface ObserveContext {
   cameras: ReadonlyMap<string, CameraModel>;
@@ -43,14 +45,13 @@ export function observe(
   const { config } = ctx;
   track.observations.set(cam.def.id, { ts, keypoints: det.keypoints });
   const views = gatherViews(track, ts, ctx);
-  const geometry = viewGeometry(views, [track.kf.x, track.kf.y, 1]);
-  const tri = (joint: number): Triangulated | undefined => robustTriangulate(views, geometry, joint, config);
+  const geometry = viewGeometry(views, track.kf.x, track.kf.y);
 
-  const hipL = tri(KP.left_hip);
-  const hipR = tri(KP.right_hip);
-  const shL = tri(KP.left_shoulder);
-  const shR = tri(KP.right_shoulder);
-  const nose = tri(KP.nose);
+  const hipL = robustTriangulate(views, geometry, KP.left_hip, config);
+  const hipR = robustTriangulate(views, geometry, KP.right_hip, config);
+  const shL = robustTriangulate(views, geometry, KP.left_shoulder, config);
+  const shR = robustTriangulate(views, geometry, KP.right_shoulder, config);
+  const nose = robustTriangulate(views, geometry, KP.nose, config);
   learnHeights(track, hipL, hipR, shL, shR, nose);
   // Shoulders are kept relative to the body centre so they stay useful while the shopper walks.
   if (shL) track.shoulders[0] = [shL.X[0] - track.kf.x, shL.X[1] - track.kf.y, shL.X[2]];
@@ -62,23 +63,32 @@ export function observe(
   track.lastSeenT = Math.max(track.lastSeenT, ts);
   if (!record) return;
 
-  const left = wrist(track, cam, det, tri(KP.left_wrist), KP.left_wrist, 0, config);
-  const right = wrist(track, cam, det, tri(KP.right_wrist), KP.right_wrist, 1, config);
-  const sigmas = [left?.sigma, right?.sigma].filter((s): s is number => s !== undefined);
-  pushPoint(
-    track,
-    {
-      t: ts,
-      x: track.kf.x,
-      y: track.kf.y,
-      ...(left ? { leftWrist: left.X } : {}),
-      ...(right ? { rightWrist: right.X } : {}),
-      wristSigma: sigmas.length > 0 ? Math.max(...sigmas) : config.singleViewWristSigma * 2,
-    },
-    config.historyMs,
-  );
+  const leftTri = robustTriangulate(views, geometry, KP.left_wrist, config);
+  const left = wrist(track, cam, det, leftTri, KP.left_wrist, 0, config);
+  const rightTri = robustTriangulate(views, geometry, KP.right_wrist, config);
+  const right = wrist(track, cam, det, rightTri, KP.right_wrist, 1, config);
+  const wristSigma =
+    left && right
+      ? Math.max(left.sigma, right.sigma)
+      : (left?.sigma ?? right?.sigma ?? config.singleViewWristSigma * 2);
+  pushPoint(track, historyPoint(ts, track.kf.x, track.kf.y, left?.X, right?.X, wristSigma), config.historyMs);
   track.hits += 1;
   track.camerasSeen.add(cam.def.id);
+}
+
+/** A history point, keys always in the same order (t, x, y, wrists seen, sigma) and no undefined wrist keys. */
+function historyPoint(
+  t: number,
+  x: number,
+  y: number,
+  leftWrist: Vec3 | undefined,
+  rightWrist: Vec3 | undefined,
+  wristSigma: number,
+): TrackPoint {
+  if (leftWrist && rightWrist) return { t, x, y, leftWrist, rightWrist, wristSigma };
+  if (leftWrist) return { t, x, y, leftWrist, wristSigma };
+  if (rightWrist) return { t, x, y, rightWrist, wristSigma };
+  return { t, x, y, wristSigma };
 }
 
 /** Innovation gate: a floor measurement this many σ (and at least `MIN_OUTLIER_M`) from the prediction is an outlier. */
@@ -96,101 +106,6 @@ function consistent(track: Track, floor: { x: number; y: number; sigma: number }
   return d <= Math.max(MIN_OUTLIER_M, OUTLIER_SIGMAS * Math.sqrt(p.sigma ** 2 + floor.sigma ** 2));
 }
 
-interface TimedView {
-  cam: CameraModel;
-  keypoints: readonly (readonly [number, number, number])[];
-  weight: number;
-  shift: Vec3;
-}
-
-/** Every camera's latest observation of this track close enough in time to the frame at ts. */
-function gatherViews(track: Track, ts: number, ctx: ObserveContext): TimedView[] {
-  const views: TimedView[] = [];
-  const { vx, vy } = track.kf;
-  for (const [cameraId, obs] of track.observations) {
-    const age = ts - obs.ts;
-    if (Math.abs(age) > ctx.config.viewWindowMs) continue;
-    const cam = ctx.cameras.get(cameraId);
-    if (!cam) continue;
-    // The body moved v·age since that view: the view saw X − shift.
-    views.push({
-      cam,
-      keypoints: obs.keypoints,
-      weight: Math.exp(-Math.abs(age) / ctx.config.recencyMs),
-      shift: [(vx * age) / 1000, (vy * age) / 1000, 0],
-    });
-  }
-  // The freshest few views carry nearly all the information; more only cost time.
-  if (views.length > ctx.config.maxViews) views.sort((a, b) => b.weight - a.weight).length = ctx.config.maxViews;
-  return views;
-}
-
-/** Sines of the angles between every two views' rays to a point of the body (the same for all its joints). */
-function viewGeometry(views: readonly TimedView[], ref: Vec3): Float64Array {
-  const n = views.length;
-  const sines = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const s = widestRaySin([views[i]!, views[j]!], ref);
-      sines[i * n + j] = s;
-      sines[j * n + i] = s;
-    }
-  }
-  return sines;
-}
-
-/** The views in which a joint was seen, as triangulation input, and the widest ray angle among them. */
-function jointViews(
-  views: readonly TimedView[],
-  geometry: Float64Array,
-  joint: number,
-  config: VisionConfig,
-  skip = -1,
-): { list: JointView[]; widestSin: number } {
-  const list: JointView[] = [];
-  const index: number[] = [];
-  views.forEach((view, i) => {
-    const k = view.keypoints[joint]!;
-    if (k[2] < config.minKeypointScore || i === skip) return;
-    list.push({ cam: view.cam, u: k[0], v: k[1], weight: view.weight * k[2], shift: view.shift });
-    index.push(i);
-  });
-  let widestSin = 0;
-  for (let a = 0; a < index.length; a++) {
-    for (let b = a + 1; b < index.length; b++) {
-      widestSin = Math.max(widestSin, geometry[index[a]! * views.length + index[b]!]!);
-    }
-  }
-  return { list, widestSin };
-}
-
-/** Triangulates, then drops the single worst view when it disagrees badly (a swapped or misplaced keypoint). */
-function robustTriangulate(
-  views: readonly TimedView[],
-  geometry: Float64Array,
-  joint: number,
-  config: VisionConfig,
-): Triangulated | undefined {
-  const { list, widestSin } = jointViews(views, geometry, joint, config);
-  const first = triangulate(list, config.pixelSigma, { widestSin });
-  if (!first || list.length < 3 || first.rmsPx < config.pixelSigma * 3) return first;
-  let worst = -1;
-  let worstErr = 0;
-  const X = first.X;
-  list.forEach((view, i) => {
-    const [u, v] = project(view.cam, X[0] - view.shift[0], X[1] - view.shift[1], X[2] - view.shift[2]);
-    const err = Math.hypot(u - view.u, v - view.v);
-    if (err > worstErr) {
-      worstErr = err;
-      worst = i;
-    }
-  });
-  if (worstErr < config.pixelSigma * 5) return first;
-  const worstView = views.findIndex((v) => v.cam === list[worst]!.cam);
-  const retry = jointViews(views, geometry, joint, config, worstView);
-  return triangulate(retry.list, config.pixelSigma, { widestSin: retry.widestSin }) ?? first;
-}
-
 function learnHeights(
   track: Track,
   hipL: Triangulated | undefined,
@@ -204,8 +119,6 @@ function learnHeights(
   // height is the one cue that tells two shoppers apart when an orphan is handed to a lost track.
   const n = h.samples ?? 0;
   const rate = Math.max(HEIGHT_LEARNING_RATE, 1 / (n + 1));
-  const learn = (current: number, sample: number | undefined, lo: number, hi: number): number =>
-    sample === undefined || sample < lo || sample > hi ? current : current + rate * (sample - current);
   const shoulder = mean(shL?.X[2], shR?.X[2]);
   const valid = shoulder !== undefined && shoulder >= 0.6 && shoulder <= 1.8;
   // Near someone the samples may be theirs: the fast mean starts again once the shopper is clear.
@@ -219,9 +132,14 @@ function learnHeights(
   // Close to someone else, a sample may be theirs: the learned heights stay this shopper's (once there are some).
   if (track.near && n >= FREEZE_AFTER_SAMPLES) return;
   if (valid) h.samples = n + 1;
-  h.hip = learn(h.hip, mean(hipL?.X[2], hipR?.X[2]), 0.4, 1.3);
-  h.shoulder = learn(h.shoulder, shoulder, 0.6, 1.8);
-  h.nose = learn(h.nose, nose?.X[2], 0.7, 2.1);
+  h.hip = learn(h.hip, mean(hipL?.X[2], hipR?.X[2]), 0.4, 1.3, rate);
+  h.shoulder = learn(h.shoulder, shoulder, 0.6, 1.8, rate);
+  h.nose = learn(h.nose, nose?.X[2], 0.7, 2.1, rate);
+}
+
+/** One running-mean step towards a sample within [lo, hi] (others are ignored). */
+function learn(current: number, sample: number | undefined, lo: number, hi: number, rate: number): number {
+  return sample === undefined || sample < lo || sample > hi ? current : current + rate * (sample - current);
 }
 
 function mean(a: number | undefined, b: number | undefined): number | undefined {
@@ -242,11 +160,18 @@ export function floorMeasurement(
   config: VisionConfig,
 ): { x: number; y: number; sigma: number } | undefined {
   const hips = bodyPair(hipL, hipR, HIP_RANGE);
-  if (hips) return { ...hips, sigma: Math.max(TRIANGULATED_FLOOR_SIGMA, hips.sigma) };
+  if (hips) {
+    hips.sigma = Math.max(TRIANGULATED_FLOOR_SIGMA, hips.sigma);
+    return hips;
+  }
   const shoulders = bodyPair(shL, shR, SHOULDER_RANGE);
-  if (shoulders) return { ...shoulders, sigma: Math.max(TRIANGULATED_FLOOR_SIGMA * 1.5, shoulders.sigma) };
-  const single = singleViewFloor(cam, anchors, [track.heights.shoulder, track.heights.hip, config.ankleHeight]);
-  return single ? { ...single, sigma: SINGLE_VIEW_FLOOR_SIGMA } : undefined;
+  if (shoulders) {
+    shoulders.sigma = Math.max(TRIANGULATED_FLOOR_SIGMA * 1.5, shoulders.sigma);
+    return shoulders;
+  }
+  const h = track.heights;
+  const single = singleViewFloorAt(cam, anchors, h.shoulder, h.hip, config.ankleHeight);
+  return single ? { x: single.x, y: single.y, sigma: SINGLE_VIEW_FLOOR_SIGMA } : undefined;
 }
 
 /** Heights (m) a hip or shoulder of a standing or crouching shopper (child to tall adult) can have. */
@@ -262,11 +187,17 @@ const MAX_PAIR_SPREAD = 0.5;
 function bodyPair(
   left: Triangulated | undefined,
   right: Triangulated | undefined,
-  [lo, hi]: readonly [number, number],
+  range: readonly [number, number],
 ): { x: number; y: number; sigma: number } | undefined {
   if (!left || !right) return undefined;
-  const [lx, ly, lz] = left.X;
-  const [rx, ry, rz] = right.X;
+  const lo = range[0];
+  const hi = range[1];
+  const lx = left.X[0];
+  const ly = left.X[1];
+  const lz = left.X[2];
+  const rx = right.X[0];
+  const ry = right.X[1];
+  const rz = right.X[2];
   if (lz < lo || lz > hi || rz < lo || rz > hi || Math.hypot(lx - rx, ly - ry) > MAX_PAIR_SPREAD) return undefined;
   return { x: (lx + rx) / 2, y: (ly + ry) / 2, sigma: (left.sigma + right.sigma) / 2 };
 }
@@ -277,17 +208,26 @@ export function singleViewFloor(
   anchors: DetectionAnchors,
   heights: readonly [shoulder: number, hip: number, ankle: number],
 ): { x: number; y: number } | undefined {
-  const order: [anchor: number, height: number][] = [
-    [2, heights[1]],
-    [3, heights[2]],
-    [1, heights[0]],
-  ];
-  for (const [i, h] of order) {
-    if (anchors.w[i] === 0) continue;
-    const p = rayAtHeight(cam, anchors.px[i * 2]!, anchors.px[i * 2 + 1]!, h);
-    if (p) return { x: p[0], y: p[1] };
-  }
-  return undefined;
+  return singleViewFloorAt(cam, anchors, heights[0], heights[1], heights[2]);
+}
+
+/** `singleViewFloor` with the heights as arguments (no array per call on the hot path). */
+export function singleViewFloorAt(
+  cam: CameraModel,
+  anchors: DetectionAnchors,
+  shoulder: number,
+  hip: number,
+  ankle: number,
+): { x: number; y: number } | undefined {
+  return (
+    anchorFloor(cam, anchors, 2, hip) ?? anchorFloor(cam, anchors, 3, ankle) ?? anchorFloor(cam, anchors, 1, shoulder)
+  );
+}
+
+function anchorFloor(cam: CameraModel, anchors: DetectionAnchors, i: number, h: number) {
+  if (anchors.w[i] === 0) return undefined;
+  const p = rayAtHeight(cam, anchors.px[i * 2]!, anchors.px[i * 2 + 1]!, h);
+  return p ? { x: p[0], y: p[1] } : undefined;
 }
 
 /** A wrist in 3D: triangulated when two cameras saw it, else on this camera's ray at the shoulder's depth. */

@@ -10,12 +10,19 @@ import type { Box, GateDef } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { adopt, chooseLostTrack, inBirthZone } from './births.ts';
 import { DEFAULT_VISION_CONFIG, type VisionConfig } from './config.ts';
-import { stepGates } from './gates.ts';
+import { type GateFrame, gateFrame, stepGates } from './gates.ts';
 import { type CameraModel, cameraModel, distanceToSegment, insidePolygon, project } from './geometry.ts';
-import { assign } from './hungarian.ts';
+import { assignMatrix } from './hungarian.ts';
 import { damp, type KalmanTuning, predict, predictAt } from './kalman.ts';
-import { anchorCost, type DetectionAnchors, detectionAnchors, matchGate, projectAnchors } from './matching.ts';
-import { type ObserveContext, observe, singleViewFloor } from './observe.ts';
+import {
+  ANCHORS,
+  anchorCostAt,
+  type DetectionAnchors,
+  detectionAnchorsInto,
+  matchGate,
+  projectAnchorsInto,
+} from './matching.ts';
+import { type ObserveContext, observe, singleViewFloorAt } from './observe.ts';
 import { markNear, resolveSwaps } from './swaps.ts';
 import { closestApproach, newTrack, pointAt, type Track } from './track.ts';
 import type { GateCrossing, HandEvidence, TrackPoint, TrackQuery } from './types.ts';
@@ -47,9 +54,18 @@ class Tracker implements VisionStage {
   private readonly tuning: KalmanTuning;
   private readonly ctx: ObserveContext;
   private readonly gates: GateDef[];
+  private readonly gateFrames: GateFrame[];
   private serial = 0;
   private nextId = 1;
   private firstT: number | undefined;
+  /** Matching scratch, reused frame after frame: candidate tracks, their gates, projected anchors and metres/pixel. */
+  private readonly candTracks: Track[] = [];
+  private candGates = new Float64Array(16);
+  private candScale = new Float64Array(16);
+  private candPx = new Float64Array(16 * ANCHORS * 2);
+  private costScratch = new Float64Array(64);
+  /** One frame's detection anchors, reused (nothing keeps them past the frame). */
+  private readonly anchorPool: DetectionAnchors[] = [];
 
   constructor(
     private readonly store: Store,
@@ -59,6 +75,7 @@ class Tracker implements VisionStage {
     this.tuning = { accelNoise: config.accelNoise, maxPositionVar: config.maxPositionSigma ** 2 };
     this.ctx = { cameras: this.cameras, config, tuning: this.tuning };
     this.gates = store.def.gates;
+    this.gateFrames = this.gates.map(gateFrame);
   }
 
   onFrame(msg: CameraFrame): void {
@@ -67,15 +84,25 @@ class Tracker implements VisionStage {
     if (!cam) return;
     const ts = msg.ts;
     this.hear(msg.cameraId, ts);
-    const live = this.tracks.filter((t) => this.followed(t, ts) && !this.lost(t, ts));
-    const anchors = msg.people.map((d) => detectionAnchors(d, this.config.minKeypointScore));
+    const live: Track[] = [];
+    for (const t of this.tracks) if (this.followed(t, ts) && !this.lost(t, ts)) live.push(t);
+    const people = msg.people;
+    const anchors: DetectionAnchors[] = [];
+    for (let i = 0; i < people.length; i++) {
+      let pooled = this.anchorPool[i];
+      if (!pooled) {
+        pooled = { px: new Float64Array(ANCHORS * 2), w: new Float64Array(ANCHORS) };
+        this.anchorPool.push(pooled);
+      }
+      anchors.push(detectionAnchorsInto(people[i]!, this.config.minKeypointScore, pooled));
+    }
     const matches = this.match(cam, ts, live, anchors);
-    markNear(
-      matches.filter((t): t is Track => t !== undefined),
-      live,
-    );
+    const matchedTracks: Track[] = [];
+    for (const t of matches) if (t !== undefined) matchedTracks.push(t);
+    markNear(matchedTracks, live);
     const matched = new Set<Track>();
-    msg.people.forEach((det, i) => {
+    for (let i = 0; i < people.length; i++) {
+      const det = people[i]!;
       const track = matches[i];
       if (track?.state === 'dead') {
         observe(track, cam, det, anchors[i]!, ts, this.ctx, false);
@@ -87,7 +114,7 @@ class Tracker implements VisionStage {
       } else if (det.score >= this.config.minDetectionScore) {
         this.maybeBirth(cam, det, anchors[i]!, ts);
       }
-    });
+    }
     for (const track of live) if (!matched.has(track)) this.coast(track, ts);
     if (matched.size > 1) resolveSwaps([...matched]);
   }
@@ -115,23 +142,62 @@ class Tracker implements VisionStage {
 
   /** Hungarian assignment of this frame's detections to tracks, gated in metres. */
   private match(cam: CameraModel, ts: number, live: Track[], anchors: DetectionAnchors[]): (Track | undefined)[] {
-    const candidates: { track: Track; gate: number; projected: NonNullable<ReturnType<typeof projectAnchors>> }[] = [];
+    // No detection: nothing can match, whatever the tracks project to.
+    if (anchors.length === 0) return [];
+    this.reserveCandidates(live.length);
+    // Entries past `cols` are stale leftovers of earlier frames.
+    const tracks = this.candTracks;
+    const ankle = this.config.ankleHeight;
+    let cols = 0;
     for (const track of live) {
       const p = predictAt(track.kf, ts, this.tuning);
       const h = track.heights;
-      const projected = projectAnchors(cam, p.x, p.y, [h.nose, h.shoulder, h.hip, this.config.ankleHeight]);
-      if (!projected) continue;
-      candidates.push({ track, gate: matchGate(track.state === 'tentative', p.sigma, this.config), projected });
+      const scale = projectAnchorsInto(
+        cam,
+        p.x,
+        p.y,
+        h.nose,
+        h.shoulder,
+        h.hip,
+        ankle,
+        this.candPx,
+        cols * ANCHORS * 2,
+      );
+      if (scale < 0) continue;
+      tracks[cols] = track;
+      this.candGates[cols] = matchGate(track.state === 'tentative', p.sigma, this.config);
+      this.candScale[cols] = scale;
+      cols += 1;
     }
-    if (candidates.length === 0 || anchors.length === 0) return anchors.map(() => undefined);
-    const cost = anchors.map((a) =>
-      candidates.map((c) => {
-        const d = anchorCost(a, c.projected);
+    const rows = anchors.length;
+    if (cols === 0 || rows === 0) return new Array<Track | undefined>(rows).fill(undefined);
+    if (this.costScratch.length < rows * cols) this.costScratch = new Float64Array(rows * cols * 2);
+    const cost = this.costScratch;
+    for (let i = 0; i < rows; i++) {
+      const a = anchors[i]!;
+      for (let j = 0; j < cols; j++) {
+        const d = anchorCostAt(a, this.candPx, j * ANCHORS * 2, this.candScale[j]!);
         // Confirmed tracks are preferred over tentative ones at equal distance.
-        return d < c.gate ? d + (c.track.state === 'tentative' ? 0.05 : 0) : Number.POSITIVE_INFINITY;
-      }),
-    );
-    return assign(cost).map((j) => (j >= 0 ? candidates[j]!.track : undefined));
+        cost[i * cols + j] =
+          d < this.candGates[j]! ? d + (tracks[j]!.state === 'tentative' ? 0.05 : 0) : Number.POSITIVE_INFINITY;
+      }
+    }
+    const assigned = assignMatrix(cost, rows, cols);
+    const out: (Track | undefined)[] = new Array<Track | undefined>(rows);
+    for (let i = 0; i < rows; i++) {
+      const j = assigned[i]!;
+      out[i] = j >= 0 ? tracks[j] : undefined;
+    }
+    return out;
+  }
+
+  /** Grows the matching scratch to hold n candidate tracks. */
+  private reserveCandidates(n: number): void {
+    if (this.candGates.length >= n) return;
+    const size = n * 2;
+    this.candGates = new Float64Array(size);
+    this.candScale = new Float64Array(size);
+    this.candPx = new Float64Array(size * ANCHORS * 2);
   }
 
   /**
@@ -140,7 +206,7 @@ class Tracker implements VisionStage {
    */
   private maybeBirth(cam: CameraModel, det: CameraFrame['people'][number], anchors: DetectionAnchors, ts: number) {
     const h = this.config.nominalHeights;
-    const floor = singleViewFloor(cam, anchors, [h.shoulder, h.hip, this.config.ankleHeight]);
+    const floor = singleViewFloorAt(cam, anchors, h.shoulder, h.hip, this.config.ankleHeight);
     if (!floor) return;
     const { def } = this.store;
     const newcomer = inBirthZone(def.floor.entryArea, this.gates, this.config.approachDepth, floor.x, floor.y);
@@ -166,7 +232,7 @@ class Tracker implements VisionStage {
 
   /** Gate sides, confirmation and exits after a track moved. */
   private afterUpdate(track: Track, ts: number): void {
-    const crossed = stepGates(this.gates, track.sides, track.kf.x, track.kf.y, {
+    const crossed = stepGates(this.gateFrames, track.sides, track.kf.x, track.kf.y, {
       hysteresis: this.config.gateHysteresis,
       reach: this.config.gateReach,
       cornerSlack: 0.3,

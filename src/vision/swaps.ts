@@ -27,7 +27,18 @@ const SWAP_MARGIN = 1.2;
 /** Marks each track near another (within `NEAR_METRES` of any other live track). */
 export function markNear(tracks: readonly Track[], others: readonly Track[]): void {
   for (const track of tracks) {
-    const other = others.find((o) => o !== track && Math.hypot(o.kf.x - track.kf.x, o.kf.y - track.kf.y) < NEAR_METRES);
+    let other: Track | undefined;
+    for (const o of others) {
+      if (o === track) continue;
+      const dx = o.kf.x - track.kf.x;
+      const dy = o.kf.y - track.kf.y;
+      // Math.hypot is never below either leg, so a leg this long already rules the pair out (same answer, cheaper).
+      if (Math.abs(dx) >= NEAR_METRES || Math.abs(dy) >= NEAR_METRES) continue;
+      if (Math.hypot(dx, dy) < NEAR_METRES) {
+        other = o;
+        break;
+      }
+    }
     track.near = other !== undefined;
     if (other) track.contact = { other, t: track.kf.t };
   }
@@ -70,11 +81,15 @@ export function resolveSwaps(updated: readonly Track[]): [Track, Track][] {
     for (let j = i + 1; j < updated.length; j++) {
       const b = updated[j]!;
       if (b.state !== 'confirmed' || Math.hypot(a.kf.x - b.kf.x, a.kf.y - b.kf.y) >= APART_METRES) continue;
-      const met = (x: Track, y: Track) => x.contact?.other === y && a.kf.t - x.contact.t < CONTACT_MEMORY_MS;
-      if (!(met(a, b) || met(b, a)) || !swappedByHeight(a, b)) continue;
+      if (!(met(a, b, a.kf.t) || met(b, a, a.kf.t)) || !swappedByHeight(a, b)) continue;
       swapShoppers(a, b);
       done.push([a, b]);
     }
   }
   return done;
+}
+
+/** True when x was last in reach of y less than the contact memory before t. */
+function met(x: Track, y: Track, t: number): boolean {
+  return x.contact?.other === y && t - x.contact.t < CONTACT_MEMORY_MS;
 }

@@ -130,13 +130,14 @@ export function closestApproach(track: Track, box: Box, t0: number, t1: number):
   for (let i = lowerBound(track.points, t0); i < track.points.length; i++) {
     const p = track.points[i]!;
     if (p.t > t1) break;
-    for (const w of [p.leftWrist, p.rightWrist]) {
-      if (!w) continue;
-      const d = distanceToBox(w, box);
-      if (!best || d < best.minDistance) {
-        best = { trackId: track.id ?? '', minDistance: d, tClosest: p.t, entered: d === 0, sigma: p.wristSigma };
-      }
-    }
+    if (p.leftWrist) best = closer(best, track, p, distanceToBox(p.leftWrist, box));
+    if (p.rightWrist) best = closer(best, track, p, distanceToBox(p.rightWrist, box));
   }
   return best;
+}
+
+/** The evidence so far, or a wrist of point p at distance d when it is closer (the left wrist first on ties). */
+function closer(best: HandEvidence | undefined, track: Track, p: TrackPoint, d: number): HandEvidence {
+  if (best && !(d < best.minDistance)) return best;
+  return { trackId: track.id ?? '', minDistance: d, tClosest: p.t, entered: d === 0, sigma: p.wristSigma };
 }

@@ -1,0 +1,191 @@
+/**
+ * The views one observation triangulates from: every camera's recent sighting of the track (motion-compensated,
+ * weighted by recency, the freshest few kept), the ray geometry between them, and robust per-joint DLT that drops
+ * the one view that disagrees badly. Everything here is pooled scratch, valid for one observation only: this is the
+ * tracker's hottest path, and it allocates nothing but the answers.
+ */
+
+import type { Vec3 } from '../store/schema.ts';
+import type { VisionConfig } from './config.ts';
+import type { CameraModel, JointView, Triangulated } from './geometry.ts';
+import { crossSquared, DEFAULT_MIN_SIN, rayDirection, triangulateFirst } from './geometry.ts';
+import type { ObserveContext } from './observe.ts';
+import type { Track } from './track.ts';
+
+export interface TimedView {
+  cam: CameraModel;
+  keypoints: readonly (readonly [number, number, number])[];
+  weight: number;
+  shift: Vec3;
+}
+
+/** Pooled views of one observation (observe is synchronous and never re-entered; nothing keeps them after it). */
+const viewPool: TimedView[] = [];
+const gathered: TimedView[] = [];
+
+/**
+ * Every camera's latest observation of this track close enough in time to the frame at ts: the freshest
+ * `maxViews` of them, freshest first when there were more. The array and its views are scratch, valid until the
+ * next observation.
+ */
+export function gatherViews(track: Track, ts: number, ctx: ObserveContext): TimedView[] {
+  let count = 0;
+  const { vx, vy } = track.kf;
+  for (const [cameraId, obs] of track.observations) {
+    const age = ts - obs.ts;
+    if (Math.abs(age) > ctx.config.viewWindowMs) continue;
+    const cam = ctx.cameras.get(cameraId);
+    if (!cam) continue;
+    let view = viewPool[count];
+    if (!view) {
+      view = { cam, keypoints: obs.keypoints, weight: 0, shift: [0, 0, 0] };
+      viewPool.push(view);
+    }
+    view.cam = cam;
+    view.keypoints = obs.keypoints;
+    view.weight = Math.exp(-Math.abs(age) / ctx.config.recencyMs);
+    // The body moved v·age since that view: the view saw X − shift.
+    view.shift[0] = (vx * age) / 1000;
+    view.shift[1] = (vy * age) / 1000;
+    view.shift[2] = 0;
+    count += 1;
+  }
+  // The freshest few views carry nearly all the information; more only cost time.
+  const sorted = count > ctx.config.maxViews;
+  if (sorted) sortByWeightDescending(viewPool, count);
+  const keep = sorted ? ctx.config.maxViews : count;
+  if (gathered.length !== keep) gathered.length = keep;
+  for (let i = 0; i < keep; i++) gathered[i] = viewPool[i]!;
+  return gathered;
+}
+
+/**
+ * Stable insertion sort of the first `count` views, heaviest first: the order Array#sort (stable) gives with
+ * `(a, b) => b.weight − a.weight`, without a comparator call per pair on a handful of views.
+ */
+function sortByWeightDescending(views: TimedView[], count: number): void {
+  for (let i = 1; i < count; i++) {
+    const view = views[i]!;
+    let j = i - 1;
+    while (j >= 0 && view.weight - views[j]!.weight > 0) {
+      views[j + 1] = views[j]!;
+      j -= 1;
+    }
+    views[j + 1] = view;
+  }
+}
+
+/** Ray directions of the views of one observation (reused: observe is synchronous and never re-entered). */
+let rayScratch = new Float64Array(3 * 8);
+/** Pairwise ray sines of the views of one observation (reused likewise). */
+let sineScratch = new Float64Array(8 * 8);
+
+/**
+ * Sines of the angles between every two views' rays to the body at (x, y, 1 m) (the same for all its joints).
+ * The returned array is scratch, valid until the next observation.
+ */
+export function viewGeometry(views: readonly TimedView[], x: number, y: number): Float64Array {
+  const n = views.length;
+  if (rayScratch.length < n * 3) rayScratch = new Float64Array(n * 3);
+  if (sineScratch.length < n * n) sineScratch = new Float64Array(n * n);
+  const ref: Vec3 = [x, y, 1];
+  for (let i = 0; i < n; i++) rayDirection(views[i]!, ref, rayScratch, i * 3);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      // As widestRaySin of the two views: the square root of their (only) cross product, bit for bit.
+      const s = Math.sqrt(Math.max(0, crossSquared(rayScratch, i * 3, j * 3)));
+      sineScratch[i * n + j] = s;
+      sineScratch[j * n + i] = s;
+    }
+  }
+  return sineScratch;
+}
+
+/**
+ * Pooled triangulation input for one joint: `jointViews` refills its first `jointCount` entries for each joint,
+ * and triangulation only reads them during the call (its answer holds none of it).
+ */
+const jointList: JointView[] = [];
+let jointCount = 0;
+/** Index in `views` of each entry of `jointList`. */
+let jointIndex = new Int32Array(8);
+
+/**
+ * Fills `jointList` with the views in which a joint was seen (but the one at `skip`), as triangulation input,
+ * and returns the widest ray angle's sine among them.
+ */
+function jointViews(
+  views: readonly TimedView[],
+  geometry: Float64Array,
+  joint: number,
+  config: VisionConfig,
+  skip: number,
+): number {
+  let count = 0;
+  if (jointIndex.length < views.length) jointIndex = new Int32Array(views.length * 2);
+  for (let i = 0; i < views.length; i++) {
+    const view = views[i]!;
+    const k = view.keypoints[joint]!;
+    if (k[2] < config.minKeypointScore || i === skip) continue;
+    let jv = jointList[count];
+    if (!jv) {
+      jv = { cam: view.cam, u: 0, v: 0, weight: 0, shift: view.shift };
+      jointList.push(jv);
+    }
+    jv.cam = view.cam;
+    jv.u = k[0];
+    jv.v = k[1];
+    jv.weight = view.weight * k[2];
+    jv.shift = view.shift;
+    jointIndex[count] = i;
+    count += 1;
+  }
+  jointCount = count;
+  let widestSin = 0;
+  const n = views.length;
+  for (let a = 0; a < count; a++) {
+    for (let b = a + 1; b < count; b++) {
+      widestSin = Math.max(widestSin, geometry[jointIndex[a]! * n + jointIndex[b]!]!);
+    }
+  }
+  return widestSin;
+}
+
+/** Triangulates, then drops the single worst view when it disagrees badly (a swapped or misplaced keypoint). */
+export function robustTriangulate(
+  views: readonly TimedView[],
+  geometry: Float64Array,
+  joint: number,
+  config: VisionConfig,
+): Triangulated | undefined {
+  const widestSin = jointViews(views, geometry, joint, config, -1);
+  const list = jointList;
+  const count = jointCount;
+  const first = triangulateFirst(list, count, config.pixelSigma, DEFAULT_MIN_SIN, widestSin);
+  if (!first || count < 3 || first.rmsPx < config.pixelSigma * 3) return first;
+  let worst = -1;
+  let worstErr = 0;
+  const X = first.X;
+  for (let i = 0; i < count; i++) {
+    const view = list[i]!;
+    // project() of X − shift, spelled out (same arithmetic) to spare an array per view.
+    const P = view.cam.P;
+    const x = X[0] - view.shift[0];
+    const y = X[1] - view.shift[1];
+    const z = X[2] - view.shift[2];
+    const w = P[8]! * x + P[9]! * y + P[10]! * z + P[11]!;
+    const u = (P[0]! * x + P[1]! * y + P[2]! * z + P[3]!) / w;
+    const v = (P[4]! * x + P[5]! * y + P[6]! * z + P[7]!) / w;
+    const err = Math.hypot(u - view.u, v - view.v);
+    if (err > worstErr) {
+      worstErr = err;
+      worst = i;
+    }
+  }
+  if (worstErr < config.pixelSigma * 5) return first;
+  const worstCam = list[worst]!.cam;
+  let worstView = -1;
+  for (let i = 0; i < views.length && worstView < 0; i++) if (views[i]!.cam === worstCam) worstView = i;
+  const retryWidestSin = jointViews(views, geometry, joint, config, worstView);
+  return triangulateFirst(jointList, jointCount, config.pixelSigma, DEFAULT_MIN_SIN, retryWidestSin) ?? first;
+}
