@@ -12,14 +12,26 @@ function walker(personId: string, from: number, seconds: number, y: number): Tru
   return { personId, visit: personId, role: 'shopper', path, wrists: [] };
 }
 
-function truthOf(people: TruthPerson[]): GroundTruth {
+/** Each walker is a one-person visit, inside from `entered` (default: the start of its path) to the end of it. */
+function truthOf(people: TruthPerson[], entered: Record<string, number> = {}): GroundTruth {
+  const visits = people.map((p) => ({
+    visit: p.personId,
+    account: p.personId,
+    members: [p.personId],
+    entryGate: 'door',
+    scanned: p.path[0]![0],
+    entered: entered[p.personId] ?? p.path[0]![0],
+    exited: p.path[p.path.length - 1]![0],
+    receipt: [],
+    staff: false,
+  }));
   return {
     storeId: 's',
     seed: 1,
     start: T0,
     end: T0 + 10_000,
     sampleHz: 10,
-    visits: [],
+    visits,
     interactions: [],
     people,
     hardCases: {},
@@ -67,5 +79,17 @@ describe('scoreTracking', () => {
     const swapped = follow(3);
     assert.ok(swapped.idf1! < 1 && swapped.mota! < 1);
     assert.equal(swapped.identityKeptRate, 0);
+  });
+
+  it('judges identity kept from entry to exit, not on the walk up to the gate', () => {
+    // Outside for 3 s (queueing at the scanner, no camera needs to see that), then 6 s inside, tracked throughout.
+    const person = walker('a', T0, 9, 0);
+    const s = new TrackSampler(1000);
+    for (let k = 0; k <= 9; k++) {
+      s.record(s.due(T0 + k * 1000)!, k < 3 ? [] : [{ trackId: 't1', point: { x: k, y: 0 } }]);
+    }
+    assert.equal(scoreTracking(truthOf([person], { a: T0 + 3000 }), s).identityKeptRate, 1);
+    // Counted from the scan, the same track covers 7 of 10 ticks: under the 90 % a kept identity needs.
+    assert.equal(scoreTracking(truthOf([person]), s).identityKeptRate, 0);
   });
 });
