@@ -203,7 +203,9 @@ function describe(top: Outcome): string {
 /** Decide one shelf event [F1]: commit the most probable outcome when confident enough, else open a review. */
 export function decideShelfEvent(event: ShelfEvent, ctx: FusionContext, config: FusionConfig): FusionDecision {
   const actors = actorsFrom(ctx, event, config);
-  const cartSessions = actors.filter((a) => a.kind === 'session' && a.sessionId !== null).map((a) => a.sessionId!);
+  const cartSessions = actors
+    .filter((a) => (a.kind === 'session' || a.kind === 'lost') && a.sessionId !== null)
+    .map((a) => a.sessionId!);
   const view: CartKnowledge = {
     cartOf: ctx.cartOf,
     unitWeightOf: ctx.unitWeightOf,
