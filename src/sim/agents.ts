@@ -105,14 +105,9 @@ export function stepPerson(w: World, p: Person, t: number, dt: number): void {
       p.stride = 0;
       if (end >= p.enterAt) p.state = 'entering';
       return;
-    case 'entering': {
-      const from: Vec2 = [p.x, p.y];
-      const arrived = moveTo(p, p.gateTo, 1.2, dt);
-      const f = crossing(w.store.gates.get(p.party.entryGate)!, from, [p.x, p.y]);
-      if (f !== null) emitPass(w, p, p.party.entryGate, t + f * dt * 1000, 'in');
-      if (arrived) p.state = 'inside';
+    case 'entering':
+      if (throughGate(w, p, p.gateTo, p.party.entryGate, 'in', t, dt)) p.state = 'inside';
       return;
-    }
     case 'inside':
       stepInside(w, p, t, dt);
       return;
@@ -128,15 +123,19 @@ export function stepPerson(w: World, p: Person, t: number, dt: number): void {
       if (moveTo(p, next, p.speed * speedFactor(w, p, dt), dt)) path.shift();
       return;
     }
-    case 'exiting': {
-      const from: Vec2 = [p.x, p.y];
-      const arrived = moveTo(p, p.gateFrom, 1.2, dt);
-      const f = crossing(w.store.gates.get(p.party.exitGate)!, from, [p.x, p.y]);
-      if (f !== null) emitPass(w, p, p.party.exitGate, t + f * dt * 1000, 'out');
-      if (arrived) p.state = 'gone';
+    case 'exiting':
+      if (throughGate(w, p, p.gateFrom, p.party.exitGate, 'out', t, dt)) p.state = 'gone';
       return;
-    }
   }
+}
+
+/** One step through a gate's lane towards `to`; the gate's beam counts the body as it crosses the line. */
+function throughGate(w: World, p: Person, to: Vec2, gateId: string, direction: 'in' | 'out', t: number, dt: number) {
+  const from: Vec2 = [p.x, p.y];
+  const arrived = moveTo(p, to, 1.2, dt);
+  const f = crossing(w.store.gates.get(gateId)!, from, [p.x, p.y]);
+  if (f !== null) emitPass(w, p, gateId, t + f * dt * 1000, direction);
+  return arrived;
 }
 
 function stepInside(w: World, p: Person, t: number, dt: number): void {

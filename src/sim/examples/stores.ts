@@ -24,6 +24,12 @@ function island(id: string, x: number, y: number, length: number, plates: number
   ];
 }
 
+/** A fridge run along a back wall (along x), its doors facing down the store (−y). */
+function backFridge(id: string, x: number, y: number, length: number, plates: number, aisle: Aisle): RunSpec {
+  const base = { kind: 'fridge' as const, along: 'x' as const, depth: 0.7, height: 2.0, facing: [0, -1] as Vec2 };
+  return { ...base, id, origin: [x, y], length, shelves: FRIDGE_SHELVES(plates), aisle };
+}
+
 function products(catalogue: CatalogueItem[], used: Set<string>) {
   return catalogue.filter((c) => used.has(c.sku)).map(({ aisle: _a, width: _w, ...p }) => p);
 }
@@ -73,42 +79,9 @@ export function convenienceStore(): StoreDef {
       shelves: FRIDGE_SHELVES(16),
       aisle: 'drinks',
     },
-    {
-      id: 'FN1',
-      kind: 'fridge',
-      origin: [1.2, 15.8],
-      along: 'x',
-      length: 3,
-      depth: 0.7,
-      height: 2.0,
-      facing: [0, -1],
-      shelves: FRIDGE_SHELVES(5),
-      aisle: 'dairy',
-    },
-    {
-      id: 'FN2',
-      kind: 'fridge',
-      origin: [4.2, 15.8],
-      along: 'x',
-      length: 3,
-      depth: 0.7,
-      height: 2.0,
-      facing: [0, -1],
-      shelves: FRIDGE_SHELVES(5),
-      aisle: 'fresh',
-    },
-    {
-      id: 'FN3',
-      kind: 'fridge',
-      origin: [7.2, 15.8],
-      along: 'x',
-      length: 2.4,
-      depth: 0.7,
-      height: 2.0,
-      facing: [0, -1],
-      shelves: FRIDGE_SHELVES(4),
-      aisle: 'alcohol',
-    },
+    backFridge('FN1', 1.2, 15.8, 3, 5, 'dairy'),
+    backFridge('FN2', 4.2, 15.8, 3, 5, 'fresh'),
+    backFridge('FN3', 7.2, 15.8, 2.4, 4, 'alcohol'),
     {
       id: 'C1',
       kind: 'counter',
@@ -182,18 +155,7 @@ export function kioskStore(): StoreDef {
   const keep = new Set(['drinks', 'snacks', 'candy', 'care', 'household']);
   const catalogue = all.filter((c, i) => keep.has(c.aisle) && i % 5 === 0);
   const runs: RunSpec[] = [
-    {
-      id: 'KF',
-      kind: 'fridge',
-      origin: [0.8, 6.8],
-      along: 'x',
-      length: 3.6,
-      depth: 0.7,
-      height: 2.0,
-      facing: [0, -1],
-      shelves: FRIDGE_SHELVES(6),
-      aisle: 'drinks',
-    },
+    backFridge('KF', 0.8, 6.8, 3.6, 6, 'drinks'),
     {
       id: 'KG',
       kind: 'gondola',
