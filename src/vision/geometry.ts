@@ -35,6 +35,21 @@ export function project(cam: CameraModel, x: number, y: number, z: number): [num
   return [(P[0]! * x + P[1]! * y + P[2]! * z + P[3]!) / w, (P[4]! * x + P[5]! * y + P[6]! * z + P[7]!) / w, w];
 }
 
+/**
+ * Where a view's camera sees X − shift (the joint as that view saw it): pixel into `out[0..1]`, depth returned.
+ * Allocation-free: the robust triangulation calls it for every view of every joint.
+ */
+export function projectView(view: JointView, X: ArrayLike<number>, out: Float64Array): number {
+  const P = view.cam.P;
+  const x = X[0]! - view.shift[0];
+  const y = X[1]! - view.shift[1];
+  const z = X[2]! - view.shift[2];
+  const w = P[8]! * x + P[9]! * y + P[10]! * z + P[11]!;
+  out[0] = (P[0]! * x + P[1]! * y + P[2]! * z + P[3]!) / w;
+  out[1] = (P[4]! * x + P[5]! * y + P[6]! * z + P[7]!) / w;
+  return w;
+}
+
 /** One observation of a joint: a pixel in a camera, a weight, and how far the body moved since it was taken. */
 export interface JointView {
   cam: CameraModel;
@@ -96,15 +111,9 @@ export function triangulateFirst(
   let depthSum = 0;
   for (let i = 0; i < count; i++) {
     const view = views[i]!;
-    const P = view.cam.P;
-    const x = X[0] - view.shift[0];
-    const y = X[1] - view.shift[1];
-    const z = X[2] - view.shift[2];
-    const d = P[8]! * x + P[9]! * y + P[10]! * z + P[11]!;
+    const d = projectView(view, X, PIXEL);
     if (d <= 0) return undefined;
-    const u = (P[0]! * x + P[1]! * y + P[2]! * z + P[3]!) / d;
-    const v = (P[4]! * x + P[5]! * y + P[6]! * z + P[7]!) / d;
-    err2 += view.weight * ((u - view.u) ** 2 + (v - view.v) ** 2);
+    err2 += view.weight * ((PIXEL[0]! - view.u) ** 2 + (PIXEL[1]! - view.v) ** 2);
     wsum += view.weight;
     depthSum += d / view.cam.focal;
   }
@@ -119,6 +128,8 @@ const NO_OPTS: { minAngleDeg?: number; widestSin?: number } = {};
 export const DEFAULT_MIN_SIN = Math.sin((6 * Math.PI) / 180);
 /** The first DLT pass's answer (triangulation is synchronous and never re-entered, so one scratch vector serves). */
 const FIRST_PASS = new Float64Array(3);
+/** Scratch pixel for `projectView` in the residual loop. */
+const PIXEL = new Float64Array(2);
 
 /**
  * Sine of the widest angle between two views' rays to X: how well depth is pinned down. Stops early once

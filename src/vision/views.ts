@@ -8,7 +8,7 @@
 import type { Vec3 } from '../store/schema.ts';
 import type { VisionConfig } from './config.ts';
 import type { CameraModel, JointView, Triangulated } from './geometry.ts';
-import { crossSquared, DEFAULT_MIN_SIN, rayDirection, triangulateFirst } from './geometry.ts';
+import { crossSquared, DEFAULT_MIN_SIN, projectView, rayDirection, triangulateFirst } from './geometry.ts';
 import type { ObserveContext } from './observe.ts';
 import type { Track } from './track.ts';
 
@@ -75,6 +75,8 @@ function sortByWeightDescending(views: TimedView[], count: number): void {
   }
 }
 
+/** Scratch pixel for `projectView` when looking for the worst view. */
+const PIXEL = new Float64Array(2);
 /** Ray directions of the views of one observation (reused: observe is synchronous and never re-entered). */
 let rayScratch = new Float64Array(3 * 8);
 /** Pairwise ray sines of the views of one observation (reused likewise). */
@@ -168,15 +170,8 @@ export function robustTriangulate(
   const X = first.X;
   for (let i = 0; i < count; i++) {
     const view = list[i]!;
-    // project() of X − shift, spelled out (same arithmetic) to spare an array per view.
-    const P = view.cam.P;
-    const x = X[0] - view.shift[0];
-    const y = X[1] - view.shift[1];
-    const z = X[2] - view.shift[2];
-    const w = P[8]! * x + P[9]! * y + P[10]! * z + P[11]!;
-    const u = (P[0]! * x + P[1]! * y + P[2]! * z + P[3]!) / w;
-    const v = (P[4]! * x + P[5]! * y + P[6]! * z + P[7]!) / w;
-    const err = Math.hypot(u - view.u, v - view.v);
+    projectView(view, X, PIXEL);
+    const err = Math.hypot(PIXEL[0]! - view.u, PIXEL[1]! - view.v);
     if (err > worstErr) {
       worstErr = err;
       worst = i;
