@@ -3,6 +3,7 @@
  * the receipt emails and MQTT are, nothing is simulated, only app codes open the gate, the QR secret is kept
  * private in the data dir, and SIGTERM ends the process cleanly. The banner with the simulator on, from its parts.
  */
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/server/config.ts';
 import { banner } from '../src/server/serve-command.ts';
 import type { StoreServerInfo } from '../src/server/store-server.ts';
+import { collectOutput } from './helpers/child-output.ts';
 import { STORE_DEF, waitFor } from './server-fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -38,26 +40,19 @@ describe('walkout serve', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
+    const output = collectOutput(child);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      await waitFor(() => /simulated/.test(out) || child.exitCode !== null, 25_000, 'the banner');
-      assert.match(out, /simulated +off/, `${out}\n${err}`);
-      const web = /staff +(http:\/\/127\.0\.0\.1:\d+)\/staff\/live/.exec(out)?.[1];
-      assert.ok(web, out);
-      for (const page of ['review', 'carts', 'ops']) assert.ok(out.includes(`${web}/staff/${page}`), page);
-      assert.ok(out.includes(`shoppers   ${web}/app/`), out);
-      assert.ok(out.includes(`emails     ${join(dir, 'outbox')}/`), out);
-      assert.match(out, /gate +app QR codes only/);
-      assert.match(out, /mqtt +mqtt:\/\/127\.0\.0\.1:\d+ /);
-      assert.match(out, /token +serve-test-staff-token-0123\n/);
+      await waitFor(() => /simulated/.test(output.out) || child.exitCode !== null, 25_000, 'the banner');
+      assert.match(output.out, /simulated +off/, `${output.out}\n${output.err}`);
+      const web = /staff +(http:\/\/127\.0\.0\.1:\d+)\/staff\/live/.exec(output.out)?.[1];
+      assert.ok(web, output.out);
+      for (const page of ['review', 'carts', 'ops']) assert.ok(output.out.includes(`${web}/staff/${page}`), page);
+      assert.ok(output.out.includes(`shoppers   ${web}/app/`), output.out);
+      assert.ok(output.out.includes(`emails     ${join(dir, 'outbox')}/`), output.out);
+      assert.match(output.out, /gate +app QR codes only/);
+      assert.match(output.out, /mqtt +mqtt:\/\/127\.0\.0\.1:\d+ /);
+      assert.match(output.out, /token +serve-test-staff-token-0123\n/);
       assert.equal(statSync(join(dir, 'secrets.json')).mode & 0o777, 0o600);
       assert.equal((await fetch(`${web}/app/`)).status, 200);
       // Nothing simulated: no device has said anything a second later.
@@ -71,7 +66,7 @@ describe('walkout serve', () => {
     } finally {
       child.kill('SIGTERM');
     }
-    assert.equal(await exited, 0, err.slice(-2000));
+    assert.equal(await exited, 0, output.err.slice(-2000));
   });
 
   it('tells a newcomer the simulator is on and where the emails go', () => {

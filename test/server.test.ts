@@ -3,12 +3,14 @@
  * staff pages mounted behind the token, cleanup after a failed start, and a graceful shutdown that leaves nothing
  * open (proved in a child process that must exit by itself).
  */
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedBroker } from '../src/server/broker.ts';
+import { collectOutput } from './helpers/child-output.ts';
 import { freePort, STORE_ID, waitFor } from './server-fixtures.ts';
 import { metricValue, type RunningServer, startTestServer } from './server-harness.ts';
 
@@ -111,19 +113,12 @@ describe('store server lifecycle', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
+    const output = collectOutput(child);
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     clearTimeout(timer);
-    assert.equal(code, 0, `child did not exit cleanly (killed if null): ${err.slice(-2000)}`);
-    const report = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { stopped?: boolean; commands?: number };
+    assert.equal(code, 0, `child did not exit cleanly (killed if null): ${output.err.slice(-2000)}`);
+    const report = JSON.parse(output.out.trim().split('\n').pop() ?? '{}') as { stopped?: boolean; commands?: number };
     assert.equal(report.stopped, true);
     assert.ok((report.commands ?? 0) >= 1, 'the simulated shoppers got gate commands');
   });

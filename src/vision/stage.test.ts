@@ -195,9 +195,9 @@ test('identity survives two shoppers passing shoulder to shoulder in opposite di
   );
 });
 
-test('a camera dropout: the shopper keeps their id, the camera is reported offline and its shelves degraded', () => {
-  const store = room();
-  const shopper = walker(
+/** Walks in through the entry and across the room past the shelves, at 1 m/s, staying inside (the dropout tests). */
+function inAndAcross() {
+  return walker(
     [
       [1.2, -0.4],
       [1.2, 1.0],
@@ -209,6 +209,11 @@ test('a camera dropout: the shopper keeps their id, the camera is reported offli
     1,
     true,
   );
+}
+
+test('a camera dropout: the shopper keeps their id, the camera is reported offline and its shelves degraded', () => {
+  const store = room();
+  const shopper = inAndAcross();
   const offline = [
     { cameraId: 'cam3', from: T0 + 3000, to: T0 + 8000 },
     { cameraId: 'cam4', from: T0 + 3000, to: T0 + 8000 },
@@ -226,18 +231,7 @@ test('a camera dropout: the shopper keeps their id, the camera is reported offli
 
 test('a shopper lost while every camera is down is found again elsewhere with the same id (closed store)', () => {
   const store = room();
-  const shopper = walker(
-    [
-      [1.2, -0.4],
-      [1.2, 1.0],
-      [5, 3.5],
-      [1, 3.5],
-    ],
-    1.0,
-    T0,
-    1,
-    true,
-  );
+  const shopper = inAndAcross();
   // All four cameras go dark for 3 s while the shopper walks about 3 m: far beyond any matching gate.
   const offline = ['cam1', 'cam2', 'cam3', 'cam4'].map((cameraId) => ({ cameraId, from: T0 + 3500, to: T0 + 6500 }));
   const r = run(store, [shopper], 12, { offline });
