@@ -38,6 +38,13 @@ export interface FusionConfig {
    */
   enterLeadMs: number;
   enterSigmaMs: number;
+  /**
+   * Share of actors whose timing reads as if they were anyone (uniform over the window): the timing term's heavy
+   * tail, so one late reading cannot turn the only hand in the plate into a bystander (3.9 % of actors' entered
+   * wrists first read inside after tChange in the captured standard runs). Kept small enough that a hand there at
+   * the change still beats one that was there seconds earlier.
+   */
+  offTimeShare: number;
   /** The engine queries hands from this long before `tStart`… */
   windowBeforeMs: number;
   /** …to this long after `tSettled`; a bystander's closest approach is uniform over that window. */
@@ -94,6 +101,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   timeSigmaMs: 700,
   enterLeadMs: 1150,
   enterSigmaMs: 450,
+  offTimeShare: 0.15,
   windowBeforeMs: 1500,
   windowAfterMs: 500,
   changeWindowMs: 300,

@@ -35,8 +35,10 @@ function timingRatio(evidence: HandEvidence, event: ShelfEvent, config: FusionCo
     ? [event.tChange - config.enterLeadMs, config.enterSigmaMs]
     : [event.tChange, config.timeSigmaMs];
   const dt = evidence.tClosest - mean;
-  const actor = Math.exp(-0.5 * (dt / sigma) ** 2) / (sigma * SQRT_2PI);
   const bystander = 1 / windowMs;
+  // A share of actors read off-time (a tChange misplaced by a slow settle, a wrist seen late): uniform, like anyone.
+  const onTime = Math.exp(-0.5 * (dt / sigma) ** 2) / (sigma * SQRT_2PI);
+  const actor = (1 - config.offTimeShare) * onTime + config.offTimeShare * bystander;
   return actor / bystander;
 }
 

@@ -30,6 +30,12 @@ export interface Plan {
 
 type PlateStop = Extract<Stop, { kind: 'plate' }>;
 
+/**
+ * The crowd cap counts a party inside for its expected stay times this: walking round others, waiting at a taken
+ * plate, the hard-case stops woven in later and the queue at the exit all make a visit outlast its plan.
+ */
+const STAY_SLACK = 1.4;
+
 export function planRun(store: Store, o: Resolved, rng: Rng, stock: Map<string, Map<string, number>>): Plan {
   const runMs = o.minutes * 60_000;
   const plates = [...store.plates.values()];
@@ -71,7 +77,7 @@ export function planRun(store: Store, o: Resolved, rng: Rng, stock: Map<string, 
     );
     addMembers(ctx, party, size, sureChild.has(i) || (families.has(i) && rng.chance(0.6)));
     gateFree.set(entryGate, party.scanTs! + 4000);
-    inside.push(arrive + dwell);
+    inside.push(arrive + STAY_SLACK * Math.max(dwell, ...party.members.map((m) => expectedStayMs(ctx, m))));
     parties.push(party);
   });
   const shoppers = parties.slice();
@@ -281,6 +287,15 @@ function nearestFirst(ctx: Ctx, from: Vec2, stops: PlateStop[]): PlateStop[] {
 }
 
 function withPauses(ctx: Ctx, p: Person, stops: PlateStop[], dwell: number): Stop[] {
+  const est = errandsMs(ctx, p, stops);
+  const pause = Math.max(1000, (dwell - est) / (stops.length + 1));
+  const out: Stop[] = [{ kind: 'browse', ms: pause * ctx.rng.uniform(0.3, 1) }];
+  for (const s of stops) out.push(s, { kind: 'browse', ms: pause * ctx.rng.uniform(0.5, 1.5) });
+  return out;
+}
+
+/** Rough time for the plate stops alone: walking between them (detours ×1.2), 3.5 s a stop, 15 s in and out. */
+function errandsMs(ctx: Ctx, p: Person, stops: readonly PlateStop[]): number {
   let walk = 0;
   let at = p.gateTo;
   for (const s of stops) {
@@ -288,11 +303,15 @@ function withPauses(ctx: Ctx, p: Person, stops: PlateStop[], dwell: number): Sto
     walk += (Math.abs(st[0] - at[0]) + Math.abs(st[1] - at[1])) * 1.2;
     at = st;
   }
-  const est = (walk / p.speed) * 1000 + stops.length * 3500 + 15_000;
-  const pause = Math.max(1000, (dwell - est) / (stops.length + 1));
-  const out: Stop[] = [{ kind: 'browse', ms: pause * ctx.rng.uniform(0.3, 1) }];
-  for (const s of stops) out.push(s, { kind: 'browse', ms: pause * ctx.rng.uniform(0.5, 1.5) });
-  return out;
+  return (walk / p.speed) * 1000 + stops.length * 3500 + 15_000;
+}
+
+/** Expected time inside for a person's whole agenda (errands plus browsing pauses). */
+function expectedStayMs(ctx: Ctx, p: Person): number {
+  const stops = p.agenda.filter((s): s is PlateStop => s.kind === 'plate');
+  let browse = 0;
+  for (const s of p.agenda) if (s.kind === 'browse') browse += s.ms;
+  return errandsMs(ctx, p, stops) + browse;
 }
 
 function addStaff(ctx: Ctx, parties: Party[], entries: string[], exits: string[], gateFree: Map<string, number>): void {

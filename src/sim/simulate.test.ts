@@ -223,3 +223,23 @@ test('people keep personal space: almost no person-time with a body centre withi
   // Before personal space this was 31 % in this crowded kiosk run; allow a trace for the gate lanes.
   assert.ok(close / total < 0.002, `${((close / total) * 100).toFixed(2)} % of person-time closer than 0.35 m`);
 });
+
+test('the crowd cap holds: shoppers wait outside while the store is full', () => {
+  // 60 visits in 12 minutes would put well over the kiosk's cap of 7 parties inside at the rush.
+  const truth = runSimulation(kiosk, { shoppers: 60, minutes: 12, seed: 5 }, () => {});
+  const visits = truth.visits.filter((v) => !v.staff && v.entered > 0);
+  assert.ok(visits.length >= 50, `${visits.length} visits`);
+  const edges = visits.flatMap((v) => [
+    [v.entered, 1],
+    [v.exited, -1],
+  ]);
+  edges.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+  let inside = 0;
+  let most = 0;
+  for (const [, d] of edges) {
+    inside += d!;
+    most = Math.max(most, inside);
+  }
+  assert.ok(most <= 7, `${most} parties inside at once`);
+  assert.ok(most >= 5, `the rush should fill the store (${most})`);
+});

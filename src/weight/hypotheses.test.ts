@@ -45,6 +45,28 @@ describe('rankHypotheses', () => {
     assert.equal(label(loose.hypotheses[0]!), 'water×1');
   });
 
+  it('does not let a neighbouring plate that moved no grams supply half of a grab', () => {
+    // Two units off plate A; the plate beside it holds a product of the same weight and did not move.
+    const here = candidate('crisps', 160, 2, { share: 1 });
+    const beside = candidate('crisps-bbq', 160, 2, { share: 0 });
+    const r = rankHypotheses(320, 1, [here, beside], weightConfig());
+    assert.equal(label(r.hypotheses[0]!), 'crisps×2');
+    const mixed = r.hypotheses.find((h) => h.items.length === 2);
+    assert.ok(!mixed || mixed.probability < 0.02, `mixed ${mixed?.probability}`);
+    assert.ok(!r.flags.includes('ambiguous-item'));
+    // Both plates moved their share: the mixed grab is the natural reading.
+    const split = rankHypotheses(
+      320,
+      1,
+      [
+        { ...here, share: 0.5 },
+        { ...beside, share: 0.5 },
+      ],
+      weightConfig(),
+    );
+    assert.equal(label(split.hypotheses[0]!), 'crisps×1+crisps-bbq×1');
+  });
+
   it('uses the location prior to choose between similar weights', () => {
     const cands = [candidate('fire', 105.5, 3, { prior: 0.87 }), candidate('diablo', 103.9, 3, { prior: 0.23 })];
     const r = rankHypotheses(101, 1, cands, weightConfig());

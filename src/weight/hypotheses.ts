@@ -52,10 +52,16 @@ export function locationLikelihood(share: number | undefined, cfg: WeightConfig)
   return cfg.locationFloor + (1 - cfg.locationFloor) * s ** (cfg.locationSharpness - 1);
 }
 
-/** Union share of two SKUs' plates, bounded by the sum (plates carrying both count once at most). */
-function unionShare(a: Candidate, b: Candidate): number | undefined {
-  if (a.share === undefined || b.share === undefined) return undefined;
-  return Math.min(1, a.share + b.share);
+/**
+ * Location likelihood of a two-SKU grab: each SKU's plates must carry at least its own part of the grams. A SKU of a
+ * neighbouring plate that moved no grams cannot be half of a grab here (unless the engine knows it lies here too).
+ */
+function pairLocation(a: Candidate, qa: number, b: Candidate, qb: number, cfg: WeightConfig): number {
+  const ga = qa * a.mean;
+  const gb = qb * b.mean;
+  const need = (share: number | undefined, part: number) =>
+    share === undefined ? undefined : Math.min(1, share / (part / (ga + gb)));
+  return locationLikelihood(need(a.share, ga), cfg) * locationLikelihood(need(b.share, gb), cfg);
 }
 
 /** Scores `parts` against `amount` grams (unsigned); `sign` is +1 for a pick, −1 for a put-back. */
@@ -112,10 +118,10 @@ function enumerate(measured: number, sigma: number, candidates: Candidate[], cfg
     for (let j = i + 1; j < candidates.length; j++) {
       const b = candidates[j]!;
       if (!b.local || b.prior <= 0) continue;
-      const logPair = Math.log(a.prior) + Math.log(b.prior) + Math.log(locationLikelihood(unionShare(a, b), cfg));
+      const logPair = Math.log(a.prior) + Math.log(b.prior) + logMixed;
       for (let qa = 1; qa <= Math.min(limits[i]!, cfg.maxMixedUnits - 1); qa++) {
         for (let qb = 1; qb <= Math.min(limits[j]!, cfg.maxMixedUnits - qa); qb++) {
-          const logPrior = logPair + logMixed + (qa + qb - 2) * logDecay;
+          const logPrior = logPair + Math.log(pairLocation(a, qa, b, qb, cfg)) + (qa + qb - 2) * logDecay;
           const parts = [
             { c: a, q: qa },
             { c: b, q: qb },
