@@ -48,6 +48,8 @@ interface SessionRecord extends Session {
 
 export class SessionBook {
   private readonly sessions = new Map<string, SessionRecord>();
+  /** Sessions still admitted or inside, in opening order: every per-step scan walks these, not the whole day. */
+  private readonly open = new Set<SessionRecord>();
   private readonly byTrack = new Map<string, string>();
   private readonly unbound = new Set<string>();
   private readonly matcher: GateMatcher;
@@ -87,6 +89,7 @@ export class SessionBook {
       exitedAt: null,
     };
     this.sessions.set(sessionId, session);
+    this.open.add(session);
     this.emit({ type: 'session.opened', t, data: publicView(session) });
     this.emit({
       type: 'gate.command',
@@ -186,7 +189,8 @@ export class SessionBook {
   }
 
   private someUntracked(): boolean {
-    return [...this.sessions.values()].some((s) => s.state === 'inside' && s.untracked > 0);
+    for (const s of this.open) if (s.state === 'inside' && s.untracked > 0) return true;
+    return false;
   }
 
   /**
@@ -243,7 +247,7 @@ export class SessionBook {
   }
 
   private missingTrack(live: ReadonlySet<string>): SessionRecord[] {
-    return [...this.sessions.values()].filter(
+    return [...this.open].filter(
       (s) => s.state === 'inside' && s.trackIds.filter((id) => live.has(id)).length < s.inside,
     );
   }
@@ -251,7 +255,7 @@ export class SessionBook {
   /** Settles unpaired gate passings, then closes sessions whose party never came in within the bind window. */
   advance(t: number): void {
     this.settleUnpaired(t);
-    for (const session of this.sessions.values()) {
+    for (const session of this.open) {
       if (session.state === 'admitted' && t - session.opened > this.config.bindWindowMs) {
         this.transition(session, 'closed');
         this.emit({ type: 'session.closed', t, data: { sessionId: session.sessionId, reason: 'timeout' } });
@@ -267,9 +271,8 @@ export class SessionBook {
 
   private waitingSession(gateId: string, t: number): SessionRecord | undefined {
     let best: SessionRecord | undefined;
-    for (const s of this.sessions.values()) {
-      const open = s.state === 'admitted' || s.state === 'inside';
-      if (!open || s.gateId !== gateId || s.entered >= s.partySize) continue;
+    for (const s of this.open) {
+      if (s.gateId !== gateId || s.entered >= s.partySize) continue;
       if (t - s.opened > this.config.bindWindowMs || t < s.opened) continue;
       if (!best || s.opened < best.opened) best = s;
     }
@@ -278,7 +281,7 @@ export class SessionBook {
 
   private oldestInside(where: (s: SessionRecord) => boolean = () => true): SessionRecord | undefined {
     let best: SessionRecord | undefined;
-    for (const s of this.sessions.values()) {
+    for (const s of this.open) {
       if (s.state === 'inside' && where(s) && (!best || s.opened < best.opened)) best = s;
     }
     return best;
@@ -293,6 +296,7 @@ export class SessionBook {
       );
     }
     session.state = to;
+    if (to === 'exited' || to === 'closed') this.open.delete(session);
   }
 
   sessionOfTrack(trackId: string): SessionRecord | undefined {
@@ -311,7 +315,7 @@ export class SessionBook {
 
   /** Sessions with people inside (state `inside`). */
   inside(): Session[] {
-    return [...this.sessions.values()].filter((s) => s.state === 'inside').map(publicView);
+    return [...this.open].filter((s) => s.state === 'inside').map(publicView);
   }
 
   /** When the session's last member crossed out, or null. */
