@@ -45,6 +45,19 @@ test('[F2] two shoppers in the same plate at the same moment go to review with b
   assert.ok(d.confidence < 0.55);
 });
 
+test('[F1] a review case holds only the receipts of shoppers it could charge, not a bystander beside them', () => {
+  // S1 and S2 both reached in; S3 stood 30 cm off the plate and is all but ruled out.
+  const ctx = context({
+    candidates: [shopper('S1', reach('t1')), shopper('S2', reach('t2')), shopper('S3', near('t3', 0.3))],
+    sessionsInside: ['S1', 'S2', 'S3'],
+  });
+  const d = decide(ctx);
+  assert.equal(d.kind, 'review');
+  assert.deepEqual([...new Set(d.alternatives.map((a) => a.sessionId))].sort(), ['S1', 'S2']);
+  const all = decide(ctx, shelfEvent(), fusionConfig({ holdMinProbability: 0 }));
+  assert.ok(all.alternatives.some((a) => a.sessionId === 'S3'));
+});
+
 test('[F2] at the same plate, the hand that was there when the weight changed wins over an earlier one', () => {
   // S2's hand dipped in 2.5 s before and was 25 cm out of the volume by the time the weight changed.
   const early = shopper('S2', reach('t2', { tClosest: T0 - 2500 }), false, near('t2', 0.25));

@@ -9,6 +9,11 @@ export interface FusionConfig {
   commitThreshold: number;
   /** Most alternatives a review case (or a commit's audit trail) lists. */
   maxAlternatives: number;
+  /**
+   * A review case lists, holds the receipt of, and can charge only sessions at least this likely to be its actor;
+   * the same doubt the commit threshold accepts (1 − 0.9), so a bystander near a plate is not kept waiting.
+   */
+  holdMinProbability: number;
 
   // --- Hand evidence → likelihood ratio [F2] ---
   /**
@@ -92,6 +97,7 @@ export interface FusionConfig {
 export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   commitThreshold: 0.9,
   maxAlternatives: 4,
+  holdMinProbability: 0.1,
   pEnteredIfActor: 0.97,
   pEnteredIfBystander: 0.05,
   pInAtChangeIfActor: 0.9,
