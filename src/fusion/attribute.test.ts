@@ -171,6 +171,25 @@ test('[F6] a put-back is credited to the shopper whose cart holds the item', () 
   assert.deepEqual(d.items, [{ sku: 'cola', qty: -1 }]);
 });
 
+test('[F6] a foreign return among many same-weight products is the one the returner holds', () => {
+  // 30 g went back; the weight stage lists gum and mints and leaves most of its mass on products it did not list.
+  const foreign = shelfEvent({
+    grams: -30,
+    gramsByPlate: { p1: -30 },
+    flags: ['ambiguous-item'],
+    hypotheses: [
+      { items: [{ sku: 'gum', qty: -1 }], probability: 0.12, residualGrams: 0 },
+      { items: [{ sku: 'mints', qty: -1 }], probability: 0.12, residualGrams: 1 },
+    ],
+  });
+  const ctx = context({ candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1'], unitWeightOf });
+  const d = decide({ ...ctx, cartOf: carts({ S1: { mints: 1 } }) }, foreign);
+  assert.equal(d.alternatives[0]?.sessionId, 'S1');
+  assert.deepEqual(d.alternatives[0]?.items, [{ sku: 'mints', qty: -1 }]);
+  // Before the unlisted mass was weighed as "not in any cart", "unknown" took most of it: 0.13 here.
+  assert.ok(d.confidence > 0.8, `confidence ${d.confidence}`);
+});
+
 test('[F6] a put-back of more units than the cart holds is doubted', () => {
   const ctx = context({ candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1'] });
   const holds = decide({ ...ctx, cartOf: carts({ S1: { cola: 1 } }) }, putBack).confidence;

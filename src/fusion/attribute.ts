@@ -110,7 +110,13 @@ function unseen(ctx: FusionContext, config: FusionConfig): Actor {
 }
 
 /** Joint (actor, items) weights grouped by receipt outcome, normalised, best first [F4]. */
-function outcomes(actors: Actor[], options: ItemOption[], ctx: FusionContext, config: FusionConfig): Outcome[] {
+function outcomes(
+  actors: Actor[],
+  options: ItemOption[],
+  ctx: FusionContext,
+  config: FusionConfig,
+  putBack: boolean,
+): Outcome[] {
   const byKey = new Map<string, Outcome>();
   const add = (key: string, sessionId: string | null, items: ItemCount[], p: number, lead: Outcome['lead']) => {
     const o = byKey.get(key) ?? { key, sessionId, items, p: 0, lead };
@@ -133,10 +139,17 @@ function outcomes(actors: Actor[], options: ItemOption[], ctx: FusionContext, co
       continue;
     }
     const chargeable = (a.kind === 'session' || a.kind === 'lost') && a.sessionId !== null;
+    // A put-back by a shopper whose cart holds one of the options: "none of the listed" would be a product no cart
+    // holds (cart items are offered on their own, [F7]), one this shopper never took. Without such a cart item,
+    // every reading is foreign to the cart and the unlisted mass stands.
+    const unlisted =
+      chargeable && putBack && options.some((o) => o.items !== null && holdsAll(ctx, a.sessionId!, o.items))
+        ? config.putBackNotInCartPrior
+        : 1;
     for (const o of options) {
       const lead = { kind: a.kind, p: 0, source: o.source, handoff: false };
       if (o.items === null) {
-        const w = a.weight * o.weight;
+        const w = a.weight * o.weight * unlisted;
         add(chargeable ? 'unknown' : 'nothing', null, [], w, { ...lead, p: w });
         continue;
       }
@@ -155,6 +168,17 @@ function outcomes(actors: Actor[], options: ItemOption[], ctx: FusionContext, co
   return [...byKey.values()]
     .map((o) => ({ ...o, p: z > 0 ? o.p / z : 0 }))
     .sort((a, b) => b.p - a.p || a.key.localeCompare(b.key));
+}
+
+/** True when the session's cart holds every unit these items put back. */
+function holdsAll(ctx: FusionContext, sessionId: string, items: readonly ItemCount[]): boolean {
+  const cart = ctx.cartOf?.(sessionId);
+  return cart !== undefined && items.every((i) => i.qty >= 0 || (cart.get(i.sku) ?? 0) >= -i.qty);
+}
+
+/** True for a put-back judged with cart knowledge (the carts say who can return what). */
+function putBackOf(event: ShelfEvent, ctx: FusionContext): boolean {
+  return event.grams < 0 && ctx.cartOf !== undefined;
 }
 
 /** Multipliers for inputs that make the model itself less trustworthy [F10]: P(inputs sound | condition). */
@@ -211,7 +235,7 @@ export function decideShelfEvent(event: ShelfEvent, ctx: FusionContext, config: 
     unitWeightOf: ctx.unitWeightOf,
     sessionsInside: ctx.sessionsInside,
   };
-  const ranked = outcomes(actors, itemOptions(event, view, config, cartSessions), ctx, config);
+  const ranked = outcomes(actors, itemOptions(event, view, config, cartSessions), ctx, config, putBackOf(event, ctx));
   const alternatives: ReviewAlternative[] = ranked
     .filter((o) => o.key !== 'unknown')
     .slice(0, config.maxAlternatives)
