@@ -1,7 +1,8 @@
 /**
  * Matching the engine's shelf events to the simulator's true interactions. Which interactions a shelf should see,
  * and the rule that pairs them: same plate (the truth plate is one of the event's plates, so a change split over a
- * neighbouring plate still matches), change times within ±1 s, closest first, one to one; then interactions left
+ * neighbouring plate still matches), change times within ±1 s (a silent plate's whole touch), closest first, one to
+ * one; then interactions left
  * over that fit an already matched event are merged into it (two hands on one plate in the same second read as one
  * change). Pure.
  */
@@ -44,6 +45,16 @@ interface Candidate {
   primary: boolean;
 }
 
+/**
+ * How far (ms) an interaction at time t is from an event's change. A plate that went silent (or lost batches) could
+ * not say when during the gap its weight changed: `tChange` is a guess, so the whole touch counts as the change.
+ */
+function changeGap(e: ShelfEvent, t: number): number {
+  const blind = e.flags.includes('silent-plate') || e.flags.includes('lost-batches');
+  if (!blind) return Math.abs(e.tChange - t);
+  return t < e.tStart ? e.tStart - t : t > e.tSettled ? t - e.tSettled : 0;
+}
+
 function candidates(
   interactions: readonly TruthInteraction[],
   expected: readonly number[],
@@ -58,7 +69,7 @@ function candidates(
   for (const truth of expected) {
     const i = interactions[truth]!;
     for (const e of byPlate.get(i.plateId!) ?? []) {
-      const dt = Math.abs(e.tChange - i.t);
+      const dt = changeGap(e, i.t);
       if (dt <= windowMs) out.push({ truth, event: e.id, dt, primary: e.plateIds[0] === i.plateId });
     }
   }

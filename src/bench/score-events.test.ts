@@ -110,6 +110,14 @@ describe('matchShelfEvents', () => {
     assert.deepEqual(m.expected, [0, 1]);
   });
 
+  it("matches anywhere in a silent plate's touch, whose change time is only a guess", () => {
+    const interactions = [act(10_000, 'p1', 'cola', 1, 'a')];
+    const silent = { ...(shelf('e1', 17_000, ['p1'], []).data as ShelfEvent), tStart: 9_000, flags: ['silent-plate'] };
+    assert.equal(matchShelfEvents(interactions, [silent as ShelfEvent]).byTruth.get(0), 'e1');
+    const heard = { ...silent, flags: [] };
+    assert.equal(matchShelfEvents(interactions, [heard as ShelfEvent]).byTruth.size, 0);
+  });
+
   it('merges a second interaction into a matched event when no event is left for it', () => {
     const interactions = [act(10_000, 'p1', 'cola', 1, 'a'), act(10_200, 'p1', 'cola', 1, 'b')];
     const m = matchShelfEvents(interactions, [shelf('e1', 10_100, ['p1'], []).data as ShelfEvent]);
