@@ -58,6 +58,16 @@ test('[F1] a review case holds only the receipts of shoppers it could charge, no
   assert.ok(all.alternatives.some((a) => a.sessionId === 'S3'));
 });
 
+test('[F1] a review case always keeps its best outcome, however many shoppers share the doubt', () => {
+  const ids = Array.from({ length: 12 }, (_, i) => `S${i + 1}`);
+  const ctx = context({ candidates: ids.map((id, i) => shopper(id, reach(`t${i}`))), sessionsInside: ids });
+  const d = decide(ctx);
+  assert.equal(d.kind, 'review');
+  assert.ok((d.alternatives[0]?.probability ?? 1) < 0.1, 'each shopper is under the hold floor');
+  assert.equal(d.alternatives.length, 1);
+  assert.ok(ids.includes(d.alternatives[0]?.sessionId ?? ''));
+});
+
 test('[F2] at the same plate, the hand that was there when the weight changed wins over an earlier one', () => {
   // S2's hand dipped in 2.5 s before and was 25 cm out of the volume by the time the weight changed.
   const early = shopper('S2', reach('t2', { tClosest: T0 - 2500 }), false, near('t2', 0.25));

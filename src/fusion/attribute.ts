@@ -249,19 +249,20 @@ export function decideShelfEvent(event: ShelfEvent, ctx: FusionContext, config: 
   if (confidence >= config.commitThreshold) {
     return { kind: 'commit', sessionId: top.sessionId, items: top.items, confidence, alternatives, reason: why };
   }
-  return { kind: 'review', reason: `not confident: ${why}`, alternatives: heldFor(ranked, config), confidence };
+  return { kind: 'review', reason: `not confident: ${why}`, alternatives: heldFor(ranked, top, config), confidence };
 }
 
 /**
- * A review case's alternatives: only sessions at least `holdMinProbability` likely to be in it. Each listed session's
- * receipt waits for the case; a session less likely than that leaves with its receipt, and the case can no longer
- * charge it (a rare undercharge, never a bystander's receipt held).
+ * A review case's alternatives: the best outcome, and others only for sessions at least `holdMinProbability` likely
+ * to be in it. Each listed session's receipt waits for the case; a session less likely than that leaves with its
+ * receipt, and the case can no longer charge it (a rare undercharge, never a bystander's receipt held).
  */
-function heldFor(ranked: readonly Outcome[], config: FusionConfig): ReviewAlternative[] {
+function heldFor(ranked: readonly Outcome[], top: Outcome, config: FusionConfig): ReviewAlternative[] {
   const bySession = new Map<string, number>();
   for (const o of ranked) if (o.sessionId) bySession.set(o.sessionId, (bySession.get(o.sessionId) ?? 0) + o.p);
+  const held = (o: Outcome) => o === top || !o.sessionId || bySession.get(o.sessionId)! >= config.holdMinProbability;
   return ranked
-    .filter((o) => o.key !== 'unknown' && (!o.sessionId || bySession.get(o.sessionId)! >= config.holdMinProbability))
+    .filter((o) => o.key !== 'unknown' && held(o))
     .slice(0, config.maxAlternatives)
     .map((o) => ({ sessionId: o.sessionId, items: o.items, probability: o.p }));
 }
