@@ -5,7 +5,7 @@
  * point may lag its tick by the engine's reorder window (~0.3 s, well inside the 1 m match threshold).
  */
 import type { GroundTruth, TruthPerson } from '../sim/truth.ts';
-import { type TrackSample, type TruthPath, trackingMetrics } from '../vision/metrics.ts';
+import { identityKept, type TrackSample, type TruthPath, trackingMetrics } from '../vision/metrics.ts';
 import type { TrackingFigures } from './report.ts';
 
 export const TRACK_SAMPLE_MS = 1000;
@@ -66,6 +66,6 @@ export function insideVisits(truth: GroundTruth, paths: readonly TruthPath[]): T
 export function scoreTracking(truth: GroundTruth, sampler: TrackSampler): TrackingFigures {
   const paths = truthAtTicks(truth.people, sampler.ticks, truth.sampleHz);
   const m = trackingMetrics(paths, sampler.samples);
-  const inside = trackingMetrics(insideVisits(truth, paths), sampler.samples);
+  const inside = identityKept(insideVisits(truth, paths), sampler.samples);
   return { idf1: m.idf1, mota: m.mota, hota: m.hota, identityKeptRate: inside.keptRate };
 }

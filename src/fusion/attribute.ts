@@ -8,6 +8,7 @@ import type { ItemCount, ShelfEvent, ShelfEventFlag } from '../weight/types.ts';
 import type { FusionConfig } from './config.ts';
 import {
   type CartKnowledge,
+  holds,
   type ItemOption,
   itemOptions,
   itemsKey,
@@ -138,22 +139,21 @@ function outcomes(
       });
       continue;
     }
-    const chargeable = (a.kind === 'session' || a.kind === 'lost') && a.sessionId !== null;
+    const charges = chargeable(a);
     // A put-back by a shopper whose cart holds one of the options: "none of the listed" would be a product no cart
     // holds (cart items are offered on their own, [F7]), one this shopper never took. Without such a cart item,
     // every reading is foreign to the cart and the unlisted mass stands.
+    const cart = charges && putBack ? ctx.cartOf?.(a.sessionId!) : undefined;
     const unlisted =
-      chargeable && putBack && options.some((o) => o.items !== null && holdsAll(ctx, a.sessionId!, o.items))
-        ? config.putBackNotInCartPrior
-        : 1;
+      cart && options.some((o) => o.items !== null && holds(cart, o.items)) ? config.putBackNotInCartPrior : 1;
     for (const o of options) {
       const lead = { kind: a.kind, p: 0, source: o.source, handoff: false };
       if (o.items === null) {
         const w = a.weight * o.weight * unlisted;
-        add(chargeable ? 'unknown' : 'nothing', null, [], w, { ...lead, p: w });
+        add(charges ? 'unknown' : 'nothing', null, [], w, { ...lead, p: w });
         continue;
       }
-      const returner = chargeable
+      const returner = charges
         ? { kind: 'session' as const, sessionId: a.sessionId as string }
         : { kind: a.kind === 'staff' ? ('staff' as const) : ('unbound' as const) };
       const { prior, creditTo } =
@@ -170,15 +170,9 @@ function outcomes(
     .sort((a, b) => b.p - a.p || a.key.localeCompare(b.key));
 }
 
-/** True when the session's cart holds every unit these items put back. */
-function holdsAll(ctx: FusionContext, sessionId: string, items: readonly ItemCount[]): boolean {
-  const cart = ctx.cartOf?.(sessionId);
-  return cart !== undefined && items.every((i) => i.qty >= 0 || (cart.get(i.sku) ?? 0) >= -i.qty);
-}
-
-/** True for a put-back judged with cart knowledge (the carts say who can return what). */
-function putBackOf(event: ShelfEvent, ctx: FusionContext): boolean {
-  return event.grams < 0 && ctx.cartOf !== undefined;
+/** An actor whose session's cart an outcome charges or credits: a shopper, or a session standing in for a stray. */
+function chargeable(a: Actor): boolean {
+  return (a.kind === 'session' || a.kind === 'lost') && a.sessionId !== null;
 }
 
 /** Multipliers for inputs that make the model itself less trustworthy [F10]: P(inputs sound | condition). */
@@ -227,19 +221,14 @@ function describe(top: Outcome): string {
 /** Decide one shelf event [F1]: commit the most probable outcome when confident enough, else open a review. */
 export function decideShelfEvent(event: ShelfEvent, ctx: FusionContext, config: FusionConfig): FusionDecision {
   const actors = actorsFrom(ctx, event, config);
-  const cartSessions = actors
-    .filter((a) => (a.kind === 'session' || a.kind === 'lost') && a.sessionId !== null)
-    .map((a) => a.sessionId!);
+  const cartSessions = actors.filter(chargeable).map((a) => a.sessionId!);
   const view: CartKnowledge = {
     cartOf: ctx.cartOf,
     unitWeightOf: ctx.unitWeightOf,
     sessionsInside: ctx.sessionsInside,
   };
-  const ranked = outcomes(actors, itemOptions(event, view, config, cartSessions), ctx, config, putBackOf(event, ctx));
-  const alternatives: ReviewAlternative[] = ranked
-    .filter((o) => o.key !== 'unknown')
-    .slice(0, config.maxAlternatives)
-    .map((o) => ({ sessionId: o.sessionId, items: o.items, probability: o.p }));
+  const ranked = outcomes(actors, itemOptions(event, view, config, cartSessions), ctx, config, event.grams < 0);
+  const alternatives = listed(ranked, config);
   // The decision is the best outcome receipts can act on; "unknown" only takes probability away from it.
   const top = ranked.find((o) => o.key !== 'unknown');
   if (!top) return { kind: 'review', reason: 'no outcome explains the event', alternatives, confidence: 0 };
@@ -249,20 +238,29 @@ export function decideShelfEvent(event: ShelfEvent, ctx: FusionContext, config: 
   if (confidence >= config.commitThreshold) {
     return { kind: 'commit', sessionId: top.sessionId, items: top.items, confidence, alternatives, reason: why };
   }
-  return { kind: 'review', reason: `not confident: ${why}`, alternatives: heldFor(ranked, top, config), confidence };
+  const held = listed(ranked, config, heldBy(ranked, top, config));
+  return { kind: 'review', reason: `not confident: ${why}`, alternatives: held, confidence };
+}
+
+/** The outcomes a decision lists, best first: never "unknown", at most `maxAlternatives`, those `keep` allows. */
+function listed(
+  ranked: readonly Outcome[],
+  config: FusionConfig,
+  keep: (o: Outcome) => boolean = () => true,
+): ReviewAlternative[] {
+  return ranked
+    .filter((o) => o.key !== 'unknown' && keep(o))
+    .slice(0, config.maxAlternatives)
+    .map((o) => ({ sessionId: o.sessionId, items: o.items, probability: o.p }));
 }
 
 /**
- * A review case's alternatives: the best outcome, and others only for sessions at least `holdMinProbability` likely
+ * Which outcomes a review case keeps: the best, and others only for sessions at least `holdMinProbability` likely
  * to be in it. Each listed session's receipt waits for the case; a session less likely than that leaves with its
  * receipt, and the case can no longer charge it (a rare undercharge, never a bystander's receipt held).
  */
-function heldFor(ranked: readonly Outcome[], top: Outcome, config: FusionConfig): ReviewAlternative[] {
+function heldBy(ranked: readonly Outcome[], top: Outcome, config: FusionConfig): (o: Outcome) => boolean {
   const bySession = new Map<string, number>();
   for (const o of ranked) if (o.sessionId) bySession.set(o.sessionId, (bySession.get(o.sessionId) ?? 0) + o.p);
-  const held = (o: Outcome) => o === top || !o.sessionId || bySession.get(o.sessionId)! >= config.holdMinProbability;
-  return ranked
-    .filter((o) => o.key !== 'unknown' && held(o))
-    .slice(0, config.maxAlternatives)
-    .map((o) => ({ sessionId: o.sessionId, items: o.items, probability: o.p }));
+  return (o) => o === top || !o.sessionId || bySession.get(o.sessionId)! >= config.holdMinProbability;
 }

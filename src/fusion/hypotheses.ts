@@ -97,8 +97,8 @@ export function itemOptions(
   return options;
 }
 
-/** True when the cart holds at least the units each put-back returns. */
-function holds(cart: ReadonlyMap<string, number>, putBacks: readonly ItemCount[]): boolean {
+/** True when the cart holds at least the units each put-back returns (picks among the items ask nothing). */
+export function holds(cart: ReadonlyMap<string, number>, putBacks: readonly ItemCount[]): boolean {
   return putBacks.every((i) => (cart.get(i.sku) ?? 0) >= -i.qty);
 }
 

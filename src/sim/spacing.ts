@@ -2,7 +2,8 @@
  * Personal space: people never share floor. After everyone has moved in a step, anyone inside whose body centre
  * is closer than `MIN_GAP` to another's is moved apart (a walker sidesteps round a standing person; two standing or
  * two walking people both give way; two leaving through one gate queue, the one nearer the gate going first), and a
- * walker about to stand at an occupied spot picks one beside it along the fixture. Deterministic: people are visited in their fixed order and nothing random is drawn.
+ * walker about to stand at an occupied spot picks one beside it along the fixture. Deterministic: people are
+ * visited in their fixed order and nothing random is drawn.
  */
 import type { Vec2 } from '../store/schema.ts';
 import { plateHandPoint } from './geometry.ts';

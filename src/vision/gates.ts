@@ -21,13 +21,8 @@ export function gateCoordinates(
   x: number,
   y: number,
 ): { signed: number; along: number; length: number } {
-  const [[ax, ay], [bx, by]] = gate.line;
-  const dx = bx - ax;
-  const dy = by - ay;
-  const length = Math.hypot(dx, dy);
-  const signed = (dx * (y - ay) - dy * (x - ax)) / length;
-  const along = ((x - ax) * dx + (y - ay) * dy) / length;
-  return { signed, along, length };
+  const frame = gateFrame(gate);
+  return { signed: signedOf(frame, x, y), along: alongOf(frame, x, y), length: frame.length };
 }
 
 /** A gate's line with its direction and length worked out once (every track update measures against it). */
@@ -47,12 +42,12 @@ export function gateFrame(gate: GateDef): GateFrame {
   return { gate, ax, ay, dx, dy, length: Math.hypot(dx, dy) };
 }
 
-/** `gateCoordinates` against a precomputed frame: signed distance from the line (same arithmetic). */
+/** Signed distance (m) of (x, y) from a gate's line, positive on the "in" side. */
 function signedOf(f: GateFrame, x: number, y: number): number {
   return (f.dx * (y - f.ay) - f.dy * (x - f.ax)) / f.length;
 }
 
-/** `gateCoordinates` against a precomputed frame: distance along the line (same arithmetic). */
+/** Distance (m) along a gate's line from its first end to the foot of (x, y). */
 function alongOf(f: GateFrame, x: number, y: number): number {
   return ((x - f.ax) * f.dx + (y - f.ay) * f.dy) / f.length;
 }

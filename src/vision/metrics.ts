@@ -46,13 +46,6 @@ export function trackingMetrics(
   const { frames, gtIds, hypIds } = buildFrames(truth, tracks);
   const clear = clearMot(frames, gtIds.length, threshold, keptCoverage);
   const gtTotal = frames.reduce((s, f) => s + f.gt.length, 0);
-  const kept = clear.perPerson.map((p, i) => ({
-    personId: gtIds[i]!,
-    kept: p.kept,
-    trackId: p.track >= 0 ? hypIds[p.track] : undefined,
-    coverage: p.coverage,
-    switches: p.switches,
-  }));
   return {
     mota: gtTotal === 0 ? 1 : 1 - (clear.misses + clear.falsePositives + clear.idSwitches) / gtTotal,
     idf1: idf1(frames, gtIds.length, hypIds.length, threshold),
@@ -61,9 +54,34 @@ export function trackingMetrics(
     misses: clear.misses,
     falsePositives: clear.falsePositives,
     idSwitches: clear.idSwitches,
-    kept,
-    keptRate: kept.length === 0 ? 1 : kept.filter((k) => k.kept).length / kept.length,
+    ...keptOf(clear.perPerson, gtIds, hypIds),
   };
+}
+
+/** "Identity kept" alone (the CLEAR matching it rests on, without IDF1 and HOTA): see `trackingMetrics`. */
+export function identityKept(
+  truth: readonly TruthPath[],
+  tracks: readonly TrackSample[],
+  threshold = 1,
+  keptCoverage = 0.9,
+): Pick<TrackingMetrics, 'kept' | 'keptRate'> {
+  const { frames, gtIds, hypIds } = buildFrames(truth, tracks);
+  return keptOf(clearMot(frames, gtIds.length, threshold, keptCoverage).perPerson, gtIds, hypIds);
+}
+
+function keptOf(
+  perPerson: ReturnType<typeof clearMot>['perPerson'],
+  gtIds: readonly string[],
+  hypIds: readonly string[],
+): Pick<TrackingMetrics, 'kept' | 'keptRate'> {
+  const kept = perPerson.map((p, i) => ({
+    personId: gtIds[i]!,
+    kept: p.kept,
+    trackId: p.track >= 0 ? hypIds[p.track] : undefined,
+    coverage: p.coverage,
+    switches: p.switches,
+  }));
+  return { kept, keptRate: kept.length === 0 ? 1 : kept.filter((k) => k.kept).length / kept.length };
 }
 
 function buildFrames(truth: readonly TruthPath[], tracks: readonly TrackSample[]) {

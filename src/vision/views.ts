@@ -178,9 +178,6 @@ export function robustTriangulate(
     }
   }
   if (worstErr < config.pixelSigma * 5) return first;
-  const worstCam = list[worst]!.cam;
-  let worstView = -1;
-  for (let i = 0; i < views.length && worstView < 0; i++) if (views[i]!.cam === worstCam) worstView = i;
-  const retryWidestSin = jointViews(views, geometry, joint, config, worstView);
+  const retryWidestSin = jointViews(views, geometry, joint, config, jointIndex[worst]!);
   return triangulateFirst(jointList, jointCount, config.pixelSigma, DEFAULT_MIN_SIN, retryWidestSin) ?? first;
 }
