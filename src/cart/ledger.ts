@@ -148,6 +148,19 @@ export function linesFromDecision(
   return makeLines({ idPrefix: event.id, sessionId, items, evidence, confidence, t: event.tDecided }, priceOf);
 }
 
+/** Lines for an item handed over [F8]: out of the giver's cart, into the receiver's. */
+export function linesFromHandoff(
+  handoff: { handoffId: string; fromSessionId: string; toSessionId: string; sku: string; qty: number },
+  spec: { confidence: number; t: number },
+  priceOf: PriceOf,
+): CartLine[] {
+  const { handoffId, sku, qty } = handoff;
+  const evidence = { handoffId };
+  const side = (sessionId: string, signed: number) =>
+    makeLines({ idPrefix: handoffId, sessionId, items: [{ sku, qty: signed }], evidence, ...spec }, priceOf);
+  return [...side(handoff.fromSessionId, -qty), ...side(handoff.toSessionId, qty)];
+}
+
 /** Lines for a reviewer's choice [R3]: confidence 1, pointing at the case and its shelf event. */
 export function linesFromResolution(
   resolution: { caseId: string; choice: ReviewAlternative; t: number },

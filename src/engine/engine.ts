@@ -8,6 +8,7 @@ import { fusionConfig } from '../fusion/config.ts';
 import { SessionBook } from '../identity/session-book.ts';
 import type { DeviceMessage } from '../protocol/messages.ts';
 import { type RejectCode, validateMessage } from '../protocol/validate.ts';
+import { HandMeetDetector } from '../vision/hand-meets.ts';
 import { createVisionStage } from '../vision/stage.ts';
 import { createWeightStage } from '../weight/stage.ts';
 import { CheckoutFlow } from './checkout-flow.ts';
@@ -46,6 +47,11 @@ export function createEngine(options: EngineOptions): Engine {
   // Single-shopper stores (kiosks, micro-markets) need no tracking: the gate beam says who is inside.
   const tracked = store.def.mode === 'multi-shopper' && store.def.cameras.length > 0;
   const vision = tracked ? createVisionStage(store) : null;
+  // Hands meeting in the aisle move a handed item between carts; the plain baseline leaves it with the picker.
+  const meets =
+    vision && options.policy !== 'baseline'
+      ? new HandMeetDetector([...store.plates.values()].map((p) => p.reachBox))
+      : null;
   const checkout = new CheckoutFlow(store, emit, config.receiptGraceMs);
   // Sessions and shelf decisions observe each other; the late binding keeps construction order simple.
   let shelf: ShelfDecisions | null = null;
@@ -95,6 +101,8 @@ export function createEngine(options: EngineOptions): Engine {
       );
     }
     for (const event of weight.advance(t)) decisions.onShelfEvent(event);
+    if (vision && meets) for (const meet of meets.observe(t, vision.activeTracks(t))) decisions.onHandMeet(meet);
+    decisions.advance(t);
     sessions.advance(t);
     checkout.advance(t);
   };
@@ -152,6 +160,7 @@ export function createEngine(options: EngineOptions): Engine {
         sessions.crossing(crossing.trackId, crossing.gateId, crossing.direction, crossing.t);
       }
       for (const event of weight.flush()) decisions.onShelfEvent(event);
+      decisions.flush();
       const end = now + config.receiptGraceMs;
       sessions.advance(end);
       checkout.advance(end);

@@ -4,6 +4,7 @@
  */
 import type { CartLine } from '../cart/types.ts';
 import type { Receipt } from '../checkout/types.ts';
+import type { Handoff } from '../fusion/handoff.ts';
 import type { Session } from '../identity/types.ts';
 import type { RejectCode } from '../protocol/validate.ts';
 import type { ReviewCase, ReviewResolution } from '../review/types.ts';
@@ -19,6 +20,7 @@ export interface EngineEventMap {
   'shopper.unbound': { trackId: string; gateId: string };
   'gate.crossed': GateCrossing;
   'cart.line': CartLine;
+  handoff: Handoff;
   'review.opened': ReviewCase;
   'review.resolved': ReviewResolution;
   'session.closed': { sessionId: string; reason: 'exit' | 'timeout' };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fusionConfig } from '../fusion/config.ts';
-import { createDemoAuthorizer } from '../identity/demo-authorizer.ts';
+import { createDemoAuthorizer, demoEntryCode } from '../identity/demo-authorizer.ts';
 import { SessionBook } from '../identity/session-book.ts';
 import { parseStore } from '../store/load-store.ts';
 import type { StoreDef } from '../store/schema.ts';
@@ -52,7 +52,10 @@ function decisions(commitThreshold: number) {
   const store = twoPlateStore();
   const events: EngineEvent[] = [];
   const stock = new PlateStock(store);
-  const sessions = new SessionBook(createDemoAuthorizer(), (e) => events.push(e));
+  const sessions = new SessionBook(createDemoAuthorizer(), (e) => events.push(e), {
+    bindWindowMs: 20_000,
+    tracked: true,
+  });
   const shelf = new ShelfDecisions({
     store,
     vision: null,
@@ -62,7 +65,7 @@ function decisions(commitThreshold: number) {
     policy: 'walkout',
     fusion: fusionConfig({ commitThreshold }),
   });
-  return { shelf, stock, events };
+  return { shelf, stock, events, sessions };
 }
 
 test('a pick spanning two plates comes off the plate that holds the SKU, not the one with most grams', () => {
@@ -88,4 +91,43 @@ test('a review resolution undoes the stock moves made when the case opened, plat
   assert.ok(outcome.ok);
   assert.equal(stock.of('g1.s1.p2').get('SODA'), 10);
   assert.equal(stock.of('g1.s1.p1').get('WATER'), 9);
+});
+
+test('[F8] an item handed over: once the giver pick lands, it leaves their cart for the receiver', () => {
+  const { shelf, sessions, events } = decisions(1.01);
+  for (const [who, track, t] of [
+    ['ann', 'T1', T0 - 20_000],
+    ['bob', 'T2', T0 - 15_000],
+  ] as const) {
+    sessions.scan('door', demoEntryCode(who, 1), t);
+    sessions.crossing(track, 'door', 'in', t + 1_000);
+  }
+  const ann = sessions.sessionOfTrack('T1')!.sessionId;
+  const bob = sessions.sessionOfTrack('T2')!.sessionId;
+  // Two shoppers inside a single-shopper store: the pick is reviewed, and the reviewer charges Ann.
+  shelf.onShelfEvent(straddlingPick());
+  const opened = events.find((e) => e.type === 'review.opened');
+  assert.ok(opened && opened.type === 'review.opened');
+  shelf.resolve(
+    opened.data.caseId,
+    { sessionId: ann, items: [{ sku: 'SODA', qty: 1 }], probability: 1 },
+    'test',
+    T0 + 2000,
+  );
+  shelf.onHandMeet({ trackIds: ['T1', 'T2'], tStart: T0 + 4_000, t: T0 + 4_200, at: [1, 2.5, 1] });
+  shelf.advance(T0 + 5_000);
+  assert.equal(events.filter((e) => e.type === 'handoff').length, 0, 'decided only after the settle time');
+  shelf.advance(T0 + 8_000);
+  const handoff = events.find((e) => e.type === 'handoff');
+  assert.ok(handoff && handoff.type === 'handoff');
+  assert.deepEqual([handoff.data.fromSessionId, handoff.data.toSessionId, handoff.data.sku], [ann, bob, 'SODA']);
+  const carts = shelf.carts();
+  assert.equal(carts[ann]!.total, 0);
+  assert.equal(carts[bob]!.total, 149);
+  const moved = carts[bob]!.lines[0]!;
+  assert.equal(moved.evidence.handoffId, handoff.data.handoffId);
+  // Meeting again moves nothing more: Ann's latest pick has already been handed over.
+  shelf.onHandMeet({ trackIds: ['T1', 'T2'], tStart: T0 + 20_000, t: T0 + 20_200, at: [1, 2.5, 1] });
+  shelf.flush();
+  assert.equal(events.filter((e) => e.type === 'handoff').length, 1);
 });

@@ -1,9 +1,10 @@
 /**
  * Turns each shelf event into a decision: gather the shoppers whose hands were near the plate, ask fusion (or the
  * baseline policy) who took what, then write cart lines, move plate stock, or open a review case. Review
- * resolutions come back here and become cart lines too.
+ * resolutions come back here and become cart lines too, and so do items handed between shoppers (hands that met
+ * in the aisle, decided once the giver's pick has landed).
  */
-import { CartLedger, linesFromDecision } from '../cart/ledger.ts';
+import { CartLedger, linesFromDecision, linesFromHandoff } from '../cart/ledger.ts';
 import type { CartLine } from '../cart/types.ts';
 import {
   decideShelfEvent,
@@ -12,11 +13,13 @@ import {
   type ShopperCandidate,
 } from '../fusion/attribute.ts';
 import { type FusionConfig, handWindow } from '../fusion/config.ts';
+import { decideHandoff, type HandoffSide } from '../fusion/handoff.ts';
 import type { SessionBook } from '../identity/session-book.ts';
 import { linesForResolution, ReviewQueue } from '../review/queue.ts';
 import type { ReviewAlternative, ReviewCase } from '../review/types.ts';
 import type { Box } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
+import type { HandMeet } from '../vision/hand-meets.ts';
 import type { TrackQuery } from '../vision/types.ts';
 import type { ItemCount, ShelfEvent } from '../weight/types.ts';
 import { baselineDecision } from './baseline-policy.ts';
@@ -50,6 +53,9 @@ export class ShelfDecisions {
   private readonly queue = new ReviewQueue();
   private readonly records = new Map<string, CaseRecord>();
   private readonly lines = new Map<string, CartLine[]>();
+  /** Per session, the latest item it was charged for taking off a shelf, and when it left the shelf. */
+  private readonly lastPicks = new Map<string, { sku: string; t: number }>();
+  private readonly meets: HandMeet[] = [];
   private readonly priceOf = (sku: string) => this.deps.store.products.get(sku)?.price;
 
   constructor(private readonly deps: ShelfDecisionDeps) {}
@@ -64,8 +70,49 @@ export class ShelfDecisions {
       return;
     }
     this.moveStock(event, decision.items);
-    const chargeable = decision.sessionId && !this.deps.sessions.get(decision.sessionId)?.staff;
-    if (chargeable) this.append(linesFromDecision(decision, event, this.priceOf));
+    const { sessionId } = decision;
+    if (sessionId && !this.deps.sessions.get(sessionId)?.staff)
+      this.charge(sessionId, event, linesFromDecision(decision, event, this.priceOf));
+  }
+
+  /** Hands met between two people: decided `handoffSettleMs` later, once a pick just before it has landed. */
+  onHandMeet(meet: HandMeet): void {
+    this.meets.push(meet);
+  }
+
+  advance(t: number): void {
+    while (this.meets.length > 0 && this.meets[0]!.t + this.deps.fusion.handoffSettleMs <= t) {
+      this.decideMeet(this.meets.shift()!);
+    }
+  }
+
+  flush(): void {
+    this.advance(Number.POSITIVE_INFINITY);
+  }
+
+  private decideMeet(meet: HandMeet): void {
+    const side = (trackId: string): HandoffSide => {
+      const session = this.deps.sessions.sessionOfTrack(trackId);
+      if (!session || session.staff || session.state === 'closed') return { trackId, sessionId: null };
+      const pick = this.lastPicks.get(session.sessionId);
+      const held = pick && (this.ledger.contents(session.sessionId).get(pick.sku) ?? 0) > 0;
+      return { trackId, sessionId: session.sessionId, ...(held ? { lastPick: pick } : {}) };
+    };
+    const outcome = decideHandoff(meet, [side(meet.trackIds[0]), side(meet.trackIds[1])], this.deps.fusion);
+    if (!outcome.ok) return;
+    const { handoff } = outcome;
+    this.deps.emit({ type: 'handoff', t: handoff.t, data: handoff });
+    this.lastPicks.delete(handoff.fromSessionId);
+    this.append(linesFromHandoff(handoff, { confidence: handoff.confidence, t: handoff.t }, this.priceOf));
+  }
+
+  /** Appends a session's lines for a shelf event; an item taken off the shelf becomes its latest pick. */
+  private charge(sessionId: string, event: ShelfEvent, lines: readonly CartLine[]): void {
+    this.append(lines);
+    const taken = lines.filter((l) => l.qty > 0).at(-1);
+    const latest = this.lastPicks.get(sessionId);
+    if (taken && (!latest || latest.t <= event.tChange))
+      this.lastPicks.set(sessionId, { sku: taken.sku, t: event.tChange });
   }
 
   /** Session events matter to the review queue's order (cases blocking a party that left come first). */
@@ -137,8 +184,9 @@ export class ShelfDecisions {
     this.moveStock(record.event, choice.items);
     const resolution = { caseId, choice, reviewer, t };
     this.emitAndQueue({ type: 'review.resolved', t, data: resolution });
-    const chargeable = choice.sessionId && !this.deps.sessions.get(choice.sessionId)?.staff;
-    if (chargeable) this.append(linesForResolution(queued, resolution, this.priceOf));
+    const { sessionId } = choice;
+    if (sessionId && !this.deps.sessions.get(sessionId)?.staff)
+      this.charge(sessionId, record.event, linesForResolution(queued, resolution, this.priceOf));
     return { ok: true as const };
   }
 

@@ -72,6 +72,14 @@ export interface FusionConfig {
   putBackUnboundPrior: number;
   /** Prior multiplier for "received in a handoff": the put-back is credited to the one other cart holding it. */
   handoffReturnPrior: number;
+  /**
+   * Hands met in the aisle [F8]: the giver is the one of the two who picked something this long (ms) before, and
+   * the meeting is decided this long after it (the pick's decision lands about 1.5 s after the item left).
+   */
+  handoffPickWindowMs: number;
+  handoffSettleMs: number;
+  /** Confidence on the cart lines a handoff moves. */
+  handoffConfidence: number;
   /** Prior of a cart item being returned onto a plate the weight stage did not propose it for. */
   misplacedReturnPrior: number;
   /** Largest unit count fusion proposes for a misplaced return. */
@@ -117,6 +125,9 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   putBackNotInCartPrior: 0.02,
   putBackUnboundPrior: 0.5,
   handoffReturnPrior: 0.3,
+  handoffPickWindowMs: 30_000,
+  handoffSettleMs: 3000,
+  handoffConfidence: 0.9,
   misplacedReturnPrior: 0.3,
   maxAugmentUnits: 3,
   augmentMaxZ: 3,

@@ -145,9 +145,12 @@ export class VisitBook {
     if (!v) return;
     v.lines.push(line);
     const what = `${line.qty > 0 ? '+' : ''}${line.qty} × ${line.sku}`;
-    const why = line.evidence.reviewCaseId
-      ? `review ${line.evidence.reviewCaseId}`
-      : `shelf ${line.evidence.shelfEventId}`;
+    const { reviewCaseId, handoffId, shelfEventId } = line.evidence;
+    const why = reviewCaseId
+      ? `review ${reviewCaseId}`
+      : handoffId
+        ? `handed over ${handoffId}`
+        : `shelf ${shelfEventId}`;
     v.timeline.push({ t, type: 'cart.line', text: `${what} (${why}, p=${line.confidence.toFixed(2)})` });
   }
 

@@ -12,6 +12,8 @@ import type { Person, Stop, World } from './world.ts';
 
 const REACH_OUT_MS = 400;
 const SYNC_TIMEOUT_MS = 90_000;
+/** Body centres at most this far apart (m) can pass an item hand to hand. */
+const HAND_REACH_M = 1.5;
 /** A leaver this close to the exit lane's mouth steps in (half the personal-space gap, plus a little). */
 const EXIT_REACH = 0.3;
 /** A leaver held this close to the mouth for EXIT_STALL_MS steps in anyway: someone is standing on it. */
@@ -176,7 +178,7 @@ function stepInside(w: World, p: Person, t: number, dt: number): void {
       }
       if (sync.release === null) return;
       const go = sync.release < 0 ? end : sync.release + (stop.kind === 'plate' ? (stop.delay ?? 0) : 0);
-      if (end >= go) p.activity = stop.kind === 'plate' ? reach(w, stop, end) : handoff(p, stop, end);
+      if (end >= go) p.activity = stop.kind === 'plate' ? reach(w, stop, end) : handoff(stop, end);
       return;
     }
     case 'reach':
@@ -298,14 +300,21 @@ function reach(w: World, stop: Extract<Stop, { kind: 'plate' }>, now: number): P
   return { kind: 'reach', stop, times, target };
 }
 
-function handoff(p: Person, stop: Extract<Stop, { kind: 'meet' }>, now: number): Person['activity'] {
-  const target: Vec3 = [(p.x + stop.point[0]) / 2 + stop.face[0] * 0.3, p.y + stop.face[1] * 0.3, 1.0];
+/** Both people reach to the midpoint between them (`face` points at the other): their hands meet there. */
+function handoff(stop: Extract<Stop, { kind: 'meet' }>, now: number): Person['activity'] {
+  const target: Vec3 = [stop.point[0] + stop.face[0] / 2, stop.point[1] + stop.face[1] / 2, 1.0];
   return {
     kind: 'handoff',
     stop,
     target,
     times: { out: now, in: now + 500, change: now + 900, back: now + 1300, done: now + 1800 },
   };
+}
+
+/** An item is handed over only when the other one came (the meeting was not given up) and stands within reach. */
+function withinReach(p: Person, stop: Extract<Stop, { kind: 'meet' }>): boolean {
+  const to = stop.give?.to;
+  return stop.sync.release !== -1 && to !== undefined && Math.hypot(to.x - p.x, to.y - p.y) <= HAND_REACH_M;
 }
 
 /** Moves the working hand along its timeline and applies the effect once, when the hand is in. */
@@ -332,7 +341,7 @@ function stepHands(w: World, p: Person, a: NonNullable<Person['activity']>, now:
   if (!a.applied && now >= times.in) {
     a.applied = true;
     if (stop.kind === 'plate') applyPlateAction(w, p, stop, times.in, times.change, times.back);
-    else if (stop.kind === 'meet' && stop.give) handOver(w, p, stop.give.to, times.change);
+    else if (stop.kind === 'meet' && stop.give && withinReach(p, stop)) handOver(w, p, stop.give.to, times.change);
     else if (stop.kind === 'drop') dropOnFloor(w, p, times.change, stop.tags);
   }
   if (now >= times.done) {

@@ -1,0 +1,65 @@
+/**
+ * Items handed from one shopper to another [F8]. The shelf cannot see a handoff; the cameras see two people's
+ * hands meet in the aisle (vision/hand-meets.ts) but not what passed. The rule: the item is the giver's latest
+ * pick, charged to whoever received it, when exactly one of the two picked something in the moments before
+ * (that one is the giver) and it is still in their cart. Anything less clear leaves the item with the picker.
+ * Pure.
+ */
+import type { HandMeet } from '../vision/hand-meets.ts';
+import type { FusionConfig } from './config.ts';
+
+/** One person at the meeting, as the session book and the cart ledger know them. */
+export interface HandoffSide {
+  trackId: string;
+  /** The open, non-staff session the track is bound to, or null. */
+  sessionId: string | null;
+  /** The session's latest committed pick (when its item left the shelf), if its cart still holds one. */
+  lastPick?: { sku: string; t: number };
+}
+
+export interface Handoff {
+  handoffId: string;
+  t: number;
+  fromSessionId: string;
+  toSessionId: string;
+  fromTrackId: string;
+  toTrackId: string;
+  sku: string;
+  qty: number;
+  confidence: number;
+}
+
+export type HandoffOutcome =
+  | { ok: true; handoff: Handoff }
+  | { ok: false; code: 'NOT_TWO_SHOPPERS' | 'SAME_PARTY' | 'NO_RECENT_PICK' | 'BOTH_PICKED' };
+
+export function decideHandoff(
+  meet: HandMeet,
+  sides: readonly [HandoffSide, HandoffSide],
+  config: Pick<FusionConfig, 'handoffPickWindowMs' | 'handoffConfidence'>,
+): HandoffOutcome {
+  const [a, b] = sides;
+  if (a.sessionId === null || b.sessionId === null) return { ok: false, code: 'NOT_TWO_SHOPPERS' };
+  if (a.sessionId === b.sessionId) return { ok: false, code: 'SAME_PARTY' };
+  const recent = (s: HandoffSide) =>
+    s.lastPick !== undefined && s.lastPick.t <= meet.t && meet.t - s.lastPick.t <= config.handoffPickWindowMs;
+  if (recent(a) && recent(b)) return { ok: false, code: 'BOTH_PICKED' };
+  if (!recent(a) && !recent(b)) return { ok: false, code: 'NO_RECENT_PICK' };
+  const [giver, from, receiver, to] = recent(a) ? [a, a.sessionId, b, b.sessionId] : [b, b.sessionId, a, a.sessionId];
+  const sku = giver.lastPick?.sku;
+  if (sku === undefined) return { ok: false, code: 'NO_RECENT_PICK' };
+  return {
+    ok: true,
+    handoff: {
+      handoffId: `H-${meet.tStart}-${giver.trackId}-${receiver.trackId}`,
+      t: meet.t,
+      fromSessionId: from,
+      toSessionId: to,
+      fromTrackId: giver.trackId,
+      toTrackId: receiver.trackId,
+      sku,
+      qty: 1,
+      confidence: config.handoffConfidence,
+    },
+  };
+}
