@@ -87,6 +87,25 @@ test('[F2] a hand the cameras did not see at the moment of the change is judged 
   assert.equal(race.alternatives[0]?.sessionId, 'S2');
 });
 
+test('[F2] a hand the cameras lost at the change may be the one in the shelf: the other hand is no evidence', () => {
+  // S1 reached in; at the change one of S1's hands was unseen and the other hung 30 cm outside the volume.
+  const lostHand = near('t1', 0.3, { handHidden: true });
+  const bystander = shopper('S2', near('t2', 0.1), false, near('t2', 0.1));
+  const seenOut = decide(context({ candidates: [shopper('S1', reach('t1'), false, near('t1', 0.3)), bystander] }));
+  const hidden = decide(context({ candidates: [shopper('S1', reach('t1'), false, lostHand), bystander] }));
+  assert.equal(hidden.alternatives[0]?.sessionId, 'S1');
+  assert.ok(
+    hidden.alternatives[0]!.probability > seenOut.alternatives[0]!.probability,
+    `${hidden.alternatives[0]!.probability} vs ${seenOut.alternatives[0]!.probability}`,
+  );
+  // A wrist that never read inside, with the other hand unseen at the change, is no longer ruled out by distance.
+  const never = (atChange: ReturnType<typeof near>) => shopper('S1', near('t1', 0.35), false, atChange);
+  const ruledOut = decide(context({ candidates: [never(near('t1', 0.35)), bystander], sessionsInside: ['S1', 'S2'] }));
+  const open = decide(context({ candidates: [never(lostHand), bystander], sessionsInside: ['S1', 'S2'] }));
+  const p = (d: FusionDecision) => d.alternatives.find((a) => a.sessionId === 'S1')?.probability ?? 0;
+  assert.ok(p(open) > 10 * p(ruledOut), `${p(open)} vs ${p(ruledOut)}`);
+});
+
 test('[F2] a neighbour at the adjacent plate lowers confidence the closer their wrist came', () => {
   const at = (m: number) =>
     decide(

@@ -53,13 +53,16 @@ function reachRatio(
   config: FusionConfig,
   degraded: boolean,
 ): number {
+  // A hand the cameras lost around the change may be the one in the shelf: where the other hand was says nothing.
+  const hiddenAtChange = atChange?.entered === false && atChange.handHidden === true;
   if (window.entered) {
     const entered = config.pEnteredIfActor / config.pEnteredIfBystander;
-    if (!atChange) return entered;
+    if (!atChange || hiddenAtChange) return entered;
     return atChange.entered
       ? (entered * config.pInAtChangeIfActor) / config.pInAtChangeIfBystander
       : (entered * (1 - config.pInAtChangeIfActor)) / (1 - config.pInAtChangeIfBystander);
   }
+  if (hiddenAtChange) return config.hiddenHandRatio;
   const sigma = window.sigma * (degraded ? config.degradedSigmaScale : 1);
   const s = Math.hypot(sigma, config.reachSlackM);
   const actor = (1 - config.pEnteredIfActor) * actorDistanceDensity(Math.max(0, window.minDistance), s);

@@ -127,13 +127,17 @@ export function pointAt(track: Track, t: number): TrackPoint | undefined {
 /** Closest approach of either wrist to a box in [t0, t1], or undefined when no wrist was seen then. */
 export function closestApproach(track: Track, box: Box, t0: number, t1: number): HandEvidence | undefined {
   let best: HandEvidence | undefined;
+  let left = false;
+  let right = false;
   for (let i = lowerBound(track.points, t0); i < track.points.length; i++) {
     const p = track.points[i]!;
     if (p.t > t1) break;
     if (p.leftWrist) best = closer(best, track, p, distanceToBox(p.leftWrist, box));
     if (p.rightWrist) best = closer(best, track, p, distanceToBox(p.rightWrist, box));
+    left ||= p.leftWrist !== undefined;
+    right ||= p.rightWrist !== undefined;
   }
-  return best;
+  return best && (!left || !right) ? { ...best, handHidden: true } : best;
 }
 
 /** The evidence so far, or a wrist of point p at distance d when it is closer (the left wrist first on ties). */

@@ -33,6 +33,8 @@ export interface HandEvidence {
   entered: boolean;
   /** Uncertainty of the wrist position at the closest approach, metres. */
   sigma: number;
+  /** One of the two wrists was never seen in the window: that hand may have been in the plate unseen. */
+  handHidden?: boolean;
 }
 
 /** Read side of the tracker used by fusion and the live view. */
