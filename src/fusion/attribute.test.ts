@@ -106,6 +106,17 @@ test('[F2] a hand the cameras lost at the change may be the one in the shelf: th
   assert.ok(p(open) > 10 * p(ruledOut), `${p(open)} vs ${p(ruledOut)}`);
 });
 
+test('[F2] a hand that lingered in the middle of the volume beats one that grazed its edge on the way past', () => {
+  const grazed = shopper('S2', reach('t2', { insideMs: 150, depth: 0.1 }));
+  const d = committed(
+    decide(context({ candidates: [shopper('S1', reach('t1')), grazed], sessionsInside: ['S1', 'S2'] })),
+  );
+  assert.equal(d.sessionId, 'S1');
+  // Both lingering: a tie, as before.
+  const tie = decide(context({ candidates: [shopper('S1', reach('t1')), shopper('S2', reach('t2'))] }));
+  assert.equal(tie.kind, 'review');
+});
+
 test('[F2] a neighbour at the adjacent plate lowers confidence the closer their wrist came', () => {
   const at = (m: number) =>
     decide(

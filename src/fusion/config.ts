@@ -24,12 +24,17 @@ export interface FusionConfig {
   pEnteredIfActor: number;
   pEnteredIfBystander: number;
   /**
-   * Of those whose wrist entered and whose two hands were both seen at the change: P(a wrist inside then | actor)
-   * and (| bystander), 1,290 of 1,348 against 76 of 131 (same runs). With a hand unseen at the change (147 actors,
-   * 5 bystanders) this term is left out: the unseen hand may be the one in the shelf.
+   * Of those whose wrist entered, P(what the hands showed | actor) / P(… | bystander), by where the hand was at the
+   * change (`in` the volume, seen `out` of it, or a hand `hidden` then: unseen, or the track not seen at all) and
+   * how firm the reach was (`brief`: inside under `reachBriefMs` and never `reachDeep` in; `firm`: inside at least
+   * `reachFirmMs` and `reachDeep` in; `mid` otherwise). Fitted on the captured convenience runs (standard, seeds
+   * 1–2: 1,499 actors and 142 bystanders who entered, add-½ smoothing; too few hidden bystanders to tell `mid` from
+   * `firm` there); seed 3 (752 / 62) agrees within the counts' noise.
    */
-  pInAtChangeIfActor: number;
-  pInAtChangeIfBystander: number;
+  enteredRatio: Readonly<Record<'in' | 'out' | 'hidden', Readonly<Record<'brief' | 'mid' | 'firm', number>>>>;
+  reachBriefMs: number;
+  reachFirmMs: number;
+  reachDeep: number;
   /**
    * A wrist that never read inside while the other hand went unseen around the change: the hidden hand may be the
    * one in the shelf, so the seen wrist's distance is no evidence. Measured as P(never in, a hand hidden at the
@@ -120,8 +125,14 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   holdMinProbability: 0.1,
   pEnteredIfActor: 0.95,
   pEnteredIfBystander: 0.05,
-  pInAtChangeIfActor: 0.95,
-  pInAtChangeIfBystander: 0.58,
+  enteredRatio: Object.freeze({
+    in: Object.freeze({ brief: 0.04, mid: 0.32, firm: 2.5 }),
+    out: Object.freeze({ brief: 0.022, mid: 0.15, firm: 0.57 }),
+    hidden: Object.freeze({ brief: 0.43, mid: 1.5, firm: 1.5 }),
+  }),
+  reachBriefMs: 300,
+  reachFirmMs: 1000,
+  reachDeep: 0.3,
   hiddenHandRatio: 0.8,
   reachSlackM: 0.05,
   candidateRadiusM: 1.2,

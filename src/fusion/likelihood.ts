@@ -42,10 +42,24 @@ function timingRatio(evidence: HandEvidence, event: ShelfEvent, config: FusionCo
   return actor / bystander;
 }
 
+/** Where the hand was when the weight changed: inside, seen outside, or not seen (one hand or the whole track). */
+function changeState(atChange: HandEvidence | undefined): 'in' | 'out' | 'hidden' {
+  if (atChange?.entered) return 'in';
+  return !atChange || atChange.handHidden ? 'hidden' : 'out';
+}
+
+/** A reach that lingered well inside the volume, or one that only grazed it. */
+function firmness(window: HandEvidence, config: FusionConfig): 'brief' | 'mid' | 'firm' {
+  const deep = window.depth >= config.reachDeep;
+  if (window.insideMs >= config.reachFirmMs && deep) return 'firm';
+  return window.insideMs < config.reachBriefMs && !deep ? 'brief' : 'mid';
+}
+
 /**
- * Ratio of the reach itself. A wrist that read inside the plate's volume during the window is the strong sign;
- * among those, being inside when the weight changed (`atChange`) sharpens it. A wrist that never went in is judged
- * by how far outside it stayed, against a bystander's distance uniform over the query radius.
+ * Ratio of the reach itself. A wrist that read inside the plate's volume during the window is the strong sign,
+ * sharpened by where the hand was when the weight changed and how firmly it reached. A wrist that never went in is
+ * judged by how far outside it stayed, against a bystander's distance uniform over the query radius, unless a hand
+ * was lost around the change (it may be the one that was in the shelf).
  */
 function reachRatio(
   window: HandEvidence,
@@ -53,16 +67,12 @@ function reachRatio(
   config: FusionConfig,
   degraded: boolean,
 ): number {
-  // A hand the cameras lost around the change may be the one in the shelf: where the other hand was says nothing.
-  const hiddenAtChange = atChange?.entered === false && atChange.handHidden === true;
+  const state = changeState(atChange);
   if (window.entered) {
     const entered = config.pEnteredIfActor / config.pEnteredIfBystander;
-    if (!atChange || hiddenAtChange) return entered;
-    return atChange.entered
-      ? (entered * config.pInAtChangeIfActor) / config.pInAtChangeIfBystander
-      : (entered * (1 - config.pInAtChangeIfActor)) / (1 - config.pInAtChangeIfBystander);
+    return entered * config.enteredRatio[state][firmness(window, config)];
   }
-  if (hiddenAtChange) return config.hiddenHandRatio;
+  if (state === 'hidden' && atChange) return config.hiddenHandRatio;
   const sigma = window.sigma * (degraded ? config.degradedSigmaScale : 1);
   const s = Math.hypot(sigma, config.reachSlackM);
   const actor = (1 - config.pEnteredIfActor) * actorDistanceDensity(Math.max(0, window.minDistance), s);

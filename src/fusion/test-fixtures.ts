@@ -29,14 +29,19 @@ export function shelfEvent(over: Partial<ShelfEvent> = {}): ShelfEvent {
   };
 }
 
-/** A hand that went into the plate's volume about a second before the weight changed (first inside sample). */
+/**
+ * A hand that went into the plate's volume about a second before the weight changed (first inside sample) and
+ * stayed there, well in, for 1.5 s.
+ */
 export function reach(trackId: string, over: Partial<HandEvidence> = {}): HandEvidence {
-  return { trackId, minDistance: 0, tClosest: T0 + 400 - 1150, entered: true, sigma: 0.04, ...over };
+  const base = { trackId, minDistance: 0, tClosest: T0 + 400 - 1150, entered: true, sigma: 0.04 };
+  return { ...base, ...over, insideMs: over.insideMs ?? 1500, depth: over.depth ?? 0.6 };
 }
 
 /** A hand near the plate that stayed outside its volume. */
 export function near(trackId: string, minDistance: number, over: Partial<HandEvidence> = {}): HandEvidence {
-  return { trackId, minDistance, tClosest: T0 + 400, entered: false, sigma: 0.04, ...over };
+  const base = { trackId, minDistance, tClosest: T0 + 400, entered: false, sigma: 0.04 };
+  return { ...base, ...over, insideMs: over.insideMs ?? 0, depth: over.depth ?? 0 };
 }
 
 /**

@@ -281,6 +281,9 @@ test('a hand reaching into a plate is found near that plate and not near one two
   assert.equal(near[0]!.entered, true);
   assert.ok(near[0]!.tClosest >= reachFrom && near[0]!.tClosest <= T0 + 8000);
   assert.ok(near[0]!.sigma < 0.1, `sigma ${near[0]!.sigma}`);
+  // The hand lingered about 2.5 s, well in from the volume's sides (x 2–3: at 2.6 it is 0.8 of the way in).
+  assert.ok(near[0]!.insideMs > 2000 && near[0]!.insideMs <= 3500, `inside ${near[0]!.insideMs} ms`);
+  assert.ok(near[0]!.depth > 0.5 && near[0]!.depth <= 1, `depth ${near[0]!.depth}`);
   // Before reaching, the hand hung by the side: not inside the reach volume.
   const before = stage.handsNear(plate.reachBox, T0 + 4000, T0 + 4900, 0.5);
   assert.ok(before.every((e) => !e.entered));

@@ -129,19 +129,53 @@ export function closestApproach(track: Track, box: Box, t0: number, t1: number):
   let best: HandEvidence | undefined;
   let left = false;
   let right = false;
+  let insideMs = 0;
+  let depth = 0;
+  let previous: number | undefined;
   for (let i = lowerBound(track.points, t0); i < track.points.length; i++) {
     const p = track.points[i]!;
     if (p.t > t1) break;
-    if (p.leftWrist) best = closer(best, track, p, distanceToBox(p.leftWrist, box));
-    if (p.rightWrist) best = closer(best, track, p, distanceToBox(p.rightWrist, box));
+    let inside = false;
+    for (const wrist of [p.leftWrist, p.rightWrist]) {
+      if (!wrist) continue;
+      const d = distanceToBox(wrist, box);
+      best = closer(best, track, p, d);
+      if (d === 0) {
+        inside = true;
+        depth = Math.max(depth, depthIn(wrist, box));
+      }
+    }
+    // Each inside reading counts for the time since the previous point, capped where the cameras lost the track.
+    if (inside && previous !== undefined) insideMs += Math.min(INSIDE_STEP_CAP_MS, p.t - previous);
+    previous = p.t;
     left ||= p.leftWrist !== undefined;
     right ||= p.rightWrist !== undefined;
   }
-  return best && (!left || !right) ? { ...best, handHidden: true } : best;
+  if (!best) return undefined;
+  return { ...best, insideMs, depth, ...(left && right ? {} : { handHidden: true }) };
+}
+
+const INSIDE_STEP_CAP_MS = 200;
+
+/** 0 on the box's side faces, 1 at its centre, on the floor plane (the nearer of the two axes decides). */
+function depthIn(p: Vec3, box: Box): number {
+  const share = (i: number) => {
+    const half = (box.max[i]! - box.min[i]!) / 2;
+    return half > 0 ? 1 - Math.abs(p[i]! - (box.min[i]! + half)) / half : 0;
+  };
+  return Math.min(share(0), share(1));
 }
 
 /** The evidence so far, or a wrist of point p at distance d when it is closer (the left wrist first on ties). */
 function closer(best: HandEvidence | undefined, track: Track, p: TrackPoint, d: number): HandEvidence {
   if (best && !(d < best.minDistance)) return best;
-  return { trackId: track.id ?? '', minDistance: d, tClosest: p.t, entered: d === 0, sigma: p.wristSigma };
+  return {
+    trackId: track.id ?? '',
+    minDistance: d,
+    tClosest: p.t,
+    entered: d === 0,
+    sigma: p.wristSigma,
+    insideMs: 0,
+    depth: 0,
+  };
 }

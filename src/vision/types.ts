@@ -35,6 +35,13 @@ export interface HandEvidence {
   sigma: number;
   /** One of the two wrists was never seen in the window: that hand may have been in the plate unseen. */
   handHidden?: boolean;
+  /** How long (ms) a wrist read inside the reach volume in the window: a reach lingers, a passing hand does not. */
+  insideMs: number;
+  /**
+   * How far in the deepest inside reading got, horizontally: 0 at the volume's side faces, 1 at its centre. A hand
+   * reaching for this plate goes to its middle; one reaching for the next plate grazes the edge.
+   */
+  depth: number;
 }
 
 /** Read side of the tracker used by fusion and the live view. */
