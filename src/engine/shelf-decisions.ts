@@ -128,6 +128,7 @@ export class ShelfDecisions {
     const atChange = new Map(
       (vision?.handsNear(box, w.tChange0, w.tChange1, w.radius) ?? []).map((e) => [e.trackId, e]),
     );
+    const inPlates = this.platesAtChange(event, w);
     const candidates: ShopperCandidate[] = near.map((evidence) => {
       const session = sessions.sessionOfTrack(evidence.trackId);
       return {
@@ -137,6 +138,7 @@ export class ShelfDecisions {
         staff: session?.staff ?? false,
         evidence,
         atChange: atChange.get(evidence.trackId),
+        platesAtChange: inPlates.get(evidence.trackId),
       };
     });
     const inside = sessions.inside();
@@ -152,7 +154,26 @@ export class ShelfDecisions {
       mode: store.def.mode,
       cartOf: (sessionId) => this.ledger.contents(sessionId),
       unitWeightOf: (sku) => store.products.get(sku)?.unitWeight,
+      platesHolding: (sku) =>
+        event.plateIds.filter(
+          (id) => (this.deps.stock.of(id).get(sku) ?? 0) > 0 || store.plates.get(id)?.plate.skus.includes(sku),
+        ),
     };
+  }
+
+  /** For an event over several plates: per track, the plates whose reach volume a wrist was in around the change. */
+  private platesAtChange(event: ShelfEvent, w: { tChange0: number; tChange1: number }): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    const { vision, store } = this.deps;
+    if (!vision || event.plateIds.length < 2) return out;
+    for (const plateId of event.plateIds) {
+      const box = store.plates.get(plateId)?.reachBox;
+      if (!box) continue;
+      for (const e of vision.handsNear(box, w.tChange0, w.tChange1, 0)) {
+        if (e.entered) out.set(e.trackId, [...(out.get(e.trackId) ?? []), plateId]);
+      }
+    }
+    return out;
   }
 
   private openCase(event: ShelfEvent, decision: Extract<FusionDecision, { kind: 'review' }>): void {

@@ -117,6 +117,28 @@ test('[F2] a hand that lingered in the middle of the volume beats one that graze
   assert.equal(tie.kind, 'review');
 });
 
+test('[F2] an item resting on two plates came off the one the hand was in', () => {
+  // Cola on p1, lemonade on p2, the same weight; the grams split 60:40, so weight alone leans to cola.
+  const event = shelfEvent({
+    plateIds: ['p1', 'p2'],
+    gramsByPlate: { p1: 213, p2: 142 },
+    flags: ['split-plates'],
+    hypotheses: [
+      { items: [{ sku: 'cola', qty: 1 }], probability: 0.6, residualGrams: 1 },
+      { items: [{ sku: 'lemonade', qty: 1 }], probability: 0.4, residualGrams: 1 },
+    ],
+  });
+  const platesHolding = (sku: string) => (sku === 'cola' ? ['p1'] : ['p2']);
+  const inP2 = { ...shopper('S1', reach('t1')), platesAtChange: ['p2'] };
+  const d = decide(context({ candidates: [inP2], sessionsInside: ['S1'], platesHolding }), event);
+  assert.deepEqual(d.alternatives[0]?.items, [{ sku: 'lemonade', qty: 1 }]);
+  assert.ok(d.alternatives[0]!.probability > 0.9, `p ${d.alternatives[0]!.probability}`);
+  // A hand in both plates (the item taken from between them) leaves the weight stage's reading as it was.
+  const between = { ...inP2, platesAtChange: ['p1', 'p2'] };
+  const both = decide(context({ candidates: [between], sessionsInside: ['S1'], platesHolding }), event);
+  assert.deepEqual(both.alternatives[0]?.items, [{ sku: 'cola', qty: 1 }]);
+});
+
 test('[F2] a neighbour at the adjacent plate lowers confidence the closer their wrist came', () => {
   const at = (m: number) =>
     decide(

@@ -27,6 +27,8 @@ export interface ShopperCandidate {
   evidence: HandEvidence;
   /** The same hand's evidence in a short window around the weight change: where the hand was when it happened. */
   atChange?: HandEvidence;
+  /** For an event over several plates: those whose reach volume this hand was inside around the change. */
+  platesAtChange?: readonly string[];
 }
 
 export interface FusionContext {
@@ -44,6 +46,8 @@ export interface FusionContext {
   cartOf?: (sessionId: string) => ReadonlyMap<string, number>;
   /** Product unit weights, to weigh put-backs of cart items onto a plate not stocking them [F7]. */
   unitWeightOf?: (sku: string) => UnitWeight | undefined;
+  /** Of the event's plates, those holding a SKU (planogram or stock): where a hand must have been to take it [F2]. */
+  platesHolding?: (sku: string) => readonly string[];
 }
 
 export type FusionDecision =
@@ -66,6 +70,8 @@ interface Actor {
   weight: number;
   /** True when the weight came from hand evidence rather than "who is inside". */
   seen: boolean;
+  /** The event's plates this actor's hand was in at the change (events over several plates only). */
+  plates?: readonly string[];
 }
 
 /** One outcome as receipts see it: charge a session these items, charge nothing, or unknown. */
@@ -93,7 +99,7 @@ function actorsFrom(ctx: FusionContext, event: ShelfEvent, config: FusionConfig)
     const weight = handLikelihoodRatio(c.evidence, event, config, conditions, c.atChange);
     if (c.stray && c.sessionId === null) return strayActors(ctx, weight);
     const kind: ActorKind = c.staff ? 'staff' : c.sessionId === null ? 'unbound' : 'session';
-    return [{ kind, sessionId: c.sessionId, weight, seen: true }];
+    return [{ kind, sessionId: c.sessionId, weight, seen: true, plates: c.platesAtChange }];
   });
   return [...seen, unseen(ctx, config)];
 }
@@ -108,6 +114,25 @@ function strayActors(ctx: FusionContext, weight: number): Actor[] {
 function unseen(ctx: FusionContext, config: FusionConfig): Actor {
   const weight = ctx.camerasDegraded ? config.unseenWeightDegraded : config.unseenWeight;
   return { kind: 'unseen', sessionId: null, weight, seen: false };
+}
+
+/**
+ * [F2] An event over several plates (an item resting on two, a grab across a gap): a unit taken came off a plate
+ * the hand was in, so taking a SKU that only another of the event's plates holds is less likely.
+ */
+function placeFactor(
+  plates: readonly string[] | undefined,
+  items: readonly ItemCount[],
+  ctx: FusionContext,
+  config: FusionConfig,
+): number {
+  const holding = ctx.platesHolding;
+  if (!plates?.length || !holding) return 1;
+  const elsewhere = items.some((i) => {
+    const holders = i.qty > 0 ? holding(i.sku) : [];
+    return holders.length > 0 && !holders.some((p) => plates.includes(p));
+  });
+  return elsewhere ? config.otherPlateHandFactor : 1;
 }
 
 /** Joint (actor, items) weights grouped by receipt outcome, normalised, best first [F4]. */
@@ -158,7 +183,7 @@ function outcomes(
         : { kind: a.kind === 'staff' ? ('staff' as const) : ('unbound' as const) };
       const { prior, creditTo } =
         a.kind === 'nobody' ? { prior: 1, creditTo: null } : putBackPrior(returner, o.items, ctx, config);
-      const w = a.weight * o.weight * prior;
+      const w = a.weight * o.weight * prior * placeFactor(a.plates, o.items, ctx, config);
       const key = itemsKey(o.items);
       if (creditTo === null || key === '') add('nothing', null, o.items, w, { ...lead, p: w });
       else add(`charge:${creditTo}:${key}`, creditTo, o.items, w, { ...lead, p: w, handoff: creditTo !== a.sessionId });

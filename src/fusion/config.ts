@@ -41,6 +41,13 @@ export interface FusionConfig {
    * change): 21 of 1,573 actors against 49 of 2,962 bystanders (same runs).
    */
   hiddenHandRatio: number;
+  /**
+   * An event over several plates: the factor on taking a SKU only plates the actor's hand was not in hold
+   * (placeFactor in attribute.ts). Of 73 actors of such picks whose wrist was in one of the event's plates at the
+   * change (convenience, standard, seeds 1–2), none was in only the plates not holding what they took; kept well
+   * above that, as a real item resting across two plates is taken from between them.
+   */
+  otherPlateHandFactor: number;
   /** Slack (m) added in quadrature to the wrist sigma: how far outside the volume a real reach can read. */
   reachSlackM: number;
   /** Radius (m) the engine queries hands within; a bystander's distance is uniform over it. */
@@ -134,6 +141,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   reachFirmMs: 1000,
   reachDeep: 0.3,
   hiddenHandRatio: 0.8,
+  otherPlateHandFactor: 0.05,
   reachSlackM: 0.05,
   candidateRadiusM: 1.2,
   timeSigmaMs: 700,
