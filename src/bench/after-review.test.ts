@@ -140,8 +140,13 @@ describe('oracleChoice', () => {
     });
   });
 
-  it('charges the shopper with the most units when several share an event', () => {
-    assert.deepEqual(oracleChoice([0, 1], interactions, shoppers).sessionId, 'b');
+  it('charges every shopper of a merged event, the one with the most units first', () => {
+    assert.deepEqual(oracleChoice([0, 1], interactions, shoppers), {
+      sessionId: 'b',
+      items: [{ sku: 'cola', qty: 2 }],
+      with: [{ sessionId: 'a', items: [{ sku: 'cola', qty: 1 }] }],
+      probability: 1,
+    });
   });
 
   it('charges nobody for staff, tailgaters and phantom events, keeping the items for the stock', () => {

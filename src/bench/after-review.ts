@@ -65,10 +65,10 @@ export function receiptsAfterReview(events: readonly EngineEvent[]): ScoredRecei
 }
 
 /**
- * The oracle's answer to a case: charge the truth items to the shopper visit that truly did it. An alternative
- * names one session, so when several shoppers share one merged event the one with the most units is charged and
- * the others stay missed (a known limit). Nobody (staff, tailgater, no real change) gets `sessionId: null` with the
- * true items so the plate stock is still corrected.
+ * The oracle's answer to a case: charge the truth items to the shopper visit that truly did it; when several
+ * shoppers' takes merged into one event, the one with the most units first and the others `with` it. Nobody
+ * (staff, tailgater, no real change) gets `sessionId: null` with the true items so the plate stock is still
+ * corrected.
  */
 export function oracleChoice(
   truthIndices: readonly number[] | undefined,
@@ -88,10 +88,10 @@ export function oracleChoice(
   }
   const toItems = (m: Map<string, number>) => [...m].filter(([, q]) => q !== 0).map(([sku, qty]) => ({ sku, qty }));
   const units = (m: Map<string, number>) => [...m.values()].reduce((s, q) => s + Math.abs(q), 0);
-  let best: [string, Map<string, number>] | undefined;
-  for (const entry of byVisit) if (!best || units(entry[1]) > units(best[1])) best = entry;
-  if (best && units(best[1]) > 0) return { sessionId: best[0], items: toItems(best[1]), probability: 1 };
-  return { sessionId: null, items: toItems(all), probability: 1 };
+  const [best, ...others] = [...byVisit].filter(([, m]) => units(m) > 0).sort((a, b) => units(b[1]) - units(a[1]));
+  if (!best) return { sessionId: null, items: toItems(all), probability: 1 };
+  const shared = others.map(([sessionId, m]) => ({ sessionId, items: toItems(m) }));
+  return { sessionId: best[0], items: toItems(best[1]), ...(shared.length ? { with: shared } : {}), probability: 1 };
 }
 
 /** Review cases still open at the end of a run (opened and never resolved), in the order they opened. */

@@ -131,3 +131,33 @@ test('[F8] an item handed over: once the giver pick lands, it leaves their cart 
   shelf.flush();
   assert.equal(events.filter((e) => e.type === 'handoff').length, 1);
 });
+
+test('[F16] a reviewer sharing a merged take charges both shoppers their part and moves all the units', () => {
+  const { shelf, sessions, events, stock } = decisions(1.01);
+  for (const [who, track, t] of [
+    ['ann', 'T1', T0 - 20_000],
+    ['bob', 'T2', T0 - 15_000],
+  ] as const) {
+    sessions.scan('door', demoEntryCode(who, 1), t);
+    sessions.crossing(track, 'door', 'in', t + 1_000);
+  }
+  const ann = sessions.sessionOfTrack('T1')!.sessionId;
+  const bob = sessions.sessionOfTrack('T2')!.sessionId;
+  shelf.onShelfEvent({
+    ...straddlingPick(),
+    grams: 1030,
+    hypotheses: [{ items: [{ sku: 'SODA', qty: 2 }], probability: 0.99, residualGrams: 0 }],
+  });
+  const opened = events.find((e) => e.type === 'review.opened');
+  assert.ok(opened && opened.type === 'review.opened');
+  const split = {
+    sessionId: ann,
+    items: [{ sku: 'SODA', qty: 1 }],
+    with: [{ sessionId: bob, items: [{ sku: 'SODA', qty: 1 }] }],
+    probability: 1,
+  };
+  assert.ok(shelf.resolve(opened.data.caseId, split, 'test', T0 + 2000).ok);
+  assert.equal(stock.of('g1.s1.p2').get('SODA'), 8);
+  const carts = shelf.carts();
+  assert.deepEqual([carts[ann]!.total, carts[bob]!.total], [149, 149]);
+});

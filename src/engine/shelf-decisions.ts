@@ -16,7 +16,7 @@ import { type FusionConfig, handWindow } from '../fusion/config.ts';
 import { decideHandoff, type HandoffSide } from '../fusion/handoff.ts';
 import type { SessionBook } from '../identity/session-book.ts';
 import { linesForResolution, ReviewQueue } from '../review/queue.ts';
-import type { ReviewAlternative, ReviewCase } from '../review/types.ts';
+import { allItems, type ChargeShare, charges, type ReviewAlternative, type ReviewCase } from '../review/types.ts';
 import type { Box } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import type { HandMeet } from '../vision/hand-meets.ts';
@@ -69,10 +69,17 @@ export class ShelfDecisions {
       this.openCase(event, decision);
       return;
     }
-    this.moveStock(event, decision.items);
-    const { sessionId } = decision;
-    if (sessionId && !this.deps.sessions.get(sessionId)?.staff)
-      this.charge(sessionId, event, linesFromDecision(decision, event, this.priceOf));
+    this.moveStock(event, allItems(decision));
+    this.chargeAll(charges(decision), event, (share) =>
+      linesFromDecision({ ...decision, ...share }, event, this.priceOf),
+    );
+  }
+
+  /** Charges every shopper a decision or a reviewer's choice names (a merged take names two); staff never. */
+  private chargeAll(shares: readonly ChargeShare[], event: ShelfEvent, linesOf: (s: ChargeShare) => CartLine[]): void {
+    for (const share of shares) {
+      if (!this.deps.sessions.get(share.sessionId)?.staff) this.charge(share.sessionId, event, linesOf(share));
+    }
   }
 
   /** Hands met between two people: decided `handoffSettleMs` later, once a pick just before it has landed. */
@@ -177,8 +184,9 @@ export class ShelfDecisions {
   }
 
   private openCase(event: ShelfEvent, decision: Extract<FusionDecision, { kind: 'review' }>): void {
-    const applied = this.moveStock(event, decision.alternatives[0]?.items ?? []);
-    const blocking = [...new Set(decision.alternatives.flatMap((a) => (a.sessionId ? [a.sessionId] : [])))];
+    const top = decision.alternatives[0];
+    const applied = this.moveStock(event, top ? allItems(top) : []);
+    const blocking = [...new Set(decision.alternatives.flatMap((a) => charges(a).map((c) => c.sessionId)))];
     const review: ReviewCase = {
       caseId: `R-${event.id}`,
       shelfEventId: event.id,
@@ -202,12 +210,12 @@ export class ShelfDecisions {
     }
     // The plates moved by the top alternative when the case opened; undo that, then apply the chosen items.
     for (const m of record.applied) this.deps.stock.apply(m.plateId, [{ sku: m.sku, qty: -m.qty }]);
-    this.moveStock(record.event, choice.items);
+    this.moveStock(record.event, allItems(choice));
     const resolution = { caseId, choice, reviewer, t };
     this.emitAndQueue({ type: 'review.resolved', t, data: resolution });
-    const { sessionId } = choice;
-    if (sessionId && !this.deps.sessions.get(sessionId)?.staff)
-      this.charge(sessionId, record.event, linesForResolution(queued, resolution, this.priceOf));
+    this.chargeAll(charges(choice), record.event, (share) =>
+      linesForResolution(queued, { ...resolution, choice: { ...share, probability: 1 } }, this.priceOf),
+    );
     return { ok: true as const };
   }
 

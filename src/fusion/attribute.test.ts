@@ -139,6 +139,30 @@ test('[F2] an item resting on two plates came off the one the hand was in', () =
   assert.deepEqual(both.alternatives[0]?.items, [{ sku: 'cola', qty: 1 }]);
 });
 
+test('[F16] two shoppers in one plate as two units leave: sharing them is offered, each charged their part', () => {
+  const two = shelfEvent({
+    grams: 710,
+    hypotheses: [{ items: [{ sku: 'cola', qty: 2 }], probability: 0.99, residualGrams: 1 }],
+  });
+  const ctx = context({
+    candidates: [shopper('S1', reach('t1')), shopper('S2', reach('t2'))],
+    sessionsInside: ['S1', 'S2'],
+  });
+  const d = decide(ctx, two);
+  assert.equal(d.kind, 'review');
+  const split = d.alternatives.find((a) => a.with);
+  assert.ok(split, 'a shared outcome is listed');
+  assert.deepEqual(split.items, [{ sku: 'cola', qty: 1 }]);
+  assert.deepEqual(split.with, [
+    { sessionId: split.sessionId === 'S1' ? 'S2' : 'S1', items: [{ sku: 'cola', qty: 1 }] },
+  ]);
+  // One unit cannot be shared, and one hand alone is never given a partner.
+  const one = decide(ctx);
+  assert.ok(one.alternatives.every((a) => !a.with));
+  const alone = decide(context({ candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1', 'S2'] }), two);
+  assert.ok(alone.alternatives.every((a) => !a.with));
+});
+
 test('[F2] a neighbour at the adjacent plate lowers confidence the closer their wrist came', () => {
   const at = (m: number) =>
     decide(

@@ -1,8 +1,8 @@
 /**
  * Fusion: who moved what at a shelf event, with a confidence that is the probability the charge is right.
- * Joint posterior over (actor, items) → grouped by what it does to receipts → commit or review [F1]–[F15].
+ * Joint posterior over (actor, items) → grouped by what it does to receipts → commit or review [F1]–[F16].
  */
-import type { ReviewAlternative } from '../review/types.ts';
+import type { ChargeShare, ReviewAlternative } from '../review/types.ts';
 import type { HandEvidence } from '../vision/types.ts';
 import type { ItemCount, ShelfEvent, ShelfEventFlag } from '../weight/types.ts';
 import type { FusionConfig } from './config.ts';
@@ -56,6 +56,8 @@ export type FusionDecision =
       /** null = nobody is charged: staff, an unbound person, nothing moved. */
       sessionId: string | null;
       items: ItemCount[];
+      /** Other shoppers charged in the same decision (a merged take). */
+      with?: ChargeShare[];
       confidence: number;
       alternatives: ReviewAlternative[];
       reason: string;
@@ -79,6 +81,8 @@ interface Outcome {
   key: string;
   sessionId: string | null;
   items: ItemCount[];
+  /** A merged take: the other shoppers charged, with their parts. */
+  with?: ChargeShare[];
   p: number;
   /** The actor kinds behind it, strongest first contribution wins the reason. */
   lead: { kind: ActorKind; p: number; source: ItemOption['source']; handoff: boolean };
@@ -135,6 +139,62 @@ function placeFactor(
   return elsewhere ? config.otherPlateHandFactor : 1;
 }
 
+/**
+ * [F16] Two shoppers taking from one plate at once: the shelf sees one change of several units. Each pair of
+ * shoppers whose hands were seen is offered every way to share a pick of two units or more (each taking at least
+ * one), weighted by both hands' evidence and `mergedTakePrior`.
+ */
+function mergedTakes(actors: readonly Actor[], options: readonly ItemOption[], config: FusionConfig): Outcome[] {
+  const shoppers = actors
+    .filter((a) => a.kind === 'session' && a.seen && a.sessionId !== null)
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, MERGED_TAKE_CANDIDATES);
+  const out = new Map<string, Outcome>();
+  for (const [i, a] of shoppers.entries()) {
+    for (const b of shoppers.slice(i + 1)) {
+      if (a.sessionId === b.sessionId) continue;
+      for (const o of options) {
+        for (const [mine, theirs] of shares(o.items)) {
+          const p = a.weight * b.weight * o.weight * config.mergedTakePrior;
+          const key = `merged:${a.sessionId}:${itemsKey(mine)}|${b.sessionId}:${itemsKey(theirs)}`;
+          const lead = { kind: 'session' as const, p, source: o.source, handoff: false };
+          const prev = out.get(key);
+          out.set(key, {
+            key,
+            sessionId: a.sessionId,
+            items: mine,
+            with: [{ sessionId: b.sessionId!, items: theirs }],
+            p: (prev?.p ?? 0) + p,
+            lead,
+          });
+        }
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+/** The two shoppers of a merged take compared: the likeliest few are enough. */
+const MERGED_TAKE_CANDIDATES = 3;
+
+/** Ways to share a pick between two people, each taking at least one unit: [first's part, second's part]. */
+function shares(items: readonly ItemCount[] | null): [ItemCount[], ItemCount[]][] {
+  if (!items || items.some((i) => i.qty <= 0)) return [];
+  const [x, y] = items;
+  if (items.length === 1 && x) {
+    return Array.from({ length: x.qty - 1 }, (_, k) => [
+      [{ sku: x.sku, qty: k + 1 }],
+      [{ sku: x.sku, qty: x.qty - k - 1 }],
+    ]);
+  }
+  if (items.length === 2 && x && y)
+    return [
+      [[x], [y]],
+      [[y], [x]],
+    ];
+  return [];
+}
+
 /** Joint (actor, items) weights grouped by receipt outcome, normalised, best first [F4]. */
 function outcomes(
   actors: Actor[],
@@ -189,6 +249,7 @@ function outcomes(
       else add(`charge:${creditTo}:${key}`, creditTo, o.items, w, { ...lead, p: w, handoff: creditTo !== a.sessionId });
     }
   }
+  for (const o of mergedTakes(actors, options, config)) byKey.set(o.key, o);
   const z = [...byKey.values()].reduce((s, o) => s + o.p, 0);
   return [...byKey.values()]
     .map((o) => ({ ...o, p: z > 0 ? o.p / z : 0 }))
@@ -227,7 +288,8 @@ function describe(top: Outcome): string {
     const misplaced = top.lead.source === 'cart' ? ', misplaced return' : '';
     const handoff = top.lead.handoff ? ', credited to the cart holding it (handoff)' : '';
     const lost = top.lead.kind === 'lost' ? ', by a track found again without its session' : '';
-    return `${what} for ${top.sessionId}${misplaced}${handoff}${lost}`;
+    const shared = top.with ? `, shared with ${top.with.map((w) => w.sessionId).join(', ')} (a merged take)` : '';
+    return `${what} for ${top.sessionId}${shared}${misplaced}${handoff}${lost}`;
   }
   switch (top.lead.kind) {
     case 'staff':
@@ -261,7 +323,16 @@ export function decideShelfEvent(event: ShelfEvent, ctx: FusionContext, config: 
   const confidence = factors.reduce((c, f) => c * f.factor, top.p);
   const why = `${describe(top)}; posterior ${top.p.toFixed(3)}${factors.map((f) => `, ${f.name}×${f.factor}`).join('')}`;
   if (confidence >= config.commitThreshold) {
-    return { kind: 'commit', sessionId: top.sessionId, items: top.items, confidence, alternatives, reason: why };
+    const shared = top.with ? { with: top.with } : {};
+    return {
+      kind: 'commit',
+      sessionId: top.sessionId,
+      items: top.items,
+      ...shared,
+      confidence,
+      alternatives,
+      reason: why,
+    };
   }
   const held = listed(ranked, config, heldBy(ranked, top, config));
   return { kind: 'review', reason: `not confident: ${why}`, alternatives: held, confidence };
@@ -276,7 +347,7 @@ function listed(
   return ranked
     .filter((o) => o.key !== 'unknown' && keep(o))
     .slice(0, config.maxAlternatives)
-    .map((o) => ({ sessionId: o.sessionId, items: o.items, probability: o.p }));
+    .map((o) => ({ sessionId: o.sessionId, items: o.items, ...(o.with ? { with: o.with } : {}), probability: o.p }));
 }
 
 /**
@@ -286,6 +357,11 @@ function listed(
  */
 function heldBy(ranked: readonly Outcome[], top: Outcome, config: FusionConfig): (o: Outcome) => boolean {
   const bySession = new Map<string, number>();
-  for (const o of ranked) if (o.sessionId) bySession.set(o.sessionId, (bySession.get(o.sessionId) ?? 0) + o.p);
-  return (o) => o === top || !o.sessionId || bySession.get(o.sessionId)! >= config.holdMinProbability;
+  for (const o of ranked) {
+    for (const id of [o.sessionId, ...(o.with ?? []).map((w) => w.sessionId)]) {
+      if (id) bySession.set(id, (bySession.get(id) ?? 0) + o.p);
+    }
+  }
+  const likely = (id: string | null) => !id || bySession.get(id)! >= config.holdMinProbability;
+  return (o) => o === top || (likely(o.sessionId) && (o.with ?? []).every((w) => likely(w.sessionId)));
 }

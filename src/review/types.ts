@@ -8,6 +8,27 @@ export interface ReviewAlternative {
   sessionId: string | null;
   items: ItemCount[];
   probability: number;
+  /** Other shoppers charged in the same outcome: two takes at one plate that the shelf saw as one change. */
+  with?: ChargeShare[];
+}
+
+export interface ChargeShare {
+  sessionId: string;
+  items: ItemCount[];
+}
+
+/** Every unit an alternative moves off (or onto) the shelf, all sessions together. */
+export function allItems(a: { items: readonly ItemCount[]; with?: readonly ChargeShare[] }): ItemCount[] {
+  return [...a.items, ...(a.with ?? []).flatMap((s) => s.items)];
+}
+
+/** Each session an alternative (or a committed decision) charges, with its part. */
+export function charges(a: {
+  sessionId: string | null;
+  items: ItemCount[];
+  with?: readonly ChargeShare[];
+}): ChargeShare[] {
+  return [...(a.sessionId === null ? [] : [{ sessionId: a.sessionId, items: a.items }]), ...(a.with ?? [])];
 }
 
 export interface ReviewCase {

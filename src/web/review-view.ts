@@ -5,7 +5,7 @@
  */
 import type { EngineSnapshot } from '../engine/types.ts';
 import type { Session } from '../identity/types.ts';
-import type { ReviewAlternative, ReviewCase } from '../review/types.ts';
+import { charges, type ReviewAlternative, type ReviewCase } from '../review/types.ts';
 import type { ItemCount, ShelfEvent } from '../weight/types.ts';
 import type { CaseMemory, TrackPath } from './case-memory.ts';
 
@@ -56,7 +56,7 @@ export interface ReviewView extends QueuedCase {
 /** Sessions a case could charge or whose receipt it blocks. */
 function sessionsOf(c: ReviewCase): Set<string> {
   const ids = new Set(c.blocking);
-  for (const alt of c.alternatives) if (alt.sessionId) ids.add(alt.sessionId);
+  for (const alt of c.alternatives) for (const share of charges(alt)) ids.add(share.sessionId);
   return ids;
 }
 
@@ -79,7 +79,11 @@ export function orderQueue(reviews: readonly ReviewCase[], sessions: readonly Se
 /** Probability per candidate session (summed over items), most likely first; `null` is "nobody". */
 export function candidatesOf(c: ReviewCase, sessions: readonly Session[]): ReviewView['candidates'] {
   const byId = new Map<string | null, number>();
-  for (const alt of c.alternatives) byId.set(alt.sessionId, (byId.get(alt.sessionId) ?? 0) + alt.probability);
+  for (const alt of c.alternatives) {
+    for (const id of [alt.sessionId, ...(alt.with ?? []).map((w) => w.sessionId)]) {
+      byId.set(id, (byId.get(id) ?? 0) + alt.probability);
+    }
+  }
   return [...byId]
     .map(([sessionId, probability]) => {
       const session = sessions.find((s) => s.sessionId === sessionId);

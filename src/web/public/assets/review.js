@@ -64,8 +64,9 @@ function render(data) {
 
 function resolvedLine(r) {
   const took = r.tookMs === null ? '' : ` · decided ${duration(r.tookMs)} after it opened`;
+  const shared = (r.choice.with ?? []).map((w) => `; ${who(w.sessionId)}: ${itemsText(w.items, products)}`).join('');
   const what = r.choice.sessionId
-    ? `charge ${who(r.choice.sessionId)}: ${itemsText(r.choice.items, products)}`
+    ? `charge ${who(r.choice.sessionId)}: ${itemsText(r.choice.items, products)}${shared}`
     : 'nobody';
   return h(
     'li',
@@ -181,6 +182,9 @@ function decisions(v, data) {
         { class: 'alt-text' },
         h('strong', {}, `${i === 0 ? 'Accept: ' : ''}${alt.sessionId ? `charge ${who(alt.sessionId)}` : 'nobody'}`),
         h('span', {}, itemsText(alt.items, products)),
+        ...(alt.with ?? []).map((w) =>
+          h('span', { class: 'shared' }, `and ${who(w.sessionId)}: ${itemsText(w.items, products)}`),
+        ),
       ),
       h('span', { class: 'prob' }, percent(alt.probability)),
     ),
