@@ -6,6 +6,7 @@ import { expectedCalibrationError, type ReliabilityBin, reliabilityTable } from 
 import { type ReviewTradeoffPoint, reviewTradeoffCurve } from './calibration.ts';
 import type { RealDataPolicy, RealDataSection } from './real-data.ts';
 import type { EventScore } from './score-events.ts';
+import type { HandoffScore } from './score-handoffs.ts';
 import type { ReceiptScore } from './score-receipts.ts';
 import { type Histogram, histogram, percentile } from './stats.ts';
 
@@ -43,6 +44,8 @@ export interface PolicyFigures {
     attributionAccuracy: number | null;
   };
   tracking: TrackingFigures;
+  /** Items handed between shoppers of two visits, and the engine's moves between carts (right ones matched). */
+  handoffs: HandoffScore;
   latency: {
     shelfToCartP50Ms: number | null;
     shelfToCartP95Ms: number | null;
@@ -84,11 +87,19 @@ export interface PolicyInputs {
   receipts: ReceiptScore;
   afterReview: ReceiptScore;
   events: EventScore;
+  handoffs: HandoffScore;
   tracking: TrackingFigures | null;
   cost: CostFigures;
 }
 
-export function policyFigures({ receipts, afterReview, events, tracking, cost }: PolicyInputs): PolicyFigures {
+export function policyFigures({
+  receipts,
+  afterReview,
+  events,
+  handoffs,
+  tracking,
+  cost,
+}: PolicyInputs): PolicyFigures {
   const bins = reliabilityTable(events.calibration);
   return {
     visits: receipts.visits,
@@ -108,6 +119,7 @@ export function policyFigures({ receipts, afterReview, events, tracking, cost }:
       attributionAccuracy: events.attributionAccuracy,
     },
     tracking: tracking ?? { idf1: null, mota: null, hota: null, identityKeptRate: null },
+    handoffs,
     latency: {
       shelfToCartP50Ms: percentile(events.shelfToCartMs, 50),
       shelfToCartP95Ms: percentile(events.shelfToCartMs, 95),
@@ -171,6 +183,9 @@ export const METRIC_ROWS: MetricRow[] = [
   ['tracking MOTA', (f) => f.tracking.mota, 'rate'],
   ['tracking HOTA', (f) => f.tracking.hota, 'rate'],
   ['identity kept', (f) => f.tracking.identityKeptRate, 'rate'],
+  ['handoffs between visits', (f) => f.handoffs.handoffs, 'num'],
+  ['handoffs moved right', (f) => f.handoffs.movedRight, 'num'],
+  ['handoffs moved wrong', (f) => f.handoffs.moved - f.handoffs.movedRight, 'num'],
   ['shelf→cart p50', (f) => f.latency.shelfToCartP50Ms, 'ms'],
   ['shelf→cart p95', (f) => f.latency.shelfToCartP95Ms, 'ms'],
   ['shelf→cart p99', (f) => f.latency.shelfToCartP99Ms, 'ms'],

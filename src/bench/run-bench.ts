@@ -24,6 +24,7 @@ import {
   type TrackingFigures,
 } from './report.ts';
 import { scoreEvents } from './score-events.ts';
+import { scoreHandoffs } from './score-handoffs.ts';
 import { scoreReceipts } from './score-receipts.ts';
 import { type Difficulty, type SuiteName, type SuiteRun, selectRuns } from './suites.ts';
 import { TrackSampler } from './tracking.ts';
@@ -125,6 +126,7 @@ function scorePolicy(
     receipts: scoreReceipts(truth.visits, receiptsBeforeReview(before), prices),
     afterReview: scoreReceipts(truth.visits, receiptsAfterReview(run.events), prices),
     events,
+    handoffs: scoreHandoffs(truth.interactions, truth.people, shoppers, run.events),
     tracking,
     cost,
   });
