@@ -39,7 +39,9 @@ function evidenceList(found, sku) {
         : shelf
           ? `shelf event ${shelf.id}: ${Math.round(shelf.grams)} g off plate ${shelf.plateIds.join(', ')}` +
             (shelf.flags.length ? ` [${shelf.flags.join(', ')}]` : '')
-          : (line.evidence.note ?? line.kind);
+          : line.evidence.handoffId
+            ? `handed between two shoppers in the aisle (${line.evidence.handoffId})`
+            : (line.evidence.note ?? line.kind);
       const sure = line.confidence < 1 ? ` · ${Math.round(line.confidence * 100)}% sure` : '';
       return h('li', { 'data-line': line.lineId }, h('time', {}, clock(line.t)), ` ${qty} — ${why}${sure}`);
     }),

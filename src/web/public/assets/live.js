@@ -68,10 +68,12 @@ function describe(event) {
       return `Shelf ${d.plateIds.join('+')}: ${Math.round(d.grams)} g ${d.grams >= 0 ? 'taken' : 'put back'}`;
     case 'cart.line':
       return `Cart ${d.qty > 0 ? '+' : ''}${d.qty} × ${products.get(d.sku)?.name ?? d.sku}`;
+    case 'handoff':
+      return `Handed over between shoppers: ${products.get(d.sku)?.name ?? d.sku}`;
     case 'review.opened':
       return `To review: ${d.reason}`;
     case 'review.resolved':
-      return `Review decided by ${d.reviewer}: ${d.choice.sessionId ? itemsText(d.choice.items, products) : 'nobody'}`;
+      return `Review decided by ${d.reviewer}: ${d.choice.sessionId ? itemsText([...d.choice.items, ...(d.choice.with ?? []).flatMap((w) => w.items)], products) : 'nobody'}`;
     case 'session.opened':
       return `Session opened at ${d.gateId} (party of ${d.partySize})`;
     case 'session.closed':
