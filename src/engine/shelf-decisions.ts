@@ -55,6 +55,8 @@ export class ShelfDecisions {
   private readonly lines = new Map<string, CartLine[]>();
   /** Per session, the latest item it was charged for taking off a shelf, and when it left the shelf. */
   private readonly lastPicks = new Map<string, { sku: string; t: number }>();
+  /** Per session, when the latest shelf event sent to review that lists it happened. */
+  private readonly lastInReview = new Map<string, number>();
   private readonly meets: HandMeet[] = [];
   private readonly priceOf = (sku: string) => this.deps.store.products.get(sku)?.price;
 
@@ -103,7 +105,9 @@ export class ShelfDecisions {
       if (!session || session.staff || session.state === 'closed') return { trackId, sessionId: null };
       const pick = this.lastPicks.get(session.sessionId);
       const held = pick && (this.ledger.contents(session.sessionId).get(pick.sku) ?? 0) > 0;
-      return { trackId, sessionId: session.sessionId, ...(held ? { lastPick: pick } : {}) };
+      const pendingPickT = this.lastInReview.get(session.sessionId);
+      const pending = pendingPickT !== undefined && this.queue.holds(session.sessionId) ? { pendingPickT } : {};
+      return { trackId, sessionId: session.sessionId, ...(held ? { lastPick: pick } : {}), ...pending };
     };
     const outcome = decideHandoff(meet, [side(meet.trackIds[0]), side(meet.trackIds[1])], this.deps.fusion);
     if (!outcome.ok) return;
@@ -187,6 +191,7 @@ export class ShelfDecisions {
     const top = decision.alternatives[0];
     const applied = this.moveStock(event, top ? allItems(top) : []);
     const blocking = [...new Set(decision.alternatives.flatMap((a) => charges(a).map((c) => c.sessionId)))];
+    for (const id of blocking) this.lastInReview.set(id, Math.max(this.lastInReview.get(id) ?? 0, event.tChange));
     const review: ReviewCase = {
       caseId: `R-${event.id}`,
       shelfEventId: event.id,

@@ -109,6 +109,11 @@ export interface FusionConfig {
    */
   handoffPickWindowMs: number;
   handoffSettleMs: number;
+  /**
+   * …and the other one took nothing for this long (ms): in the crowded hard suite a giver walked 62 s to the
+   * receiver, who had picked something 10 s before the hands met.
+   */
+  handoffQuietMs: number;
   /** Confidence on the cart lines a handoff moves. */
   handoffConfidence: number;
   /** Prior of a cart item being returned onto a plate the weight stage did not propose it for. */
@@ -167,6 +172,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   handoffReturnPrior: 0.3,
   handoffPickWindowMs: 30_000,
   handoffSettleMs: 3000,
+  handoffQuietMs: 90_000,
   handoffConfidence: 0.9,
   misplacedReturnPrior: 0.3,
   maxAugmentUnits: 3,

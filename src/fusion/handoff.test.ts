@@ -32,6 +32,12 @@ test('[F8] when it is unclear who gave what, the item stays with the picker', ()
     ok: false,
     code: 'NO_RECENT_PICK',
   });
+  // The other one's pick still in review may be what changed hands: which way it went is not clear.
+  const pending = { ...ann(), pendingPickT: T0 - 2000 };
+  assert.deepEqual(decideHandoff(meet, [pending, bob({ sku: 'SODA', t: T0 - 6000 })], DEFAULT_FUSION_CONFIG), {
+    ok: false,
+    code: 'BOTH_PICKED',
+  });
   // A pick that landed after the hands met cannot be what passed between them.
   assert.deepEqual(decideHandoff(meet, [ann(), bob({ sku: 'SODA', t: T0 + 1000 })], DEFAULT_FUSION_CONFIG), {
     ok: false,

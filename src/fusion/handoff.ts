@@ -2,7 +2,8 @@
  * Items handed from one shopper to another [F8]. The shelf cannot see a handoff; the cameras see two people's
  * hands meet in the aisle (vision/hand-meets.ts) but not what passed. The rule: the item is the giver's latest
  * pick, charged to whoever received it, when exactly one of the two picked something in the moments before
- * (that one is the giver) and it is still in their cart. Anything less clear leaves the item with the picker.
+ * (that one is the giver) and it is still in their cart, and the other took nothing for a longer while (not even a
+ * pick still in review). Anything less clear leaves the item with the picker.
  * Pure.
  */
 import type { HandMeet } from '../vision/hand-meets.ts';
@@ -15,6 +16,8 @@ export interface HandoffSide {
   sessionId: string | null;
   /** The session's latest committed pick (when its item left the shelf), if its cart still holds one. */
   lastPick?: { sku: string; t: number };
+  /** When the latest shelf event still in review that may charge this session happened: it may be the item. */
+  pendingPickT?: number;
 }
 
 export interface Handoff {
@@ -36,16 +39,20 @@ export type HandoffOutcome =
 export function decideHandoff(
   meet: HandMeet,
   sides: readonly [HandoffSide, HandoffSide],
-  config: Pick<FusionConfig, 'handoffPickWindowMs' | 'handoffConfidence'>,
+  config: Pick<FusionConfig, 'handoffPickWindowMs' | 'handoffQuietMs' | 'handoffConfidence'>,
 ): HandoffOutcome {
   const [a, b] = sides;
   if (a.sessionId === null || b.sessionId === null) return { ok: false, code: 'NOT_TWO_SHOPPERS' };
   if (a.sessionId === b.sessionId) return { ok: false, code: 'SAME_PARTY' };
-  const recent = (s: HandoffSide) =>
-    s.lastPick !== undefined && s.lastPick.t <= meet.t && meet.t - s.lastPick.t <= config.handoffPickWindowMs;
-  if (recent(a) && recent(b)) return { ok: false, code: 'BOTH_PICKED' };
+  const within = (t: number | undefined, ms: number) => t !== undefined && t <= meet.t && meet.t - t <= ms;
+  const recent = (s: HandoffSide) => within(s.lastPick?.t, config.handoffPickWindowMs);
+  // The other one must have taken nothing for longer (a pick still in review counts): a giver may walk a while
+  // to meet the receiver, and then which way the item went is not clear.
+  const busy = (s: HandoffSide) =>
+    within(s.lastPick?.t, config.handoffQuietMs) || within(s.pendingPickT, config.handoffQuietMs);
   if (!recent(a) && !recent(b)) return { ok: false, code: 'NO_RECENT_PICK' };
   const [giver, from, receiver, to] = recent(a) ? [a, a.sessionId, b, b.sessionId] : [b, b.sessionId, a, a.sessionId];
+  if (busy(receiver)) return { ok: false, code: 'BOTH_PICKED' };
   const sku = giver.lastPick?.sku;
   if (sku === undefined) return { ok: false, code: 'NO_RECENT_PICK' };
   return {
