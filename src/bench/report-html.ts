@@ -4,6 +4,7 @@
  * thresholds, the shelf→cart latency distribution, and the reliability diagram. No scripts, no external files.
  */
 import type { ReliabilityBin } from '../fusion/calibration.ts';
+import { escapeHtml } from '../web/shell.ts';
 import type { ReviewTradeoffPoint } from './calibration.ts';
 import { type BenchResult, formatRealData, formatValue, METRIC_ROWS, type StoreResult } from './report.ts';
 import type { Histogram } from './stats.ts';
@@ -13,10 +14,6 @@ const H = 240;
 const PAD = { left: 48, right: 12, top: 24, bottom: 40 };
 const OURS = '#1f77b4';
 const BASE = '#d62728';
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const sx = (x: number, lo: number, hi: number) => PAD.left + ((x - lo) / (hi - lo || 1)) * (W - PAD.left - PAD.right);
 const sy = (y: number, lo: number, hi: number) =>
