@@ -95,10 +95,10 @@ export function createEngine(options: EngineOptions): Engine {
     }
     if (vision && t - lastAdopt >= ADOPT_STEP_MS) {
       lastAdopt = t;
-      sessions.adoptStrays(
-        vision.activeTracks(t).map((a) => a.trackId),
-        t,
-      );
+      // Someone waiting outside the entry (a tailgater behind a shopper the cameras missed) is no lost member.
+      const outside = vision.outsideTracks();
+      const inside = vision.activeTracks(t).flatMap((a) => (outside.has(a.trackId) ? [] : [a.trackId]));
+      sessions.adoptStrays(inside, t);
     }
     for (const event of weight.advance(t)) decisions.onShelfEvent(event);
     if (vision && meets) for (const meet of meets.observe(t, vision.activeTracks(t))) decisions.onHandMeet(meet);

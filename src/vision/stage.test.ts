@@ -101,12 +101,38 @@ test('with an entry area reaching outside, the "in" crossing is seen when the sh
     1.0,
     T0,
   );
-  const { crossings } = run(store, [shopper], 4);
+  const { crossings, stage } = run(store, [shopper], 4);
   assert.equal(crossings.length, 1);
   const c = crossings[0]!;
   assert.deepEqual([c.gateId, c.direction], ['entry', 'in']);
+  assert.deepEqual([...stage.outsideTracks()], [], 'inside at the end');
   // Passes y = 0 at 1.0 s (+ the hysteresis band): not at birth, which was outside.
   assert.ok(c.t - T0 > 900 && c.t - T0 < 1600, `in at ${c.t - T0}`);
+});
+
+test('someone queuing outside the entry gate is tracked as outside, not inside', () => {
+  const store = room([
+    [0.3, -1.2],
+    [2.2, -1.2],
+    [2.2, 1.6],
+    [0.3, 1.6],
+  ]);
+  // Walks up to 0.25 m short of the line and waits there.
+  const waiting = walker(
+    [
+      [1.2, -1.0],
+      [1.2, -0.25],
+    ],
+    0.5,
+    T0,
+    1,
+    true,
+  );
+  const { crossings, stage } = run(store, [waiting], 4);
+  assert.deepEqual(crossings, []);
+  const live = stage.activeTracks(T0 + 4000).map((a) => a.trackId);
+  assert.equal(live.length, 1);
+  assert.deepEqual([...stage.outsideTracks()], live);
 });
 
 test('nobody is born outside the entry area (closed store): a brief stranger never gets an id', () => {
@@ -199,7 +225,7 @@ test('identity survives two shoppers passing shoulder to shoulder in opposite di
 function inAndAcross() {
   return walker(
     [
-      [1.2, -0.4],
+      [1.2, -0.25],
       [1.2, 1.0],
       [5, 3.5],
       [1, 3.5],
@@ -256,7 +282,7 @@ test('a hand reaching into a plate is found near that plate and not near one two
   const far = store.plates.get('G1-S2-P4')!; // x 4–5
   const walk = walker(
     [
-      [1.2, -0.4],
+      [1.2, -0.25],
       [1.2, 1.0],
       [2.5, 3.45],
     ],
@@ -295,7 +321,7 @@ test('the same input gives the same tracks and crossings (deterministic)', () =>
   const people = [
     walker(
       [
-        [1.2, -0.4],
+        [1.2, -0.25],
         [1.2, 1.0],
         [4.5, 3.0],
         [4.6, -0.8],

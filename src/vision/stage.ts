@@ -39,6 +39,8 @@ export interface VisionStage extends TrackQuery {
   flush(): GateCrossing[];
   /** Cameras that have sent no frame for longer than the timeout at t (also for a recent past t). */
   offlineCameras(t: number): string[];
+  /** Tracks standing outside now (on the outer side of a gate line, e.g. queuing at the scanner): not inside yet. */
+  outsideTracks(): Set<string>;
 }
 
 export function createVisionStage(store: Store, config: Partial<VisionConfig> = {}): VisionStage {
@@ -352,6 +354,14 @@ class Tracker implements VisionStage {
         return h.gaps.some(([from, to]) => t > from && t < to);
       })
       .map((c) => c.id);
+  }
+
+  outsideTracks(): Set<string> {
+    const out = new Set<string>();
+    for (const track of this.tracks) {
+      if (track.id !== undefined && [...track.sides.values()].some((s) => s.side === 'out')) out.add(track.id);
+    }
+    return out;
   }
 
   activeTracks(t: number): { trackId: string; point: TrackPoint }[] {
