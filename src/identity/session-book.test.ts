@@ -188,3 +188,15 @@ test('a stray is not adopted while two sessions are missing a track', () => {
   assert.equal(sessions.sessionOfTrack('T7'), undefined);
   assert.equal(sessions.sessionsMissingTrack(['T7']).length, 2);
 });
+
+test('someone seen before a session was scanned is never adopted as its member, whose crossing may still come', () => {
+  const { sessions } = trackedBook();
+  // T7 wanders inside, never crossing a gate; then c scans and the beam lets c in before c's track crosses.
+  sessions.adoptStrays(['T7'], T0);
+  sessions.scan('in', demoEntryCode('c', 1), T0 + 2_000);
+  sessions.pass('in', 'in', T0 + 3_000);
+  sessions.adoptStrays(['T7'], T0 + 4_000);
+  assert.equal(sessions.sessionOfTrack('T7'), undefined);
+  sessions.crossing('T3', 'in', 'in', T0 + 4_100);
+  assert.equal(sessions.sessionOfTrack('T3')?.account, 'c');
+});

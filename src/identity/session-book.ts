@@ -231,7 +231,8 @@ export class SessionBook {
     }
     for (const [trackId, since] of this.strays) {
       if (t - since < STRAY_ADOPT_MS || this.byTrack.has(trackId) || this.unbound.has(trackId)) continue;
-      const missing = this.missingTrack(live);
+      // Someone seen before a session was even scanned is none of its members (whose crossing may still come).
+      const missing = this.missingTrack(live).filter((s) => s.opened <= since);
       const [session] = missing;
       if (missing.length !== 1 || !session) continue;
       this.strays.delete(trackId);
