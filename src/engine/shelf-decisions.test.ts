@@ -93,8 +93,8 @@ test('a review resolution undoes the stock moves made when the case opened, plat
   assert.equal(stock.of('g1.s1.p1').get('WATER'), 9);
 });
 
-test('[F8] an item handed over: once the giver pick lands, it leaves their cart for the receiver', () => {
-  const { shelf, sessions, events } = decisions(1.01);
+/** Ann (track T1) and Bob (T2) scanned in and crossed the door; their session ids. */
+function annAndBobInside(sessions: SessionBook) {
   for (const [who, track, t] of [
     ['ann', 'T1', T0 - 20_000],
     ['bob', 'T2', T0 - 15_000],
@@ -102,8 +102,12 @@ test('[F8] an item handed over: once the giver pick lands, it leaves their cart 
     sessions.scan('door', demoEntryCode(who, 1), t);
     sessions.crossing(track, 'door', 'in', t + 1_000);
   }
-  const ann = sessions.sessionOfTrack('T1')!.sessionId;
-  const bob = sessions.sessionOfTrack('T2')!.sessionId;
+  return { ann: sessions.sessionOfTrack('T1')!.sessionId, bob: sessions.sessionOfTrack('T2')!.sessionId };
+}
+
+test('[F8] an item handed over: once the giver pick lands, it leaves their cart for the receiver', () => {
+  const { shelf, sessions, events } = decisions(1.01);
+  const { ann, bob } = annAndBobInside(sessions);
   // Two shoppers inside a single-shopper store: the pick is reviewed, and the reviewer charges Ann.
   shelf.onShelfEvent(straddlingPick());
   const opened = events.find((e) => e.type === 'review.opened');
@@ -134,15 +138,7 @@ test('[F8] an item handed over: once the giver pick lands, it leaves their cart 
 
 test('[F16] a reviewer sharing a merged take charges both shoppers their part and moves all the units', () => {
   const { shelf, sessions, events, stock } = decisions(1.01);
-  for (const [who, track, t] of [
-    ['ann', 'T1', T0 - 20_000],
-    ['bob', 'T2', T0 - 15_000],
-  ] as const) {
-    sessions.scan('door', demoEntryCode(who, 1), t);
-    sessions.crossing(track, 'door', 'in', t + 1_000);
-  }
-  const ann = sessions.sessionOfTrack('T1')!.sessionId;
-  const bob = sessions.sessionOfTrack('T2')!.sessionId;
+  const { ann, bob } = annAndBobInside(sessions);
   shelf.onShelfEvent({
     ...straddlingPick(),
     grams: 1030,

@@ -102,7 +102,7 @@ export class ShelfDecisions {
   private decideMeet(meet: HandMeet): void {
     const side = (trackId: string): HandoffSide => {
       const session = this.deps.sessions.sessionOfTrack(trackId);
-      if (!session || session.staff || session.state === 'closed') return { trackId, sessionId: null };
+      if (!session || session.staff || session.state !== 'inside') return { trackId, sessionId: null };
       const pick = this.lastPicks.get(session.sessionId);
       const held = pick && (this.ledger.contents(session.sessionId).get(pick.sku) ?? 0) > 0;
       const pendingPickT = this.lastInReview.get(session.sessionId);

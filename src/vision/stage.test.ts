@@ -13,6 +13,14 @@ const noise = { pixelSigma: 3, dropout: 0.05, miss: 0.05 };
 const room = (entryArea?: Vec2[]): Store =>
   syntheticStore({ width: 6, depth: 5, grid: [2, 2], cameraHeight: 3, tilt: 0.3, ...(entryArea ? { entryArea } : {}) });
 
+/** An entry area from 1.2 m outside the entry gate to 1.6 m inside it. */
+const ENTRY_REACHING_OUTSIDE: Vec2[] = [
+  [0.3, -1.2],
+  [2.2, -1.2],
+  [2.2, 1.6],
+  [0.3, 1.6],
+];
+
 interface Run {
   stage: VisionStage;
   crossings: GateCrossing[];
@@ -87,12 +95,7 @@ test('a shopper entering and leaving gets one id, an "in" at the entry gate and 
 });
 
 test('with an entry area reaching outside, the "in" crossing is seen when the shopper passes the line', () => {
-  const store = room([
-    [0.3, -1.2],
-    [2.2, -1.2],
-    [2.2, 1.6],
-    [0.3, 1.6],
-  ]);
+  const store = room(ENTRY_REACHING_OUTSIDE);
   const shopper = walker(
     [
       [1.2, -1.0],
@@ -111,12 +114,7 @@ test('with an entry area reaching outside, the "in" crossing is seen when the sh
 });
 
 test('someone queuing outside the entry gate is tracked as outside, not inside', () => {
-  const store = room([
-    [0.3, -1.2],
-    [2.2, -1.2],
-    [2.2, 1.6],
-    [0.3, 1.6],
-  ]);
+  const store = room(ENTRY_REACHING_OUTSIDE);
   // Walks up to 0.25 m short of the line and waits there.
   const waiting = walker(
     [
