@@ -43,6 +43,7 @@ export function observe(
   record = true,
 ): void {
   const { config } = ctx;
+  const previous = track.observations.get(cam.def.id);
   track.observations.set(cam.def.id, { ts, keypoints: det.keypoints });
   const views = gatherViews(track, ts, ctx);
   const geometry = viewGeometry(views, track.kf.x, track.kf.y);
@@ -58,9 +59,14 @@ export function observe(
   if (shR) track.shoulders[1] = [shR.X[0] - track.kf.x, shR.X[1] - track.kf.y, shR.X[2]];
 
   const floor = floorMeasurement(track, cam, anchors, hipL, hipR, shL, shR, config);
-  if (floor && consistent(track, floor, ts, ctx.tuning))
-    update(track.kf, floor.x, floor.y, floor.sigma ** 2, ts, ctx.tuning);
   track.lastSeenT = Math.max(track.lastSeenT, ts);
+  if (floor && !consistent(track, floor, ts, ctx.tuning)) {
+    // Likely someone else's detection: kept as this camera's view, it would pull every later triangulation over.
+    if (previous) track.observations.set(cam.def.id, previous);
+    else track.observations.delete(cam.def.id);
+    return;
+  }
+  if (floor) update(track.kf, floor.x, floor.y, floor.sigma ** 2, ts, ctx.tuning);
   if (!record) return;
 
   const leftTri = robustTriangulate(views, geometry, KP.left_wrist, config);
