@@ -6,6 +6,7 @@
  * plates meet inside the shelves' volumes. Pure: driven by the event time of the points it is given.
  */
 import type { Box, Vec3 } from '../store/schema.ts';
+import { distanceToBox } from './geometry.ts';
 import type { TrackPoint } from './types.ts';
 
 export interface HandMeetConfig {
@@ -72,11 +73,6 @@ interface Episode {
 }
 
 type Tracked = { trackId: string; point: TrackPoint };
-
-function distanceToBox(p: Vec3, b: Box): number {
-  const d = [0, 1, 2].map((i) => Math.max(b.min[i]! - p[i]!, 0, p[i]! - b.max[i]!));
-  return Math.hypot(d[0]!, d[1]!, d[2]!);
-}
 
 export class HandMeetDetector {
   private readonly episodes = new Map<string, Episode>();
