@@ -93,15 +93,21 @@ export function createEngine(options: EngineOptions): Engine {
       emit({ type: 'gate.crossed', t: crossing.t, data: crossing });
       sessions.crossing(crossing.trackId, crossing.gateId, crossing.direction, crossing.t);
     }
-    if (vision && t - lastAdopt >= ADOPT_STEP_MS) {
+    const adopting = vision !== null && t - lastAdopt >= ADOPT_STEP_MS;
+    const sampling = meets?.due(t) ?? false;
+    // Tracks are gathered once per step, and only on the steps that look at them.
+    const active = vision && (adopting || sampling) ? vision.activeTracks(t) : [];
+    if (vision && adopting) {
       lastAdopt = t;
       // Someone waiting outside the entry (a tailgater behind a shopper the cameras missed) is no lost member.
       const outside = vision.outsideTracks();
-      const inside = vision.activeTracks(t).flatMap((a) => (outside.has(a.trackId) ? [] : [a.trackId]));
-      sessions.adoptStrays(inside, t);
+      sessions.adoptStrays(
+        active.flatMap((a) => (outside.has(a.trackId) ? [] : [a.trackId])),
+        t,
+      );
     }
     for (const event of weight.advance(t)) decisions.onShelfEvent(event);
-    if (vision && meets) for (const meet of meets.observe(t, vision.activeTracks(t))) decisions.onHandMeet(meet);
+    if (meets && sampling) for (const meet of meets.observe(t, active)) decisions.onHandMeet(meet);
     decisions.advance(t);
     sessions.advance(t);
     checkout.advance(t);

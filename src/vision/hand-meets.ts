@@ -87,9 +87,14 @@ export class HandMeetDetector {
     this.config = { ...DEFAULT_HAND_MEET_CONFIG, ...config };
   }
 
+  /** True when a sample is due at t (the caller can skip gathering tracks otherwise). */
+  due(t: number): boolean {
+    return t - this.lastSample >= this.config.sampleMs;
+  }
+
   /** Looks at the tracks' latest points at time t; returns the meetings completed now. */
   observe(t: number, tracks: readonly Tracked[]): HandMeet[] {
-    if (t - this.lastSample < this.config.sampleMs) return [];
+    if (!this.due(t)) return [];
     this.lastSample = t;
     const out: HandMeet[] = [];
     // A track the cameras lost a moment ago keeps its last point: its hands are not where they were.
