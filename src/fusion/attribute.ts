@@ -2,7 +2,7 @@
  * Fusion: who moved what at a shelf event, with a confidence that is the probability the charge is right.
  * Joint posterior over (actor, items) → grouped by what it does to receipts → commit or review [F1]–[F16].
  */
-import type { ChargeShare, ReviewAlternative } from '../review/types.ts';
+import { type ChargeShare, charges, type ReviewAlternative } from '../review/types.ts';
 import type { HandEvidence } from '../vision/types.ts';
 import type { ItemCount, ShelfEvent, ShelfEventFlag } from '../weight/types.ts';
 import type { FusionConfig } from './config.ts';
@@ -224,21 +224,21 @@ function outcomes(
       });
       continue;
     }
-    const charges = chargeable(a);
+    const hasCart = chargeable(a);
     // A put-back by a shopper whose cart holds one of the options: "none of the listed" would be a product no cart
     // holds (cart items are offered on their own, [F7]), one this shopper never took. Without such a cart item,
     // every reading is foreign to the cart and the unlisted mass stands.
-    const cart = charges && putBack ? ctx.cartOf?.(a.sessionId!) : undefined;
+    const cart = hasCart && putBack ? ctx.cartOf?.(a.sessionId!) : undefined;
     const unlisted =
       cart && options.some((o) => o.items !== null && holds(cart, o.items)) ? config.putBackNotInCartPrior : 1;
     for (const o of options) {
       const lead = { kind: a.kind, p: 0, source: o.source, handoff: false };
       if (o.items === null) {
         const w = a.weight * o.weight * unlisted;
-        add(charges ? 'unknown' : 'nothing', null, [], w, { ...lead, p: w });
+        add(hasCart ? 'unknown' : 'nothing', null, [], w, { ...lead, p: w });
         continue;
       }
-      const returner = charges
+      const returner = hasCart
         ? { kind: 'session' as const, sessionId: a.sessionId as string }
         : { kind: a.kind === 'staff' ? ('staff' as const) : ('unbound' as const) };
       const { prior, creditTo } =
@@ -358,10 +358,7 @@ function listed(
 function heldBy(ranked: readonly Outcome[], top: Outcome, config: FusionConfig): (o: Outcome) => boolean {
   const bySession = new Map<string, number>();
   for (const o of ranked) {
-    for (const id of [o.sessionId, ...(o.with ?? []).map((w) => w.sessionId)]) {
-      if (id) bySession.set(id, (bySession.get(id) ?? 0) + o.p);
-    }
+    for (const { sessionId } of charges(o)) bySession.set(sessionId, (bySession.get(sessionId) ?? 0) + o.p);
   }
-  const likely = (id: string | null) => !id || bySession.get(id)! >= config.holdMinProbability;
-  return (o) => o === top || (likely(o.sessionId) && (o.with ?? []).every((w) => likely(w.sessionId)));
+  return (o) => o === top || charges(o).every((c) => bySession.get(c.sessionId)! >= config.holdMinProbability);
 }
