@@ -5,7 +5,7 @@ import { DEFAULT_FUSION_CONFIG } from './config.ts';
 import { decideHandoff, type HandoffSide } from './handoff.ts';
 
 const T0 = 1_767_600_000_000;
-const meet: HandMeet = { trackIds: ['T1', 'T2'], tStart: T0, t: T0 + 200, at: [1, 1, 1] };
+const meet: HandMeet = { trackIds: ['T1', 'T2'], tStart: T0, t: T0 + 200 };
 const ann = (lastPick?: HandoffSide['lastPick']): HandoffSide => ({ trackId: 'T1', sessionId: 'ann', lastPick });
 const bob = (lastPick?: HandoffSide['lastPick']): HandoffSide => ({ trackId: 'T2', sessionId: 'bob', lastPick });
 

@@ -60,15 +60,12 @@ export interface HandMeet {
   /** First sample the hands were together, and the sample that completed the meeting. */
   tStart: number;
   t: number;
-  /** Where the hands met (midpoint of the two wrists at the first sample). */
-  at: Vec3;
 }
 
 interface Episode {
   tStart: number;
   tLast: number;
   samples: number;
-  at: Vec3;
   reported: boolean;
 }
 
@@ -102,22 +99,20 @@ export class HandMeetDetector {
     for (let i = 0; i < seen.length; i++) {
       for (let j = i + 1; j < seen.length; j++) {
         const [a, b] = seen[i]!.trackId < seen[j]!.trackId ? [seen[i]!, seen[j]!] : [seen[j]!, seen[i]!];
-        const at = this.handsTogether(a.point, b.point);
-        if (at) {
-          const meet = this.extend(a.trackId, b.trackId, t, at);
-          if (meet) out.push(meet);
-        }
+        if (!this.handsTogether(a.point, b.point)) continue;
+        const meet = this.extend(a.trackId, b.trackId, t);
+        if (meet) out.push(meet);
       }
     }
     this.forget(t);
     return out;
   }
 
-  /** The meeting point when one wrist of each person passes every test, else null. */
-  private handsTogether(a: TrackPoint, b: TrackPoint): Vec3 | null {
+  /** True when one wrist of each person passes every test. */
+  private handsTogether(a: TrackPoint, b: TrackPoint): boolean {
     const c = this.config;
     const body = Math.hypot(a.x - b.x, a.y - b.y);
-    if (body < c.minBodyGap || body > c.maxBodyGap) return null;
+    if (body < c.minBodyGap || body > c.maxBodyGap) return false;
     for (const wa of [a.leftWrist, a.rightWrist]) {
       if (!wa || !this.outstretched(a, wa)) continue;
       for (const wb of [b.leftWrist, b.rightWrist]) {
@@ -126,10 +121,10 @@ export class HandMeetDetector {
         if (Math.abs(wa[2] - wb[2]) > c.maxHeightGap) continue;
         const at: Vec3 = [(wa[0] + wb[0]) / 2, (wa[1] + wb[1]) / 2, (wa[2] + wb[2]) / 2];
         if (this.reachBoxes.some((box) => distanceToBox(at, box) < c.shelfClearance)) continue;
-        return at;
+        return true;
       }
     }
-    return null;
+    return false;
   }
 
   private outstretched(p: TrackPoint, w: Vec3): boolean {
@@ -137,11 +132,11 @@ export class HandMeetDetector {
     return w[2] >= c.minHeight && w[2] <= c.maxHeight && Math.hypot(w[0] - p.x, w[1] - p.y) >= c.minReach;
   }
 
-  private extend(idA: string, idB: string, t: number, at: Vec3): HandMeet | null {
+  private extend(idA: string, idB: string, t: number): HandMeet | null {
     const key = `${idA}|${idB}`;
     const c = this.config;
     const ep = this.episodes.get(key);
-    const current = ep && t - ep.tLast <= c.maxGapMs ? ep : { tStart: t, tLast: t, samples: 0, at, reported: false };
+    const current = ep && t - ep.tLast <= c.maxGapMs ? ep : { tStart: t, tLast: t, samples: 0, reported: false };
     current.tLast = t;
     current.samples += 1;
     this.episodes.set(key, current);
@@ -150,7 +145,7 @@ export class HandMeetDetector {
     const last = this.lastReported.get(key);
     if (last !== undefined && t - last < c.cooldownMs) return null;
     this.lastReported.set(key, t);
-    return { trackIds: [idA, idB], tStart: current.tStart, t, at: current.at };
+    return { trackIds: [idA, idB], tStart: current.tStart, t };
   }
 
   /** Drops episodes that ended and cooldowns that ran out, so memory stays bounded over a day. */
