@@ -15,6 +15,7 @@ import {
   putBackPrior,
   type UnitWeight,
 } from './hypotheses.ts';
+import { laneFactor, type PlateLanes, type Reach } from './lanes.ts';
 import { handLikelihoodRatio } from './likelihood.ts';
 
 export interface ShopperCandidate {
@@ -48,6 +49,8 @@ export interface FusionContext {
   unitWeightOf?: (sku: string) => UnitWeight | undefined;
   /** Of the event's plates, those holding a SKU (planogram or stock): where a hand must have been to take it [F2]. */
   platesHolding?: (sku: string) => readonly string[];
+  /** The event's plates that lay their SKUs out in lanes: which lane a hand reached into [F2]. */
+  lanes?: readonly PlateLanes[];
 }
 
 export type FusionDecision =
@@ -74,6 +77,8 @@ interface Actor {
   seen: boolean;
   /** The event's plates this actor's hand was in at the change (events over several plates only). */
   plates?: readonly string[];
+  /** Where this actor's hand reached in (around the change when it was in then). */
+  reach?: Reach;
 }
 
 /** One outcome as receipts see it: charge a session these items, charge nothing, or unknown. */
@@ -85,7 +90,14 @@ interface Outcome {
   with?: ChargeShare[];
   p: number;
   /** The actor kinds behind it, strongest first contribution wins the reason. */
-  lead: { kind: ActorKind; p: number; source: ItemOption['source']; handoff: boolean };
+  lead: {
+    kind: ActorKind;
+    p: number;
+    source: ItemOption['source'];
+    handoff: boolean;
+    /** The hand's lane on a multi-SKU plate weighed the items. */
+    lane?: boolean;
+  };
 }
 
 function actorsFrom(ctx: FusionContext, event: ShelfEvent, config: FusionConfig): Actor[] {
@@ -103,9 +115,14 @@ function actorsFrom(ctx: FusionContext, event: ShelfEvent, config: FusionConfig)
     const weight = handLikelihoodRatio(c.evidence, event, config, conditions, c.atChange);
     if (c.stray && c.sessionId === null) return strayActors(ctx, weight);
     const kind: ActorKind = c.staff ? 'staff' : c.sessionId === null ? 'unbound' : 'session';
-    return [{ kind, sessionId: c.sessionId, weight, seen: true, plates: c.platesAtChange }];
+    return [{ kind, sessionId: c.sessionId, weight, seen: true, plates: c.platesAtChange, reach: reachOf(c) }];
   });
   return [...seen, unseen(ctx, config)];
+}
+
+function reachOf(c: ShopperCandidate): Reach | undefined {
+  const point = c.atChange?.reach ?? c.evidence.reach;
+  return point ? { point, sigma: c.evidence.sigma } : undefined;
 }
 
 /** A stray's hand speaks for the sessions that lost a member, shared equally; with none, for "unknown" [F9]. */
@@ -243,10 +260,12 @@ function outcomes(
         : { kind: a.kind === 'staff' ? ('staff' as const) : ('unbound' as const) };
       const { prior, creditTo } =
         a.kind === 'nobody' ? { prior: 1, creditTo: null } : putBackPrior(returner, o.items, ctx, config);
-      const w = a.weight * o.weight * prior * placeFactor(a.plates, o.items, ctx, config);
+      const lane = laneFactor(a.reach, o.items, ctx.lanes, config);
+      const w = a.weight * o.weight * prior * placeFactor(a.plates, o.items, ctx, config) * (lane?.fit ?? 1);
       const key = itemsKey(o.items);
-      if (creditTo === null || key === '') add('nothing', null, o.items, w, { ...lead, p: w });
-      else add(`charge:${creditTo}:${key}`, creditTo, o.items, w, { ...lead, p: w, handoff: creditTo !== a.sessionId });
+      const laned = { ...lead, p: w, lane: lane?.placed ?? false };
+      if (creditTo === null || key === '') add('nothing', null, o.items, w, laned);
+      else add(`charge:${creditTo}:${key}`, creditTo, o.items, w, { ...laned, handoff: creditTo !== a.sessionId });
     }
   }
   for (const o of mergedTakes(actors, options, config)) byKey.set(o.key, o);
@@ -268,6 +287,8 @@ function degradations(event: ShelfEvent, ctx: FusionContext, actors: Actor[], to
   if (ctx.silentPlate) flags.add('silent-plate');
   // [F7] The weight stage could not explain the grams, but a cart item does: its flag is answered.
   if (top.lead.source === 'cart') flags.delete('unexplained-weight');
+  // Weight could not tell the items apart, but the lane the hand reached into did: that doubt is in the posterior.
+  if (top.lead.lane) flags.delete('ambiguous-item');
   for (const flag of [...flags].sort()) factors.push({ name: flag, factor: config.flagFactor[flag] });
   if (ctx.mode === 'multi-shopper' && ctx.camerasDegraded) {
     factors.push({ name: 'cameras-degraded', factor: config.camerasDegradedFactor });

@@ -49,6 +49,12 @@ export interface FusionConfig {
    */
   otherPlateHandFactor: number;
   /**
+   * A multi-SKU plate's lanes (fusion/lanes.ts): the share of reaches whose wrist reads anywhere on the plate rather
+   * than in the lane of what was taken, and the least wrist uncertainty (m) the lane fit assumes.
+   */
+  laneMissShare: number;
+  laneSigmaFloorM: number;
+  /**
    * Prior weight of two shoppers' takes merging into one change [F16], against one shopper taking all the units:
    * it multiplies both hands' ratios. In the captured convenience runs (standard, seeds 1–2) 0.03 puts ≥ 19 % on a
    * split in 8 of the 9 merged takes (5 as the top outcome) while taking ≥ 5 % from 2 single takes; 0.1 took it
@@ -154,6 +160,8 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   reachDeep: 0.3,
   hiddenHandRatio: 0.8,
   otherPlateHandFactor: 0.05,
+  laneMissShare: 0.1,
+  laneSigmaFloorM: 0.03,
   mergedTakePrior: 0.03,
   reachSlackM: 0.05,
   candidateRadiusM: 1.2,

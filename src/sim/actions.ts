@@ -138,7 +138,8 @@ export function applyPlateAction(
   }
 }
 
-function chooseSku(w: World, plateId: string, stop: PlateStop): string | null {
+/** What a pick takes: the stop's SKU while the plate has it, else another it stocks (a lane found empty). */
+export function chooseSku(w: World, plateId: string, stop: PlateStop): string | null {
   if (stop.sku && stockOf(w, plateId, stop.sku) > 0) return stop.sku;
   if (stop.action === 'misplaced-pick') return null;
   const info = w.store.plates.get(plateId)!;

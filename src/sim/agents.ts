@@ -4,8 +4,10 @@
  * Gate crossings are emitted here with the exact crossing time.
  */
 import { topicFor } from '../protocol/topics.ts';
+import { laneOf } from '../store/lanes.ts';
 import type { GateDef, Vec2, Vec3 } from '../store/schema.ts';
-import { applyPlateAction, dropOnFloor, handOver } from './actions.ts';
+import type { PlateInfo } from '../store/store.ts';
+import { applyPlateAction, chooseSku, dropOnFloor, handOver } from './actions.ts';
 import { plateHandPoint } from './geometry.ts';
 import { freeSpotNear, freeStandingSpot, isTaken, MIN_GAP } from './spacing.ts';
 import type { Person, Stop, World } from './world.ts';
@@ -275,6 +277,21 @@ function arrive(w: World, p: Person, stop: Stop, now: number): Person['activity'
   return stop.kind === 'plate' ? reach(w, stop, now) : null;
 }
 
+/**
+ * Where along the plate a hand goes, from a uniform draw `u`: into the product's lane on a multi-SKU plate (clear of
+ * its edges), else anywhere in the middle half (a single product, or an item put where it does not belong).
+ */
+function reachAlong(info: PlateInfo, sku: string | undefined, u: number): number {
+  const lane = sku === undefined ? undefined : laneOf(info, sku);
+  if (!lane) return 0.25 + 0.5 * u;
+  const [from, to] = lane;
+  const margin = (to - from) * LANE_MARGIN;
+  return from + margin + (to - from - 2 * margin) * u;
+}
+
+/** Share of a lane's width at each side that a reach into it keeps clear of. */
+const LANE_MARGIN = 0.2;
+
 function reach(w: World, stop: Extract<Stop, { kind: 'plate' }>, now: number): Person['activity'] {
   const info = w.store.plates.get(stop.reachPlateId ?? stop.plateId)!;
   // Synchronised reaches (races, crossing arms) are quick grabs, so the weight changes land within a second.
@@ -287,7 +304,11 @@ function reach(w: World, stop: Extract<Stop, { kind: 'plate' }>, now: number): P
     back: tIn + hold,
     done: tIn + hold + REACH_OUT_MS,
   };
-  const target = plateHandPoint(info, w.rng.uniform(0.03, 0.2), w.rng.uniform(0.06, 0.2), w.rng.uniform(0.25, 0.75));
+  const out = w.rng.uniform(0.03, 0.2);
+  const up = w.rng.uniform(0.06, 0.2);
+  // The hand goes for what it will take: a shopper finding a lane empty reaches into another product's lane.
+  if (stop.action === 'pick') stop.sku = chooseSku(w, info.plate.id, stop) ?? stop.sku;
+  const target = plateHandPoint(info, out, up, reachAlong(info, stop.sku, w.rng.next()));
   // Silent-plate fault: the next reach after a planned time silences its plate through the change.
   const due = w.silentPlan[0];
   if (due !== undefined && now >= due && stop.action !== 'touch') {

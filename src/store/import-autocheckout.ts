@@ -201,6 +201,8 @@ function buildFixtures(meta: AutoCheckoutMeta, skuByName: Map<string, string>): 
             [x0 + p.coordinates.dim_x, y0 + p.coordinates.dim_y, st.z + PLATE_THICKNESS],
           ),
           skus,
+          // The dataset says which products a plate holds, not where on it: no lanes.
+          ...(skus.length > 1 ? { mixed: true } : {}),
           capacity: skus.map(() => CAPACITY),
           // Rated 20 kg, but readings carry an un-tared offset (two cells sit near 33 kg and 64 kg): keep them valid.
           maxGrams: Math.max(RATED_GRAMS, Math.ceil(meta.recorded.get(key)! / 1000) * 1000),

@@ -32,8 +32,13 @@ export const productSchema = z.object({
 export const plateSchema = z.object({
   id,
   box: boxSchema,
-  /** SKUs stocked on this plate; more than one makes it a multi-SKU plate. */
+  /**
+   * SKUs stocked on this plate; more than one makes it a multi-SKU plate, its SKUs side by side in lanes of equal
+   * width in this order, from the plate's lower x (or y, for a fixture facing along y) end.
+   */
   skus: z.array(id).min(1),
+  /** The SKUs lie mixed anywhere on the plate, not in lanes (an imported planogram that does not say where). */
+  mixed: z.boolean().optional(),
   /** Units of each SKU the plate holds when full, in `skus` order. */
   capacity: z.array(z.number().int().positive()).min(1),
   /** Load cell rating in grams; readings beyond it are impossible. */

@@ -131,28 +131,35 @@ export function closestApproach(track: Track, box: Box, t0: number, t1: number):
   let right = false;
   let insideMs = 0;
   let depth = 0;
+  const reachSum: Vec3 = [0, 0, 0];
+  let reachCount = 0;
   let previous: number | undefined;
   for (let i = lowerBound(track.points, t0); i < track.points.length; i++) {
     const p = track.points[i]!;
     if (p.t > t1) break;
-    let inside = false;
+    // The hand in the volume; with both in, the one further in (the other hangs at the body's side).
+    let inHand: { wrist: Vec3; depth: number } | undefined;
     for (const wrist of [p.leftWrist, p.rightWrist]) {
       if (!wrist) continue;
       const d = distanceToBox(wrist, box);
       best = closer(best, track, p, d);
-      if (d === 0) {
-        inside = true;
-        depth = Math.max(depth, depthIn(wrist, box));
-      }
+      const k = d === 0 ? depthIn(wrist, box) : -1;
+      if (k >= 0 && (!inHand || k > inHand.depth)) inHand = { wrist, depth: k };
     }
-    // Each inside reading counts for the time since the previous point, capped where the cameras lost the track.
-    if (inside && previous !== undefined) insideMs += Math.min(INSIDE_STEP_CAP_MS, p.t - previous);
+    if (inHand) {
+      depth = Math.max(depth, inHand.depth);
+      for (let k = 0; k < 3; k++) reachSum[k]! += inHand.wrist[k]!;
+      reachCount++;
+      // Each inside reading counts for the time since the previous point, capped where the cameras lost the track.
+      if (previous !== undefined) insideMs += Math.min(INSIDE_STEP_CAP_MS, p.t - previous);
+    }
     previous = p.t;
     left ||= p.leftWrist !== undefined;
     right ||= p.rightWrist !== undefined;
   }
   if (!best) return undefined;
-  return { ...best, insideMs, depth, ...(left && right ? {} : { handHidden: true }) };
+  const reach = reachCount > 0 ? { reach: reachSum.map((v) => v / reachCount) as Vec3 } : {};
+  return { ...best, insideMs, depth, ...reach, ...(left && right ? {} : { handHidden: true }) };
 }
 
 const INSIDE_STEP_CAP_MS = 200;

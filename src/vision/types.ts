@@ -42,6 +42,8 @@ export interface HandEvidence {
    * reaching for this plate goes to its middle; one reaching for the next plate grazes the edge.
    */
   depth: number;
+  /** Where the hand was while inside (the mean of its inside readings): which lane of the plate it reached into. */
+  reach?: Vec3;
 }
 
 /** Read side of the tracker used by fusion and the live view. */
