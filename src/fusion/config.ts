@@ -50,7 +50,8 @@ export interface FusionConfig {
   otherPlateHandFactor: number;
   /**
    * A multi-SKU plate's lanes (fusion/lanes.ts): the share of reaches whose wrist reads anywhere on the plate rather
-   * than in the lane of what was taken, and the least wrist uncertainty (m) the lane fit assumes.
+   * than in the lane of what was taken (4 of 89 true actors' hands read in the other half of a two-lane plate,
+   * convenience, standard, seed 2), and the least wrist uncertainty (m) the lane fit assumes.
    */
   laneMissShare: number;
   laneSigmaFloorM: number;
@@ -160,7 +161,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   reachDeep: 0.3,
   hiddenHandRatio: 0.8,
   otherPlateHandFactor: 0.05,
-  laneMissShare: 0.1,
+  laneMissShare: 0.05,
   laneSigmaFloorM: 0.03,
   mergedTakePrior: 0.03,
   reachSlackM: 0.05,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assign } from './hungarian.ts';
+import { assign, assignMatrix } from './hungarian.ts';
 
 /** Brute force over all injective assignments of rows to columns (or none). */
 function bruteForce(cost: number[][]): number {
@@ -62,4 +62,22 @@ test('never returns a forbidden pair and leaves those rows unassigned', () => {
   assert.deepEqual(assign(cost), [-1, 1, -1]);
   assert.deepEqual(assign([]), []);
   assert.deepEqual(assign([[]]), [-1]);
+});
+
+test('a row that may stay unassigned does not shift a chain of good pairs along by one', () => {
+  const inf = Number.POSITIVE_INFINITY;
+  // Tracks A, B, C of three people in a queue and S of someone this camera does not see; each person's detection
+  // is 0.05 from their own track and 0.45 from the next one's, and a fourth detection x can only go to C. Forced to
+  // match every row, the solver shifts the whole chain along by one (a→S, b→A, c→B, x→C).
+  const chain = [
+    [0.05, inf, inf, 0.5],
+    [0.45, 0.05, inf, inf],
+    [inf, 0.45, 0.05, inf],
+    [inf, inf, 0.5, inf],
+  ];
+  assert.deepEqual(assign(chain), [3, 0, 1, 2]);
+  const flat = Float64Array.from(chain.flat());
+  assert.deepEqual(assignMatrix(flat, 4, 4, inf, [0.6, 0.6, 0.6, 0.6]), [0, 1, 2, -1]);
+  // A lone legal pair still beats staying unassigned.
+  assert.deepEqual(assignMatrix(Float64Array.from([0.55, inf]), 1, 2, inf, [0.6]), [0]);
 });

@@ -16,31 +16,45 @@ export function assign(cost: readonly (readonly number[])[], forbidden = Number.
   return assignMatrix(flat, rows, cols, forbidden);
 }
 
-/** `assign` for a row-major matrix (rows × cols) in one typed array: the hot path builds no nested arrays. */
+/**
+ * `assign` for a row-major matrix (rows × cols) in one typed array: the hot path builds no nested arrays.
+ * `unmatched` (one cost per row) lets a row stay unassigned at that cost. Without it every row the columns allow is
+ * forced onto some legal pair, and one detection only a neighbour's track can take shifts a whole chain of correct
+ * pairs along by one (three people in a queue each matched to the next one's track).
+ */
 export function assignMatrix(
   cost: Float64Array,
   rows: number,
   cols: number,
   forbidden = Number.POSITIVE_INFINITY,
+  unmatched?: ArrayLike<number>,
 ): number[] {
   if (rows === 0 || cols === 0) return new Array<number>(rows).fill(-1);
-  // The solver needs rows ≤ columns: transpose when there are more rows.
-  const transposed = rows > cols;
+  // The solver needs rows ≤ columns: transpose when there are more rows (a row's own "unassigned" column avoids it).
+  const transposed = !unmatched && rows > cols;
   const n = transposed ? cols : rows;
-  const m = transposed ? rows : cols;
+  const m = transposed ? rows : unmatched ? cols + rows : cols;
   // Forbidden pairs get a finite cost large enough never to be preferred over a legal set of pairs.
   let maxLegal = 0;
   for (let k = 0; k < rows * cols; k++) {
     const c = cost[k]!;
     if (c < forbidden && Math.abs(c) > maxLegal) maxLegal = Math.abs(c);
   }
+  for (let i = 0; unmatched && i < rows; i++) maxLegal = Math.max(maxLegal, Math.abs(unmatched[i]!));
   const big = (maxLegal + 1) * (n + 1) * 4;
-  // The solver's n × m matrix, forbidden pairs replaced.
+  // The solver's n × m matrix, forbidden pairs replaced; with `unmatched`, row i's own extra column cols + i.
   if (scratch.at.length < n * m) scratch.at = new Float64Array(n * m * 2);
   const at = scratch.at;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < m; j++) {
-      const c = transposed ? cost[j * cols + i]! : cost[i * cols + j]!;
+      const own = j >= cols && !transposed;
+      const c = own
+        ? j - cols === i
+          ? unmatched![i]!
+          : forbidden
+        : transposed
+          ? cost[j * cols + i]!
+          : cost[i * cols + j]!;
       at[i * m + j] = c < forbidden ? c : big;
     }
   }
@@ -51,7 +65,7 @@ export function assignMatrix(
     if (i < 0) continue;
     const r = transposed ? j : i;
     const c = transposed ? i : j;
-    if (cost[r * cols + c]! < forbidden) result[r] = c;
+    if (c < cols && cost[r * cols + c]! < forbidden) result[r] = c;
   }
   return result;
 }

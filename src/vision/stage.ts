@@ -66,6 +66,7 @@ class Tracker implements VisionStage {
   private candScale = new Float64Array(16);
   private candPx = new Float64Array(16 * ANCHORS * 2);
   private costScratch = new Float64Array(64);
+  private unmatchedScratch = new Float64Array(16);
   /** One frame's detection anchors, reused (nothing keeps them past the frame). */
   private readonly anchorPool: DetectionAnchors[] = [];
 
@@ -175,16 +176,21 @@ class Tracker implements VisionStage {
     if (cols === 0 || rows === 0) return new Array<Track | undefined>(rows).fill(undefined);
     if (this.costScratch.length < rows * cols) this.costScratch = new Float64Array(rows * cols * 2);
     const cost = this.costScratch;
+    if (this.unmatchedScratch.length < rows) this.unmatchedScratch = new Float64Array(rows * 2);
+    const unmatched = this.unmatchedScratch;
     for (let i = 0; i < rows; i++) {
       const a = anchors[i]!;
+      // Leaving a detection unmatched costs its widest gate: any one legal pair beats it, a chain shift does not.
+      unmatched[i] = 0;
       for (let j = 0; j < cols; j++) {
         const d = anchorCostAt(a, this.candPx, j * ANCHORS * 2, this.candScale[j]!);
+        const legal = d < this.candGates[j]!;
+        if (legal) unmatched[i] = Math.max(unmatched[i]!, this.candGates[j]!);
         // Confirmed tracks are preferred over tentative ones at equal distance.
-        cost[i * cols + j] =
-          d < this.candGates[j]! ? d + (tracks[j]!.state === 'tentative' ? 0.05 : 0) : Number.POSITIVE_INFINITY;
+        cost[i * cols + j] = legal ? d + (tracks[j]!.state === 'tentative' ? 0.05 : 0) : Number.POSITIVE_INFINITY;
       }
     }
-    const assigned = assignMatrix(cost, rows, cols);
+    const assigned = assignMatrix(cost, rows, cols, Number.POSITIVE_INFINITY, unmatched);
     const out: (Track | undefined)[] = new Array<Track | undefined>(rows);
     for (let i = 0; i < rows; i++) {
       const j = assigned[i]!;
