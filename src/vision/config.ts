@@ -49,6 +49,11 @@ export interface VisionConfig {
   maxGateMetres: number;
   /** Cap on the matching gate of a tentative track (a newcomer not yet confirmed). */
   tentativeGateMetres: number;
+  /**
+   * A detection matched to one track but within this (m) of another track no detection of the frame went to is
+   * ambiguous and skipped: two shoppers on one line of sight, the far one hidden, look the same to that camera.
+   */
+  ambiguousMatchMetres: number;
   /** No track is born this close to an existing one (duplicate detections, two views of a newcomer). */
   birthSeparation: number;
   /**
@@ -99,6 +104,7 @@ export const DEFAULT_VISION_CONFIG: VisionConfig = {
   gateMetres: 0.6,
   maxGateMetres: 1.5,
   tentativeGateMetres: 0.8,
+  ambiguousMatchMetres: 0.1,
   birthSeparation: 0.35,
   leaverFollowMs: 5000,
   accelNoise: 4,

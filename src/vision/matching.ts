@@ -139,3 +139,23 @@ export function matchGate(
   const cap = tentative ? config.tentativeGateMetres : config.maxGateMetres;
   return Math.min(cap, config.gateMetres + 2 * sigma);
 }
+
+/**
+ * True when detection `i`'s assigned track is hardly cheaper (under `margin` m) than another track that no detection
+ * of the frame went to: two shoppers on one line of sight, the far one hidden, look alike to that camera, and
+ * feeding the detection to the wrong one pulls it onto the other shopper. `cost` is row-major (rows × cols).
+ */
+export function ambiguousMatch(
+  cost: Float64Array,
+  assigned: readonly number[],
+  i: number,
+  cols: number,
+  margin: number,
+): boolean {
+  const mine = cost[i * cols + assigned[i]!]!;
+  for (let k = 0; k < cols; k++) {
+    if (k === assigned[i] || cost[i * cols + k]! >= mine + margin) continue;
+    if (!assigned.includes(k)) return true;
+  }
+  return false;
+}

@@ -16,6 +16,7 @@ import { assignMatrix } from './hungarian.ts';
 import { damp, type KalmanTuning, predict, predictAt } from './kalman.ts';
 import {
   ANCHORS,
+  ambiguousMatch,
   anchorCostAt,
   type DetectionAnchors,
   detectionAnchorsInto,
@@ -101,12 +102,13 @@ class Tracker implements VisionStage {
     }
     const matches = this.match(cam, ts, live, anchors);
     const matchedTracks: Track[] = [];
-    for (const t of matches) if (t !== undefined) matchedTracks.push(t);
+    for (const t of matches) if (t !== undefined && t !== 'ambiguous') matchedTracks.push(t);
     markNear(matchedTracks, live);
     const matched = new Set<Track>();
     for (let i = 0; i < people.length; i++) {
       const det = people[i]!;
       const track = matches[i];
+      if (track === 'ambiguous') continue;
       if (track?.state === 'dead') {
         observe(track, cam, det, anchors[i]!, ts, this.ctx, false);
         matched.add(track);
@@ -144,7 +146,12 @@ class Tracker implements VisionStage {
   }
 
   /** Hungarian assignment of this frame's detections to tracks, gated in metres. */
-  private match(cam: CameraModel, ts: number, live: Track[], anchors: DetectionAnchors[]): (Track | undefined)[] {
+  private match(
+    cam: CameraModel,
+    ts: number,
+    live: Track[],
+    anchors: DetectionAnchors[],
+  ): (Track | 'ambiguous' | undefined)[] {
     // No detection: nothing can match, whatever the tracks project to.
     if (anchors.length === 0) return [];
     this.reserveCandidates(live.length);
@@ -191,10 +198,15 @@ class Tracker implements VisionStage {
       }
     }
     const assigned = assignMatrix(cost, rows, cols, Number.POSITIVE_INFINITY, unmatched);
-    const out: (Track | undefined)[] = new Array<Track | undefined>(rows);
+    const out: (Track | 'ambiguous' | undefined)[] = new Array<Track | 'ambiguous' | undefined>(rows);
     for (let i = 0; i < rows; i++) {
       const j = assigned[i]!;
-      out[i] = j >= 0 ? tracks[j] : undefined;
+      out[i] =
+        j < 0
+          ? undefined
+          : ambiguousMatch(cost, assigned, i, cols, this.config.ambiguousMatchMetres)
+            ? 'ambiguous'
+            : tracks[j];
     }
     return out;
   }
