@@ -142,8 +142,10 @@ export function matchGate(
 
 /**
  * True when detection `i`'s assigned track is hardly cheaper (under `margin` m) than another track that no detection
- * of the frame went to: two shoppers on one line of sight, the far one hidden, look alike to that camera, and
- * feeding the detection to the wrong one pulls it onto the other shopper. `cost` is row-major (rows × cols).
+ * of the frame went to and that `seen` says other cameras still see: two shoppers on one line of sight, the far one
+ * hidden, look alike to that camera, and feeding the detection to the wrong one pulls it onto the other shopper. A
+ * track nobody sees is no rival: coasting on its last velocity it drifts onto bystanders, and would starve them.
+ * `cost` is row-major (rows × cols).
  */
 export function ambiguousMatch(
   cost: Float64Array,
@@ -151,11 +153,12 @@ export function ambiguousMatch(
   i: number,
   cols: number,
   margin: number,
+  seen: (col: number) => boolean,
 ): boolean {
   const mine = cost[i * cols + assigned[i]!]!;
   for (let k = 0; k < cols; k++) {
     if (k === assigned[i] || cost[i * cols + k]! >= mine + margin) continue;
-    if (!assigned.includes(k)) return true;
+    if (!assigned.includes(k) && seen(k)) return true;
   }
   return false;
 }

@@ -28,6 +28,9 @@ import { markNear, resolveSwaps } from './swaps.ts';
 import { closestApproach, newTrack, pointAt, type Track } from './track.ts';
 import type { GateCrossing, HandEvidence, TrackPoint, TrackQuery } from './types.ts';
 
+/** A track some camera saw this recently (ms) is being watched, so a detection it could own is in doubt. */
+const RIVAL_SEEN_MS = 250;
+
 export type { VisionConfig } from './config.ts';
 
 type CameraFrame = Extract<DeviceMessage, { kind: 'camera.people' }>;
@@ -198,15 +201,12 @@ class Tracker implements VisionStage {
       }
     }
     const assigned = assignMatrix(cost, rows, cols, Number.POSITIVE_INFINITY, unmatched);
+    const seen = (k: number) => ts - tracks[k]!.lastSeenT <= RIVAL_SEEN_MS;
     const out: (Track | 'ambiguous' | undefined)[] = new Array<Track | 'ambiguous' | undefined>(rows);
     for (let i = 0; i < rows; i++) {
       const j = assigned[i]!;
-      out[i] =
-        j < 0
-          ? undefined
-          : ambiguousMatch(cost, assigned, i, cols, this.config.ambiguousMatchMetres)
-            ? 'ambiguous'
-            : tracks[j];
+      const doubt = j >= 0 && ambiguousMatch(cost, assigned, i, cols, this.config.ambiguousMatchMetres, seen);
+      out[i] = j < 0 ? undefined : doubt ? 'ambiguous' : tracks[j];
     }
     return out;
   }
