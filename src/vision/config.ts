@@ -50,8 +50,8 @@ export interface VisionConfig {
   /** Cap on the matching gate of a tentative track (a newcomer not yet confirmed). */
   tentativeGateMetres: number;
   /**
-   * A detection matched to one track but within this (m) of another track no detection of the frame went to is
-   * ambiguous and skipped: two shoppers on one line of sight, the far one hidden, look the same to that camera.
+   * A detection matched to one track but within this (m) of a rival track (no detection of the frame, seen lately)
+   * is in doubt: it goes to whichever of the two this camera saw last where the detection is (stage.ts).
    */
   ambiguousMatchMetres: number;
   /** No track is born this close to an existing one (duplicate detections, two views of a newcomer). */

@@ -141,24 +141,40 @@ export function matchGate(
 }
 
 /**
- * True when detection `i`'s assigned track is hardly cheaper (under `margin` m) than another track that no detection
- * of the frame went to and that `seen` says other cameras still see: two shoppers on one line of sight, the far one
- * hidden, look alike to that camera, and feeding the detection to the wrong one pulls it onto the other shopper. A
- * track nobody sees is no rival: coasting on its last velocity it drifts onto bystanders, and would starve them.
+ * The track that makes detection `i`'s match doubtful, or -1: one hardly dearer (under `margin` m) than the assigned
+ * track, that no detection of the frame went to and that `seen` says other cameras still see. Two shoppers on one
+ * line of sight, the far one hidden, look alike to that camera; feeding the detection to the wrong one pulls it onto
+ * the other shopper. A track nobody sees is no rival: coasting on its last velocity it drifts onto bystanders.
  * `cost` is row-major (rows × cols).
  */
-export function ambiguousMatch(
+export function matchRival(
   cost: Float64Array,
   assigned: readonly number[],
   i: number,
   cols: number,
   margin: number,
   seen: (col: number) => boolean,
-): boolean {
+): number {
   const mine = cost[i * cols + assigned[i]!]!;
   for (let k = 0; k < cols; k++) {
     if (k === assigned[i] || cost[i * cols + k]! >= mine + margin) continue;
-    if (!assigned.includes(k) && seen(k)) return true;
+    if (!assigned.includes(k) && seen(k)) return k;
   }
-  return false;
+  return -1;
+}
+
+type Keypoints = readonly (readonly [number, number, number])[];
+
+/** Mean pixel distance between two detections' keypoints seen in both (score ≥ `minScore`); undefined if none. */
+export function keypointDistance(a: Keypoints, b: Keypoints, minScore: number): number | undefined {
+  let sum = 0;
+  let n = 0;
+  for (let k = 0; k < a.length; k++) {
+    const p = a[k]!;
+    const q = b[k];
+    if (!q || p[2] < minScore || q[2] < minScore) continue;
+    sum += Math.hypot(p[0] - q[0], p[1] - q[1]);
+    n += 1;
+  }
+  return n > 0 ? sum / n : undefined;
 }

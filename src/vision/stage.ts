@@ -16,11 +16,12 @@ import { assignMatrix } from './hungarian.ts';
 import { damp, type KalmanTuning, predict, predictAt } from './kalman.ts';
 import {
   ANCHORS,
-  ambiguousMatch,
   anchorCostAt,
   type DetectionAnchors,
   detectionAnchorsInto,
+  keypointDistance,
   matchGate,
+  matchRival,
   projectAnchorsInto,
 } from './matching.ts';
 import { type ObserveContext, observe, singleViewFloorAt } from './observe.ts';
@@ -28,7 +29,8 @@ import { markNear, resolveSwaps } from './swaps.ts';
 import { closestApproach, newTrack, pointAt, type Track } from './track.ts';
 import type { GateCrossing, HandEvidence, TrackPoint, TrackQuery } from './types.ts';
 
-/** A track some camera saw this recently (ms) is being watched, so a detection it could own is in doubt. */
+/** A track some camera saw this recently (ms) is being watched, so a detection it could own is in doubt; a camera's
+ * view this recent says where that camera last saw it. */
 const RIVAL_SEEN_MS = 250;
 
 export type { VisionConfig } from './config.ts';
@@ -103,7 +105,7 @@ class Tracker implements VisionStage {
       }
       anchors.push(detectionAnchorsInto(people[i]!, this.config.minKeypointScore, pooled));
     }
-    const matches = this.match(cam, ts, live, anchors);
+    const matches = this.match(cam, ts, live, anchors, people);
     const matchedTracks: Track[] = [];
     for (const t of matches) if (t !== undefined && t !== 'ambiguous') matchedTracks.push(t);
     markNear(matchedTracks, live);
@@ -154,6 +156,7 @@ class Tracker implements VisionStage {
     ts: number,
     live: Track[],
     anchors: DetectionAnchors[],
+    people: CameraFrame['people'],
   ): (Track | 'ambiguous' | undefined)[] {
     // No detection: nothing can match, whatever the tracks project to.
     if (anchors.length === 0) return [];
@@ -205,10 +208,28 @@ class Tracker implements VisionStage {
     const out: (Track | 'ambiguous' | undefined)[] = new Array<Track | 'ambiguous' | undefined>(rows);
     for (let i = 0; i < rows; i++) {
       const j = assigned[i]!;
-      const doubt = j >= 0 && ambiguousMatch(cost, assigned, i, cols, this.config.ambiguousMatchMetres, seen);
-      out[i] = j < 0 ? undefined : doubt ? 'ambiguous' : tracks[j];
+      const rival = j < 0 ? -1 : matchRival(cost, assigned, i, cols, this.config.ambiguousMatchMetres, seen);
+      if (rival >= 0) assigned[i] = this.continuing(cam, people[i]!, ts, j, rival);
+      out[i] = assigned[i]! >= 0 ? tracks[assigned[i]!] : j >= 0 ? 'ambiguous' : undefined;
     }
     return out;
+  }
+
+  /**
+   * Of two tracks one detection fits alike, the one whose latest view in this camera (within `RIVAL_SEEN_MS`) lies
+   * where the detection is: a camera follows a person from frame to frame even where depth cannot tell two apart.
+   * -1 (skip the detection) when neither was seen here lately.
+   */
+  private continuing(cam: CameraModel, det: CameraFrame['people'][number], ts: number, j: number, k: number): number {
+    const distance = (col: number) => {
+      const view = this.candTracks[col]!.observations.get(cam.def.id);
+      if (!view || ts - view.ts > RIVAL_SEEN_MS) return Number.POSITIVE_INFINITY;
+      return keypointDistance(det.keypoints, view.keypoints, this.config.minKeypointScore) ?? Number.POSITIVE_INFINITY;
+    };
+    const dj = distance(j);
+    const dk = distance(k);
+    if (!Number.isFinite(dj) && !Number.isFinite(dk)) return -1;
+    return dj <= dk ? j : k;
   }
 
   /** Grows the matching scratch to hold n candidate tracks. */
