@@ -45,16 +45,14 @@ export function assignMatrix(
   // The solver's n × m matrix, forbidden pairs replaced; with `unmatched`, row i's own extra column cols + i.
   if (scratch.at.length < n * m) scratch.at = new Float64Array(n * m * 2);
   const at = scratch.at;
+  const entry = (i: number, j: number): number => {
+    if (transposed) return cost[j * cols + i]!;
+    if (j < cols) return cost[i * cols + j]!;
+    return j - cols === i ? unmatched![i]! : forbidden;
+  };
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < m; j++) {
-      const own = j >= cols && !transposed;
-      const c = own
-        ? j - cols === i
-          ? unmatched![i]!
-          : forbidden
-        : transposed
-          ? cost[j * cols + i]!
-          : cost[i * cols + j]!;
+      const c = entry(i, j);
       at[i * m + j] = c < forbidden ? c : big;
     }
   }

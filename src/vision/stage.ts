@@ -29,8 +29,10 @@ import { markNear, resolveSwaps } from './swaps.ts';
 import { closestApproach, newTrack, pointAt, type Track } from './track.ts';
 import type { GateCrossing, HandEvidence, TrackPoint, TrackQuery } from './types.ts';
 
-/** A track some camera saw this recently (ms) is being watched, so a detection it could own is in doubt; a camera's
- * view this recent says where that camera last saw it. */
+/**
+ * A track some camera saw this recently (ms) is being watched, so a detection it could own is in doubt; a camera's
+ * view this recent says where that camera last saw it.
+ */
 const RIVAL_SEEN_MS = 250;
 
 export type { VisionConfig } from './config.ts';

@@ -143,8 +143,9 @@ export function closestApproach(track: Track, box: Box, t0: number, t1: number):
       if (!wrist) continue;
       const d = distanceToBox(wrist, box);
       best = closer(best, track, p, d);
-      const k = d === 0 ? depthIn(wrist, box) : -1;
-      if (k >= 0 && (!inHand || k > inHand.depth)) inHand = { wrist, depth: k };
+      if (d > 0) continue;
+      const k = depthIn(wrist, box);
+      if (!inHand || k > inHand.depth) inHand = { wrist, depth: k };
     }
     if (inHand) {
       depth = Math.max(depth, inHand.depth);
