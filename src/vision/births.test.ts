@@ -55,6 +55,7 @@ function track(
     heights: { nose: 1.7, shoulder: 1.5, hip: 1 },
     observations: new Map(),
     shoulders: [undefined, undefined],
+    hands: [undefined, undefined],
     points: [{ t: lastSeenT, x, y, wristSigma: 0.5 }],
     sides: new Map(),
     pending: [],

@@ -85,6 +85,14 @@ export interface VisionConfig {
   ankleHeight: number;
   /** Wrist uncertainty when only one camera saw it (depth guessed from the shoulder). */
   singleViewWristSigma: number;
+  /**
+   * A wrist two cameras placed lately (within `heldWristMs`) anchors it when they lose it: one camera's ray is cut
+   * near it, and a hand out of every camera's sight (inside a shelf, under the shelf above) stays there while the
+   * triangulated elbow is within `forearmM` of it. Its σ grows by `heldWristGrowth` (m/s) meanwhile.
+   */
+  heldWristMs: number;
+  forearmM: number;
+  heldWristGrowth: number;
 }
 
 export const DEFAULT_VISION_CONFIG: VisionConfig = {
@@ -122,4 +130,7 @@ export const DEFAULT_VISION_CONFIG: VisionConfig = {
   nominalHeights: { nose: 1.6, shoulder: 1.42, hip: 0.95 },
   ankleHeight: 0.08,
   singleViewWristSigma: 0.25,
+  heldWristMs: 3000,
+  forearmM: 0.45,
+  heldWristGrowth: 0.1,
 };

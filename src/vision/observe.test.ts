@@ -125,3 +125,36 @@ test('near another shopper the learned heights freeze and the fast height mean s
   assert.deepEqual(crowded.heights, standing(0, 0, 1).heights);
   assert.equal(crowded.recent, undefined);
 });
+
+test('a wrist gone out of every camera stays where two cameras last put it while the elbow is within a forearm', () => {
+  const track = standing(1.8, 2.5, 0.05);
+  const reaching = skeleton({
+    x: 1.8,
+    y: 2.5,
+    heading: 0,
+    scale: 1,
+    reach: { side: 'right', target: [2.3, 2.2, 1.1], amount: 1 },
+  });
+  const hidden = (joints: readonly Vec3[], ts: number) => {
+    const hide = (det: Detection) => {
+      det.keypoints[KP.right_wrist] = [0, 0, 0.1];
+      return det;
+    };
+    track.observations.set('cam1', { ts: ts - 10, keypoints: hide(seen('cam1', joints)).keypoints });
+    const det = hide(seen('cam3', joints));
+    observe(track, cam('cam3'), det, detectionAnchors(det, config.minKeypointScore), ts, ctx);
+    return track.points[track.points.length - 1]!;
+  };
+  observeFromTwo(track, reaching, T0 + 30);
+  const seenWrist = track.points[track.points.length - 1]!.rightWrist!;
+  assert.ok(Math.hypot(seenWrist[0] - 2.3, seenWrist[1] - 2.2, seenWrist[2] - 1.1) < 0.03, `seen ${seenWrist}`);
+
+  // The hand goes into the shelf: no camera sees the wrist, the extended elbow still does.
+  const held = hidden(reaching, T0 + 1030);
+  assert.deepEqual(held.rightWrist, seenWrist);
+  assert.ok(held.wristSigma > 0.1 && held.wristSigma < 0.25, `σ ${held.wristSigma}`);
+  // The arm back at the side, its wrist still unseen: the hand is no longer held in the shelf.
+  assert.equal(hidden(body(1.8, 2.5), T0 + 1100).rightWrist, undefined);
+  // Nor, however the elbow stands, once the wrist has been out of sight longer than `heldWristMs`.
+  assert.equal(hidden(reaching, T0 + 30 + config.heldWristMs + 1).rightWrist, undefined);
+});

@@ -16,7 +16,7 @@ import type { DetectionAnchors } from './matching.ts';
 import type { Track } from './track.ts';
 import { pushPoint } from './track.ts';
 import type { TrackPoint } from './types.ts';
-import { gatherViews, robustTriangulate, viewGeometry } from './views.ts';
+import { gatherViews, robustTriangulate, type TimedView, viewGeometry } from './views.ts';
 
 export interface ObserveContext {
   cameras: ReadonlyMap<string, CameraModel>;
@@ -69,10 +69,8 @@ export function observe(
   if (floor) update(track.kf, floor.x, floor.y, floor.sigma ** 2, ts, ctx.tuning);
   if (!record) return;
 
-  const leftTri = robustTriangulate(views, geometry, KP.left_wrist, config);
-  const left = wrist(track, cam, det, leftTri, KP.left_wrist, 0, config);
-  const rightTri = robustTriangulate(views, geometry, KP.right_wrist, config);
-  const right = wrist(track, cam, det, rightTri, KP.right_wrist, 1, config);
+  const left = wrist(track, cam, det, views, geometry, 0, ts, config);
+  const right = wrist(track, cam, det, views, geometry, 1, ts, config);
   const wristSigma =
     left && right
       ? Math.max(left.sigma, right.sigma)
@@ -236,22 +234,49 @@ function anchorFloor(cam: CameraModel, anchors: DetectionAnchors, i: number, h: 
   return p ? { x: p[0], y: p[1] } : undefined;
 }
 
-/** A wrist in 3D: triangulated when two cameras saw it, else on this camera's ray at the shoulder's depth. */
+const WRIST = [KP.left_wrist, KP.right_wrist] as const;
+const ELBOW = [KP.left_elbow, KP.right_elbow] as const;
+
+/**
+ * A wrist in 3D: triangulated when two cameras saw it (and remembered as seen); else on this camera's ray, near
+ * where two cameras last placed it or at the shoulder's depth; else, out of every camera's sight, where two cameras
+ * last placed it while the elbow stays within a forearm of it: a hand inside a shelf is hidden by the shelf above.
+ */
 function wrist(
   track: Track,
   cam: CameraModel,
   det: Detection,
-  tri: Triangulated | undefined,
-  joint: number,
+  views: readonly TimedView[],
+  geometry: Float64Array,
   side: 0 | 1,
+  ts: number,
   config: VisionConfig,
 ): { X: Vec3; sigma: number } | undefined {
-  if (tri) return { X: tri.X, sigma: tri.sigma };
-  const k = det.keypoints[joint]!;
-  if (k[2] < config.minKeypointScore) return undefined;
-  const offset = track.shoulders[side];
-  const ref: Vec3 = offset
-    ? [track.kf.x + offset[0], track.kf.y + offset[1], offset[2]]
-    : [track.kf.x, track.kf.y, track.heights.shoulder];
-  return { X: rayNearest(cam, k[0], k[1], ref), sigma: config.singleViewWristSigma };
+  const tri = robustTriangulate(views, geometry, WRIST[side], config);
+  if (tri) {
+    track.hands[side] = { X: tri.X, sigma: tri.sigma, t: ts };
+    return tri;
+  }
+  const seen = track.hands[side];
+  const held = seen && ts - seen.t <= config.heldWristMs ? seen : undefined;
+  const heldSigma =
+    held && Math.max(held.sigma, TRIANGULATED_FLOOR_SIGMA) + (config.heldWristGrowth * (ts - held.t)) / 1000;
+  const k = det.keypoints[WRIST[side]]!;
+  if (k[2] >= config.minKeypointScore) {
+    if (held && heldSigma !== undefined)
+      return { X: rayNearest(cam, k[0], k[1], held.X), sigma: Math.min(heldSigma, config.singleViewWristSigma) };
+    const offset = track.shoulders[side];
+    const ref: Vec3 = offset
+      ? [track.kf.x + offset[0], track.kf.y + offset[1], offset[2]]
+      : [track.kf.x, track.kf.y, track.heights.shoulder];
+    return { X: rayNearest(cam, k[0], k[1], ref), sigma: config.singleViewWristSigma };
+  }
+  if (!held || heldSigma === undefined) return undefined;
+  const elbow = robustTriangulate(views, geometry, ELBOW[side], config);
+  if (!elbow || distance(elbow.X, held.X) > config.forearmM) return undefined;
+  return { X: held.X, sigma: heldSigma };
+}
+
+function distance(a: Vec3, b: Vec3): number {
+  return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }

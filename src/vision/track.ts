@@ -14,6 +14,13 @@ export interface CameraObservation {
   keypoints: readonly (readonly [number, number, number])[];
 }
 
+/** A wrist triangulated at `t`, with its 1-σ (m). */
+export interface SeenWrist {
+  X: Vec3;
+  sigma: number;
+  t: number;
+}
+
 /** Heights (m) of body anchors, learned per shopper from triangulation (children are shorter). */
 export interface BodyHeights {
   nose: number;
@@ -43,6 +50,8 @@ export interface Track {
   observations: Map<string, CameraObservation>;
   /** Latest left/right shoulder, as offsets (dx, dy, z) from the body centre: the reference for one-camera wrists. */
   shoulders: [Vec3 | undefined, Vec3 | undefined];
+  /** Each wrist where two cameras last placed it: where a hand gone out of sight into a shelf still is. */
+  hands: [SeenWrist | undefined, SeenWrist | undefined];
   points: TrackPoint[];
   sides: Map<string, SideFix>;
   /**
@@ -87,6 +96,7 @@ export function newTrack(
     heights: { ...heights },
     observations: new Map(),
     shoulders: [undefined, undefined],
+    hands: [undefined, undefined],
     points: [],
     sides: new Map(),
     pending: [],
@@ -133,6 +143,7 @@ export function closestApproach(track: Track, box: Box, t0: number, t1: number):
   let depth = 0;
   const reachSum: Vec3 = [0, 0, 0];
   let reachCount = 0;
+  let reachSigmaSum = 0;
   let previous: number | undefined;
   for (let i = lowerBound(track.points, t0); i < track.points.length; i++) {
     const p = track.points[i]!;
@@ -150,6 +161,7 @@ export function closestApproach(track: Track, box: Box, t0: number, t1: number):
     if (inHand) {
       depth = Math.max(depth, inHand.depth);
       for (let k = 0; k < 3; k++) reachSum[k]! += inHand.wrist[k]!;
+      reachSigmaSum += p.wristSigma;
       reachCount++;
       // Each inside reading counts for the time since the previous point, capped where the cameras lost the track.
       if (previous !== undefined) insideMs += Math.min(INSIDE_STEP_CAP_MS, p.t - previous);
@@ -159,7 +171,10 @@ export function closestApproach(track: Track, box: Box, t0: number, t1: number):
     right ||= p.rightWrist !== undefined;
   }
   if (!best) return undefined;
-  const reach = reachCount > 0 ? { reach: reachSum.map((v) => v / reachCount) as Vec3 } : {};
+  const reach =
+    reachCount > 0
+      ? { reach: reachSum.map((v) => v / reachCount) as Vec3, reachSigma: reachSigmaSum / reachCount }
+      : {};
   return { ...best, insideMs, depth, ...reach, ...(left && right ? {} : { handHidden: true }) };
 }
 

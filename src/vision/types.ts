@@ -44,6 +44,8 @@ export interface HandEvidence {
   depth: number;
   /** Where the hand was while inside (the mean of its inside readings): which lane of the plate it reached into. */
   reach?: Vec3;
+  /** The mean 1-σ (m) of those inside readings. */
+  reachSigma?: number;
 }
 
 /** Read side of the tracker used by fusion and the live view. */
