@@ -121,8 +121,8 @@ function actorsFrom(ctx: FusionContext, event: ShelfEvent, config: FusionConfig)
 }
 
 function reachOf(c: ShopperCandidate): Reach | undefined {
-  const point = c.atChange?.reach ?? c.evidence.reach;
-  return point ? { point, sigma: c.evidence.sigma } : undefined;
+  const at = c.atChange?.reach ? c.atChange : c.evidence;
+  return at.reach ? { point: at.reach, sigma: at.reachSigma ?? at.sigma } : undefined;
 }
 
 /** A stray's hand speaks for the sessions that lost a member, shared equally; with none, for "unknown" [F9]. */
