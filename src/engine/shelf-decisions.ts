@@ -14,13 +14,12 @@ import {
 } from '../fusion/attribute.ts';
 import { type FusionConfig, handWindow } from '../fusion/config.ts';
 import { decideHandoff, type HandoffSide } from '../fusion/handoff.ts';
-import type { PlateLanes } from '../fusion/lanes.ts';
 import type { SessionBook } from '../identity/session-book.ts';
 import { linesForResolution, ReviewQueue } from '../review/queue.ts';
 import { allItems, type ChargeShare, charges, type ReviewAlternative, type ReviewCase } from '../review/types.ts';
-import { alongPlate, laneOf } from '../store/lanes.ts';
+import { type LaneRow, laneRow } from '../store/lanes.ts';
 import type { Box } from '../store/schema.ts';
-import type { Store } from '../store/store.ts';
+import type { PlateInfo, Store } from '../store/store.ts';
 import type { HandMeet } from '../vision/hand-meets.ts';
 import type { TrackQuery } from '../vision/types.ts';
 import type { ItemCount, ShelfEvent } from '../weight/types.ts';
@@ -167,7 +166,7 @@ export class ShelfDecisions {
       mode: store.def.mode,
       cartOf: (sessionId) => this.ledger.contents(sessionId),
       unitWeightOf: (sku) => store.products.get(sku)?.unitWeight,
-      lanes: platesWithLanes(store, event.plateIds),
+      lanes: laneRows(store, event.plateIds),
       platesHolding: (sku) =>
         event.plateIds.filter(
           (id) => (this.deps.stock.of(id).get(sku) ?? 0) > 0 || store.plates.get(id)?.plate.skus.includes(sku),
@@ -296,18 +295,12 @@ function eventBox(store: Store, event: ShelfEvent): Box {
   return { min, max };
 }
 
-/** The event's plates that lay their SKUs out in lanes, as fusion reads them. */
-function platesWithLanes(store: Store, plateIds: readonly string[]): PlateLanes[] {
-  const out: PlateLanes[] = [];
+/** The event's plates as rows of lanes, one per shelf, as fusion reads them. */
+function laneRows(store: Store, plateIds: readonly string[]): LaneRow[] {
+  const byShelf = new Map<string, PlateInfo[]>();
   for (const id of plateIds) {
     const info = store.plates.get(id);
-    if (!info) continue;
-    const lanes = new Map<string, readonly [number, number]>();
-    for (const sku of info.plate.skus) {
-      const lane = laneOf(info, sku);
-      if (lane) lanes.set(sku, lane);
-    }
-    if (lanes.size > 0) out.push({ lanes, along: (point) => alongPlate(info, point) });
+    if (info) byShelf.set(info.shelf.id, [...(byShelf.get(info.shelf.id) ?? []), info]);
   }
-  return out;
+  return [...byShelf.values()].flatMap((infos) => laneRow(infos) ?? []);
 }

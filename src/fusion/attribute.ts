@@ -2,7 +2,9 @@
  * Fusion: who moved what at a shelf event, with a confidence that is the probability the charge is right.
  * Joint posterior over (actor, items) → grouped by what it does to receipts → commit or review [F1]–[F16].
  */
+
 import { type ChargeShare, charges, type ReviewAlternative } from '../review/types.ts';
+import type { LaneRow } from '../store/lanes.ts';
 import type { HandEvidence } from '../vision/types.ts';
 import type { ItemCount, ShelfEvent, ShelfEventFlag } from '../weight/types.ts';
 import type { FusionConfig } from './config.ts';
@@ -15,7 +17,7 @@ import {
   putBackPrior,
   type UnitWeight,
 } from './hypotheses.ts';
-import { laneFactor, type PlateLanes, type Reach } from './lanes.ts';
+import { laneFactor, type Reach } from './lanes.ts';
 import { handLikelihoodRatio } from './likelihood.ts';
 
 export interface ShopperCandidate {
@@ -49,8 +51,8 @@ export interface FusionContext {
   unitWeightOf?: (sku: string) => UnitWeight | undefined;
   /** Of the event's plates, those holding a SKU (planogram or stock): where a hand must have been to take it [F2]. */
   platesHolding?: (sku: string) => readonly string[];
-  /** The event's plates that lay their SKUs out in lanes: which lane a hand reached into [F2]. */
-  lanes?: readonly PlateLanes[];
+  /** The event's plates as rows of lanes, one per shelf: which lane a hand reached into [F2]. */
+  lanes?: readonly LaneRow[];
 }
 
 export type FusionDecision =
@@ -261,7 +263,9 @@ function outcomes(
       const { prior, creditTo } =
         a.kind === 'nobody' ? { prior: 1, creditTo: null } : putBackPrior(returner, o.items, ctx, config);
       const lane = laneFactor(a.reach, o.items, ctx.lanes, config);
-      const w = a.weight * o.weight * prior * placeFactor(a.plates, o.items, ctx, config) * (lane?.fit ?? 1);
+      // Where along the shelf the hand went, or else which of the event's plates it was in: one reading, told once.
+      const where = lane ? lane.fit : placeFactor(a.plates, o.items, ctx, config);
+      const w = a.weight * o.weight * prior * where;
       const key = itemsKey(o.items);
       const laned = { ...lead, p: w, lane: lane?.placed ?? false };
       if (creditTo === null || key === '') add('nothing', null, o.items, w, laned);

@@ -1,20 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { LaneRow } from '../store/lanes.ts';
 import type { Vec3 } from '../store/schema.ts';
 import { decideShelfEvent } from './attribute.ts';
 import { DEFAULT_FUSION_CONFIG } from './config.ts';
-import { laneFactor, normalCdf, type PlateLanes } from './lanes.ts';
+import { laneFactor, normalCdf } from './lanes.ts';
 import { context, reach, shelfEvent, shopper } from './test-fixtures.ts';
 
 const config = DEFAULT_FUSION_CONFIG;
 
 /** A 0.5 m plate along x from 0: gum in its lower half, mints in its upper half. */
-const plate: PlateLanes = {
+const plate: LaneRow = {
   lanes: new Map([
     ['gum', [0, 0.5]],
     ['mints', [0.5, 1]],
   ]),
-  along: (p) => ({ along: p[0] / 0.5, length: 0.5 }),
+  along: (p) => ({ along: (p[0] ?? 0) / 0.5, length: 0.5 }),
 };
 const at = (x: number, sigma = 0.04) => ({ point: [x, 0, 1] as Vec3, sigma });
 
@@ -49,7 +50,7 @@ test('[F2] an item misplaced on a plate with lanes may lie anywhere on it: half 
 test('[F2] the lanes say nothing without a reach seen, without lanes, or for SKUs of a plate without lanes', () => {
   assert.equal(fit(undefined, 'mints'), undefined);
   assert.equal(fit(at(0.1), 'mints', []), undefined);
-  const other: PlateLanes = { lanes: new Map([['mints', [0, 1]]]), along: plate.along };
+  const other: LaneRow = { lanes: new Map([['mints', [0, 1]]]), along: plate.along };
   assert.equal(fit(at(0.1), 'cola', [plate, other]), undefined);
 });
 

@@ -1,19 +1,13 @@
 /**
- * Which lane of a multi-SKU plate a hand reached into [F2]. Weight alone cannot tell two flavours of one weight
- * apart, nor one unit of a product from two of a neighbour half its weight; where along the plate the hand went
- * can, when the planogram lays the SKUs out in lanes (`src/store/lanes.ts`).
+ * Which lane a hand reached into [F2]. Weight alone cannot tell two flavours of one weight apart, nor one unit of a
+ * product from two of a neighbour half its weight, nor which of two plates an item lying across both came from;
+ * where along the shelf the hand went can, when the planogram lays the SKUs out in lanes (`src/store/lanes.ts`):
+ * the lanes of a multi-SKU plate, or one-SKU plates side by side.
  */
+import type { LaneRow } from '../store/lanes.ts';
 import type { Vec3 } from '../store/schema.ts';
 import type { ItemCount } from '../weight/types.ts';
 import type { FusionConfig } from './config.ts';
-
-/** One of the event's plates that lays its SKUs out in lanes. */
-export interface PlateLanes {
-  /** Each SKU's lane as fractions of the plate's length. */
-  lanes: ReadonlyMap<string, readonly [number, number]>;
-  /** A point's position along the plate (fraction) and the plate's length (m). */
-  along: (point: Vec3) => { along: number; length: number };
-}
 
 /** Where a hand reached in, and how sure the cameras are of it (1-σ, m). */
 export interface Reach {
@@ -22,28 +16,28 @@ export interface Reach {
 }
 
 /**
- * How well the hand's position fits the lanes of an option's SKUs, against the best-fitting lane of the same plate
+ * How well the hand's position fits the lanes of an option's SKUs, against the best-fitting lane of the same row
  * (so at most 1, and 1 for the lane the hand was in: it weighs SKUs, not shoppers); several SKUs average. A SKU with
- * no lane on a one-plate event with lanes (an item misplaced there) may lie anywhere on it: uniform. `placed`: some
- * SKU of the option has a lane. Undefined when the lanes say nothing: no reach seen, no lanes, or no SKU on them.
+ * no lane on an event of one row (an item misplaced there) may lie anywhere on it: uniform. `placed`: some SKU of
+ * the option has a lane. Undefined when the lanes say nothing: no reach seen, no row, or no SKU on them.
  */
 export function laneFactor(
   reach: Reach | undefined,
   items: readonly ItemCount[],
-  plates: readonly PlateLanes[] | undefined,
+  rows: readonly LaneRow[] | undefined,
   config: FusionConfig,
 ): { fit: number; placed: boolean } | undefined {
-  if (!reach || !plates?.length) return undefined;
+  if (!reach || !rows?.length) return undefined;
   const fits: number[] = [];
   let placed = false;
   for (const { sku } of items) {
-    const plate = plates.find((p) => p.lanes.has(sku)) ?? (plates.length === 1 ? plates[0] : undefined);
-    if (!plate) continue;
-    const { along, length } = plate.along(reach.point);
+    const row = rows.find((r) => r.lanes.has(sku)) ?? (rows.length === 1 ? rows[0] : undefined);
+    if (!row) continue;
+    const { along, length } = row.along(reach.point);
     const sigma = Math.max(reach.sigma, config.laneSigmaFloorM) / length;
     const density = (lane: readonly [number, number]) => laneDensity(along, lane, sigma, config.laneMissShare);
-    const best = Math.max(...[...plate.lanes.values()].map(density));
-    const lane = plate.lanes.get(sku);
+    const best = Math.max(...[...row.lanes.values()].map(density));
+    const lane = row.lanes.get(sku);
     placed ||= lane !== undefined;
     fits.push((lane ? density(lane) : 1) / best);
   }
@@ -51,8 +45,8 @@ export function laneFactor(
 }
 
 /**
- * Density of a hand at `x` (fractions of the plate) for a reach into lane [a, b]: uniform over the lane blurred by
- * the wrist's uncertainty, and a `miss` share anywhere on the plate (an item pushed aside, a wrist misread).
+ * Density of a hand at `x` (fractions of the row) for a reach into lane [a, b]: uniform over the lane blurred by
+ * the wrist's uncertainty, and a `miss` share anywhere on the row (an item pushed aside, a wrist misread).
  */
 function laneDensity(x: number, [a, b]: readonly [number, number], sigma: number, miss: number): number {
   const inLane = (normalCdf((b - x) / sigma) - normalCdf((a - x) / sigma)) / (b - a);

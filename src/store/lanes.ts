@@ -23,10 +23,39 @@ export function laneOf(info: PlateInfo, sku: string): [number, number] | undefin
   return [k / skus.length, (k + 1) / skus.length];
 }
 
-/** A point's position along the plate's length as a fraction (outside [0, 1] beyond its ends), and the length. */
-export function alongPlate(info: PlateInfo, point: readonly number[]): { along: number; length: number } {
-  const axis = shelfAxis(info);
-  const lo = info.plate.box.min[axis]!;
-  const length = info.plate.box.max[axis]! - lo;
-  return { along: (point[axis]! - lo) / length, length };
+/** The event's plates of one shelf as one row of lanes: where along the shelf each SKU lies. */
+export interface LaneRow {
+  /** Each SKU's lane as fractions [from, to] of the row's length. */
+  lanes: ReadonlyMap<string, readonly [number, number]>;
+  /** A point's position along the row (fraction; outside [0, 1] beyond its ends) and the row's length (m). */
+  along: (point: readonly number[]) => { along: number; length: number };
+}
+
+/**
+ * Plates of one shelf read as one row: a one-SKU plate is one lane, a multi-SKU plate its lanes (`laneOf`), a
+ * mixed plate none; a SKU on two of the plates spans both. So a hand is read against the SKUs of neighbouring plates
+ * as against the lanes of one (a change spread over two plates by an item lying across them). Undefined with fewer
+ * than two lanes: one lane tells nothing apart.
+ */
+export function laneRow(infos: readonly PlateInfo[]): LaneRow | undefined {
+  const first = infos[0];
+  if (!first) return undefined;
+  const axis = shelfAxis(first);
+  const lo = Math.min(...infos.map((i) => i.plate.box.min[axis]!));
+  const length = Math.max(...infos.map((i) => i.plate.box.max[axis]!)) - lo;
+  const spans = new Map<string, [number, number]>();
+  for (const info of infos) {
+    const from = info.plate.box.min[axis]!;
+    const size = info.plate.box.max[axis]! - from;
+    const { skus } = info.plate;
+    for (const sku of skus) {
+      const lane = skus.length === 1 ? ([0, 1] as const) : laneOf(info, sku);
+      if (!lane) continue;
+      const [a, b] = [(from + lane[0] * size - lo) / length, (from + lane[1] * size - lo) / length];
+      const known = spans.get(sku);
+      spans.set(sku, known ? [Math.min(known[0], a), Math.max(known[1], b)] : [a, b]);
+    }
+  }
+  if (spans.size < 2) return undefined;
+  return { lanes: spans, along: (point) => ({ along: (point[axis]! - lo) / length, length }) };
 }
