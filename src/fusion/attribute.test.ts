@@ -313,6 +313,34 @@ test('[F7] a return onto the wrong plate is recognised from the returner cart, t
   assert.deepEqual(picked.items, [{ sku: 'yogurt', qty: 1 }]);
 });
 
+test('[F7] grams no product of the plate fits, near many foreign look-alikes: the returner cart names the product', () => {
+  // 150 g back onto the cereal plate: the weight stage spreads it over products from elsewhere (each 0.05, the
+  // unlisted rest 0.75). The returner holds a yogurt, listed among them: that is the product.
+  const lookAlikes = ['yogurt', 'pudding', 'custard', 'kefir', 'skyr'].map((sku) => ({
+    items: [{ sku, qty: -1 }],
+    probability: 0.05,
+    residualGrams: 0,
+  }));
+  const wrongPlate = shelfEvent({
+    grams: -150,
+    gramsByPlate: { p1: -150 },
+    hypotheses: lookAlikes,
+    flags: ['ambiguous-item'],
+  });
+  const ctx = context({
+    candidates: [shopper('S1', reach('t1'))],
+    sessionsInside: ['S1', 'S2'],
+    cartOf: carts({ S1: { yogurt: 1, cola: 2 }, S2: { pudding: 1 } }),
+    unitWeightOf: (sku) => unitWeightOf(sku) ?? { mean: 150, sd: 2 },
+    platesHolding: (sku) => (sku === 'cereal' ? ['p1'] : []),
+  });
+  const returned = committed(decide(ctx, wrongPlate));
+  assert.equal(returned.sessionId, 'S1');
+  assert.deepEqual(returned.items, [{ sku: 'yogurt', qty: -1 }]);
+  // Without knowing what the plate holds, the cart proposal stays on the best hypothesis's small scale: review.
+  assert.equal(decide({ ...ctx, platesHolding: undefined }, wrongPlate).kind, 'review');
+});
+
 test('[F7] without unit weights no misplaced return is invented', () => {
   const wrongPlate = shelfEvent({ grams: -150, hypotheses: [], flags: ['unexplained-weight'] });
   const ctx = context({

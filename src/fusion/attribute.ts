@@ -289,8 +289,11 @@ function degradations(event: ShelfEvent, ctx: FusionContext, actors: Actor[], to
   const factors: { name: string; factor: number }[] = [];
   const flags = new Set<ShelfEventFlag>(event.flags);
   if (ctx.silentPlate) flags.add('silent-plate');
-  // [F7] The weight stage could not explain the grams, but a cart item does: its flag is answered.
-  if (top.lead.source === 'cart') flags.delete('unexplained-weight');
+  // [F7] The weight stage could not explain the grams, or tell look-alikes apart, but a cart item does: answered.
+  if (top.lead.source === 'cart') {
+    flags.delete('unexplained-weight');
+    flags.delete('ambiguous-item');
+  }
   // Weight could not tell the items apart, but the lane the hand reached into did: that doubt is in the posterior.
   if (top.lead.lane) flags.delete('ambiguous-item');
   for (const flag of [...flags].sort()) factors.push({ name: flag, factor: config.flagFactor[flag] });
@@ -338,6 +341,7 @@ export function decideShelfEvent(event: ShelfEvent, ctx: FusionContext, config: 
     cartOf: ctx.cartOf,
     unitWeightOf: ctx.unitWeightOf,
     sessionsInside: ctx.sessionsInside,
+    platesHolding: ctx.platesHolding,
   };
   const ranked = outcomes(actors, itemOptions(event, view, config, cartSessions), ctx, config, event.grams < 0);
   const alternatives = listed(ranked, config);

@@ -23,6 +23,8 @@ export interface CartKnowledge {
   unitWeightOf?: (sku: string) => UnitWeight | undefined;
   /** Sessions inside (shoppers) that may hold a handed-off item. */
   sessionsInside: readonly string[];
+  /** Of the event's plates, those holding a SKU (planogram or stock): a SKU none holds came from elsewhere. */
+  platesHolding?: (sku: string) => readonly string[];
 }
 
 /** Stable key of an item combination: SKUs sorted, zero quantities dropped. */
@@ -47,10 +49,9 @@ function residual(items: readonly ItemCount[], event: ShelfEvent, unitWeightOf: 
   return { z: (explained - event.grams) / Math.sqrt(Math.max(variance, 1e-6)) };
 }
 
-/** Put-backs of cart SKUs the weight stage did not propose: "the yogurt went back onto the cereal plate" [F7]. */
+/** Put-backs of cart SKUs that fit the grams: "the yogurt went back onto the cereal plate" [F7]. */
 function misplacedReturns(event: ShelfEvent, view: CartKnowledge, config: FusionConfig, sessions: readonly string[]) {
   if (event.grams >= 0 || !view.cartOf || !view.unitWeightOf) return [];
-  const proposed = new Set(event.hypotheses.map((h) => itemsKey(h.items)));
   const held = new Map<string, number>();
   for (const s of sessions) {
     for (const [sku, qty] of view.cartOf(s)) held.set(sku, Math.max(held.get(sku) ?? 0, qty));
@@ -60,7 +61,7 @@ function misplacedReturns(event: ShelfEvent, view: CartKnowledge, config: Fusion
     for (let n = 1; n <= Math.min(qty, config.maxAugmentUnits); n++) {
       const items = [{ sku, qty: -n }];
       const r = residual(items, event, view.unitWeightOf);
-      if (!r || Math.abs(r.z) > config.augmentMaxZ || proposed.has(itemsKey(items))) continue;
+      if (!r || Math.abs(r.z) > config.augmentMaxZ) continue;
       out.push({ items, likelihood: Math.exp(-0.5 * r.z ** 2) });
     }
   }
@@ -69,7 +70,10 @@ function misplacedReturns(event: ShelfEvent, view: CartKnowledge, config: Fusion
 
 /**
  * The item options fusion weighs [F5]: each weight hypothesis at its probability, the leftover mass as
- * "unexplained", and misplaced returns scaled against the weight stage's best hypothesis.
+ * "unexplained", and returns of cart items that fit the grams. A cart proposal is scaled against the larger of the weight
+ * stage's best hypothesis and the mass it gives products from elsewhere (listed ones no event plate holds, and the
+ * unlisted rest): grams that fit no product of the plate are a product from elsewhere, and a shopper returns what
+ * they hold, so a fitting cart item is the likeliest of those.
  */
 export function itemOptions(
   event: ShelfEvent,
@@ -89,12 +93,24 @@ export function itemOptions(
   const ref = best
     ? { weight: best.probability, likelihood: bestFit ? Math.exp(-0.5 * bestFit.z ** 2) : 1 }
     : { weight: other, likelihood: Math.exp(-0.5 * config.augmentMaxZ ** 2) };
+  const scale = Math.max(ref.weight, elsewhereMass(options, other, view.platesHolding));
   for (const m of misplacedReturns(event, view, config, cartSessions)) {
-    const weight = ref.weight * config.misplacedReturnPrior * (m.likelihood / Math.max(ref.likelihood, 1e-12));
-    options.push({ items: m.items, weight, source: 'cart' });
+    const weight = scale * config.misplacedReturnPrior * (m.likelihood / Math.max(ref.likelihood, 1e-12));
+    // One the weight stage listed too keeps the larger of the two readings (and the cart's name when it is larger).
+    const key = itemsKey(m.items);
+    const same = options.find((o) => o.items && itemsKey(o.items) === key);
+    if (!same) options.push({ items: m.items, weight, source: 'cart' });
+    else if (weight > same.weight) Object.assign(same, { weight, source: 'cart' });
   }
   if (other > 0) options.push({ items: null, weight: other, source: 'other' });
   return options;
+}
+
+/** The weight stage's mass on products from elsewhere: listed options no event plate holds, and the unlisted rest. */
+function elsewhereMass(options: readonly ItemOption[], other: number, holding: CartKnowledge['platesHolding']) {
+  if (!holding) return 0;
+  const foreign = options.filter((o) => o.items?.every((i) => holding(i.sku).length === 0));
+  return other + foreign.reduce((sum, o) => sum + o.weight, 0);
 }
 
 /** True when the cart holds at least the units each put-back returns (picks among the items ask nothing). */
