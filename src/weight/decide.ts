@@ -107,12 +107,15 @@ function gramsMap(c: Change): Map<string, number> {
   return new Map([...c.byPlate].map(([id, p]) => [id, p.grams]));
 }
 
-/** Splits a phase per plate when every plate with a unit's worth of change is explained by whole units alone. */
+/**
+ * Splits a phase per plate when every plate with a unit's worth of change is explained by whole units of its own
+ * products alone (an item put back across two plates is one change, not two).
+ */
 function partition(c: Change, ctx: DecideContext): Change[] {
   const { store, cfg } = ctx;
   const index = (id: string) => store.plates.get(id)?.index ?? 0;
   const majors = [...c.byPlate].filter(([id, p]) => {
-    const own = candidatesFor(store, ctx.stock, new Map([[id, p.grams]]), p.grams, cfg, false);
+    const own = candidatesFor(store, ctx.stock, new Map([[id, p.grams]]), p.grams, cfg, false).filter((x) => x.local);
     const unit = own.length > 0 ? lightestUnit(own) : 0;
     return Math.abs(p.grams) >= Math.max(noiseFloor(Math.sqrt(p.variance), cfg), cfg.minUnitFraction * unit);
   });
@@ -129,7 +132,8 @@ function partition(c: Change, ctx: DecideContext): Change[] {
   }
   const parts = [...groups.values()].map(change);
   const explained = parts.every((part) => {
-    const cands = candidatesFor(store, ctx.stock, gramsMap(part), part.grams, cfg, false);
+    // The plate's own products only: some product from elsewhere fits almost any put-back.
+    const cands = candidatesFor(store, ctx.stock, gramsMap(part), part.grams, cfg, false).filter((x) => x.local);
     return rankHypotheses(part.grams, part.sigma, cands, cfg).bestZ <= 2;
   });
   return explained ? parts : [c];

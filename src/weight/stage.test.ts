@@ -123,6 +123,16 @@ describe('weight stage: detection', () => {
     assert.equal(top(three[0]!), 'chips×1');
   });
 
+  it('keeps an item put back across two plates one put-back, though each share alone fits some product', () => {
+    // A water bottle (500 g) laid across the two soap plates: 400 g reads as a soap on p5 and 100 g as a tea on
+    // p6, but the tea is no product of p6: one change, a water from elsewhere.
+    const msgs = scenario({ p5: { changes: [{ t: 5000, grams: -400 }] }, p6: { changes: [{ t: 5000, grams: -100 }] } });
+    const events = runStage(store, msgs).events;
+    assert.equal(events.length, 1);
+    assert.deepEqual([...events[0]!.plateIds].sort(), ['p5', 'p6']);
+    assert.equal(top(events[0]!), 'water×-1');
+  });
+
   it('splits two picks on the same plate close in time', () => {
     const msgs = scenario({
       p3: {
