@@ -341,6 +341,26 @@ test('[F7] grams no product of the plate fits, near many foreign look-alikes: th
   assert.equal(decide({ ...ctx, platesHolding: undefined }, wrongPlate).kind, 'review');
 });
 
+test('[F7] a put-back the plate own product explains stays that product, though the cart holds a look-alike', () => {
+  // A cola back onto the cola plate; the returner also holds a pepsi of the same weight, which the weight stage
+  // listed as a product from elsewhere at next to nothing. A home return is far likelier than a misplaced one.
+  const home = shelfEvent({
+    grams: -355,
+    hypotheses: [
+      { items: [{ sku: 'cola', qty: -1 }], probability: 0.98, residualGrams: 3 },
+      { items: [{ sku: 'pepsi', qty: -1 }], probability: 0.001, residualGrams: 1 },
+    ],
+  });
+  const ctx = context({
+    candidates: [shopper('S1', reach('t1'))],
+    sessionsInside: ['S1'],
+    cartOf: carts({ S1: { cola: 1, pepsi: 1 } }),
+    unitWeightOf: (sku) => (sku === 'pepsi' ? { mean: 356, sd: 3 } : unitWeightOf(sku)),
+    platesHolding: (sku) => (sku === 'cola' ? ['p1'] : []),
+  });
+  assert.deepEqual(committed(decide(ctx, home)).items, [{ sku: 'cola', qty: -1 }]);
+});
+
 test('[F7] without unit weights no misplaced return is invented', () => {
   const wrongPlate = shelfEvent({ grams: -150, hypotheses: [], flags: ['unexplained-weight'] });
   const ctx = context({

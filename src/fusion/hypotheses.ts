@@ -93,12 +93,15 @@ export function itemOptions(
   const ref = best
     ? { weight: best.probability, likelihood: bestFit ? Math.exp(-0.5 * bestFit.z ** 2) : 1 }
     : { weight: other, likelihood: Math.exp(-0.5 * config.augmentMaxZ ** 2) };
-  const scale = Math.max(ref.weight, elsewhereMass(options, other, view.platesHolding));
+  const elsewhere = elsewhereMass(options, other, view.platesHolding);
+  const scale = Math.max(ref.weight, elsewhere);
   for (const m of misplacedReturns(event, view, config, cartSessions)) {
-    const weight = scale * config.misplacedReturnPrior * (m.likelihood / Math.max(ref.likelihood, 1e-12));
-    // One the weight stage listed too keeps the larger of the two readings (and the cart's name when it is larger).
     const key = itemsKey(m.items);
     const same = options.find((o) => o.items && itemsKey(o.items) === key);
+    // The weight stage weighed a listed one against the plate's own products: its reading stands, unless the grams
+    // fit none of them (then the cart's reading, when larger).
+    if (same && elsewhere <= ref.weight) continue;
+    const weight = scale * config.misplacedReturnPrior * (m.likelihood / Math.max(ref.likelihood, 1e-12));
     if (!same) options.push({ items: m.items, weight, source: 'cart' });
     else if (weight > same.weight) Object.assign(same, { weight, source: 'cart' });
   }
