@@ -32,9 +32,19 @@ function afterContact(aSees: number, bSees: number, gap = 0.07) {
 
 test("two tracks that each now see the other one's height swap their shoppers back, keeping ids and heights", () => {
   const { a, b, kfA, kfB } = afterContact(1.385, 1.448);
+  const handA = { X: [2.3, 2.4, 1.1] as [number, number, number], sigma: 0.03, t: T0 - 200 };
+  a.hands = [undefined, handA];
   assert.equal(resolveSwaps([a, b]).length, 1);
   assert.equal(a.kf, kfB);
   assert.equal(b.kf, kfA);
+  // A hand held in a shelf goes with its shopper too.
+  assert.deepEqual(
+    [a.hands, b.hands],
+    [
+      [undefined, undefined],
+      [undefined, handA],
+    ],
+  );
   assert.deepEqual([a.id, a.heights.shoulder, b.id, b.heights.shoulder], ['T1', 1.45, 'T2', 1.38]);
   // And the fast means went with the shoppers: checking again changes nothing.
   assert.equal(resolveSwaps([a, b]).length, 0);

@@ -62,11 +62,12 @@ export function swappedByHeight(a: Track, b: Track): boolean {
   return keep - swap >= SWAP_MARGIN * gap;
 }
 
-/** Gives each track the other's shopper: filter, camera views, shoulders, gate sides and fast height mean. */
+/** Gives each track the other's shopper: filter, camera views, shoulders, wrists, gate sides and fast height mean. */
 export function swapShoppers(a: Track, b: Track): void {
   [a.kf, b.kf] = [b.kf, a.kf];
   [a.observations, b.observations] = [b.observations, a.observations];
   [a.shoulders, b.shoulders] = [b.shoulders, a.shoulders];
+  [a.hands, b.hands] = [b.hands, a.hands];
   [a.sides, b.sides] = [b.sides, a.sides];
   [a.recent, b.recent] = [b.recent, a.recent];
   [a.lastSeenT, b.lastSeenT] = [b.lastSeenT, a.lastSeenT];
