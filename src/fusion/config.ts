@@ -132,7 +132,10 @@ export interface FusionConfig {
   handoffQuietMs: number;
   /** Confidence on the cart lines a handoff moves. */
   handoffConfidence: number;
-  /** Prior of a cart item being returned onto a plate the weight stage did not propose it for. */
+  /**
+   * Prior of a cart item being returned onto a plate whose own product explains the grams, against that product.
+   * (Grams that fit no product of the plate are a product from elsewhere: a cart item that fits takes that mass.)
+   */
   misplacedReturnPrior: number;
   /** Largest unit count fusion proposes for a misplaced return. */
   maxAugmentUnits: number;

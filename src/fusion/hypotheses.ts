@@ -70,10 +70,10 @@ function misplacedReturns(event: ShelfEvent, view: CartKnowledge, config: Fusion
 
 /**
  * The item options fusion weighs [F5]: each weight hypothesis at its probability, the leftover mass as
- * "unexplained", and returns of cart items that fit the grams. A cart proposal is scaled against the larger of the weight
- * stage's best hypothesis and the mass it gives products from elsewhere (listed ones no event plate holds, and the
- * unlisted rest): grams that fit no product of the plate are a product from elsewhere, and a shopper returns what
- * they hold, so a fitting cart item is the likeliest of those.
+ * "unexplained", and returns of cart items that fit the grams, scaled by their fit against the best hypothesis's.
+ * When the grams fit no product of the plate (the weight stage gives more mass to products from elsewhere, listed
+ * ones no event plate holds and the unlisted rest, than to its best), a fitting cart item takes that mass: a shopper
+ * returns what they hold. Otherwise it competes with the plate's own product at `misplacedReturnPrior`.
  */
 export function itemOptions(
   event: ShelfEvent,
@@ -94,14 +94,16 @@ export function itemOptions(
     ? { weight: best.probability, likelihood: bestFit ? Math.exp(-0.5 * bestFit.z ** 2) : 1 }
     : { weight: other, likelihood: Math.exp(-0.5 * config.augmentMaxZ ** 2) };
   const elsewhere = elsewhereMass(options, other, view.platesHolding);
-  const scale = Math.max(ref.weight, elsewhere);
+  // Grams that fit no product of the plate: the mass from elsewhere is the cart item's to take (by its fit). Else a
+  // misplaced return competes with the plate's own product at `misplacedReturnPrior`.
+  const scale = elsewhere > ref.weight ? elsewhere : ref.weight * config.misplacedReturnPrior;
   for (const m of misplacedReturns(event, view, config, cartSessions)) {
     const key = itemsKey(m.items);
     const same = options.find((o) => o.items && itemsKey(o.items) === key);
     // The weight stage weighed a listed one against the plate's own products: its reading stands, unless the grams
     // fit none of them (then the cart's reading, when larger).
     if (same && elsewhere <= ref.weight) continue;
-    const weight = scale * config.misplacedReturnPrior * (m.likelihood / Math.max(ref.likelihood, 1e-12));
+    const weight = scale * (m.likelihood / Math.max(ref.likelihood, 1e-12));
     if (!same) options.push({ items: m.items, weight, source: 'cart' });
     else if (weight > same.weight) Object.assign(same, { weight, source: 'cart' });
   }
