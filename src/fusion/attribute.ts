@@ -2,7 +2,6 @@
  * Fusion: who moved what at a shelf event, with a confidence that is the probability the charge is right.
  * Joint posterior over (actor, items) → grouped by what it does to receipts → commit or review [F1]–[F16].
  */
-
 import { type ChargeShare, charges, type ReviewAlternative } from '../review/types.ts';
 import type { LaneRow } from '../store/lanes.ts';
 import type { HandEvidence } from '../vision/types.ts';
@@ -97,7 +96,7 @@ interface Outcome {
     p: number;
     source: ItemOption['source'];
     handoff: boolean;
-    /** The hand's lane on a multi-SKU plate weighed the items. */
+    /** Where along the shelf the hand went (its lane) weighed the items. */
     lane?: boolean;
   };
 }

@@ -13,7 +13,7 @@ import { rayAtHeight, rayNearest } from './geometry.ts';
 import type { KalmanTuning } from './kalman.ts';
 import { predictAt, update } from './kalman.ts';
 import type { DetectionAnchors } from './matching.ts';
-import type { Track } from './track.ts';
+import type { SeenWrist, Track } from './track.ts';
 import { pushPoint } from './track.ts';
 import type { TrackPoint } from './types.ts';
 import { gatherViews, robustTriangulate, type TimedView, viewGeometry } from './views.ts';
@@ -257,24 +257,27 @@ function wrist(
     track.hands[side] = { X: tri.X, sigma: tri.sigma, t: ts };
     return tri;
   }
-  const seen = track.hands[side];
-  const held = seen && ts - seen.t <= config.heldWristMs ? seen : undefined;
-  const heldSigma =
-    held && Math.max(held.sigma, TRIANGULATED_FLOOR_SIGMA) + (config.heldWristGrowth * (ts - held.t)) / 1000;
+  const held = heldWrist(track.hands[side], ts, config);
   const k = det.keypoints[WRIST[side]]!;
   if (k[2] >= config.minKeypointScore) {
-    if (held && heldSigma !== undefined)
-      return { X: rayNearest(cam, k[0], k[1], held.X), sigma: Math.min(heldSigma, config.singleViewWristSigma) };
+    if (held)
+      return { X: rayNearest(cam, k[0], k[1], held.X), sigma: Math.min(held.sigma, config.singleViewWristSigma) };
     const offset = track.shoulders[side];
     const ref: Vec3 = offset
       ? [track.kf.x + offset[0], track.kf.y + offset[1], offset[2]]
       : [track.kf.x, track.kf.y, track.heights.shoulder];
     return { X: rayNearest(cam, k[0], k[1], ref), sigma: config.singleViewWristSigma };
   }
-  if (!held || heldSigma === undefined) return undefined;
+  if (!held) return undefined;
   const elbow = robustTriangulate(views, geometry, ELBOW[side], config);
-  if (!elbow || distance(elbow.X, held.X) > config.forearmM) return undefined;
-  return { X: held.X, sigma: heldSigma };
+  return elbow && distance(elbow.X, held.X) <= config.forearmM ? held : undefined;
+}
+
+/** Where two cameras last placed a wrist, while recent (`heldWristMs`), its σ grown with the time since. */
+function heldWrist(seen: SeenWrist | undefined, ts: number, config: VisionConfig) {
+  if (!seen || ts - seen.t > config.heldWristMs) return undefined;
+  const sigma = Math.max(seen.sigma, TRIANGULATED_FLOOR_SIGMA) + (config.heldWristGrowth * (ts - seen.t)) / 1000;
+  return { X: seen.X, sigma };
 }
 
 function distance(a: Vec3, b: Vec3): number {
