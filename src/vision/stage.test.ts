@@ -94,6 +94,37 @@ test('a shopper entering and leaving gets one id, an "in" at the entry gate and 
   assert.equal(stage.activeTracks(out.t - 500).length, 1);
 });
 
+test("whoever a leaver's track follows back in through the entry gate is a newcomer with an id and an 'in'", () => {
+  const store = room();
+  // Out through the exit, along the queue outside, and in again through the entry while the leaver is still
+  // followed: what a track does when a leaver passes the next shopper waiting at the scanner.
+  const shopper = walker(
+    [
+      [1.2, -0.6],
+      [1.2, 1.2],
+      [4.6, 1.2],
+      [4.6, -0.7],
+      [1.2, -0.7],
+      [1.2, 2],
+    ],
+    1.4,
+    T0,
+  );
+  const { crossings, stage } = run(store, [shopper], 12);
+  assert.deepEqual(
+    crossings.map((c) => [c.trackId, c.gateId, c.direction]),
+    [
+      ['T1', 'entry', 'in'],
+      ['T1', 'exit', 'out'],
+      ['T2', 'entry', 'in'],
+    ],
+  );
+  assert.deepEqual(
+    stage.activeTracks(T0 + 11_000).map((a) => a.trackId),
+    ['T2'],
+  );
+});
+
 test('with an entry area reaching outside, the "in" crossing is seen when the shopper passes the line', () => {
   const store = room(ENTRY_REACHING_OUTSIDE);
   const shopper = walker(

@@ -119,6 +119,7 @@ class Tracker implements VisionStage {
       if (track?.state === 'dead') {
         observe(track, cam, det, anchors[i]!, ts, this.ctx, false);
         matched.add(track);
+        this.followLeaver(track, ts);
       } else if (track) {
         observe(track, cam, det, anchors[i]!, ts, this.ctx);
         matched.add(track);
@@ -273,13 +274,36 @@ class Tracker implements VisionStage {
     damp(track.kf, Math.exp(-dt / this.config.coastTauMs));
   }
 
-  /** Gate sides, confirmation and exits after a track moved. */
-  private afterUpdate(track: Track, ts: number): void {
-    const crossed = stepGates(this.gateFrames, track.sides, track.kf.x, track.kf.y, {
+  /** The gates a track crossed with its latest move (its sides updated). */
+  private stepGates(track: Track) {
+    return stepGates(this.gateFrames, track.sides, track.kf.x, track.kf.y, {
       hysteresis: this.config.gateHysteresis,
       reach: this.config.gateReach,
       cornerSlack: 0.3,
     });
+  }
+
+  /**
+   * A leaver is followed outside so their detections start nobody new; whoever that track then follows in through
+   * an entry gate is someone entering (often the next shopper in the queue at the scanner, whom the leaver passed):
+   * the follow ends and a newcomer starts there, with the crossing, to be bound to the scan like any other.
+   */
+  private followLeaver(leaver: Track, ts: number): void {
+    const inward = this.stepGates(leaver).find(
+      (c) => c.direction === 'in' && this.gates.find((g) => g.id === c.gateId)?.kind !== 'exit',
+    );
+    if (!inward) return;
+    leaver.left = false;
+    const at = { x: leaver.kf.x, y: leaver.kf.y, ts, sigma: 0.3 };
+    const newcomer = newTrack(this.serial++, at, this.config.nominalHeights, false);
+    newcomer.sides = new Map(leaver.sides);
+    newcomer.pending.push({ ...inward, t: ts });
+    this.tracks.push(newcomer);
+  }
+
+  /** Gate sides, confirmation and exits after a track moved. */
+  private afterUpdate(track: Track, ts: number): void {
+    const crossed = this.stepGates(track);
     if (track.state === 'tentative') {
       for (const c of crossed) track.pending.push({ ...c, t: ts });
       if (track.orphan) this.maybeAdopt(track, ts);

@@ -42,7 +42,7 @@ export interface Track {
   bornY: number;
   lastSeenT: number;
   diedT: number | undefined;
-  /** Died by walking out through a gate (then followed a little longer, see `leaverFollowMs`). */
+  /** Died by walking out through a gate and not followed back in (followed a little longer, see `leaverFollowMs`). */
   left: boolean;
   hits: number;
   camerasSeen: Set<string>;
