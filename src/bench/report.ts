@@ -15,6 +15,18 @@ export interface TrackingFigures {
   mota: number | null;
   hota: number | null;
   identityKeptRate: number | null;
+  /** Each visit member whose identity was not kept: where to start tracing a swap or a late track. */
+  identityLost: LostIdentity[];
+}
+
+export interface LostIdentity {
+  personId: string;
+  visit: string;
+  /** The track that followed them longest (null when none did). */
+  trackId: string | null;
+  /** Share of their time inside that track covered, and identity switches. */
+  coverage: number;
+  switches: number;
 }
 
 export interface CostFigures {
@@ -118,7 +130,7 @@ export function policyFigures({
       weightIdentityAccuracy: events.weightIdentityAccuracy,
       attributionAccuracy: events.attributionAccuracy,
     },
-    tracking: tracking ?? { idf1: null, mota: null, hota: null, identityKeptRate: null },
+    tracking: tracking ?? { idf1: null, mota: null, hota: null, identityKeptRate: null, identityLost: [] },
     handoffs,
     latency: {
       shelfToCartP50Ms: percentile(events.shelfToCartMs, 50),

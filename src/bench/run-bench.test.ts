@@ -145,9 +145,17 @@ function fakeEngine(options: EngineOptions): Engine {
     },
     now: () => T0 + 60_000,
     stats: () => ({ accepted: 0, rejected: {}, shelfEvents: 2, reviewsOpen: 0 }),
-    snapshot: () => {
-      throw new Error('not used');
-    },
+    // Nobody tracked: the tracking scorer a test passes decides the figures.
+    snapshot: () => ({
+      t: T0 + 60_000,
+      tracks: [],
+      stock: {},
+      sessions: [],
+      carts: {},
+      reviews: [],
+      silentPlates: [],
+      offlineCameras: [],
+    }),
   };
 }
 
@@ -187,6 +195,14 @@ describe('benchStore', () => {
     assert.equal(r.baseline.events.attributionAccuracy, 0.5);
     assert.equal(r.baseline.reviewEventsPer1000, 0);
     assert.equal(r.tracking.idf1, null);
+  });
+
+  it('names in its notes each visit whose identity the tracks did not keep', async () => {
+    const lost = { personId: 'p-1', visit: 'v-1', trackId: 'T2', coverage: 0.66, switches: 1 };
+    const tracking = () => ({ idf1: 0.9, mota: 0.9, hota: 0.9, identityKeptRate: 0.5, identityLost: [lost] });
+    const r = await benchStore(run, 7, dir, { ...deps, tracking });
+    assert.deepEqual(r.tracking.identityLost, [lost]);
+    assert.ok(r.notes.includes('identity not kept: p-1 (visit v-1, T2 66 % of the visit, 1 switch).'), `${r.notes}`);
   });
 
   it('counts only engine CPU time', async () => {

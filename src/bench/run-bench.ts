@@ -18,6 +18,7 @@ import { openCases, oracleChoice, receiptsAfterReview, receiptsBeforeReview } fr
 import {
   type BenchResult,
   type CostFigures,
+  type LostIdentity,
   type PolicyFigures,
   policyFigures,
   type StoreResult,
@@ -162,10 +163,12 @@ export async function benchStore(run: SuiteRun, seed: number, root: string, deps
   ];
   const tracking = sampler && deps.tracking ? deps.tracking(truth, sampler) : null;
   if (!tracking) notes.push('tracking metrics not measured.');
-  else
+  else {
     notes.push(
       'tracking is measured once per second of store time on the shared vision stage (same for the baseline).',
     );
+    if (tracking.identityLost.length > 0) notes.push(`identity not kept: ${describeLost(tracking.identityLost)}.`);
+  }
   return {
     store: store.def.id,
     setup: { file: run.store, shoppers: run.shoppers, minutes: run.minutes, difficulty: run.difficulty },
@@ -182,4 +185,14 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     stores.push(await benchStore(run, options.seed, options.root, deps));
   }
   return { suite: options.suite, seed: options.seed, stores, notes: [] };
+}
+
+/** "p-0156 (visit …, T160 66 % of the visit, 1 switch)" for each person, for the report's notes. */
+function describeLost(lost: readonly LostIdentity[]): string {
+  return lost
+    .map((l) => {
+      const followed = l.trackId ? `${l.trackId} ${Math.round(l.coverage * 100)} % of the visit` : 'no track';
+      return `${l.personId} (visit ${l.visit}, ${followed}, ${l.switches} switch${l.switches === 1 ? '' : 'es'})`;
+    })
+    .join('; ');
 }

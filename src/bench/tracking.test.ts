@@ -76,9 +76,18 @@ describe('scoreTracking', () => {
     assert.equal(perfect.idf1, 1);
     assert.equal(perfect.mota, 1);
     assert.equal(perfect.identityKeptRate, 1);
+    assert.deepEqual(perfect.identityLost, []);
     const swapped = follow(3);
     assert.ok(swapped.idf1! < 1 && swapped.mota! < 1);
     assert.equal(swapped.identityKeptRate, 0);
+    // Who lost it, in which visit, and how: where a developer starts tracing the swap.
+    assert.deepEqual(
+      swapped.identityLost.map((l) => [l.personId, l.visit, l.switches]),
+      [
+        ['a', 'a', 1],
+        ['b', 'b', 1],
+      ],
+    );
   });
 
   it('judges identity kept from entry to exit, not on the walk up to the gate', () => {

@@ -67,5 +67,15 @@ export function scoreTracking(truth: GroundTruth, sampler: TrackSampler): Tracki
   const paths = truthAtTicks(truth.people, sampler.ticks, truth.sampleHz);
   const m = trackingMetrics(paths, sampler.samples);
   const inside = identityKept(insideVisits(truth, paths), sampler.samples);
-  return { idf1: m.idf1, mota: m.mota, hota: m.hota, identityKeptRate: inside.keptRate };
+  const visitOf = new Map(truth.people.map((p) => [p.personId, p.visit ?? '']));
+  const identityLost = inside.kept
+    .filter((k) => !k.kept)
+    .map(({ personId, trackId, coverage, switches }) => ({
+      personId,
+      visit: visitOf.get(personId) ?? '',
+      trackId: trackId ?? null,
+      coverage,
+      switches,
+    }));
+  return { idf1: m.idf1, mota: m.mota, hota: m.hota, identityKeptRate: inside.keptRate, identityLost };
 }
