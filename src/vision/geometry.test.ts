@@ -29,8 +29,6 @@ const cams = [
   camera('d', [2, 2, 3.5], [2, 2.01, 0]),
 ].map(cameraModel);
 
-const zero: Vec3 = [0, 0, 0];
-
 test('triangulates a wrist to within 2 cm from four views with 2 px noise', () => {
   const random = createRng(3);
   const errors: number[] = [];
@@ -38,7 +36,7 @@ test('triangulates a wrist to within 2 cm from four views with 2 px noise', () =
     const X: Vec3 = [1 + random.next() * 2, 1 + random.next() * 2, 0.5 + random.next() * 1.2];
     const views: JointView[] = cams.map((cam) => {
       const [u, v] = project(cam, ...X);
-      return { cam, u: u + 2 * random.gauss(), v: v + 2 * random.gauss(), weight: 1, shift: zero };
+      return { cam, u: u + 2 * random.gauss(), v: v + 2 * random.gauss(), weight: 1 };
     });
     const t = triangulate(views, 2);
     assert.ok(t, 'triangulated');
@@ -53,30 +51,16 @@ test('a low-confidence outlier view barely moves the estimate when weighted down
   const X: Vec3 = [2, 1.5, 1.2];
   const views: JointView[] = cams.map((cam, i) => {
     const [u, v] = project(cam, ...X);
-    return i === 0 ? { cam, u: u + 60, v, weight: 0.05, shift: zero } : { cam, u, v, weight: 1, shift: zero };
+    return i === 0 ? { cam, u: u + 60, v, weight: 0.05 } : { cam, u, v, weight: 1 };
   });
   const t = triangulate(views, 2)!;
   assert.ok(Math.hypot(t.X[0] - X[0], t.X[1] - X[1], t.X[2] - X[2]) < 0.02);
 });
 
-test('motion compensation: views taken at different times of a moving point agree once shifted', () => {
-  // The point moves 1.5 m/s along x; view b was taken 60 ms before the target time.
-  const X: Vec3 = [2, 2, 1];
-  const shift: Vec3 = [0.09, 0, 0];
-  const [ua, va] = project(cams[0]!, ...X);
-  const [ub, vb] = project(cams[1]!, X[0] - shift[0], X[1], X[2]);
-  const views: JointView[] = [
-    { cam: cams[0]!, u: ua, v: va, weight: 1, shift: zero },
-    { cam: cams[1]!, u: ub, v: vb, weight: 1, shift },
-  ];
-  const t = triangulate(views, 1)!;
-  assert.ok(Math.hypot(t.X[0] - X[0], t.X[1] - X[1], t.X[2] - X[2]) < 1e-6);
-});
-
 test('one view cannot be triangulated; its ray at a known height recovers the floor point', () => {
   const X: Vec3 = [2.5, 1.2, 0.95];
   const [u, v] = project(cams[0]!, ...X);
-  assert.equal(triangulate([{ cam: cams[0]!, u, v, weight: 1, shift: zero }], 2), undefined);
+  assert.equal(triangulate([{ cam: cams[0]!, u, v, weight: 1 }], 2), undefined);
   const p = rayAtHeight(cams[0]!, u, v, 0.95)!;
   assert.ok(Math.hypot(p[0] - X[0], p[1] - X[1]) < 1e-9);
 });

@@ -36,28 +36,26 @@ export function project(cam: CameraModel, x: number, y: number, z: number): [num
 }
 
 /**
- * Where a view's camera sees X − shift (the joint as that view saw it): pixel into `out[0..1]`, depth returned.
+ * Where a view's camera sees X: pixel into `out[0..1]`, depth returned.
  * Allocation-free: the robust triangulation calls it for every view of every joint.
  */
 export function projectView(view: JointView, X: ArrayLike<number>, out: Float64Array): number {
   const P = view.cam.P;
-  const x = X[0]! - view.shift[0];
-  const y = X[1]! - view.shift[1];
-  const z = X[2]! - view.shift[2];
+  const x = X[0]!;
+  const y = X[1]!;
+  const z = X[2]!;
   const w = P[8]! * x + P[9]! * y + P[10]! * z + P[11]!;
   out[0] = (P[0]! * x + P[1]! * y + P[2]! * z + P[3]!) / w;
   out[1] = (P[4]! * x + P[5]! * y + P[6]! * z + P[7]!) / w;
   return w;
 }
 
-/** One observation of a joint: a pixel in a camera, a weight, and how far the body moved since it was taken. */
+/** One observation of a joint: a pixel in a camera and a weight. */
 export interface JointView {
   cam: CameraModel;
   u: number;
   v: number;
   weight: number;
-  /** Displacement of the joint between this view's time and the target time (the view saw X − shift). */
-  shift: Vec3;
 }
 
 export interface Triangulated {
@@ -135,7 +133,7 @@ const PIXEL = new Float64Array(2);
  * Sine of the widest angle between two views' rays to X: how well depth is pinned down. Stops early once
  * past 30°, beyond which the geometry is good enough and the exact figure does not matter.
  */
-export function widestRaySin(views: readonly { cam: CameraModel; shift: Vec3 }[], X: Vec3): number {
+export function widestRaySin(views: readonly { cam: CameraModel }[], X: Vec3): number {
   const n = views.length;
   const dirs = n * 3 <= RAY_SCRATCH.length ? RAY_SCRATCH : new Float64Array(n * 3);
   for (let i = 0; i < n; i++) rayDirection(views[i]!, X, dirs, i * 3);
@@ -148,16 +146,11 @@ export function widestRaySin(views: readonly { cam: CameraModel; shift: Vec3 }[]
 
 const RAY_SCRATCH = new Float64Array(3 * 16);
 
-/** Unit direction from a view's camera to X − shift, written at `out[at..at+2]`. */
-export function rayDirection(
-  view: { cam: CameraModel; shift: Vec3 },
-  X: ArrayLike<number>,
-  out: Float64Array,
-  at: number,
-): void {
-  const dx = X[0]! - view.shift[0] - view.cam.position[0];
-  const dy = X[1]! - view.shift[1] - view.cam.position[1];
-  const dz = X[2]! - view.shift[2] - view.cam.position[2];
+/** Unit direction from a view's camera to X, written at `out[at..at+2]`. */
+export function rayDirection(view: { cam: CameraModel }, X: ArrayLike<number>, out: Float64Array, at: number): void {
+  const dx = X[0]! - view.cam.position[0];
+  const dy = X[1]! - view.cam.position[1];
+  const dz = X[2]! - view.cam.position[2];
   const len = Math.sqrt(dx * dx + dy * dy + dz * dz) || 1;
   out[at] = dx / len;
   out[at + 1] = dy / len;
@@ -192,13 +185,9 @@ function solveWeighted(
   for (let i = 0; i < count; i++) {
     const view = views[i]!;
     const P = view.cam.P;
-    const shift = view.shift;
-    const sx = shift[0];
-    const sy = shift[1];
-    const sz = shift[2];
     let w = view.weight;
     if (guess) {
-      const d = P[8]! * (guess[0]! - sx) + P[9]! * (guess[1]! - sy) + P[10]! * (guess[2]! - sz) + P[11]!;
+      const d = P[8]! * guess[0]! + P[9]! * guess[1]! + P[10]! * guess[2]! + P[11]!;
       if (d <= 0) return false;
       w /= d * d;
     }
@@ -208,8 +197,8 @@ function solveWeighted(
       const c1 = pix * P[9]! - P[r + 1]!;
       const c2 = pix * P[10]! - P[r + 2]!;
       const c3 = pix * P[11]! - P[r + 3]!;
-      // Row · [X − shift; 1] = 0  ⇒  row₀₋₂ · X = row₀₋₂ · shift − row₃
-      const rhs = c0 * sx + c1 * sy + c2 * sz - c3;
+      // Row · [X; 1] = 0  ⇒  row₀₋₂ · X = −row₃
+      const rhs = -c3;
       a00 += w * c0 * c0;
       a01 += w * c0 * c1;
       a02 += w * c0 * c2;

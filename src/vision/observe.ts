@@ -1,6 +1,6 @@
 /**
  * Folds one camera's detection into its track: triangulates joints with what the other cameras saw of the
- * same shopper moments before (motion-compensated, weighted by score and recency), falls back to one-camera
+ * same shopper moments before (weighted by score and recency), falls back to one-camera
  * guesses, updates the floor filter and body heights, and records a history point with the wrists.
  */
 
