@@ -27,7 +27,7 @@ const gathered: TimedView[] = [];
  * `maxViews` of them, freshest first when there were more. The array and its views are scratch, valid until the
  * next observation. Older views are not moved along the track's velocity: a standing shopper's velocity is mostly
  * noise, and compensating by it dragged fixes along the noise onto a neighbour 0.4 m away, the velocity following
- * the fix (identity swaps on convenience seeds 1–3 and hard 1: 22 → 11); recency weighting keeps a walker's
+ * the fix (identities lost on convenience seeds 1–3 and hard 1: 22 → 11); recency weighting keeps a walker's
  * older views light.
  */
 export function gatherViews(track: Track, ts: number, ctx: ObserveContext): TimedView[] {
