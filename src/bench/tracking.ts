@@ -67,7 +67,7 @@ export function scoreTracking(truth: GroundTruth, sampler: TrackSampler): Tracki
   const paths = truthAtTicks(truth.people, sampler.ticks, truth.sampleHz);
   const m = trackingMetrics(paths, sampler.samples);
   const inside = identityKept(insideVisits(truth, paths), sampler.samples);
-  const visitOf = new Map(truth.people.map((p) => [p.personId, p.visit ?? '']));
+  const visitOf = new Map(truth.people.map((p) => [p.personId, p.visit]));
   const identityLost = inside.kept
     .filter((k) => !k.kept)
     .map(({ personId, trackId, coverage, switches }) => ({

@@ -1,8 +1,8 @@
 /**
- * The views one observation triangulates from: every camera's recent sighting of the track
- * (weighted by recency, the freshest few kept), the ray geometry between them, and robust per-joint DLT that drops
- * the one view that disagrees badly. Everything here is pooled scratch, valid for one observation only: this is the
- * tracker's hottest path, and it allocates nothing but the answers.
+ * The views one observation triangulates from: every camera's recent sighting of the track (weighted by recency,
+ * the freshest few kept), the ray geometry between them, and robust per-joint DLT that drops the one view that
+ * disagrees badly. Everything here is pooled scratch, valid for one observation only: this is the tracker's
+ * hottest path, and it allocates nothing but the answers.
  */
 
 import type { Vec3 } from '../store/schema.ts';

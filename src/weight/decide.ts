@@ -65,8 +65,12 @@ function phases(steps: PlateStep[], cfg: WeightConfig): PlateStep[][] {
 
 /** Whole units of the plates' own SKUs (no neighbours, no foreign returns) explain this change within `maxZ`. */
 function itemLike(c: Change, ctx: DecideContext, maxZ = ctx.cfg.unexplainedZ): boolean {
-  const own = candidatesFor(ctx.store, ctx.stock, gramsMap(c), c.grams, ctx.cfg, false).filter((x) => x.local);
-  return rankHypotheses(c.grams, c.sigma, own, ctx.cfg).bestZ <= maxZ;
+  return rankHypotheses(c.grams, c.sigma, ownCandidates(ctx, gramsMap(c), c.grams), ctx.cfg).bestZ <= maxZ;
+}
+
+/** Candidates among the plates' own SKUs only: some product from elsewhere fits almost any put-back. */
+function ownCandidates(ctx: DecideContext, gramsByPlate: ReadonlyMap<string, number>, grams: number) {
+  return candidatesFor(ctx.store, ctx.stock, gramsByPlate, grams, ctx.cfg, false).filter((x) => x.local);
 }
 
 /**
@@ -115,7 +119,7 @@ function partition(c: Change, ctx: DecideContext): Change[] {
   const { store, cfg } = ctx;
   const index = (id: string) => store.plates.get(id)?.index ?? 0;
   const majors = [...c.byPlate].filter(([id, p]) => {
-    const own = candidatesFor(store, ctx.stock, new Map([[id, p.grams]]), p.grams, cfg, false).filter((x) => x.local);
+    const own = ownCandidates(ctx, new Map([[id, p.grams]]), p.grams);
     const unit = own.length > 0 ? lightestUnit(own) : 0;
     return Math.abs(p.grams) >= Math.max(noiseFloor(Math.sqrt(p.variance), cfg), cfg.minUnitFraction * unit);
   });
@@ -131,12 +135,7 @@ function partition(c: Change, ctx: DecideContext): Change[] {
     groups.get(home)!.push(s);
   }
   const parts = [...groups.values()].map(change);
-  const explained = parts.every((part) => {
-    // The plate's own products only: some product from elsewhere fits almost any put-back.
-    const cands = candidatesFor(store, ctx.stock, gramsMap(part), part.grams, cfg, false).filter((x) => x.local);
-    return rankHypotheses(part.grams, part.sigma, cands, cfg).bestZ <= 2;
-  });
-  return explained ? parts : [c];
+  return parts.every((part) => itemLike(part, ctx, 2)) ? parts : [c];
 }
 
 function flagsFor(c: Change, plateIds: string[], ctx: DecideContext): ShelfEventFlag[] {
