@@ -101,4 +101,23 @@ describe('scoreTracking', () => {
     // Counted from the scan, the same track covers 7 of 10 ticks: under the 90 % a kept identity needs.
     assert.equal(scoreTracking(truthOf([person]), s).identityKeptRate, 0);
   });
+
+  it("judges a party member who left first on their own time inside, not the party's", () => {
+    // a and b came as one party; b walked out at 5 s and a at 10 s. After b left, the track nearest b's path is a
+    // passer-by's (t3): that is not b's identity lost.
+    const a = walker('a', T0, 10, 0);
+    const b = { ...walker('b', T0, 10, 5), visit: 'a' };
+    const truth = truthOf([a, b]);
+    truth.visits = truth.visits.filter((v) => v.visit === 'a').map((v) => ({ ...v, members: ['a', 'b'] }));
+    const s = new TrackSampler(1000);
+    for (let k = 0; k <= 10; k++) {
+      s.record(s.due(T0 + k * 1000)!, [
+        { trackId: 't1', point: { x: k, y: 0 } },
+        { trackId: k <= 5 ? 't2' : 't3', point: { x: k, y: 5 } },
+      ]);
+    }
+    assert.equal(scoreTracking(truth, s).identityKeptRate, 0.5);
+    b.exited = T0 + 5000;
+    assert.equal(scoreTracking(truth, s).identityKeptRate, 1);
+  });
 });

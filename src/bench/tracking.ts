@@ -48,18 +48,23 @@ export function truthAtTicks(people: readonly TruthPerson[], ticks: readonly num
 }
 
 /**
- * Each visit member's path from the visit's entry to its exit. A person's true path also covers the walk up to the
- * scanner and the queue outside, where no camera has to see them; "identity kept from entry to exit" is judged on
- * the time inside only (a short visit otherwise fails the 90 % coverage on the seconds before the gate alone).
- * People of no visit (tailgaters) are left out of that figure.
+ * Each visit member's path from their own entry to their own exit (the visit's where the truth lacks them). A
+ * person's true path also covers the walk up to the scanner and the queue outside, where no camera has to see them;
+ * "identity kept from entry to exit" is judged on the time inside only (a short visit otherwise fails the 90 %
+ * coverage on the seconds before the gate alone). A party member who left before the others is not judged on the
+ * party's later seconds, when they are outside and the nearest track is someone else's. People of no visit
+ * (tailgaters) are left out of that figure.
  */
 export function insideVisits(truth: GroundTruth, paths: readonly TruthPath[]): TruthPath[] {
   const visits = new Map(truth.visits.map((v) => [v.visit, v]));
-  const visitOf = new Map(truth.people.map((p) => [p.personId, p.visit === null ? undefined : visits.get(p.visit)]));
+  const people = new Map(truth.people.map((p) => [p.personId, p]));
   return paths.flatMap((p) => {
-    const v = visitOf.get(p.personId);
+    const person = people.get(p.personId);
+    const v = person?.visit == null ? undefined : visits.get(person.visit);
     if (!v) return [];
-    return [{ personId: p.personId, path: p.path.filter(([t]) => t >= v.entered && t <= v.exited) }];
+    const from = person?.entered ?? v.entered;
+    const to = person?.exited ?? v.exited;
+    return [{ personId: p.personId, path: p.path.filter(([t]) => t >= from && t <= to) }];
   });
 }
 

@@ -48,6 +48,7 @@ function crossing(gate: GateDef, from: Vec2, to: Vec2): number | null {
 function emitPass(w: World, p: Person, gateId: string, ts: number, direction: 'in' | 'out'): void {
   w.emit({ topic: topicFor(w.store.def.id, 'gate.pass', gateId), payload: { v: 1, ts: Math.round(ts), direction } });
   if (direction === 'in' && p.role === 'tailgater') w.truth.hardCase('tailgater', ts);
+  w.truth.passed(p.id, direction, ts);
   const visit = p.party.visit ? w.truth.visits.get(p.party.visit) : undefined;
   if (!visit) return;
   if (direction === 'in') visit.entered = Math.min(visit.entered || Number.POSITIVE_INFINITY, Math.round(ts));

@@ -100,6 +100,12 @@ test('scans carry demo codes, visit ids follow sessionIdFor, members pass in 1â€
     assert.ok(ins.length >= v.members.length, `${v.visit}: ${ins.length} passes for ${v.members.length} members`);
     assert.ok(v.entered >= v.scanned + 1000 && v.entered <= v.scanned + 3000);
     assert.ok(v.exited > v.entered, `${v.visit} left`);
+    // Each member's own time inside lies within the party's, and ends at one of the visit's 'out' crossings.
+    for (const m of truth.people.filter((p) => p.visit === v.visit)) {
+      assert.ok(m.entered !== undefined && m.exited !== undefined, `${m.personId} crossed in and out`);
+      assert.ok(m.entered >= v.entered && m.exited <= v.exited && m.exited > m.entered, m.personId);
+      assert.ok(passes.some((p) => p.direction === 'out' && p.ts === Math.round(m.exited!)));
+    }
   }
   const outs = passes.filter((p) => p.direction === 'out').length;
   assert.equal(outs, truth.people.length, 'everyone leaves through an exit gate');

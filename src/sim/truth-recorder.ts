@@ -33,6 +33,14 @@ export class TruthRecorder {
     this.people.set(p.personId, p);
   }
 
+  /** A gate crossing of one person: their own time inside runs from their first 'in' to their last 'out'. */
+  passed(personId: string, direction: 'in' | 'out', t: number): void {
+    const p = this.people.get(personId);
+    if (!p) return;
+    if (direction === 'in') p.entered = Math.min(p.entered ?? Number.POSITIVE_INFINITY, Math.round(t));
+    else p.exited = Math.max(p.exited ?? Number.NEGATIVE_INFINITY, Math.round(t));
+  }
+
   sample(personId: string, t: number, x: number, y: number, wrists: number[]): void {
     const p = this.people.get(personId);
     if (!p) return;

@@ -49,6 +49,9 @@ export interface TruthPerson {
   personId: string;
   visit: string | null;
   role: 'shopper' | 'guest' | 'staff' | 'tailgater';
+  /** When this person crossed an entry gate inward first and outward last; absent where they never did. */
+  entered?: number;
+  exited?: number;
   /** Floor positions sampled at `sampleHz`: [t, x, y]. */
   path: [number, number, number][];
   /** Wrist positions at the same samples: [t, lx, ly, lz, rx, ry, rz]. */
