@@ -57,6 +57,9 @@ function track(
     shoulders: [undefined, undefined],
     hands: [undefined, undefined],
     points: [{ t: lastSeenT, x, y, wristSigma: 0.5 }],
+    contacts: new Map(),
+    lately: [],
+    latelyNext: 0,
     sides: new Map(),
     pending: [],
   };

@@ -98,8 +98,10 @@ export function adopt(lost: Track, orphan: Track): void {
   for (const id of orphan.camerasSeen) lost.camerasSeen.add(id);
   if (orphan.shoulders[0]) lost.shoulders[0] = orphan.shoulders[0];
   if (orphan.shoulders[1]) lost.shoulders[1] = orphan.shoulders[1];
-  // The lost track's remembered wrists are older than anything the orphan saw since.
+  // The lost track's remembered wrists and latest heights are older than anything the orphan saw since.
   lost.hands = orphan.hands;
+  lost.lately = orphan.lately;
+  lost.latelyNext = orphan.latelyNext;
   const lastT = lost.points[lost.points.length - 1]?.t ?? Number.NEGATIVE_INFINITY;
   for (const p of orphan.points) if (p.t >= lastT) lost.points.push(p);
 }

@@ -27,6 +27,8 @@ export interface ObserveContext {
 const HEIGHT_LEARNING_RATE = 0.05;
 /** Rate of the fast shoulder-height mean (about the last dozen samples, under a second of frames). */
 const RECENT_LEARNING_RATE = 0.15;
+/** Shoulder heights kept per track, near others or not (about a second of frames from three cameras). */
+export const LATELY_SAMPLES = 31;
 /** Heights learned from this many samples are frozen while another shopper is near. */
 const FREEZE_AFTER_SAMPLES = 10;
 /** Floor measurement noise (m) when the hips were triangulated, and with one camera only. */
@@ -125,6 +127,7 @@ function learnHeights(
   const rate = Math.max(HEIGHT_LEARNING_RATE, 1 / (n + 1));
   const shoulder = mean(shL?.X[2], shR?.X[2]);
   const valid = shoulder !== undefined && shoulder >= 0.6 && shoulder <= 1.8;
+  if (valid) noteLately(track, shoulder);
   // Near someone the samples may be theirs: the fast mean starts again once the shopper is clear.
   if (track.near) track.recent = undefined;
   else if (valid) {
@@ -139,6 +142,13 @@ function learnHeights(
   h.hip = learn(h.hip, mean(hipL?.X[2], hipR?.X[2]), 0.4, 1.3, rate);
   h.shoulder = learn(h.shoulder, shoulder, 0.6, 1.8, rate);
   h.nose = learn(h.nose, nose?.X[2], 0.7, 2.1, rate);
+}
+
+/** Keeps the latest `LATELY_SAMPLES` shoulder heights, overwriting the oldest. */
+function noteLately(track: Track, shoulder: number): void {
+  if (track.lately.length < LATELY_SAMPLES) track.lately.push(shoulder);
+  else track.lately[track.latelyNext] = shoulder;
+  track.latelyNext = (track.latelyNext + 1) % LATELY_SAMPLES;
 }
 
 /** One running-mean step towards a sample within [lo, hi] (others are ignored). */

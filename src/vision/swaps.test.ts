@@ -26,7 +26,7 @@ function track(id: string, x: number, y: number, learned: number, now: number): 
 function afterContact(aSees: number, bSees: number, gap = 0.07) {
   const a = track('T1', 2, 2, 1.45, aSees);
   const b = track('T2', 3.2, 2, 1.45 - gap, bSees);
-  a.contact = { other: b, t: T0 - 1000 };
+  a.contacts.set(b, T0 - 1000);
   return { a, b, kfA: a.kf, kfB: b.kf };
 }
 
@@ -62,19 +62,57 @@ test('no swap when only one of them changed (a shopper crouching at a low shelf)
 
 test('only shoppers who were within reach of each other lately can have swapped', () => {
   const never = afterContact(1.385, 1.448);
-  never.a.contact = undefined;
+  never.a.contacts.clear();
   assert.equal(resolveSwaps([never.a, never.b]).length, 0);
   const longAgo = afterContact(1.385, 1.448);
-  longAgo.a.contact = { other: longAgo.b, t: T0 - 10_000 };
+  longAgo.a.contacts.set(longAgo.b, T0 - 10_000);
   assert.equal(resolveSwaps([longAgo.a, longAgo.b]).length, 0);
 });
 
-test('markNear flags tracks within a metre of another and remembers whom they met', () => {
+test('markNear flags tracks within a metre of another and remembers everyone they met, for a while', () => {
   const a = track('T1', 2, 2, 1.45, 1.45);
   const b = track('T2', 2.6, 2, 1.38, 1.38);
   const c = track('T3', 4, 2, 1.5, 1.5);
-  markNear([a, b, c], [a, b, c]);
-  assert.deepEqual([a.near, b.near, c.near], [true, true, false]);
-  assert.equal(a.contact?.other, b);
-  assert.equal(c.contact, undefined);
+  const d = track('T4', 2, 2.5, 1.6, 1.6);
+  markNear([a, b, c, d], [a, b, c, d]);
+  assert.deepEqual([a.near, b.near, c.near, d.near], [true, true, false, true]);
+  // Among several shoppers at one shelf, the two that swap need not be each other's nearest: a met b and d.
+  assert.deepEqual([...a.contacts.keys()], [b, d]);
+  assert.equal(c.contacts.size, 0);
+  // Three seconds later, with everyone apart, the contacts are forgotten.
+  for (const t of [a, b, c, d]) t.kf.t = T0 + 3000;
+  b.kf.x = 5;
+  d.kf.y = 5;
+  markNear([a, b, c, d], [a, b, c, d]);
+  assert.deepEqual([a.near, a.contacts.size], [false, 0]);
+});
+
+/** The latest samples of a track that stays in a crowd (never clear, so no fast mean): `n` steady readings of `h`. */
+function crowded(t: Track, h: number, n = 31): Track {
+  t.recent = undefined;
+  t.lately = Array.from({ length: n }, (_, i) => h + (i % 3) * 0.01 - 0.01);
+  return t;
+}
+
+test('in a crowd, tracks whose heights are far apart are swapped back by the median of their latest samples', () => {
+  // 1.53 and 1.33 m shoulders, each track now steadily reading the other's (a few stray samples of a third shopper).
+  const { a, b } = afterContact(1.45, 1.45, 0.2);
+  crowded(a, 1.25);
+  crowded(b, 1.45);
+  a.lately.splice(0, 5, 1.6, 1.6, 1.6, 1.6, 1.6);
+  assert.equal(resolveSwaps([a, b]).length, 1);
+  // Too few samples yet; heights only 7 cm apart (a neighbour's keypoints could fake that); or readings spread
+  // over two bodies (a blend, whatever its median): no judgement.
+  const early = afterContact(1.45, 1.45, 0.2);
+  crowded(early.a, 1.25, 20);
+  crowded(early.b, 1.45);
+  const close = afterContact(1.45, 1.45, 0.07);
+  crowded(close.a, 1.38);
+  crowded(close.b, 1.45);
+  const blend = afterContact(1.45, 1.45, 0.2);
+  crowded(blend.a, 1.25);
+  crowded(blend.b, 1.45);
+  blend.b.lately = blend.b.lately.map((h, i) => (i % 2 === 0 ? h : h - 0.2));
+  blend.b.lately[1] = 1.45;
+  for (const pair of [early, close, blend]) assert.equal(resolveSwaps([pair.a, pair.b]).length, 0);
 });

@@ -4,7 +4,10 @@
  * is the cue that survives: each track's learned shoulder height is frozen while someone is near (observe.ts), and
  * a fast running mean says whom it follows now. When both tracks of a close pair now see the other one's height,
  * they swapped: the shoppers' states (filter, views, gate sides) are swapped back so each id stays with its shopper.
+ * Shoppers who stay in a crowd never get a fast mean: for them the median of the latest samples speaks, under
+ * stricter guards (docs/vision.md, "Close shoppers").
  */
+import { LATELY_SAMPLES } from './observe.ts';
 import type { Track } from './track.ts';
 
 /** Another shopper this close (m, floor plane) may lend a track keypoints: heights freeze, swaps are checked. */
@@ -18,16 +21,28 @@ const MIN_RECENT = 15;
 const MIN_LEARNED = 20;
 /** Learned heights closer than this (m) do not tell two shoppers apart. */
 const MIN_HEIGHT_GAP = 0.035;
+/**
+ * In a crowd, learned heights this far apart (m) are told apart by the median of the latest samples, when those
+ * are steady (interquartile spread within `CROWDED_SPREAD`) and each reads the other's to within
+ * `CROWDED_TOLERANCE` (m).
+ */
+const CROWDED_HEIGHT_GAP = 0.1;
+const CROWDED_SPREAD = 0.03;
+const CROWDED_TOLERANCE = 0.015;
 /** How close (m, or share of the gap) each fast mean must be to the other track's learned height. */
 const MIN_MATCH_TOLERANCE = 0.02;
 const MATCH_SHARE = 0.35;
 /** The swapped reading must explain the fast means this much better, as a share of the height gap. */
 const SWAP_MARGIN = 1.2;
 
-/** Marks each track near another (within `NEAR_METRES` of any other live track). */
+/**
+ * Marks each track near another (within `NEAR_METRES` of any other live track) and notes every such contact: among
+ * four shoppers at one shelf, the two that swap need not be each other's nearest.
+ */
 export function markNear(tracks: readonly Track[], others: readonly Track[]): void {
   for (const track of tracks) {
-    let other: Track | undefined;
+    track.near = false;
+    for (const [o, t] of track.contacts) if (track.kf.t - t >= CONTACT_MEMORY_MS) track.contacts.delete(o);
     for (const o of others) {
       if (o === track) continue;
       const dx = o.kf.x - track.kf.x;
@@ -35,31 +50,45 @@ export function markNear(tracks: readonly Track[], others: readonly Track[]): vo
       // Math.hypot is never below either leg, so a leg this long already rules the pair out (same answer, cheaper).
       if (Math.abs(dx) >= NEAR_METRES || Math.abs(dy) >= NEAR_METRES) continue;
       if (Math.hypot(dx, dy) < NEAR_METRES) {
-        other = o;
-        break;
+        track.near = true;
+        track.contacts.set(o, track.kf.t);
       }
     }
-    track.near = other !== undefined;
-    if (other) track.contact = { other, t: track.kf.t };
   }
 }
 
 /** True when two confirmed close tracks each follow the shopper of the other's learned height. */
 export function swappedByHeight(a: Track, b: Track): boolean {
-  const ra = a.recent;
-  const rb = b.recent;
-  if (!ra || !rb || ra.n < MIN_RECENT || rb.n < MIN_RECENT) return false;
   if ((a.heights.samples ?? 0) < MIN_LEARNED || (b.heights.samples ?? 0) < MIN_LEARNED) return false;
   const ha = a.heights.shoulder;
   const hb = b.heights.shoulder;
   const gap = Math.abs(ha - hb);
   if (gap < MIN_HEIGHT_GAP) return false;
+  let tolerance = Math.max(MIN_MATCH_TOLERANCE, MATCH_SHARE * gap);
+  let ra = a.recent && a.recent.n >= MIN_RECENT ? a.recent.shoulder : undefined;
+  let rb = b.recent && b.recent.n >= MIN_RECENT ? b.recent.shoulder : undefined;
+  if (ra === undefined || rb === undefined) {
+    // In a crowd the samples may be a neighbour's or a blend of two bodies' keypoints: only heights far apart,
+    // each now read steadily (one body) as the other's, count.
+    if (gap < CROWDED_HEIGHT_GAP) return false;
+    ra = steadyMedian(a);
+    rb = steadyMedian(b);
+    tolerance = CROWDED_TOLERANCE;
+  }
+  if (ra === undefined || rb === undefined) return false;
   // Each must now look like the other: one shopper crouching at a low shelf makes the sums alone disagree.
-  const tolerance = Math.max(MIN_MATCH_TOLERANCE, MATCH_SHARE * gap);
-  if (Math.abs(ra.shoulder - hb) > tolerance || Math.abs(rb.shoulder - ha) > tolerance) return false;
-  const keep = Math.abs(ra.shoulder - ha) + Math.abs(rb.shoulder - hb);
-  const swap = Math.abs(ra.shoulder - hb) + Math.abs(rb.shoulder - ha);
+  if (Math.abs(ra - hb) > tolerance || Math.abs(rb - ha) > tolerance) return false;
+  const keep = Math.abs(ra - ha) + Math.abs(rb - hb);
+  const swap = Math.abs(ra - hb) + Math.abs(rb - ha);
   return keep - swap >= SWAP_MARGIN * gap;
+}
+
+/** The median of a track's latest shoulder heights when it has a full ring of them, all of one body (steady). */
+function steadyMedian(track: Track): number | undefined {
+  if (track.lately.length < LATELY_SAMPLES) return undefined;
+  const sorted = [...track.lately].sort((x, y) => x - y);
+  const q = (f: number) => sorted[Math.round(f * (sorted.length - 1))]!;
+  return q(0.75) - q(0.25) <= CROWDED_SPREAD ? q(0.5) : undefined;
 }
 
 /** Gives each track the other's shopper: filter, camera views, shoulders, wrists, gate sides and fast height mean. */
@@ -70,6 +99,8 @@ export function swapShoppers(a: Track, b: Track): void {
   [a.hands, b.hands] = [b.hands, a.hands];
   [a.sides, b.sides] = [b.sides, a.sides];
   [a.recent, b.recent] = [b.recent, a.recent];
+  [a.lately, b.lately] = [b.lately, a.lately];
+  [a.latelyNext, b.latelyNext] = [b.latelyNext, a.latelyNext];
   [a.lastSeenT, b.lastSeenT] = [b.lastSeenT, a.lastSeenT];
 }
 
@@ -92,5 +123,6 @@ export function resolveSwaps(updated: readonly Track[]): [Track, Track][] {
 
 /** True when x was last in reach of y less than the contact memory before t. */
 function met(x: Track, y: Track, t: number): boolean {
-  return x.contact?.other === y && t - x.contact.t < CONTACT_MEMORY_MS;
+  const at = x.contacts.get(y);
+  return at !== undefined && t - at < CONTACT_MEMORY_MS;
 }

@@ -64,10 +64,13 @@ export interface Track {
    * identity cue) are frozen meanwhile (set by the stage before each update).
    */
   near?: boolean;
-  /** The last other track seen within reach, and when: only such a pair can have swapped shoppers. */
-  contact?: { other: Track; t: number };
+  /** Each other track seen within reach lately, and when last: only such a pair can have swapped shoppers. */
+  contacts: Map<Track, number>;
   /** Fast running mean of the shoulder height seen lately, frozen or not: who this track is following now. */
   recent?: { shoulder: number; n: number };
+  /** The latest shoulder heights seen, near others or not (a ring): who it follows where it is never clear. */
+  lately: number[];
+  latelyNext: number;
   /** Crossings seen while tentative, released (or dropped) at confirmation. */
   pending: { gateId: string; direction: Side; t: number }[];
 }
@@ -98,6 +101,9 @@ export function newTrack(
     shoulders: [undefined, undefined],
     hands: [undefined, undefined],
     points: [],
+    contacts: new Map(),
+    lately: [],
+    latelyNext: 0,
     sides: new Map(),
     pending: [],
   };
