@@ -58,8 +58,7 @@ function track(
     hands: [undefined, undefined],
     points: [{ t: lastSeenT, x, y, wristSigma: 0.5 }],
     contacts: new Map(),
-    lately: [],
-    latelyNext: 0,
+    lately: { heights: [], next: 0 },
     sides: new Map(),
     pending: [],
   };

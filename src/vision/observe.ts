@@ -146,9 +146,10 @@ function learnHeights(
 
 /** Keeps the latest `LATELY_SAMPLES` shoulder heights, overwriting the oldest. */
 function noteLately(track: Track, shoulder: number): void {
-  if (track.lately.length < LATELY_SAMPLES) track.lately.push(shoulder);
-  else track.lately[track.latelyNext] = shoulder;
-  track.latelyNext = (track.latelyNext + 1) % LATELY_SAMPLES;
+  const ring = track.lately;
+  if (ring.heights.length < LATELY_SAMPLES) ring.heights.push(shoulder);
+  else ring.heights[ring.next] = shoulder;
+  ring.next = (ring.next + 1) % LATELY_SAMPLES;
 }
 
 /** One running-mean step towards a sample within [lo, hi] (others are ignored). */

@@ -90,7 +90,7 @@ test('markNear flags tracks within a metre of another and remembers everyone the
 /** The latest samples of a track that stays in a crowd (never clear, so no fast mean): `n` steady readings of `h`. */
 function crowded(t: Track, h: number, n = 31): Track {
   t.recent = undefined;
-  t.lately = Array.from({ length: n }, (_, i) => h + (i % 3) * 0.01 - 0.01);
+  t.lately = { heights: Array.from({ length: n }, (_, i) => h + (i % 3) * 0.01 - 0.01), next: 0 };
   return t;
 }
 
@@ -99,7 +99,7 @@ test('in a crowd, tracks whose heights are far apart are swapped back by the med
   const { a, b } = afterContact(1.45, 1.45, 0.2);
   crowded(a, 1.25);
   crowded(b, 1.45);
-  a.lately.splice(0, 5, 1.6, 1.6, 1.6, 1.6, 1.6);
+  a.lately.heights.splice(0, 5, 1.6, 1.6, 1.6, 1.6, 1.6);
   assert.equal(resolveSwaps([a, b]).length, 1);
   // Too few samples yet; heights only 7 cm apart (a neighbour's keypoints could fake that); or readings spread
   // over two bodies (a blend, whatever its median): no judgement.
@@ -112,7 +112,7 @@ test('in a crowd, tracks whose heights are far apart are swapped back by the med
   const blend = afterContact(1.45, 1.45, 0.2);
   crowded(blend.a, 1.25);
   crowded(blend.b, 1.45);
-  blend.b.lately = blend.b.lately.map((h, i) => (i % 2 === 0 ? h : h - 0.2));
-  blend.b.lately[1] = 1.45;
+  blend.b.lately.heights = blend.b.lately.heights.map((h, i) => (i % 2 === 0 ? h : h - 0.2));
+  blend.b.lately.heights[1] = 1.45;
   for (const pair of [early, close, blend]) assert.equal(resolveSwaps([pair.a, pair.b]).length, 0);
 });

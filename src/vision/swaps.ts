@@ -85,8 +85,9 @@ export function swappedByHeight(a: Track, b: Track): boolean {
 
 /** The median of a track's latest shoulder heights when it has a full ring of them, all of one body (steady). */
 function steadyMedian(track: Track): number | undefined {
-  if (track.lately.length < LATELY_SAMPLES) return undefined;
-  const sorted = [...track.lately].sort((x, y) => x - y);
+  const { heights } = track.lately;
+  if (heights.length < LATELY_SAMPLES) return undefined;
+  const sorted = [...heights].sort((x, y) => x - y);
   const q = (f: number) => sorted[Math.round(f * (sorted.length - 1))]!;
   return q(0.75) - q(0.25) <= CROWDED_SPREAD ? q(0.5) : undefined;
 }
@@ -100,7 +101,6 @@ export function swapShoppers(a: Track, b: Track): void {
   [a.sides, b.sides] = [b.sides, a.sides];
   [a.recent, b.recent] = [b.recent, a.recent];
   [a.lately, b.lately] = [b.lately, a.lately];
-  [a.latelyNext, b.latelyNext] = [b.latelyNext, a.latelyNext];
   [a.lastSeenT, b.lastSeenT] = [b.lastSeenT, a.lastSeenT];
 }
 

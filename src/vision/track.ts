@@ -69,8 +69,7 @@ export interface Track {
   /** Fast running mean of the shoulder height seen lately, frozen or not: who this track is following now. */
   recent?: { shoulder: number; n: number };
   /** The latest shoulder heights seen, near others or not (a ring): who it follows where it is never clear. */
-  lately: number[];
-  latelyNext: number;
+  lately: { heights: number[]; next: number };
   /** Crossings seen while tentative, released (or dropped) at confirmation. */
   pending: { gateId: string; direction: Side; t: number }[];
 }
@@ -102,8 +101,7 @@ export function newTrack(
     hands: [undefined, undefined],
     points: [],
     contacts: new Map(),
-    lately: [],
-    latelyNext: 0,
+    lately: { heights: [], next: 0 },
     sides: new Map(),
     pending: [],
   };
