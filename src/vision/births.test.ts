@@ -76,6 +76,7 @@ test('an orphan goes to the lost track that could have walked there, not to one 
   const t = 10_000;
   const seen = track('T1', 3, 3, t - 100);
   const lostNear = track('T2', 4, 3, t - 2000); // 1 m away, lost 2 s: easily walked
+  lostNear.released = true; // found on another shopper's body (swaps.ts strayTwins): lost until an orphan takes it
   const lostFar = track('T3', 12, 3, t - 1000); // 9 m away in 1 s: impossible
   const orphan = track(undefined, 3, 3, t, 'tentative');
   assert.equal(chooseLostTrack([seen, lostNear, lostFar, orphan], orphan, t, 800), lostNear);
@@ -85,6 +86,7 @@ test('an orphan goes to the lost track that could have walked there, not to one 
   assert.equal(lostNear.lastSeenT, t);
   assert.equal(lostNear.id, 'T2');
   assert.equal(lostNear.points.at(-1)?.t, t);
+  assert.equal(lostNear.released, undefined, 'followed again');
 });
 
 test('a lost track just beyond walking reach is refused; between plausible ones height, then recency decide', () => {

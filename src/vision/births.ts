@@ -101,6 +101,7 @@ export function adopt(lost: Track, orphan: Track): void {
   // The lost track's remembered wrists and latest heights are older than anything the orphan saw since.
   lost.hands = orphan.hands;
   lost.lately = orphan.lately;
+  lost.released = undefined;
   const lastT = lost.points[lost.points.length - 1]?.t ?? Number.NEGATIVE_INFINITY;
   for (const p of orphan.points) if (p.t >= lastT) lost.points.push(p);
 }

@@ -25,7 +25,7 @@ import {
   projectAnchorsInto,
 } from './matching.ts';
 import { type ObserveContext, observe, singleViewFloorAt } from './observe.ts';
-import { markNear, resolveSwaps } from './swaps.ts';
+import { markNear, resolveSwaps, strayTwins } from './swaps.ts';
 import { closestApproach, newTrack, pointAt, type Track } from './track.ts';
 import type { GateCrossing, HandEvidence, TrackPoint, TrackQuery } from './types.ts';
 
@@ -130,6 +130,7 @@ class Tracker implements VisionStage {
     }
     for (const track of live) if (!matched.has(track)) this.coast(track, ts);
     if (matched.size > 1) resolveSwaps([...matched]);
+    for (const stray of strayTwins(matched, live, ts)) release(stray);
   }
 
   /** Records a frame; a silence longer than the timeout before it becomes an offline window in the history. */
@@ -150,7 +151,7 @@ class Tracker implements VisionStage {
 
   /** A confirmed track unseen for a while: only found again through an orphan (births.ts). */
   private lost(track: Track, ts: number): boolean {
-    return track.state === 'confirmed' && ts - track.lastSeenT > this.config.lostAfterMs;
+    return track.state === 'confirmed' && (track.released === true || ts - track.lastSeenT > this.config.lostAfterMs);
   }
 
   /** Hungarian assignment of this frame's detections to tracks, gated in metres. */
@@ -471,4 +472,14 @@ function coversBox(cam: CameraModel, box: Box): boolean {
     const [u, v, d] = project(cam, x, y, z);
     return d > 0 && u >= 0 && v >= 0 && u < cam.width && v < cam.height;
   });
+}
+
+/**
+ * A track found on another's body is lost from the moment they met: what it saw since was the other shopper, so its
+ * own shopper was last seen then, and an orphan born where they went can take the track back (births.ts).
+ */
+function release(track: Track): void {
+  track.released = true;
+  track.lastSeenT = Math.min(track.lastSeenT, track.twin?.since ?? track.lastSeenT);
+  track.twin = undefined;
 }

@@ -92,6 +92,50 @@ function steadyMedian(track: Track): number | undefined {
   return q(0.75) - q(0.25) <= CROWDED_SPREAD ? q(0.5) : undefined;
 }
 
+/**
+ * Two confirmed tracks this close (m) for this long (ms) follow one body: bodies stand 0.3 m apart at the least, and
+ * a track whose shopper walked off can stay on a neighbour for good, fed by the detections the rival rule alternates.
+ */
+const TWIN_METRES = 0.15;
+const TWIN_MS = 2000;
+
+/**
+ * Notes, for each track just updated, another confirmed track on the same body; once they have shared it for
+ * `TWIN_MS`, returns the one whose learned height fits the body's worse (the shopper it belongs to walked away).
+ * Nothing when heights cannot tell them apart.
+ */
+export function strayTwins(updated: Iterable<Track>, live: readonly Track[], ts: number): Track[] {
+  const strays: Track[] = [];
+  for (const a of updated) {
+    if (a.state !== 'confirmed') continue;
+    const b = live.find(
+      (o) => o !== a && o.state === 'confirmed' && Math.hypot(o.kf.x - a.kf.x, o.kf.y - a.kf.y) < TWIN_METRES,
+    );
+    if (!b) a.twin = undefined;
+    else if (a.twin?.other !== b) a.twin = { other: b, since: ts };
+    else if (ts - a.twin.since >= TWIN_MS) {
+      const stray = worseFit(a, b);
+      if (!stray || strays.includes(stray)) continue;
+      // Both met at the same moment: the stray's own shopper was last seen then.
+      stray.twin = { other: stray === a ? b : a, since: a.twin.since };
+      strays.push(stray);
+    }
+  }
+  return strays;
+}
+
+/** Of two tracks on one body, the one whose learned shoulder height is clearly further from what both now read. */
+function worseFit(a: Track, b: Track): Track | undefined {
+  if ((a.heights.samples ?? 0) < MIN_LEARNED || (b.heights.samples ?? 0) < MIN_LEARNED) return undefined;
+  const gap = Math.abs(a.heights.shoulder - b.heights.shoulder);
+  const body = steadyMedian(a) ?? steadyMedian(b);
+  if (gap < MIN_HEIGHT_GAP || body === undefined) return undefined;
+  const offA = Math.abs(a.heights.shoulder - body);
+  const offB = Math.abs(b.heights.shoulder - body);
+  if (Math.min(offA, offB) > MATCH_SHARE * gap) return undefined;
+  return offA > offB ? a : b;
+}
+
 /** Gives each track the other's shopper: filter, camera views, shoulders, wrists, gate sides and fast height mean. */
 export function swapShoppers(a: Track, b: Track): void {
   [a.kf, b.kf] = [b.kf, a.kf];

@@ -70,6 +70,13 @@ export interface Track {
   recent?: { shoulder: number; n: number };
   /** The latest shoulder heights seen, near others or not (a ring): who it follows where it is never clear. */
   lately: { heights: number[]; next: number };
+  /** Another confirmed track on the same body (within `TWIN_METRES`), and since when. */
+  twin?: { other: Track; since: number };
+  /**
+   * Set when this track was found following another's body (a twin that fits worse): it is lost from then on, its
+   * shopper found again only through an orphan (births.ts), which clears it.
+   */
+  released?: boolean;
   /** Crossings seen while tentative, released (or dropped) at confirmation. */
   pending: { gateId: string; direction: Side; t: number }[];
 }
