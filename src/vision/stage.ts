@@ -130,7 +130,7 @@ class Tracker implements VisionStage {
     }
     for (const track of live) if (!matched.has(track)) this.coast(track, ts);
     if (matched.size > 1) resolveSwaps([...matched]);
-    for (const stray of strayTwins(matched, live, ts)) release(stray);
+    for (const stray of strayTwins(matched, ts)) release(stray);
   }
 
   /** Records a frame; a silence longer than the timeout before it becomes an offline window in the history. */

@@ -16,6 +16,12 @@ export const NEAR_METRES = 1.0;
 const APART_METRES = 1.8;
 /** Only tracks that were near each other this recently (ms) can have swapped. */
 const CONTACT_MEMORY_MS = 3000;
+/**
+ * Two confirmed tracks this close (m) for this long (ms) follow one body: bodies stand 0.3 m apart at the least, and
+ * a track whose shopper walked off can stay on a neighbour for good, fed by the detections the rival rule alternates.
+ */
+const TWIN_METRES = 0.15;
+const TWIN_MS = 2000;
 /** Fast-mean samples each track needs before a swap is judged, and learned samples before its height is trusted. */
 const MIN_RECENT = 15;
 const MIN_LEARNED = 20;
@@ -42,6 +48,7 @@ const SWAP_MARGIN = 1.2;
 export function markNear(tracks: readonly Track[], others: readonly Track[]): void {
   for (const track of tracks) {
     track.near = false;
+    let twin: Track | undefined;
     for (const [o, t] of track.contacts) if (track.kf.t - t >= CONTACT_MEMORY_MS) track.contacts.delete(o);
     for (const o of others) {
       if (o === track) continue;
@@ -49,11 +56,16 @@ export function markNear(tracks: readonly Track[], others: readonly Track[]): vo
       const dy = o.kf.y - track.kf.y;
       // Math.hypot is never below either leg, so a leg this long already rules the pair out (same answer, cheaper).
       if (Math.abs(dx) >= NEAR_METRES || Math.abs(dy) >= NEAR_METRES) continue;
-      if (Math.hypot(dx, dy) < NEAR_METRES) {
+      const d = Math.hypot(dx, dy);
+      if (d < NEAR_METRES) {
         track.near = true;
         track.contacts.set(o, track.kf.t);
+        if (d < TWIN_METRES && o.state === 'confirmed') twin = o;
       }
     }
+    // Same body as before: the twin's start stands; another (or none): it starts again.
+    if (!twin) track.twin = undefined;
+    else if (track.twin?.other !== twin) track.twin = { other: twin, since: track.kf.t };
   }
 }
 
@@ -93,33 +105,20 @@ function steadyMedian(track: Track): number | undefined {
 }
 
 /**
- * Two confirmed tracks this close (m) for this long (ms) follow one body: bodies stand 0.3 m apart at the least, and
- * a track whose shopper walked off can stay on a neighbour for good, fed by the detections the rival rule alternates.
+ * Of the tracks just updated, those that have shared a body with another confirmed track (`markNear` notes it) for
+ * `TWIN_MS` and whose learned height fits that body worse: their shopper walked away. Nothing when heights cannot
+ * tell the two apart.
  */
-const TWIN_METRES = 0.15;
-const TWIN_MS = 2000;
-
-/**
- * Notes, for each track just updated, another confirmed track on the same body; once they have shared it for
- * `TWIN_MS`, returns the one whose learned height fits the body's worse (the shopper it belongs to walked away).
- * Nothing when heights cannot tell them apart.
- */
-export function strayTwins(updated: Iterable<Track>, live: readonly Track[], ts: number): Track[] {
+export function strayTwins(updated: Iterable<Track>, ts: number): Track[] {
   const strays: Track[] = [];
   for (const a of updated) {
-    if (a.state !== 'confirmed') continue;
-    const b = live.find(
-      (o) => o !== a && o.state === 'confirmed' && Math.hypot(o.kf.x - a.kf.x, o.kf.y - a.kf.y) < TWIN_METRES,
-    );
-    if (!b) a.twin = undefined;
-    else if (a.twin?.other !== b) a.twin = { other: b, since: ts };
-    else if (ts - a.twin.since >= TWIN_MS) {
-      const stray = worseFit(a, b);
-      if (!stray || strays.includes(stray)) continue;
-      // Both met at the same moment: the stray's own shopper was last seen then.
-      stray.twin = { other: stray === a ? b : a, since: a.twin.since };
-      strays.push(stray);
-    }
+    if (a.state !== 'confirmed' || !a.twin || ts - a.twin.since < TWIN_MS) continue;
+    const b = a.twin.other;
+    const stray = worseFit(a, b);
+    if (!stray || strays.includes(stray)) continue;
+    // Both met at the same moment: the stray's own shopper was last seen then.
+    stray.twin = { other: stray === a ? b : a, since: a.twin.since };
+    strays.push(stray);
   }
   return strays;
 }
@@ -128,8 +127,13 @@ export function strayTwins(updated: Iterable<Track>, live: readonly Track[], ts:
 function worseFit(a: Track, b: Track): Track | undefined {
   if ((a.heights.samples ?? 0) < MIN_LEARNED || (b.heights.samples ?? 0) < MIN_LEARNED) return undefined;
   const gap = Math.abs(a.heights.shoulder - b.heights.shoulder);
-  const body = steadyMedian(a) ?? steadyMedian(b);
-  if (gap < MIN_HEIGHT_GAP || body === undefined) return undefined;
+  // Both must now read one body: a ring still holding its own shopper's older samples says nothing yet.
+  const ma = steadyMedian(a);
+  const mb = steadyMedian(b);
+  if (gap < MIN_HEIGHT_GAP || ma === undefined || mb === undefined || Math.abs(ma - mb) > CROWDED_TOLERANCE) {
+    return undefined;
+  }
+  const body = (ma + mb) / 2;
   const offA = Math.abs(a.heights.shoulder - body);
   const offB = Math.abs(b.heights.shoulder - body);
   if (Math.min(offA, offB) > MATCH_SHARE * gap) return undefined;
