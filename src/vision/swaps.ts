@@ -43,7 +43,8 @@ const SWAP_MARGIN = 1.2;
 
 /**
  * Marks each track near another (within `NEAR_METRES` of any other live track) and notes every such contact: among
- * four shoppers at one shelf, the two that swap need not be each other's nearest.
+ * four shoppers at one shelf, the two that swap need not be each other's nearest. A confirmed one within
+ * `TWIN_METRES` is noted as its twin, with when that began (`strayTwins`).
  */
 export function markNear(tracks: readonly Track[], others: readonly Track[]): void {
   for (const track of tracks) {
