@@ -130,7 +130,7 @@ class Tracker implements VisionStage {
     }
     for (const track of live) if (!matched.has(track)) this.coast(track, ts);
     if (matched.size > 1) resolveSwaps([...matched]);
-    for (const stray of strayTwins(matched, ts)) release(stray);
+    for (const { track, since } of strayTwins(matched, ts)) release(track, since);
   }
 
   /** Records a frame; a silence longer than the timeout before it becomes an offline window in the history. */
@@ -478,8 +478,8 @@ function coversBox(cam: CameraModel, box: Box): boolean {
  * A track found on another's body is lost from the moment they met: what it saw since was the other shopper, so its
  * own shopper was last seen then, and an orphan born where they went can take the track back (births.ts).
  */
-function release(track: Track): void {
+function release(track: Track, since: number): void {
   track.released = true;
-  track.lastSeenT = Math.min(track.lastSeenT, track.twin?.since ?? track.lastSeenT);
+  track.lastSeenT = Math.min(track.lastSeenT, since);
   track.twin = undefined;
 }

@@ -72,11 +72,10 @@ export function markNear(tracks: readonly Track[], others: readonly Track[]): vo
 
 /** True when two confirmed close tracks each follow the shopper of the other's learned height. */
 export function swappedByHeight(a: Track, b: Track): boolean {
-  if ((a.heights.samples ?? 0) < MIN_LEARNED || (b.heights.samples ?? 0) < MIN_LEARNED) return false;
+  const gap = heightGap(a, b);
+  if (gap === undefined) return false;
   const ha = a.heights.shoulder;
   const hb = b.heights.shoulder;
-  const gap = Math.abs(ha - hb);
-  if (gap < MIN_HEIGHT_GAP) return false;
   let tolerance = Math.max(MIN_MATCH_TOLERANCE, MATCH_SHARE * gap);
   let ra = a.recent && a.recent.n >= MIN_RECENT ? a.recent.shoulder : undefined;
   let rb = b.recent && b.recent.n >= MIN_RECENT ? b.recent.shoulder : undefined;
@@ -96,6 +95,13 @@ export function swappedByHeight(a: Track, b: Track): boolean {
   return keep - swap >= SWAP_MARGIN * gap;
 }
 
+/** How far apart two tracks' learned shoulder heights are, when both are learned and far enough apart to tell. */
+function heightGap(a: Track, b: Track): number | undefined {
+  if ((a.heights.samples ?? 0) < MIN_LEARNED || (b.heights.samples ?? 0) < MIN_LEARNED) return undefined;
+  const gap = Math.abs(a.heights.shoulder - b.heights.shoulder);
+  return gap < MIN_HEIGHT_GAP ? undefined : gap;
+}
+
 /** The median of a track's latest shoulder heights when it has a full ring of them, all of one body (steady). */
 function steadyMedian(track: Track): number | undefined {
   const { heights } = track.lately;
@@ -110,28 +116,24 @@ function steadyMedian(track: Track): number | undefined {
  * `TWIN_MS` and whose learned height fits that body worse: their shopper walked away. Nothing when heights cannot
  * tell the two apart.
  */
-export function strayTwins(updated: Iterable<Track>, ts: number): Track[] {
-  const strays: Track[] = [];
+export function strayTwins(updated: Iterable<Track>, ts: number): { track: Track; since: number }[] {
+  const strays: { track: Track; since: number }[] = [];
   for (const a of updated) {
     if (a.state !== 'confirmed' || !a.twin || ts - a.twin.since < TWIN_MS) continue;
-    const b = a.twin.other;
-    const stray = worseFit(a, b);
-    if (!stray || strays.includes(stray)) continue;
+    const stray = worseFit(a, a.twin.other);
     // Both met at the same moment: the stray's own shopper was last seen then.
-    stray.twin = { other: stray === a ? b : a, since: a.twin.since };
-    strays.push(stray);
+    if (stray && !strays.some((s) => s.track === stray)) strays.push({ track: stray, since: a.twin.since });
   }
   return strays;
 }
 
 /** Of two tracks on one body, the one whose learned shoulder height is clearly further from what both now read. */
 function worseFit(a: Track, b: Track): Track | undefined {
-  if ((a.heights.samples ?? 0) < MIN_LEARNED || (b.heights.samples ?? 0) < MIN_LEARNED) return undefined;
-  const gap = Math.abs(a.heights.shoulder - b.heights.shoulder);
+  const gap = heightGap(a, b);
   // Both must now read one body: a ring still holding its own shopper's older samples says nothing yet.
   const ma = steadyMedian(a);
   const mb = steadyMedian(b);
-  if (gap < MIN_HEIGHT_GAP || ma === undefined || mb === undefined || Math.abs(ma - mb) > CROWDED_TOLERANCE) {
+  if (gap === undefined || ma === undefined || mb === undefined || Math.abs(ma - mb) > CROWDED_TOLERANCE) {
     return undefined;
   }
   const body = (ma + mb) / 2;
