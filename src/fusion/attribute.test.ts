@@ -117,6 +117,19 @@ test('[F2] a hand that lingered in the middle of the volume beats one that graze
   assert.equal(tie.kind, 'review');
 });
 
+test('[F2] a hand hanging at the side of someone standing beside the shelf is no reach: the arm reaching out wins', () => {
+  const hanging = shopper('S2', reach('t2', { armOut: 0.05 }));
+  const d = committed(
+    decide(
+      context({ candidates: [shopper('S1', reach('t1', { armOut: 0.4 })), hanging], sessionsInside: ['S1', 'S2'] }),
+    ),
+  );
+  assert.equal(d.sessionId, 'S1');
+  // Both arms out: the tie stands.
+  const both = [shopper('S1', reach('t1', { armOut: 0.4 })), shopper('S2', reach('t2', { armOut: 0.35 }))];
+  assert.equal(decide(context({ candidates: both, sessionsInside: ['S1', 'S2'] })).kind, 'review');
+});
+
 test('[F2] an item resting on two plates came off the one the hand was in', () => {
   // Cola on p1, lemonade on p2, the same weight; the grams split 60:40, so weight alone leans to cola.
   const event = shelfEvent({

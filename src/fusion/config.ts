@@ -63,6 +63,16 @@ export interface FusionConfig {
    * from 7. Neither commits a split there: a merged take goes to review with the split offered.
    */
   mergedTakePrior: number;
+  /**
+   * A hand inside the volume that never got `hangingArmM` from its own shoulder hangs at the side of someone standing
+   * close beside the shelf; it did not reach in. Convenience seeds 1–2 and kiosk seeds 1 and 3 (standard): of 1,923
+   * actors whose wrist read inside, 2 under 0.15 m; of 139 bystanders whose wrist read inside, 51. The ratio
+   * multiplies `enteredRatio` (fitted over both kinds of bystander): P(hanging | actor) / P(hanging | bystander), and
+   * for an arm that reached out the complement.
+   */
+  hangingArmM: number;
+  pHangingIfActor: number;
+  pHangingIfBystander: number;
   /** Slack (m) added in quadrature to the wrist sigma: how far outside the volume a real reach can read. */
   reachSlackM: number;
   /** Radius (m) the engine queries hands within; a bystander's distance is uniform over it. */
@@ -180,6 +190,9 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   laneMissShare: 0.05,
   laneSigmaFloorM: 0.03,
   mergedTakePrior: 0.03,
+  hangingArmM: 0.15,
+  pHangingIfActor: 0.005,
+  pHangingIfBystander: 0.4,
   reachSlackM: 0.05,
   candidateRadiusM: 1.2,
   timeSigmaMs: 700,

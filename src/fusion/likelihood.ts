@@ -55,6 +55,13 @@ function firmness(window: HandEvidence, config: FusionConfig): 'brief' | 'mid' |
   return window.insideMs < config.reachBriefMs && !deep ? 'brief' : 'mid';
 }
 
+/** A hand in the volume hanging at its shopper's side (never out from the shoulder), or one that reached out. */
+function armRatio(window: HandEvidence, config: FusionConfig): number {
+  if (window.armOut === undefined) return 1;
+  const { pHangingIfActor: actor, pHangingIfBystander: bystander } = config;
+  return window.armOut < config.hangingArmM ? actor / bystander : (1 - actor) / (1 - bystander);
+}
+
 /**
  * Ratio of the reach itself. A wrist that read inside the plate's volume during the window is the strong sign,
  * sharpened by where the hand was when the weight changed and how firmly it reached. A wrist that never went in is
@@ -70,7 +77,7 @@ function reachRatio(
   const state = changeState(atChange);
   if (window.entered) {
     const entered = config.pEnteredIfActor / config.pEnteredIfBystander;
-    return entered * config.enteredRatio[state][firmness(window, config)];
+    return entered * config.enteredRatio[state][firmness(window, config)] * armRatio(window, config);
   }
   if (state === 'hidden' && atChange) return config.hiddenHandRatio;
   const sigma = window.sigma * (degraded ? config.degradedSigmaScale : 1);

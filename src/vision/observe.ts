@@ -77,9 +77,26 @@ export function observe(
     left && right
       ? Math.max(left.sigma, right.sigma)
       : (left?.sigma ?? right?.sigma ?? config.singleViewWristSigma * 2);
-  pushPoint(track, historyPoint(ts, track.kf.x, track.kf.y, left?.X, right?.X, wristSigma), config.historyMs);
+  const point = historyPoint(
+    ts,
+    track.kf.x,
+    track.kf.y,
+    left?.X,
+    right?.X,
+    armOut(track, 0, left?.X),
+    armOut(track, 1, right?.X),
+    wristSigma,
+  );
+  pushPoint(track, point, config.historyMs);
   track.hits += 1;
   track.camerasSeen.add(cam.def.id);
+}
+
+/** Horizontal distance from a wrist to its own shoulder (the body centre plus the latest shoulder offset). */
+function armOut(track: Track, side: 0 | 1, wrist: Vec3 | undefined): number {
+  if (!wrist) return 0;
+  const offset = track.shoulders[side] ?? [0, 0];
+  return Math.hypot(wrist[0] - track.kf.x - offset[0], wrist[1] - track.kf.y - offset[1]);
 }
 
 /** A history point, keys always in the same order (t, x, y, wrists seen, sigma) and no undefined wrist keys. */
@@ -89,11 +106,13 @@ function historyPoint(
   y: number,
   leftWrist: Vec3 | undefined,
   rightWrist: Vec3 | undefined,
+  leftOut: number,
+  rightOut: number,
   wristSigma: number,
 ): TrackPoint {
-  if (leftWrist && rightWrist) return { t, x, y, leftWrist, rightWrist, wristSigma };
-  if (leftWrist) return { t, x, y, leftWrist, wristSigma };
-  if (rightWrist) return { t, x, y, rightWrist, wristSigma };
+  if (leftWrist && rightWrist) return { t, x, y, leftWrist, leftOut, rightWrist, rightOut, wristSigma };
+  if (leftWrist) return { t, x, y, leftWrist, leftOut, wristSigma };
+  if (rightWrist) return { t, x, y, rightWrist, rightOut, wristSigma };
   return { t, x, y, wristSigma };
 }
 

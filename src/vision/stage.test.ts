@@ -339,10 +339,34 @@ test('a hand reaching into a plate is found near that plate and not near one two
   // The hand lingered about 2.5 s, well in from the volume's sides (x 2–3: at 2.6 it is 0.8 of the way in).
   assert.ok(near[0]!.insideMs > 2000 && near[0]!.insideMs <= 3500, `inside ${near[0]!.insideMs} ms`);
   assert.ok(near[0]!.depth > 0.5 && near[0]!.depth <= 1, `depth ${near[0]!.depth}`);
+  // The arm reached out from the shoulder (the plate front is about 0.45 m ahead of it).
+  assert.ok(near[0]!.armOut! > 0.3, `arm out ${near[0]!.armOut}`);
   // Before reaching, the hand hung by the side: not inside the reach volume.
   const before = stage.handsNear(plate.reachBox, T0 + 4000, T0 + 4900, 0.5);
   assert.ok(before.every((e) => !e.entered));
   assert.deepEqual(stage.handsNear(far.reachBox, T0 + 5000, T0 + 8500, 0.3), []);
+});
+
+test('a hand hanging at the side of someone standing close beside a low shelf reads inside, but never out from the shoulder', () => {
+  const store = room();
+  const plate = store.plates.get('G1-S1-P2')!; // x 2–3, front face y 3.9, shelf z 0.5
+  const walk = walker(
+    [
+      [1.2, -0.25],
+      [1.2, 1.0],
+      [1.8, 3.6],
+      [2.5, 3.6],
+    ],
+    1.0,
+    T0,
+    0.9,
+    true,
+  );
+  // Standing sideways 0.3 m from the shelf, facing along it: the left hand hangs over the plate's reach volume.
+  const { stage } = run(store, [walk], 9, { seed: 13 });
+  const [hand] = stage.handsNear(plate.reachBox, T0 + 6000, T0 + 9000, 0.3);
+  assert.equal(hand?.entered, true);
+  assert.ok(hand.armOut! < 0.15, `arm out ${hand.armOut}`);
 });
 
 test('the same input gives the same tracks and crossings (deterministic)', () => {

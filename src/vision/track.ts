@@ -152,6 +152,7 @@ export function closestApproach(track: Track, box: Box, t0: number, t1: number):
   let right = false;
   let insideMs = 0;
   let depth = 0;
+  let armOut = 0;
   const reachSum: Vec3 = [0, 0, 0];
   let reachCount = 0;
   let reachSigmaSum = 0;
@@ -160,17 +161,19 @@ export function closestApproach(track: Track, box: Box, t0: number, t1: number):
     const p = track.points[i]!;
     if (p.t > t1) break;
     // The hand in the volume; with both in, the one further in (the other hangs at the body's side).
-    let inHand: { wrist: Vec3; depth: number } | undefined;
-    for (const wrist of [p.leftWrist, p.rightWrist]) {
+    let inHand: { wrist: Vec3; depth: number; out: number } | undefined;
+    for (const side of SIDES) {
+      const wrist = side === 0 ? p.leftWrist : p.rightWrist;
       if (!wrist) continue;
       const d = distanceToBox(wrist, box);
       best = closer(best, track, p, d);
       if (d > 0) continue;
       const k = depthIn(wrist, box);
-      if (!inHand || k > inHand.depth) inHand = { wrist, depth: k };
+      if (!inHand || k > inHand.depth) inHand = { wrist, depth: k, out: (side === 0 ? p.leftOut : p.rightOut) ?? 0 };
     }
     if (inHand) {
       depth = Math.max(depth, inHand.depth);
+      armOut = Math.max(armOut, inHand.out);
       for (let k = 0; k < 3; k++) reachSum[k]! += inHand.wrist[k]!;
       reachSigmaSum += p.wristSigma;
       reachCount++;
@@ -184,12 +187,13 @@ export function closestApproach(track: Track, box: Box, t0: number, t1: number):
   if (!best) return undefined;
   const reach =
     reachCount > 0
-      ? { reach: reachSum.map((v) => v / reachCount) as Vec3, reachSigma: reachSigmaSum / reachCount }
+      ? { reach: reachSum.map((v) => v / reachCount) as Vec3, reachSigma: reachSigmaSum / reachCount, armOut }
       : {};
   return { ...best, insideMs, depth, ...reach, ...(left && right ? {} : { handHidden: true }) };
 }
 
 const INSIDE_STEP_CAP_MS = 200;
+const SIDES = [0, 1] as const;
 
 /** 0 on the box's side faces, 1 at its centre, on the floor plane (the nearer of the two axes decides). */
 function depthIn(p: Vec3, box: Box): number {

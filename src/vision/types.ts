@@ -12,6 +12,12 @@ export interface TrackPoint {
   /** Wrist positions in store coordinates (undefined when not seen), with a 1-σ radius in metres. */
   leftWrist?: Vec3;
   rightWrist?: Vec3;
+  /**
+   * With each wrist seen, its horizontal distance (m) from its own shoulder: near 0 for a hand hanging at the
+   * body's side, 0.3–0.6 for an arm reaching out.
+   */
+  leftOut?: number;
+  rightOut?: number;
   wristSigma: number;
 }
 
@@ -46,6 +52,8 @@ export interface HandEvidence {
   reach?: Vec3;
   /** The mean 1-σ (m) of those inside readings. */
   reachSigma?: number;
+  /** How far out from its shoulder the hand inside reached at most (m): a hand hanging at a shopper's side beside the shelf stays near 0. */
+  armOut?: number;
 }
 
 /** Read side of the tracker used by fusion and the live view. */
