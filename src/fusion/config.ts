@@ -64,11 +64,11 @@ export interface FusionConfig {
    */
   mergedTakePrior: number;
   /**
-   * A hand inside the volume that never got `hangingArmM` from its own shoulder hangs at the side of someone standing
-   * close beside the shelf; it did not reach in. Convenience seeds 1–2 and kiosk seeds 1 and 3 (standard): of 1,923
-   * actors whose wrist read inside, 2 under 0.15 m; of 139 bystanders whose wrist read inside, 51. The ratio
-   * multiplies `enteredRatio` (fitted over both kinds of bystander): P(hanging | actor) / P(hanging | bystander), and
-   * for an arm that reached out the complement.
+   * A hand inside the volume that never got `hangingArmM` from where it hangs at rest (below its shoulder) is the
+   * hanging hand of someone standing close beside the shelf, often a low fridge shelf; it did not reach in.
+   * Convenience seeds 1–2, kiosk seed 3 (standard) and kiosk seed 1 (hard): of 1,924 actors whose wrist read inside,
+   * 3 under 0.2 m; of 148 bystanders whose wrist read inside, 67. The ratio multiplies `enteredRatio` (fitted over
+   * both kinds of bystander): P(hanging | actor) / P(hanging | bystander), and for a reach the complements.
    */
   hangingArmM: number;
   pHangingIfActor: number;
@@ -190,9 +190,9 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   laneMissShare: 0.05,
   laneSigmaFloorM: 0.03,
   mergedTakePrior: 0.03,
-  hangingArmM: 0.15,
+  hangingArmM: 0.2,
   pHangingIfActor: 0.005,
-  pHangingIfBystander: 0.4,
+  pHangingIfBystander: 0.45,
   reachSlackM: 0.05,
   candidateRadiusM: 1.2,
   timeSigmaMs: 700,

@@ -55,7 +55,7 @@ function firmness(window: HandEvidence, config: FusionConfig): 'brief' | 'mid' |
   return window.insideMs < config.reachBriefMs && !deep ? 'brief' : 'mid';
 }
 
-/** A hand in the volume hanging at its shopper's side (never out from the shoulder), or one that reached out. */
+/** A hand in the volume that never left where it hangs at rest (`hangingArmM`), or one that reached. */
 function armRatio(window: HandEvidence, config: FusionConfig): number {
   if (window.armOut === undefined) return 1;
   const { pHangingIfActor: actor, pHangingIfBystander: bystander } = config;

@@ -92,11 +92,17 @@ export function observe(
   track.camerasSeen.add(cam.def.id);
 }
 
-/** Horizontal distance from a wrist to its own shoulder (the body centre plus the latest shoulder offset). */
+/** A hand hanging at rest is below its shoulder at this share of the shoulder's height (0.6 on the human body). */
+const REST_WRIST_SHARE = 0.6;
+
+/**
+ * How far a wrist is from where that hand hangs at rest: below its own shoulder (the body centre plus the latest
+ * shoulder offset) at `REST_WRIST_SHARE` of the shoulder's height. A reach out or down to a low shelf moves it away.
+ */
 function armOut(track: Track, side: 0 | 1, wrist: Vec3 | undefined): number {
   if (!wrist) return 0;
-  const offset = track.shoulders[side] ?? [0, 0];
-  return Math.hypot(wrist[0] - track.kf.x - offset[0], wrist[1] - track.kf.y - offset[1]);
+  const [dx, dy, z] = track.shoulders[side] ?? [0, 0, track.heights.shoulder];
+  return Math.hypot(wrist[0] - track.kf.x - dx, wrist[1] - track.kf.y - dy, wrist[2] - z * REST_WRIST_SHARE);
 }
 
 /** A history point, keys always in the same order (t, x, y, wrists seen, sigma) and no undefined wrist keys. */

@@ -339,7 +339,7 @@ test('a hand reaching into a plate is found near that plate and not near one two
   // The hand lingered about 2.5 s, well in from the volume's sides (x 2–3: at 2.6 it is 0.8 of the way in).
   assert.ok(near[0]!.insideMs > 2000 && near[0]!.insideMs <= 3500, `inside ${near[0]!.insideMs} ms`);
   assert.ok(near[0]!.depth > 0.5 && near[0]!.depth <= 1, `depth ${near[0]!.depth}`);
-  // The arm reached out from the shoulder (the plate front is about 0.45 m ahead of it).
+  // The hand went out from where it hangs at rest to the plate, about 0.45 m ahead and a little up.
   assert.ok(near[0]!.armOut! > 0.3, `arm out ${near[0]!.armOut}`);
   // Before reaching, the hand hung by the side: not inside the reach volume.
   const before = stage.handsNear(plate.reachBox, T0 + 4000, T0 + 4900, 0.5);

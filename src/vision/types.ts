@@ -13,8 +13,8 @@ export interface TrackPoint {
   leftWrist?: Vec3;
   rightWrist?: Vec3;
   /**
-   * With each wrist seen, its horizontal distance (m) from its own shoulder: near 0 for a hand hanging at the
-   * body's side, 0.3–0.6 for an arm reaching out.
+   * With each wrist seen, its distance (m) from where that hand hangs at rest (below its shoulder): near 0 for a
+   * hand hanging at the body's side, 0.3 or more for one reaching out or down.
    */
   leftOut?: number;
   rightOut?: number;
@@ -52,7 +52,10 @@ export interface HandEvidence {
   reach?: Vec3;
   /** The mean 1-σ (m) of those inside readings. */
   reachSigma?: number;
-  /** How far out from its shoulder the hand inside reached at most (m): a hand hanging at a shopper's side beside the shelf stays near 0. */
+  /**
+   * The farthest the hand inside got from where it hangs at rest (m): a hand hanging at the side of a shopper
+   * standing close beside the shelf stays near 0, a reach moves it 0.3 m or more.
+   */
   armOut?: number;
 }
 
