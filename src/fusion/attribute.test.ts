@@ -152,7 +152,7 @@ test('[F2] an item resting on two plates came off the one the hand was in', () =
   assert.deepEqual(both.alternatives[0]?.items, [{ sku: 'cola', qty: 1 }]);
 });
 
-test('[F16] two shoppers in one plate as two units leave: sharing them is offered, each charged their part', () => {
+test('[F16] two shoppers reaching into one plate as two units leave: each is charged one', () => {
   const two = shelfEvent({
     grams: 710,
     hypotheses: [{ items: [{ sku: 'cola', qty: 2 }], probability: 0.99, residualGrams: 1 }],
@@ -161,14 +161,19 @@ test('[F16] two shoppers in one plate as two units leave: sharing them is offere
     candidates: [shopper('S1', reach('t1')), shopper('S2', reach('t2'))],
     sessionsInside: ['S1', 'S2'],
   });
-  const d = decide(ctx, two);
-  assert.equal(d.kind, 'review');
-  const split = d.alternatives.find((a) => a.with);
-  assert.ok(split, 'a shared outcome is listed');
+  const split = committed(decide(ctx, two));
   assert.deepEqual(split.items, [{ sku: 'cola', qty: 1 }]);
   assert.deepEqual(split.with, [
     { sessionId: split.sessionId === 'S1' ? 'S2' : 'S1', items: [{ sku: 'cola', qty: 1 }] },
   ]);
+  // The second hand only grazed the plate's edge: sharing is still offered, but not sure enough to commit.
+  const grazed = shopper('S2', reach('t2', { insideMs: 150, depth: 0.1 }));
+  const doubt = decide(
+    context({ candidates: [shopper('S1', reach('t1')), grazed], sessionsInside: ['S1', 'S2'] }),
+    two,
+  );
+  assert.equal(doubt.kind, 'review');
+  assert.ok(doubt.alternatives.some((a) => a.with));
   // One unit cannot be shared, and one hand alone is never given a partner.
   const one = decide(ctx);
   assert.ok(one.alternatives.every((a) => !a.with));
