@@ -105,7 +105,7 @@ function armOut(track: Track, side: 0 | 1, wrist: Vec3 | undefined): number {
   return Math.hypot(wrist[0] - track.kf.x - dx, wrist[1] - track.kf.y - dy, wrist[2] - z * REST_WRIST_SHARE);
 }
 
-/** A history point, keys always in the same order (t, x, y, wrists seen, sigma) and no undefined wrist keys. */
+/** A history point, keys always in the same order (t, x, y, each wrist seen with its distance from rest, sigma). */
 function historyPoint(
   t: number,
   x: number,
