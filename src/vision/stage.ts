@@ -125,7 +125,7 @@ class Tracker implements VisionStage {
         matched.add(track);
         this.afterUpdate(track, ts);
       } else if (det.score >= this.config.minDetectionScore) {
-        this.maybeBirth(cam, det, anchors[i]!, ts);
+        this.maybeBirth(cam, det, anchors[i]!, ts, matchedTracks);
       }
     }
     for (const track of live) if (!matched.has(track)) this.coast(track, ts);
@@ -249,7 +249,13 @@ class Tracker implements VisionStage {
    * Unmatched detection away from everyone tracked: a newcomer in the entry area or the approach to an entry
    * gate, else (inside the store) an orphan that a lost track may take over.
    */
-  private maybeBirth(cam: CameraModel, det: CameraFrame['people'][number], anchors: DetectionAnchors, ts: number) {
+  private maybeBirth(
+    cam: CameraModel,
+    det: CameraFrame['people'][number],
+    anchors: DetectionAnchors,
+    ts: number,
+    seenNow: readonly Track[],
+  ) {
     const h = this.config.nominalHeights;
     const floor = singleViewFloorAt(cam, anchors, h.shoulder, h.hip, this.config.ankleHeight);
     if (!floor) return;
@@ -258,6 +264,8 @@ class Tracker implements VisionStage {
     if (!newcomer && !insidePolygon(floor.x, floor.y, def.floor.outline)) return;
     for (const track of this.tracks) {
       if (!this.followed(track, ts) || this.lost(track, ts)) continue;
+      // This camera saw that track elsewhere in this frame: a second person close behind it (a queue at the scanner).
+      if (newcomer && seenNow.includes(track)) continue;
       const p = predictAt(track.kf, ts, this.tuning);
       if (Math.hypot(p.x - floor.x, p.y - floor.y) < this.config.birthSeparation) return;
     }
