@@ -347,7 +347,7 @@ test('a hand reaching into a plate is found near that plate and not near one two
   assert.deepEqual(stage.handsNear(far.reachBox, T0 + 5000, T0 + 8500, 0.3), []);
 });
 
-test('a hand hanging at the side of someone standing close beside a low shelf reads inside, but never out from the shoulder', () => {
+test('a hand hanging at the side of someone standing close beside a low shelf reads inside, but near where it rests', () => {
   const store = room();
   const plate = store.plates.get('G1-S1-P2')!; // x 2–3, front face y 3.9, shelf z 0.5
   const walk = walker(
