@@ -158,11 +158,30 @@ function placeFactor(
 }
 
 /**
+ * Where this actor's hand went, weighing what it took: along the shelf (its lane) or else which of the event's
+ * plates it was in; one reading of the hand, told once. `placed`: a lane weighed a SKU of these items.
+ */
+function whereFactor(
+  actor: Actor,
+  items: readonly ItemCount[],
+  ctx: FusionContext,
+  config: FusionConfig,
+): { fit: number; placed: boolean } {
+  const lane = laneFactor(actor.reach, items, ctx.lanes, config);
+  return lane ?? { fit: placeFactor(actor.plates, items, ctx, config), placed: false };
+}
+
+/**
  * [F16] Two shoppers taking from one plate at once: the shelf sees one change of several units. Each pair of
  * shoppers whose hands were seen is offered every way to share a pick of two units or more (each taking at least
  * one), weighted by both hands' evidence and `mergedTakePrior`.
  */
-function mergedTakes(actors: readonly Actor[], options: readonly ItemOption[], config: FusionConfig): Outcome[] {
+function mergedTakes(
+  actors: readonly Actor[],
+  options: readonly ItemOption[],
+  ctx: FusionContext,
+  config: FusionConfig,
+): Outcome[] {
   const shoppers = actors
     .filter((a) => a.kind === 'session' && a.seen && a.sessionId !== null)
     .sort((a, b) => b.weight - a.weight)
@@ -173,9 +192,12 @@ function mergedTakes(actors: readonly Actor[], options: readonly ItemOption[], c
       if (a.sessionId === b.sessionId) continue;
       for (const o of options) {
         for (const [mine, theirs] of shares(o.items)) {
-          const p = a.weight * b.weight * o.weight * config.mergedTakePrior;
+          // Each hand is weighed by where it went for its own part.
+          const [whereA, whereB] = [whereFactor(a, mine, ctx, config), whereFactor(b, theirs, ctx, config)];
+          const p = a.weight * b.weight * o.weight * config.mergedTakePrior * whereA.fit * whereB.fit;
           const key = `merged:${a.sessionId}:${itemsKey(mine)}|${b.sessionId}:${itemsKey(theirs)}`;
-          const lead = { kind: 'session' as const, p, source: o.source, handoff: false };
+          const lane = whereA.placed && whereB.placed;
+          const lead = { kind: 'session' as const, p, source: o.source, handoff: false, lane };
           const prev = out.get(key);
           out.set(key, {
             key,
@@ -261,17 +283,15 @@ function outcomes(
         : { kind: a.kind === 'staff' ? ('staff' as const) : ('unbound' as const) };
       const { prior, creditTo } =
         a.kind === 'nobody' ? { prior: 1, creditTo: null } : putBackPrior(returner, o.items, ctx, config);
-      const lane = laneFactor(a.reach, o.items, ctx.lanes, config);
-      // Where along the shelf the hand went, or else which of the event's plates it was in: one reading, told once.
-      const where = lane ? lane.fit : placeFactor(a.plates, o.items, ctx, config);
-      const w = a.weight * o.weight * prior * where;
+      const where = whereFactor(a, o.items, ctx, config);
+      const w = a.weight * o.weight * prior * where.fit;
       const key = itemsKey(o.items);
-      const laned = { ...lead, p: w, lane: lane?.placed ?? false };
+      const laned = { ...lead, p: w, lane: where.placed };
       if (creditTo === null || key === '') add('nothing', null, o.items, w, laned);
       else add(`charge:${creditTo}:${key}`, creditTo, o.items, w, { ...laned, handoff: creditTo !== a.sessionId });
     }
   }
-  for (const o of mergedTakes(actors, options, config)) byKey.set(o.key, o);
+  for (const o of mergedTakes(actors, options, ctx, config)) byKey.set(o.key, o);
   const z = [...byKey.values()].reduce((s, o) => s + o.p, 0);
   return [...byKey.values()]
     .map((o) => ({ ...o, p: z > 0 ? o.p / z : 0 }))

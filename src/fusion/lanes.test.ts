@@ -72,3 +72,31 @@ test('[F2] two flavours weight cannot split are told apart by the lane the hand 
   const without = decideShelfEvent(event, context({ candidates: [inGum], sessionsInside: ['S1'] }), config);
   assert.equal(without.kind, 'review');
 });
+
+test('[F16] two shoppers taking two units at once: each hand is weighed by the lane it reached into', () => {
+  // Both reached into the gum lane; weight alone cannot tell two gum from two mints, nor from one of each.
+  const event = shelfEvent({
+    grams: 20,
+    hypotheses: [
+      { items: [{ sku: 'mints', qty: 2 }], probability: 0.45, residualGrams: 0.5 },
+      { items: [{ sku: 'gum', qty: 2 }], probability: 0.4, residualGrams: -0.5 },
+      {
+        items: [
+          { sku: 'gum', qty: 1 },
+          { sku: 'mints', qty: 1 },
+        ],
+        probability: 0.15,
+        residualGrams: 0,
+      },
+    ],
+  });
+  const candidates = [
+    shopper('S1', reach('t1', { reach: [0.1, 0, 1] })),
+    shopper('S2', reach('t2', { reach: [0.18, 0, 1] })),
+  ];
+  const d = decideShelfEvent(event, context({ candidates, sessionsInside: ['S1', 'S2'], lanes: [plate] }), config);
+  const top = d.alternatives[0];
+  assert.deepEqual(top?.items, [{ sku: 'gum', qty: 1 }]);
+  assert.deepEqual(top?.with?.[0]?.items, [{ sku: 'gum', qty: 1 }]);
+  assert.ok(d.alternatives.every((a) => a.items.every((i) => i.sku === 'gum') || a.probability < 0.05));
+});
