@@ -250,6 +250,36 @@ test('[F5] multi-unit: three units taken at once are charged as three', () => {
   assert.deepEqual(d.items, [{ sku: 'cola', qty: 3 }]);
 });
 
+test('[F5] one hand takes one product: a lone shopper two SKUs would explain took units of one', () => {
+  // Weight slightly favours one gum and one mints over three mints; one hand in the plate grabs one product.
+  const event = shelfEvent({
+    grams: 30,
+    hypotheses: [
+      {
+        items: [
+          { sku: 'gum', qty: 1 },
+          { sku: 'mints', qty: 1 },
+        ],
+        probability: 0.55,
+        residualGrams: -1,
+      },
+      { items: [{ sku: 'mints', qty: 3 }], probability: 0.44, residualGrams: 0 },
+    ],
+  });
+  const one = context({ candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1'] });
+  const d = decide(one, event);
+  assert.deepEqual(d.alternatives[0]?.items, [{ sku: 'mints', qty: 3 }]);
+  assert.ok((d.alternatives[0]?.probability ?? 0) > 0.85, `${d.alternatives[0]?.probability}`);
+  const anyHand = decide(one, event, fusionConfig({ oneHandMixedPrior: 1 }));
+  assert.equal(anyHand.alternatives[0]?.items.length, 2);
+  // Two shoppers' hands in at once: one product each is a merged take, not held against them.
+  const two = context({
+    candidates: [shopper('S1', reach('t1')), shopper('S2', reach('t2'))],
+    sessionsInside: ['S1', 'S2'],
+  });
+  assert.ok(decide(two, event).alternatives.some((a) => a.with && a.items[0]?.sku !== a.with[0]?.items[0]?.sku));
+});
+
 test('[F5] weight the hypotheses leave unexplained counts against every charge', () => {
   const ctx = context({ candidates: [shopper('S1', reach('t1'))], sessionsInside: ['S1'] });
   const thin = shelfEvent({ hypotheses: [{ items: [{ sku: 'cola', qty: 1 }], probability: 0.6, residualGrams: 30 }] });

@@ -284,7 +284,8 @@ function outcomes(
       const { prior, creditTo } =
         a.kind === 'nobody' ? { prior: 1, creditTo: null } : putBackPrior(returner, o.items, ctx, config);
       const where = whereFactor(a, o.items, ctx, config);
-      const w = a.weight * o.weight * prior * where.fit;
+      const oneHand = hasCart && mixedPick(o.items) ? config.oneHandMixedPrior : 1;
+      const w = a.weight * o.weight * prior * where.fit * oneHand;
       const key = itemsKey(o.items);
       const laned = { ...lead, p: w, lane: where.placed };
       if (creditTo === null || key === '') add('nothing', null, o.items, w, laned);
@@ -299,6 +300,11 @@ function outcomes(
 }
 
 /** An actor whose session's cart an outcome charges or credits: a shopper, or a session standing in for a stray. */
+/** A take of units of two or more SKUs at once. */
+function mixedPick(items: readonly ItemCount[]): boolean {
+  return new Set(items.filter((i) => i.qty > 0).map((i) => i.sku)).size > 1;
+}
+
 function chargeable(a: Actor): boolean {
   return (a.kind === 'session' || a.kind === 'lost') && a.sessionId !== null;
 }

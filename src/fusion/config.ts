@@ -67,6 +67,13 @@ export interface FusionConfig {
    */
   mergedTakePrior: number;
   /**
+   * One hand takes one product: a shopper's single take of two different SKUs at once, against taking one SKU,
+   * on top of the weight stage's `mixedSkuPrior` (which cannot tell one hand from two). In the simulated stores it
+   * never happens (every reach takes units of one SKU; a mix leaves a plate only as two shoppers' merged take);
+   * real shoppers do sometimes grab two flavours together, so it is kept at 0.1 rather than near 0.
+   */
+  oneHandMixedPrior: number;
+  /**
    * A hand inside the volume that never got `hangingArmM` from where it hangs at rest (below its shoulder) is the
    * hanging hand of someone standing close beside the shelf, often a low fridge shelf; it did not reach in.
    * Convenience seeds 1–2, kiosk seed 3 (standard) and kiosk seed 1 (hard): of 1,924 actors whose wrist read inside,
@@ -193,6 +200,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   laneMissShare: 0.05,
   laneSigmaFloorM: 0.03,
   mergedTakePrior: 0.1,
+  oneHandMixedPrior: 0.1,
   hangingArmM: 0.2,
   pHangingIfActor: 0.005,
   pHangingIfBystander: 0.45,
