@@ -49,6 +49,21 @@ test('a pick streams 60 Hz batches from 0.5 s before the trigger until 2 s of qu
   assert.ok(slowAfter.every((b) => Math.abs(b.grams[0]! - 1045) < 6));
 });
 
+test('the keep-alive of a second in which a touch began is the mean of the whole second', () => {
+  // The hand arrives mid-second; the item leaves near the end of it, before the controller sees a departure.
+  const sensor = new PlateSensor('p', params, 1000, createRng(4), 0, 'exception');
+  const batches = run(sensor, 12, (t) => {
+    if (t === 5600) sensor.addStep(5900, -355);
+  });
+  const slow = batches.filter((b) => b.hz === 1);
+  assert.ok(
+    slow.some((b) => b.ts === 5000),
+    'the second of the touch still sends its keep-alive',
+  );
+  for (const b of slow)
+    assert.ok(b.grams[0]! > 1045 - 6 && b.grams[0]! < 1400 + 6, `keep-alive ${b.grams[0]} at ${b.ts}`);
+});
+
 test('a press that returns is streamed but leaves the level where it was', () => {
   const sensor = new PlateSensor('p', params, 500, createRng(3), 0, 'exception');
   const batches = run(sensor, 15, (t) => {

@@ -63,6 +63,8 @@ export class PlateSensor {
   private quietTicks = 0;
   private secondSum = 0;
   private secondSamples = 0;
+  /** First sample of this second the resting path skipped since the last exact one (NaN: none). */
+  private skippedFrom = Number.NaN;
   /** False when part of the current second was streamed: no keep-alive for it. */
   private secondClean = true;
   private readonly noise: FastNoise;
@@ -117,6 +119,7 @@ export class PlateSensor {
     const tickStart = this.sampleIndex;
     if (this.mode === 'exception' && !this.streaming && this.transients.length === 0) {
       // A resting plate under exception reporting: nothing to compute until the second's keep-alive.
+      if (Number.isNaN(this.skippedFrom)) this.skippedFrom = this.sampleIndex;
       this.sampleIndex += n;
       this.historyValid = false;
       if (this.sampleIndex % SAMPLE_HZ === 0) this.quietSecond(out, tickStart);
@@ -124,7 +127,10 @@ export class PlateSensor {
     }
     // Drift is a slow random walk: one step per tick is as good as one per sample.
     this.drift += this.noise.normal() * this.params.driftPerRootSec * Math.sqrt(n / SAMPLE_HZ);
-    if (!this.historyValid) this.synthesizeHistory();
+    if (!this.historyValid) {
+      this.synthesizeHistory();
+      this.countSkipped();
+    }
     for (let k = 0; k < n; k++) {
       const value = this.transients.length > 0 ? this.sample(this.time(this.sampleIndex)) : this.quietSample();
       this.history[this.sampleIndex % HISTORY] = value;
@@ -168,6 +174,17 @@ export class PlateSensor {
     }
   }
 
+  /**
+   * A touch began mid-second: the samples of this second the resting path skipped join its keep-alive mean (from the
+   * history just filled in), or the mean would cover only the touched part of the second, divided by the whole.
+   */
+  private countSkipped(): void {
+    if (Number.isNaN(this.skippedFrom)) return;
+    for (let i = this.skippedFrom; i < this.sampleIndex; i++) this.secondSum += this.history[i % HISTORY]!;
+    this.secondSamples += this.sampleIndex - this.skippedFrom;
+    this.skippedFrom = Number.NaN;
+  }
+
   private endOfSecond(out: PlateBatch[], extraSum: number): void {
     if (!this.streaming && this.secondClean) {
       this.reported = (this.secondSum + extraSum) / SAMPLE_HZ;
@@ -175,6 +192,7 @@ export class PlateSensor {
     }
     this.secondSum = 0;
     this.secondSamples = 0;
+    this.skippedFrom = Number.NaN;
     this.secondClean = !this.streaming;
   }
 
