@@ -299,12 +299,12 @@ function outcomes(
     .sort((a, b) => b.p - a.p || a.key.localeCompare(b.key));
 }
 
-/** An actor whose session's cart an outcome charges or credits: a shopper, or a session standing in for a stray. */
 /** A take of units of two or more SKUs at once. */
 function mixedPick(items: readonly ItemCount[]): boolean {
   return new Set(items.filter((i) => i.qty > 0).map((i) => i.sku)).size > 1;
 }
 
+/** An actor whose session's cart an outcome charges or credits: a shopper, or a session standing in for a stray. */
 function chargeable(a: Actor): boolean {
   return (a.kind === 'session' || a.kind === 'lost') && a.sessionId !== null;
 }
