@@ -174,7 +174,7 @@ function whereFactor(
 /**
  * [F16] Two shoppers taking from one plate at once: the shelf sees one change of several units. Each pair of
  * shoppers whose hands were seen is offered every way to share a pick of two units or more (each taking at least
- * one), weighted by both hands' evidence and `mergedTakePrior`.
+ * one), weighted by both hands' evidence, where each hand went for its own part, and `mergedTakePrior`.
  */
 function mergedTakes(
   actors: readonly Actor[],
