@@ -121,7 +121,8 @@ export interface FusionConfig {
    * (stop 17): where a lone shopper's hand hidden at the change is the only evidence (ratio ≈ 0.25), 0.03 held 11 %
    * and sent such events to review (6 on seed 1, all right); 0.01 holds 4 %. Review visits per 1,000,
    * convenience standard seeds 1/2/3, 228/200/192 → 208/192/176 (hard seed 1: 355 → 350), no more overcharged
-   * visits and the same receipts after review.
+   * visits and the same receipts after review. 0.003 (stop 20) sent fewer visits to review on convenience seeds 2–3
+   * and the hard run but overcharged one more visit there (identity swaps leave the true actor unseen).
    */
   unseenWeight: number;
   /** Same, while a camera covering the plate is offline. */
