@@ -11,7 +11,7 @@ import type { TruthInteraction } from '../sim/truth.ts';
 import type { ScoredReceipt } from './score-receipts.ts';
 
 /** Folds cart lines into one receipt: units per SKU summed, SKUs at or below zero dropped, priced per line. */
-export function foldLines(visit: string, lines: readonly CartLine[]): ScoredReceipt {
+export function foldLines(visit: string, lines: readonly Pick<CartLine, 'sku' | 'qty' | 'unitPrice'>[]): ScoredReceipt {
   const bySku = new Map<string, { qty: number; unitPrice: number }>();
   for (const l of lines) {
     const cur = bySku.get(l.sku) ?? { qty: 0, unitPrice: l.unitPrice };
@@ -25,17 +25,27 @@ interface SessionView {
   shoppers: string[];
   finals: Map<string, ScoredReceipt>;
   lines: Map<string, CartLine[]>;
+  /** Lines after the session's receipt was final (an item found on the floor): the journey refunds them. */
+  afterFinal: Map<string, CartLine[]>;
   touchedByReview: Set<string>;
 }
 
 function view(events: readonly EngineEvent[]): SessionView {
-  const v: SessionView = { shoppers: [], finals: new Map(), lines: new Map(), touchedByReview: new Set() };
+  const v: SessionView = {
+    shoppers: [],
+    finals: new Map(),
+    lines: new Map(),
+    afterFinal: new Map(),
+    touchedByReview: new Set(),
+  };
   for (const e of events) {
     if (e.type === 'session.opened' && !e.data.staff) v.shoppers.push(e.data.sessionId);
     else if (e.type === 'receipt.final') v.finals.set(e.data.visit, e.data);
     else if (e.type === 'review.opened') for (const s of e.data.blocking) v.touchedByReview.add(s);
     else if (e.type === 'cart.line') {
       v.lines.set(e.data.sessionId, [...(v.lines.get(e.data.sessionId) ?? []), e.data]);
+      if (v.finals.has(e.data.sessionId))
+        v.afterFinal.set(e.data.sessionId, [...(v.afterFinal.get(e.data.sessionId) ?? []), e.data]);
       if (e.data.evidence.reviewCaseId !== undefined) v.touchedByReview.add(e.data.sessionId);
     }
   }
@@ -51,15 +61,22 @@ export function receiptsBeforeReview(events: readonly EngineEvent[]): ScoredRece
   const v = view(events);
   return sessionsOf(v).map((s) => {
     const auto = (v.lines.get(s) ?? []).filter((l) => l.evidence.reviewCaseId === undefined);
-    return v.finals.get(s) ?? foldLines(s, auto);
+    return finalWithLater(v, s) ?? foldLines(s, auto);
   });
+}
+
+/** A final receipt with what changed it later (refunded), or undefined before the receipt was final. */
+function finalWithLater(v: SessionView, s: string): ScoredReceipt | undefined {
+  const final = v.finals.get(s);
+  const later = v.afterFinal.get(s);
+  return final && later ? foldLines(s, [...final.lines, ...later]) : final;
 }
 
 /** What the engine charges once every case is resolved; `events` includes the resolutions and their lines. */
 export function receiptsAfterReview(events: readonly EngineEvent[]): ScoredReceipt[] {
   const v = view(events);
   return sessionsOf(v).map((s) => {
-    const final = v.finals.get(s);
+    const final = finalWithLater(v, s);
     return final && !v.touchedByReview.has(s) ? final : foldLines(s, v.lines.get(s) ?? []);
   });
 }

@@ -161,6 +161,17 @@ export function linesFromHandoff(
   return [...side(handoff.fromSessionId, -qty), ...side(handoff.toSessionId, qty)];
 }
 
+/** The line for an item found on the floor [F17]: one unit out of the dropper's cart, a correction. */
+export function linesFromFound(
+  found: { foundId: string; sessionId: string; sku: string; confidence: number; t: number },
+  priceOf: PriceOf,
+): CartLine[] {
+  const { foundId, sessionId, sku, confidence, t } = found;
+  const evidence = { foundId, note: 'found on the floor' };
+  const items = [{ sku, qty: -1 }];
+  return makeLines({ idPrefix: foundId, sessionId, items, kind: 'correction', evidence, confidence, t }, priceOf);
+}
+
 /** Lines for a reviewer's choice [R3]: confidence 1, pointing at the case and its shelf event. */
 export function linesFromResolution(
   resolution: { caseId: string; choice: ReviewAlternative; t: number },

@@ -11,8 +11,8 @@ export interface CartLine {
   /** Signed units: +n adds to the cart, -n takes out (a put-back or a correction). */
   qty: number;
   unitPrice: number;
-  /** Shelf event, review case or handoff (hands met between two shoppers) this line comes from. */
-  evidence: { shelfEventId?: string; reviewCaseId?: string; handoffId?: string; note?: string };
+  /** Shelf event, review case, handoff (hands met between two shoppers) or item found on the floor behind it. */
+  evidence: { shelfEventId?: string; reviewCaseId?: string; handoffId?: string; foundId?: string; note?: string };
   /** Probability the decision is right, 0..1 (1 for a reviewer's decision). */
   confidence: number;
   t: number;

@@ -5,6 +5,7 @@
  */
 
 import { fusionConfig } from '../fusion/config.ts';
+import { FOUND_DEFAULTS } from '../fusion/found.ts';
 import { SessionBook } from '../identity/session-book.ts';
 import type { DeviceMessage } from '../protocol/messages.ts';
 import { type RejectCode, validateMessage } from '../protocol/validate.ts';
@@ -13,6 +14,7 @@ import { createVisionStage } from '../vision/stage.ts';
 import { createWeightStage } from '../weight/stage.ts';
 import { CheckoutFlow } from './checkout-flow.ts';
 import type { EngineEvent } from './events.ts';
+import { FoundItems } from './found-items.ts';
 import { PlateStock } from './plate-stock.ts';
 import { ReorderBuffer } from './reorder.ts';
 import { ShelfDecisions } from './shelf-decisions.ts';
@@ -79,6 +81,15 @@ export function createEngine(options: EngineOptions): Engine {
   });
   shelf = decisions;
   checkout.attach(sessions, decisions);
+  const found = new FoundItems({
+    store,
+    sessions,
+    shelf: decisions,
+    emit,
+    tracked: vision !== null,
+    threshold: config.commitThreshold,
+    config: FOUND_DEFAULTS,
+  });
 
   const reject = (topic: string, code: RejectCode, reason: string): IngestOutcome => {
     stats.rejected[code] = (stats.rejected[code] ?? 0) + 1;
@@ -99,6 +110,7 @@ export function createEngine(options: EngineOptions): Engine {
     const active = vision && (adopting || sampling) ? vision.activeTracks(t) : [];
     if (vision && adopting) {
       lastAdopt = t;
+      found.observe(active, t);
       // Someone waiting outside the entry (a tailgater behind a shopper the cameras missed) is no lost member.
       const outside = vision.outsideTracks();
       sessions.adoptStrays(
@@ -128,6 +140,10 @@ export function createEngine(options: EngineOptions): Engine {
         break;
       case 'gate.pass':
         sessions.pass(m.gateId, m.direction, m.ts);
+        break;
+      case 'item.found':
+        advance(m.ts, true);
+        found.onFound(m);
         break;
     }
     advance(now);

@@ -10,6 +10,7 @@ import type { RejectCode } from '../protocol/validate.ts';
 import type { ReviewCase, ReviewResolution } from '../review/types.ts';
 import type { GateCrossing } from '../vision/types.ts';
 import type { ShelfEvent } from '../weight/types.ts';
+import type { FoundItem } from './found-items.ts';
 
 export interface EngineEventMap {
   'message.rejected': { topic: string; code: RejectCode; reason: string };
@@ -21,6 +22,7 @@ export interface EngineEventMap {
   'gate.crossed': GateCrossing;
   'cart.line': CartLine;
   handoff: Handoff;
+  'item.found': FoundItem;
   'review.opened': ReviewCase;
   'review.resolved': ReviewResolution;
   'session.closed': { sessionId: string; reason: 'exit' | 'timeout' };

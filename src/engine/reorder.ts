@@ -27,6 +27,8 @@ function dedupeKey(m: DeviceMessage): string {
       return `s|${m.gateId}|${m.ts}|${m.code}`;
     case 'gate.pass':
       return `g|${m.gateId}|${m.ts}|${m.direction}`;
+    case 'item.found':
+      return `f|${m.handheldId}|${m.ts}|${m.sku}`;
   }
 }
 
@@ -39,6 +41,8 @@ function deviceOf(m: DeviceMessage): string {
     case 'gate.scan':
     case 'gate.pass':
       return m.gateId;
+    case 'item.found':
+      return m.handheldId;
   }
 }
 
@@ -53,6 +57,8 @@ function detailOf(m: DeviceMessage): number | string {
       return m.code;
     case 'gate.pass':
       return m.direction;
+    case 'item.found':
+      return m.sku;
   }
 }
 
@@ -109,6 +115,7 @@ export class ReorderBuffer {
     'plate.weight': new Map(),
     'camera.people': new Map(),
     'gate.scan': new Map(),
+    'item.found': new Map(),
     'gate.pass': new Map(),
   };
 

@@ -39,6 +39,13 @@ export const cameraPeopleSchema = z.object({
 
 export const gateScanSchema = z.object({ v: version, ts, code: z.string().min(1).max(4096) });
 export const gatePassSchema = z.object({ v: version, ts, direction: z.enum(['in', 'out']) });
+/** A staff member found an item on the floor (a handheld scan, or the operator console): what, and where. */
+export const itemFoundSchema = z.object({
+  v: version,
+  ts,
+  sku: z.string().min(1).max(200),
+  at: z.tuple([z.number(), z.number()]),
+});
 export const gateCommandSchema = z.object({
   v: version,
   ts,
@@ -52,6 +59,7 @@ export type Detection = z.infer<typeof detectionSchema>;
 export type CameraPeoplePayload = z.infer<typeof cameraPeopleSchema>;
 export type GateScanPayload = z.infer<typeof gateScanSchema>;
 export type GatePassPayload = z.infer<typeof gatePassSchema>;
+export type ItemFoundPayload = z.infer<typeof itemFoundSchema>;
 export type GateCommandPayload = z.infer<typeof gateCommandSchema>;
 
 /** A validated device message as the engine sees it: a tagged union, device id resolved from the topic. */
@@ -59,7 +67,8 @@ export type DeviceMessage =
   | ({ kind: 'plate.weight'; plateId: string } & PlateWeightPayload)
   | ({ kind: 'camera.people'; cameraId: string } & CameraPeoplePayload)
   | ({ kind: 'gate.scan'; gateId: string } & GateScanPayload)
-  | ({ kind: 'gate.pass'; gateId: string } & GatePassPayload);
+  | ({ kind: 'gate.pass'; gateId: string } & GatePassPayload)
+  | ({ kind: 'item.found'; handheldId: string } & ItemFoundPayload);
 
 export type DeviceMessageKind = DeviceMessage['kind'];
 

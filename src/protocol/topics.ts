@@ -11,6 +11,7 @@ export const TOPICS = {
   'camera.people': { device: 'cameras', message: 'people' },
   'gate.scan': { device: 'gates', message: 'scan' },
   'gate.pass': { device: 'gates', message: 'pass' },
+  'item.found': { device: 'handhelds', message: 'found' },
 } as const satisfies Record<DeviceMessageKind, { device: string; message: string }>;
 
 const BY_PATH = new Map<string, DeviceMessageKind>(

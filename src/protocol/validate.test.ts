@@ -42,6 +42,18 @@ test('gate scans and passes validate against known gates', () => {
   assert.equal(codeOf(topicFor('shop', 'gate.scan', 'back'), { v: 1, ts: T0, code: 'x' }), 'UNKNOWN_DEVICE');
 });
 
+test('an item found on the floor names a product of the store, a place on its floor and a plain handheld id', () => {
+  const found = topicFor('shop', 'item.found', 'staff-1');
+  assert.equal(codeOf(found, { v: 1, ts: T0, sku: 'WATER', at: [2, 2] }), 'OK');
+  assert.equal(codeOf(found, { v: 1, ts: T0, sku: 'SODA', at: [2, 2] }), 'IMPOSSIBLE_VALUE');
+  assert.equal(codeOf(found, { v: 1, ts: T0, sku: 'WATER', at: [-40, 2] }), 'IMPOSSIBLE_VALUE');
+  assert.equal(codeOf(found, { v: 1, ts: T0, sku: 'WATER' }), 'BAD_SCHEMA');
+  assert.equal(
+    codeOf(topicFor('shop', 'item.found', 'a b'), { v: 1, ts: T0, sku: 'WATER', at: [2, 2] }),
+    'UNKNOWN_DEVICE',
+  );
+});
+
 test('a device topic is built once and parses back to its store, kind and device', () => {
   const topic = topicFor('shop', 'camera.people', 'cam-7');
   assert.equal(topic, 'walkout/shop/cameras/cam-7/people');

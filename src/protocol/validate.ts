@@ -4,12 +4,14 @@
  */
 import type { z } from 'zod';
 import { fail, ok, type Result } from '../errors.ts';
+import { pointInPolygon } from '../store/geometry.ts';
 import type { Store } from '../store/store.ts';
 import {
   cameraPeopleSchema,
   type DeviceMessage,
   gatePassSchema,
   gateScanSchema,
+  itemFoundSchema,
   PROTOCOL_VERSION,
   plateWeightSchema,
 } from './messages.ts';
@@ -86,7 +88,23 @@ export function validateMessage(store: Store, topic: string, payload: unknown): 
       const p = gatePassSchema.safeParse(json.value);
       return p.success ? checkTs({ kind, gateId: deviceId, ...p.data }) : schemaFail(p.error);
     }
+    case 'item.found':
+      return validateFound(store, deviceId, json.value);
   }
+}
+
+/** Staff handhelds are not listed in the store definition; their ids need only be plain names. */
+const HANDHELD_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function validateFound(store: Store, handheldId: string, body: unknown): Result<DeviceMessage, RejectCode> {
+  if (!HANDHELD_ID.test(handheldId))
+    return fail('UNKNOWN_DEVICE', `handheld id "${handheldId.slice(0, 80)}" is not a plain name`);
+  const p = itemFoundSchema.safeParse(body);
+  if (!p.success) return schemaFail(p.error);
+  if (!store.products.has(p.data.sku)) return fail('IMPOSSIBLE_VALUE', `no product "${p.data.sku}" in this store`);
+  if (!pointInPolygon(p.data.at, store.def.floor.outline))
+    return fail('IMPOSSIBLE_VALUE', `found at [${p.data.at.join(', ')}], outside the floor`);
+  return checkTs({ kind: 'item.found', handheldId, ...p.data });
 }
 
 /** Whether any reading is beyond ±max (a loop, not a closure per batch: this runs on every plate message). */

@@ -8,7 +8,7 @@
 import type { ParsedTopic } from '../protocol/topics.ts';
 import type { Store } from '../store/store.ts';
 
-export type DeviceKind = 'plate' | 'camera' | 'gate';
+export type DeviceKind = 'plate' | 'camera' | 'gate' | 'handheld';
 
 export interface DeviceReport {
   deviceId: string;
@@ -30,6 +30,7 @@ const KIND_OF: Record<ParsedTopic['kind'], DeviceKind> = {
   'camera.people': 'camera',
   'gate.scan': 'gate',
   'gate.pass': 'gate',
+  'item.found': 'handheld',
 };
 
 export class DeviceHealth {

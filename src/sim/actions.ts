@@ -2,12 +2,16 @@
  * What a hand does to a plate, and its traces: the stock moves, the load cell sees the press, the weight step
  * (sometimes split with a neighbouring plate) and the settling, and the truth records the interaction.
  */
-import type { Product } from '../store/schema.ts';
+import { pointInPolygon } from '../store/geometry.ts';
+import type { Product, Vec2 } from '../store/schema.ts';
 import type { InteractionKind } from './truth.ts';
 import type { Person, PlateAction, Stop, Unit, World } from './world.ts';
 
 /** Share of picks and returns where the item rests across two neighbouring plates. */
 const SPLIT_P = 0.06;
+/** Staff find a dropped item this long (ms) after it fell, and mark where with this error (m, per axis). */
+const FOUND_AFTER_MS = [60_000, 480_000] as const;
+const FOUND_MARK_SD_M = 0.2;
 
 type PlateStop = Extract<Stop, { kind: 'plate' }>;
 
@@ -176,10 +180,22 @@ export function handOver(w: World, from: Person, to: Person, t: number): boolean
   return true;
 }
 
-/** Drops the last carried unit on the floor: it leaves the person and is never charged. */
+/**
+ * Drops the last carried unit on the floor: it leaves the person and is never charged. Staff find it minutes later
+ * where it fell, a step in front of the person, and report it with the position they mark (±0.2 m).
+ */
 export function dropOnFloor(w: World, p: Person, t: number, tags: readonly string[]): void {
   const unit = p.carry.pop();
   if (!unit) return;
+  const r = w.floorRng;
+  const fell: Vec2 = [
+    p.x + Math.cos(p.heading) * 0.3 + r.gauss(0, FOUND_MARK_SD_M),
+    p.y + Math.sin(p.heading) * 0.3 + r.gauss(0, FOUND_MARK_SD_M),
+  ];
+  const at: Vec2 = pointInPolygon(fell, w.store.def.floor.outline) ? fell : [p.x, p.y];
+  const due = t + r.uniform(FOUND_AFTER_MS[0], FOUND_AFTER_MS[1]);
+  const k = w.floor.findIndex((f) => f.due > due);
+  w.floor.splice(k === -1 ? w.floor.length : k, 0, { sku: unit.sku, at, due });
   w.truth.interaction({ t, kind: 'drop', personId: p.id, visit: visitOf(p), plateId: null, sku: unit.sku, qty: -1 });
   if (tags.includes('floor-drop')) w.truth.hardCase('floor-drop', t);
 }

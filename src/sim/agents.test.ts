@@ -36,6 +36,8 @@ function world(s: Store, emitted: RecordedMessage[]): World {
     silentPlan: [],
     misplaced: [],
     misplacedSeen: false,
+    floor: [],
+    floorRng: createRng(2),
   };
 }
 

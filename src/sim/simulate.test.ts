@@ -189,6 +189,29 @@ test('receipts are what the party carried out: picks − returns − drops ± ha
   assert.ok(truth.visits.some((v) => v.receipt.length > 0));
 });
 
+test('staff report each dropped item from a handheld minutes later, where it fell', () => {
+  const { messages, truth } = standardRun();
+  const drops = truth.interactions.filter((i) => i.kind === 'drop');
+  const finds = messages.filter((m) => m.topic.endsWith('/found'));
+  const end = messages.reduce((e, m) => Math.max(e, (m.payload as { ts: number }).ts), 0);
+  assert.ok(drops.length > 0);
+  for (const drop of drops) {
+    const find = finds.find((m) => {
+      const p = m.payload as { ts: number; sku: string };
+      return p.sku === drop.sku && p.ts >= drop.t + 60_000 && p.ts <= drop.t + 480_000;
+    });
+    if (!find) {
+      assert.ok(drop.t + 60_000 > end - 480_000, `drop of ${drop.sku} at ${drop.t} never reported`);
+      continue;
+    }
+    const path = truth.people.find((p) => p.personId === drop.personId)!.path;
+    const [, x, y] = path.reduce((best, s) => (Math.abs(s[0] - drop.t) < Math.abs(best[0] - drop.t) ? s : best));
+    const [fx, fy] = (find.payload as { at: [number, number] }).at;
+    assert.ok(Math.hypot(fx - x, fy - y) < 1.2, `found ${Math.hypot(fx - x, fy - y).toFixed(2)} m from the dropper`);
+  }
+  assert.ok(finds.length > 0 && finds.length <= drops.length);
+});
+
 test('wrists enter the plate reach volume around each pick', () => {
   const { truth } = standardRun();
   const people = new Map(truth.people.map((p) => [p.personId, p]));

@@ -27,6 +27,8 @@ export type { SimOptions } from './options.ts';
 const STEP_MS = 100;
 const HOLD_BACK_MS = 1300;
 const SAMPLE_HZ_TRUTH = 2;
+/** The handheld staff report items found on the floor from. */
+const STAFF_HANDHELD = 'staff-handheld-1';
 /** Safety stop: the run ends at most this long after its nominal end even if someone is still inside. */
 const OVERRUN_MS = 30 * 60_000;
 
@@ -102,6 +104,7 @@ export function* simulateBatches(store: Store, options: SimOptions): Generator<R
       }
     }
     renderCameras(world, cameras, fps, nextFrame, plan.cameraOffline, t);
+    reportFloorFinds(world, t);
     if ((t - o.start) % (1000 / SAMPLE_HZ_TRUTH) === 0) sampleTruth(world, t + STEP_MS);
     const progress = Math.floor(((t - o.start) / (nominalEnd - o.start)) * 100);
     if (progress !== lastProgress && progress <= 100) {
@@ -137,6 +140,8 @@ function createWorld(store: Store, o: Resolved): World {
     silentPlan: [],
     misplaced: [],
     misplacedSeen: false,
+    floor: [],
+    floorRng: rng.fork('floor'),
   };
   for (const [id, info] of store.plates) {
     const units = new Map<string, number>();
@@ -153,6 +158,15 @@ function createWorld(store: Store, o: Resolved): World {
     );
   }
   return world;
+}
+
+/** Staff walking the floor pick up dropped items and report each from a handheld, where they found it. */
+function reportFloorFinds(w: World, t: number): void {
+  while (w.floor.length > 0 && w.floor[0]!.due <= t) {
+    const { sku, at, due } = w.floor.shift()!;
+    const payload = { v: 1, ts: Math.round(due), sku, at };
+    w.emit({ topic: topicFor(w.store.def.id, 'item.found', STAFF_HANDHELD), payload });
+  }
 }
 
 function emitScan(w: World, party: Person['party']): void {

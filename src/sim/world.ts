@@ -124,4 +124,8 @@ export interface World {
   /** Follow-ups to schedule: misplaced items waiting for someone to pick them. */
   misplaced: { t: number; plateId: string; sku: string; by: string }[];
   misplacedSeen: boolean;
+  /** Items dropped on the floor, in drop order, until staff find them (`due`) and report them from a handheld. */
+  floor: { sku: string; at: Vec2; due: number }[];
+  /** Its own stream, so dropped items leave every other draw of the run as it was. */
+  floorRng: Rng;
 }
