@@ -112,6 +112,7 @@ export async function createShopperJourney(o: ShopperJourneyOptions): Promise<Sh
     },
     appUrl: o.appUrl,
     clock,
+    disputes,
     ...(o.log ? { log: o.log } : {}),
     ...(o.onEmailed ? { onEmailed: o.onEmailed } : {}),
   });

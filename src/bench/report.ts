@@ -6,6 +6,7 @@ import { expectedCalibrationError, type ReliabilityBin, reliabilityTable } from 
 import { type ReviewTradeoffPoint, reviewTradeoffCurve } from './calibration.ts';
 import type { RealDataPolicy, RealDataSection } from './real-data.ts';
 import type { EventScore } from './score-events.ts';
+import type { FoundScore } from './score-found.ts';
 import type { HandoffScore } from './score-handoffs.ts';
 import type { ReceiptScore } from './score-receipts.ts';
 import { type Histogram, histogram, percentile } from './stats.ts';
@@ -58,6 +59,8 @@ export interface PolicyFigures {
   tracking: TrackingFigures;
   /** Items handed between shoppers of two visits, and the engine's moves between carts (right ones matched). */
   handoffs: HandoffScore;
+  /** Items shoppers dropped on the floor, those staff found, and whose cart the engine took them out of. */
+  found: FoundScore;
   latency: {
     shelfToCartP50Ms: number | null;
     shelfToCartP95Ms: number | null;
@@ -100,6 +103,7 @@ export interface PolicyInputs {
   afterReview: ReceiptScore;
   events: EventScore;
   handoffs: HandoffScore;
+  found: FoundScore;
   tracking: TrackingFigures | null;
   cost: CostFigures;
 }
@@ -109,6 +113,7 @@ export function policyFigures({
   afterReview,
   events,
   handoffs,
+  found,
   tracking,
   cost,
 }: PolicyInputs): PolicyFigures {
@@ -132,6 +137,7 @@ export function policyFigures({
     },
     tracking: tracking ?? { idf1: null, mota: null, hota: null, identityKeptRate: null, identityLost: [] },
     handoffs,
+    found,
     latency: {
       shelfToCartP50Ms: percentile(events.shelfToCartMs, 50),
       shelfToCartP95Ms: percentile(events.shelfToCartMs, 95),
@@ -198,6 +204,10 @@ export const METRIC_ROWS: MetricRow[] = [
   ['handoffs between visits', (f) => f.handoffs.handoffs, 'num'],
   ['handoffs moved right', (f) => f.handoffs.movedRight, 'num'],
   ['handoffs moved wrong', (f) => f.handoffs.moved - f.handoffs.movedRight, 'num'],
+  ['dropped on the floor', (f) => f.found.drops, 'num'],
+  ['found, off the right cart', (f) => f.found.decidedRight, 'num'],
+  ['found, off a wrong cart', (f) => f.found.decided - f.found.decidedRight, 'num'],
+  ['found, left to staff', (f) => f.found.found - f.found.decided, 'num'],
   ['shelf→cart p50', (f) => f.latency.shelfToCartP50Ms, 'ms'],
   ['shelf→cart p95', (f) => f.latency.shelfToCartP95Ms, 'ms'],
   ['shelf→cart p99', (f) => f.latency.shelfToCartP99Ms, 'ms'],

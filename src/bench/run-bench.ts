@@ -25,6 +25,7 @@ import {
   type TrackingFigures,
 } from './report.ts';
 import { scoreEvents } from './score-events.ts';
+import { scoreFound } from './score-found.ts';
 import { scoreHandoffs } from './score-handoffs.ts';
 import { scoreReceipts } from './score-receipts.ts';
 import { type Difficulty, type SuiteName, type SuiteRun, selectRuns } from './suites.ts';
@@ -128,6 +129,7 @@ function scorePolicy(
     afterReview: scoreReceipts(truth.visits, receiptsAfterReview(run.events), prices),
     events,
     handoffs: scoreHandoffs(truth.interactions, truth.people, shoppers, run.events),
+    found: scoreFound(truth.interactions, shoppers, run.events),
     tracking,
     cost,
   });

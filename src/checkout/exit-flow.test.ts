@@ -9,6 +9,7 @@ import { startSmtp, type TestSmtp } from '../../test/helpers/smtp.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import { createSmtpMailer } from './email.ts';
 import { createExitFlow } from './exit-flow.ts';
+import { Disputes } from './payments/disputes.ts';
 import { MemoryCheckoutLedger } from './payments/ledger.ts';
 import { Payments } from './payments/payments.ts';
 import { TEST_CARDS, TestPaymentProvider } from './payments/test-provider.ts';
@@ -37,7 +38,15 @@ const receipt = (visit: string, account: string): Receipt => ({
   finalAt: T0 + 303_000,
 });
 
-function setup(cards: Record<string, string>) {
+/** A provider whose captures take a moment, as a real one's do. */
+class SlowCaptures extends TestPaymentProvider {
+  override async capture(req: Parameters<TestPaymentProvider['capture']>[0]) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return super.capture(req);
+  }
+}
+
+function setup(cards: Record<string, string>, provider = new TestPaymentProvider()) {
   const listeners = new Set<(e: EngineEvent) => void>();
   const events = {
     subscribe(fn: (e: EngineEvent) => void) {
@@ -49,13 +58,13 @@ function setup(cards: Record<string, string>) {
     },
   };
   const ledger = new MemoryCheckoutLedger();
-  const provider = new TestPaymentProvider();
   const payments = new Payments({ ledger, provider, tokenOf: (a) => cards[a] ?? null });
   const mailer = createSmtpMailer({ host: '127.0.0.1', port: smtp.port, from: 'receipts@shop.test' });
-  const flow = (l = ledger) =>
+  const flow = (l = ledger, p = new Payments({ ledger: l, provider, tokenOf: (a) => cards[a] ?? null })) =>
     createExitFlow({
       events,
-      payments: new Payments({ ledger: l, provider, tokenOf: (a) => cards[a] ?? null }),
+      payments: p,
+      disputes: new Disputes({ ledger: l, payments: p, autoRefundLimit: 0 }),
       ledger: l,
       mailer,
       emailOf: async (a) => `${a}@example.test`,
@@ -95,6 +104,37 @@ describe('exit flow', () => {
     assert.match(mail.html, /Chocolate &lt;dark&gt;/);
     assert.doesNotMatch(mail.html, /<dark>/);
     assert.deepEqual(exit.exitToEmailMs(), [5_000]);
+  });
+
+  it('refunds an item found on the floor after the receipt was final, once its capture is done, and only once', async () => {
+    const { events, provider, flow, mailer } = setup({ eve: TEST_CARDS.ok }, new SlowCaptures());
+    const exit = flow();
+    await exit.start();
+    events.emit({ type: 'receipt.final', t: T0 + 303_000, data: receipt('door@6', 'eve') });
+    const found: EngineEvent = {
+      type: 'item.found',
+      t: T0 + 400_000,
+      data: {
+        foundId: 'found-h1-1',
+        handheldId: 'h1',
+        sku: 'WATER',
+        at: [1, 1],
+        t: T0 + 400_000,
+        sessionId: 'door@6',
+        confidence: 0.95,
+        candidates: [{ sessionId: 'door@6', distanceM: 0.3, probability: 0.95 }],
+        afterFinal: true,
+      },
+    };
+    events.emit(found); // while the capture is still in flight
+    await exit.idle();
+    assert.equal(provider.capturedFor('door@6'), 648 - 199);
+    events.emit(found); // replayed
+    await exit.idle();
+    exit.stop();
+    mailer.close();
+    assert.equal(provider.capturedFor('door@6'), 648 - 199);
+    assert.equal(provider.movements.filter((m) => m.kind === 'refund').length, 1);
   });
 
   it('keeps a declined visit flagged and tells the shopper', async () => {

@@ -1,13 +1,14 @@
 /**
  * From the engine's decisions to money and mail: on `session.opened` place a hold on the shopper's card; on
  * `receipt.final` record the receipt, capture the total once (idempotent per visit, see payments.ts) and send the
- * receipt email. Replaying the same events (a restart replays the log) charges and mails nothing twice: the
- * ledger remembers. A declined card keeps the visit, flagged in the ledger, and the email says so.
+ * receipt email; on an item found on the floor after the receipt was final, refund that line. Replaying the same
+ * events (a restart replays the log) charges, refunds and mails nothing twice: the ledger remembers. A declined card keeps the visit, flagged in the ledger, and the email says so.
  * Lifecycle: `start()` subscribes and resumes unfinished work, `stop()` unsubscribes; `idle()` waits for work in flight.
  */
 import type { EngineEvent } from '../engine/events.ts';
 import type { Session } from '../identity/types.ts';
 import { type Mailer, renderReceiptEmail } from './email.ts';
+import type { Disputes } from './payments/disputes.ts';
 import type { Payments } from './payments/payments.ts';
 import type { CheckoutLedger } from './payments/types.ts';
 import type { Receipt } from './types.ts';
@@ -28,6 +29,8 @@ export interface ExitFlowDeps {
   log?: { warn(details: object, message: string): void };
   /** Told each time a receipt email goes out: ms from the shopper's exit to the email. */
   onEmailed?(visit: string, exitToEmailMs: number): void;
+  /** Refunds a line the engine corrected after the receipt was final (an item found on the floor). */
+  disputes?: Pick<Disputes, 'credit'>;
 }
 
 export interface ExitFlow {
@@ -47,12 +50,25 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
   const clock = deps.clock ?? Date.now;
   const inFlight = new Set<Promise<void>>();
   const latencies: number[] = [];
+  /** Captures in flight per visit: a refund for the visit waits for its capture. */
+  const settling = new Map<string, Promise<void>>();
   let unsubscribe: (() => void) | null = null;
 
-  const track = (work: Promise<void>): void => {
+  /** Runs a step in the background; a failure is logged, and the returned promise settles either way. */
+  const track = (work: Promise<void>): Promise<void> => {
     const done = work.catch((error: unknown) => deps.log?.warn({ error: String(error) }, 'exit flow step failed'));
     inFlight.add(done);
     void done.finally(() => inFlight.delete(done));
+    return done;
+  };
+
+  const refundFound = async (found: Extract<EngineEvent, { type: 'item.found' }>['data']): Promise<void> => {
+    const visit = found.sessionId;
+    if (visit === null || !deps.disputes) return;
+    await settling.get(visit);
+    const reason = 'found on the floor';
+    const credited = await deps.disputes.credit({ visit, sku: found.sku, qty: 1, reason, by: reason });
+    if (!credited.ok) deps.log?.warn({ visit, sku: found.sku, code: credited.code }, 'found item not refunded');
   };
 
   const hold = async (session: Session): Promise<void> => {
@@ -102,7 +118,12 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
 
   const onEvent = (event: EngineEvent): void => {
     if (event.type === 'session.opened') track(hold(event.data));
-    else if (event.type === 'receipt.final' && event.data.status === 'final') track(settle(event.data));
+    else if (event.type === 'receipt.final' && event.data.status === 'final') {
+      const visit = event.data.visit;
+      const done = track(settle(event.data));
+      settling.set(visit, done);
+      void done.finally(() => settling.delete(visit));
+    } else if (event.type === 'item.found' && event.data.afterFinal) track(refundFound(event.data));
   };
 
   return {

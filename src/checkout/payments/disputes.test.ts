@@ -97,4 +97,18 @@ describe('Disputes', () => {
     });
     assert.equal(!uncharged.ok && uncharged.code, 'NOT_CAPTURED');
   });
+
+  it('credits a line the store decided itself at once, whatever it is worth, and only once', async () => {
+    const { disputes, provider, reviews } = await setup();
+    const credit = { visit: 'door@1', sku: 'WINE', qty: 1, reason: 'found on the floor', by: 'found on the floor' };
+    const d = await disputes.credit(credit);
+    assert.ok(d.ok);
+    assert.deepEqual([d.value.status, d.value.account, d.value.decidedBy], ['refunded', 'ann', 'found on the floor']);
+    assert.equal(provider.capturedFor('door@1'), 398);
+    assert.equal(reviews.length, 0);
+    const again = await disputes.credit(credit);
+    assert.equal(!again.ok && again.code, 'ALREADY_DISPUTED');
+    const claim = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'WINE', reason: 'not me' });
+    assert.equal(!claim.ok && claim.code, 'ALREADY_DISPUTED');
+  });
 });

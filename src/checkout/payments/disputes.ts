@@ -2,6 +2,7 @@
  * Disputes on receipt lines: "I did not take this". A claim worth up to the store's auto-refund limit is refunded at
  * once (cheaper than anyone's time, and the shopper is usually right); a larger one waits for staff in the review
  * console, who approve (refund) or reject it. One dispute per receipt line; only the receipt's own shopper may open it.
+ * The store credits a line itself when its own evidence says so (an item found on the floor).
  */
 import { createHash } from 'node:crypto';
 import { fail, ok, type Result } from '../../errors.ts';
@@ -42,10 +43,36 @@ export class Disputes {
   }
 
   async open(req: DisputeRequest): Promise<Result<DisputeRecord, DisputeCode>> {
+    const claim = await this.claim(req, req.account);
+    if (!claim.ok) return claim;
+    const dispute = claim.value;
+    if (dispute.amount > this.options.autoRefundLimit) {
+      await this.options.ledger.putDispute(dispute);
+      this.options.onReview?.(dispute);
+      return ok(dispute);
+    }
+    return ok(await this.refund(dispute, 'auto'));
+  }
+
+  /**
+   * A refund the store's own evidence decided (an item staff found on the floor, docs/SPEC.md [F17]): no claim to
+   * review, whatever its amount. It counts as the line's one dispute, so it is never refunded twice.
+   */
+  async credit(req: Omit<DisputeRequest, 'account'> & { by: string }): Promise<Result<DisputeRecord, DisputeCode>> {
+    const claim = await this.claim(req, null);
+    return claim.ok ? ok(await this.refund(claim.value, req.by)) : claim;
+  }
+
+  /** The checks every dispute passes; `account` null skips the owner check (a credit the store decided). */
+  private async claim(
+    req: Omit<DisputeRequest, 'account'>,
+    account: string | null,
+  ): Promise<Result<DisputeRecord, DisputeCode>> {
     const { ledger } = this.options;
     const stored = await ledger.receipt(req.visit);
     // Someone else's receipt looks exactly like a missing one.
-    if (!stored || stored.receipt.account !== req.account) return fail('NO_SUCH_RECEIPT', 'no such receipt');
+    if (!stored || (account !== null && stored.receipt.account !== account))
+      return fail('NO_SUCH_RECEIPT', 'no such receipt');
     const line = stored.receipt.lines.find((l) => l.sku === req.sku && l.qty > 0);
     if (!line) return fail('NO_SUCH_LINE', `no ${req.sku} on this receipt`);
     const qty = req.qty ?? line.qty;
@@ -54,11 +81,10 @@ export class Disputes {
     if (await ledger.dispute(id)) return fail('ALREADY_DISPUTED', 'this line is already disputed');
     const payment = await ledger.payment(req.visit);
     if (payment?.status !== 'captured') return fail('NOT_CAPTURED', 'this visit has not been charged');
-
-    const dispute: DisputeRecord = {
+    return ok({
       disputeId: id,
       visit: req.visit,
-      account: req.account,
+      account: stored.receipt.account,
       sku: req.sku,
       qty,
       amount: qty * line.unitPrice,
@@ -67,13 +93,7 @@ export class Disputes {
       opened: this.clock(),
       decided: null,
       decidedBy: null,
-    };
-    if (dispute.amount > this.options.autoRefundLimit) {
-      await ledger.putDispute(dispute);
-      this.options.onReview?.(dispute);
-      return ok(dispute);
-    }
-    return ok(await this.refund(dispute, 'auto'));
+    });
   }
 
   /** A staff decision on a dispute in review: approve refunds it, reject closes it. */
