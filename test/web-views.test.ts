@@ -259,6 +259,7 @@ test('review view: a case whose shelf event was never seen still gets its plate 
     reviews: [c],
     silentPlates: [],
     offlineCameras: [],
+    found: [],
   };
   const [view] = buildReviewQueue(snapshot, new CaseMemory(), (ids, t0, t1) => {
     asked.push([ids, t0, t1]);

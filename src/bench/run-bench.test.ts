@@ -155,6 +155,7 @@ function fakeEngine(options: EngineOptions): Engine {
       reviews: [],
       silentPlates: [],
       offlineCameras: [],
+      found: [],
     }),
   };
 }

@@ -7,14 +7,15 @@
  */
 import { resolve } from 'node:path';
 import type { EngineEvent } from '../engine/events.ts';
-import type { Engine, EngineOptions } from '../engine/types.ts';
+import { DEFAULT_ENGINE_CONFIG, type Engine, type EngineOptions } from '../engine/types.ts';
 import { WalkoutError } from '../errors.ts';
 import { createDemoAuthorizer } from '../identity/demo-authorizer.ts';
 import type { RecordedMessage } from '../protocol/recording.ts';
+import { topicFor } from '../protocol/topics.ts';
 import type { GroundTruth } from '../sim/truth.ts';
 import { loadStoreFile } from '../store/load-store.ts';
 import type { Store } from '../store/store.ts';
-import { openCases, oracleChoice, receiptsAfterReview, receiptsBeforeReview } from './after-review.ts';
+import { openCases, oracleChoice, oracleDropper, receiptsAfterReview, receiptsBeforeReview } from './after-review.ts';
 import {
   type BenchResult,
   type CostFigures,
@@ -107,7 +108,23 @@ function costOf(engine: TimedEngine, messages: number, storeSeconds: number, pea
   };
 }
 
-/** Scores one engine's run; answers its open review cases with the oracle first. */
+/**
+ * The oracle says whose each find left to staff was, as staff would: a `found.assign` message from a handheld. A
+ * dropper whose cart no longer holds the item (the pick was charged to someone else) is refused by the engine, and
+ * that receipt stays wrong.
+ */
+function answerFinds(engine: Engine, store: Store, truth: GroundTruth, shoppers: ReadonlySet<string>): void {
+  const used = new Set<number>();
+  for (const find of engine.snapshot().found) {
+    const ts = engine.now() + 1;
+    const sessionId = oracleDropper(find, truth.interactions, shoppers, used);
+    const payload = { v: 1, ts, foundId: find.foundId, sessionId, staff: 'oracle' };
+    engine.ingest(topicFor(store.def.id, 'found.assign', 'oracle'), payload);
+    engine.tick(ts + DEFAULT_ENGINE_CONFIG.reorderWindowMs);
+  }
+}
+
+/** Scores one engine's run; answers its open review cases and finds with the oracle first. */
 function scorePolicy(
   run: TimedEngine,
   truth: GroundTruth,
@@ -123,6 +140,7 @@ function scorePolicy(
     const outcome = run.engine.resolveReview(c.caseId, choice, 'oracle');
     if (!outcome.ok) throw new WalkoutError('BENCH_ORACLE', `oracle could not resolve ${c.caseId}: ${outcome.reason}`);
   }
+  answerFinds(run.engine, store, truth, shoppers);
   const prices = new Map([...store.products].map(([sku, p]) => [sku, p.price]));
   return policyFigures({
     receipts: scoreReceipts(truth.visits, receiptsBeforeReview(before), prices),

@@ -8,6 +8,7 @@ import { fusionConfig } from '../fusion/config.ts';
 import { FOUND_DEFAULTS } from '../fusion/found.ts';
 import { SessionBook } from '../identity/session-book.ts';
 import type { DeviceMessage } from '../protocol/messages.ts';
+import { topicFor } from '../protocol/topics.ts';
 import { type RejectCode, validateMessage } from '../protocol/validate.ts';
 import { HandMeetDetector } from '../vision/hand-meets.ts';
 import { createVisionStage } from '../vision/stage.ts';
@@ -145,6 +146,12 @@ export function createEngine(options: EngineOptions): Engine {
         advance(m.ts, true);
         found.onFound(m);
         break;
+      case 'found.assign': {
+        advance(m.ts, true);
+        const assigned = found.onAssign(m);
+        if (!assigned.ok) reject(topicFor(store.def.id, m.kind, m.handheldId), assigned.code, assigned.reason);
+        break;
+      }
     }
     advance(now);
   };
@@ -203,6 +210,7 @@ export function createEngine(options: EngineOptions): Engine {
         reviews: decisions.openCases(),
         silentPlates: weight.silentPlates(now),
         offlineCameras: vision?.offlineCameras(now) ?? [],
+        found: found.waiting(),
       };
     },
   };

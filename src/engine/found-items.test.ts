@@ -12,58 +12,95 @@ import type { EngineEvent } from './events.ts';
 
 const T0 = 1_767_600_000_000;
 
-/** A kiosk visit taking one bottle, then staff finding a bottle on the floor after the receipt is final. */
-function kioskDropStream(): { topic: string; payload: unknown }[] {
-  const gate = (kind: 'gate.scan' | 'gate.pass', ts: number, extra: object) => ({
-    ts,
-    topic: topicFor('shop', kind, 'door'),
-    payload: { v: 1, ts, ...extra },
-  });
+type Message = { ts: number; topic: string; payload: unknown };
+
+const gate = (kind: 'gate.scan' | 'gate.pass', ts: number, extra: object): Message => ({
+  ts,
+  topic: topicFor('shop', kind, 'door'),
+  payload: { v: 1, ts, ...extra },
+});
+
+/** Kiosk visits one after another, each taking one bottle 10 s after its scan and leaving 10 s later. */
+function kioskVisits(accounts: readonly string[]): Message[] {
+  const starts = accounts.map((_, i) => T0 + 1_000 + i * 30_000);
   const plate = byException(
     {
       plateId: 'g1.s1.p1',
       base: 5_600,
-      changes: [{ t: 10_000, grams: 520, rampMs: 400 }],
-      presses: [{ t0: 9_600, t1: 10_900, grams: 300 }],
+      changes: starts.map((s) => ({ t: s - T0 + 9_000, grams: 520, rampMs: 400 })),
+      presses: starts.map((s) => ({ t0: s - T0 + 8_600, t1: s - T0 + 9_900, grams: 300 })),
     },
     T0,
-    30_000,
+    30_000 * accounts.length + 10_000,
     7,
   ).map((m) => ({
     ts: m.ts,
     topic: topicFor('shop', 'plate.weight', m.plateId),
     payload: { v: 1, ts: m.ts, hz: m.hz, grams: m.grams },
   }));
-  const found = { ts: T0 + 90_000, topic: topicFor('shop', 'item.found', 'staff-1'), payload: {} };
-  found.payload = { v: 1, ts: found.ts, sku: 'WATER', at: [2, 2] };
-  return [
-    gate('gate.scan', T0 + 1_000, { code: demoEntryCode('ann', 1) }),
-    gate('gate.pass', T0 + 2_000, { direction: 'in' }),
-    gate('gate.pass', T0 + 20_000, { direction: 'out' }),
-    ...plate,
-    found,
-  ]
-    .sort((a, b) => a.ts - b.ts)
-    .map(({ topic, payload }) => ({ topic, payload }));
+  const gates = accounts.flatMap((account, i) => [
+    gate('gate.scan', starts[i]!, { code: demoEntryCode(account, 1) }),
+    gate('gate.pass', starts[i]! + 1_000, { direction: 'in' }),
+    gate('gate.pass', starts[i]! + 19_000, { direction: 'out' }),
+  ]);
+  return [...gates, ...plate];
 }
 
-test('an item found after the receipt is final leaves the only cart that held it, as a refund', () => {
+const handheld = (message: 'item.found' | 'found.assign', ts: number, body: object): Message => ({
+  ts,
+  topic: topicFor('shop', message, 'staff-1'),
+  payload: { v: 1, ts, ...body },
+});
+
+function runKiosk(messages: Message[]) {
   const store = parseStore({ ...tinyStoreDef(), mode: 'single-shopper' as const });
   assert.ok(store.ok);
   const events: EngineEvent[] = [];
   const engine = createEngine({ store: store.value, authorizer: createDemoAuthorizer(), sink: (e) => events.push(e) });
-  for (const m of kioskDropStream()) engine.ingest(m.topic, m.payload);
+  for (const m of messages.sort((a, b) => a.ts - b.ts)) engine.ingest(m.topic, m.payload);
   engine.finish();
+  return { engine, events };
+}
+
+test('an item found after the receipt is final leaves the only cart that held it, as a refund', () => {
+  const found = handheld('item.found', T0 + 90_000, { sku: 'WATER', at: [2, 2] });
+  const { events } = runKiosk([...kioskVisits(['ann']), found]);
   const visit = sessionIdFor('door', T0 + 1_000);
   const kinds = events.map((e) => e.type).filter((k) => ['receipt.final', 'item.found', 'cart.line'].includes(k));
   assert.deepEqual(kinds, ['cart.line', 'receipt.final', 'item.found', 'cart.line']);
-  const found = events.find((e) => e.type === 'item.found');
-  assert.ok(found?.type === 'item.found');
-  assert.deepEqual([found.data.sessionId, found.data.afterFinal], [visit, true]);
+  const find = events.find((e) => e.type === 'item.found');
+  assert.ok(find?.type === 'item.found');
+  assert.deepEqual([find.data.sessionId, find.data.afterFinal], [visit, true]);
   const line = events.filter((e) => e.type === 'cart.line').at(-1);
   assert.ok(line?.type === 'cart.line');
-  assert.deepEqual([line.data.kind, line.data.qty, line.data.evidence.foundId], ['correction', -1, found.data.foundId]);
+  assert.deepEqual([line.data.kind, line.data.qty, line.data.evidence.foundId], ['correction', -1, find.data.foundId]);
   assert.deepEqual(receiptsBeforeReview(events).find((r) => r.visit === visit)?.lines, []);
+});
+
+test('a find two carts could explain waits for staff, who say whose it was; a wrong or second answer is rejected', () => {
+  const [ann, bob] = [sessionIdFor('door', T0 + 1_000), sessionIdFor('door', T0 + 31_000)];
+  const foundId = `found-staff-1-${T0 + 90_000}-WATER`;
+  const { engine, events } = runKiosk([
+    ...kioskVisits(['ann', 'bob']),
+    handheld('item.found', T0 + 90_000, { sku: 'WATER', at: [2, 2] }),
+    handheld('found.assign', T0 + 95_000, { foundId, sessionId: 'nobody@1', staff: 'sam' }),
+    handheld('found.assign', T0 + 100_000, { foundId, sessionId: bob, staff: 'sam' }),
+    handheld('found.assign', T0 + 105_000, { foundId, sessionId: ann, staff: 'sam' }),
+  ]);
+  const finds = events.flatMap((e) => (e.type === 'item.found' ? [e.data] : []));
+  assert.deepEqual(
+    finds.map((f) => [f.sessionId, f.assignedBy ?? null]),
+    [
+      [null, null],
+      [bob, 'sam'],
+    ],
+  );
+  assert.deepEqual(finds[0]!.candidates.map((c) => c.sessionId).sort(), [ann, bob].sort());
+  const refund = events.filter((e) => e.type === 'cart.line').at(-1);
+  assert.ok(refund?.type === 'cart.line');
+  assert.deepEqual([refund.data.sessionId, refund.data.qty, refund.data.confidence], [bob, -1, 1]);
+  assert.deepEqual(engine.stats().rejected, { NOT_IN_CART: 1, NO_SUCH_FIND: 1 });
+  assert.deepEqual(engine.snapshot().found, []);
 });
 
 test('in a simulated store, a dropped item staff found leaves its dropper’s cart when decided', () => {

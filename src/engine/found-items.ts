@@ -5,6 +5,7 @@
  * find is logged as `item.found` with its candidates, decided or not, for staff to see.
  */
 import { linesFromFound } from '../cart/ledger.ts';
+import { fail, ok, type Result } from '../errors.ts';
 import {
   decideFound,
   FloorTrails,
@@ -21,6 +22,7 @@ import type { EngineEvent } from './events.ts';
 import type { ShelfDecisions } from './shelf-decisions.ts';
 
 export type ItemFoundMessage = Extract<DeviceMessage, { kind: 'item.found' }>;
+export type FoundAssignMessage = Extract<DeviceMessage, { kind: 'found.assign' }>;
 
 export interface FoundItem extends FoundDecision {
   foundId: string;
@@ -30,13 +32,18 @@ export interface FoundItem extends FoundDecision {
   t: number;
   /** The decided session's receipt was already final: its correction is a refund (the shopper journey pays it). */
   afterFinal: boolean;
+  /** The staff member who said whose it was, for a find first left to staff. */
+  assignedBy?: string;
 }
 
 /** Trails are pruned at most this often (ms of event time). */
 const PRUNE_EVERY_MS = 60_000;
+/** A find nobody assigned within a day stops waiting (it stays in the log; the shopper can still dispute). */
+const WAIT_FOR_STAFF_MS = 24 * 3_600_000;
 
 export class FoundItems {
   private readonly trails = new FloorTrails();
+  private readonly pending = new Map<string, FoundItem>();
   private lastPrune = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -64,22 +71,41 @@ export class FoundItems {
   }
 
   onFound(m: ItemFoundMessage): void {
-    const { shelf, emit, threshold, config } = this.deps;
-    const decision = decideFound(this.candidates(m), threshold, config);
-    const decided = decision.sessionId === null ? undefined : this.deps.sessions.get(decision.sessionId);
-    const found: FoundItem = {
-      foundId: `found-${m.handheldId}-${m.ts}`,
-      handheldId: m.handheldId,
-      sku: m.sku,
-      at: m.at,
-      t: m.ts,
-      ...decision,
-      afterFinal: decided?.state === 'closed',
-    };
-    emit({ type: 'item.found', t: m.ts, data: found });
-    if (found.sessionId === null) return;
-    const price = this.deps.store.products.get(m.sku)?.price;
-    shelf.appendLines(linesFromFound({ ...found, sessionId: found.sessionId }, () => price));
+    const decision = decideFound(this.candidates(m), this.deps.threshold, this.deps.config);
+    const foundId = `found-${m.handheldId}-${m.ts}-${m.sku}`;
+    const find = { foundId, handheldId: m.handheldId, sku: m.sku, at: m.at, t: m.ts };
+    for (const [id, old] of this.pending) if (old.t < m.ts - WAIT_FOR_STAFF_MS) this.pending.delete(id);
+    this.settle({ ...find, ...decision, afterFinal: false }, m.ts);
+  }
+
+  /** Staff say whose a find left to them was (or nobody's); a reason when it cannot be done. */
+  onAssign(m: FoundAssignMessage): Result<true, 'NO_SUCH_FIND' | 'NOT_IN_CART'> {
+    const find = this.pending.get(m.foundId);
+    if (!find) return fail('NO_SUCH_FIND', `no find ${m.foundId} is waiting for staff`);
+    if (m.sessionId !== null && !this.deps.shelf.holding(find.sku).includes(m.sessionId))
+      return fail('NOT_IN_CART', `${m.sessionId}'s cart holds no ${find.sku}`);
+    this.pending.delete(m.foundId);
+    this.settle({ ...find, sessionId: m.sessionId, confidence: 1, assignedBy: m.staff }, m.ts);
+    return ok(true);
+  }
+
+  /** Finds waiting for staff to say whose they were, oldest first. */
+  waiting(): FoundItem[] {
+    return [...this.pending.values()];
+  }
+
+  /** Logs a find's decision; a decided one leaves its shopper's cart, an undecided one waits for staff. */
+  private settle(find: FoundItem, t: number): void {
+    const { sessionId } = find;
+    const decided = sessionId === null ? undefined : this.deps.sessions.get(sessionId);
+    const found = { ...find, afterFinal: decided?.state === 'closed' };
+    this.deps.emit({ type: 'item.found', t, data: found });
+    if (sessionId === null) {
+      if (found.assignedBy === undefined) this.pending.set(found.foundId, found);
+      return;
+    }
+    const price = this.deps.store.products.get(found.sku)?.price;
+    this.deps.shelf.appendLines(linesFromFound({ ...found, sessionId, t }, () => price));
   }
 
   /** Shoppers whose cart holds the product and who were inside within the lookback, with how close they came. */

@@ -29,6 +29,8 @@ function dedupeKey(m: DeviceMessage): string {
       return `g|${m.gateId}|${m.ts}|${m.direction}`;
     case 'item.found':
       return `f|${m.handheldId}|${m.ts}|${m.sku}`;
+    case 'found.assign':
+      return `a|${m.handheldId}|${m.ts}|${m.foundId}`;
   }
 }
 
@@ -42,6 +44,7 @@ function deviceOf(m: DeviceMessage): string {
     case 'gate.pass':
       return m.gateId;
     case 'item.found':
+    case 'found.assign':
       return m.handheldId;
   }
 }
@@ -59,6 +62,8 @@ function detailOf(m: DeviceMessage): number | string {
       return m.direction;
     case 'item.found':
       return m.sku;
+    case 'found.assign':
+      return m.foundId;
   }
 }
 
@@ -116,6 +121,7 @@ export class ReorderBuffer {
     'camera.people': new Map(),
     'gate.scan': new Map(),
     'item.found': new Map(),
+    'found.assign': new Map(),
     'gate.pass': new Map(),
   };
 

@@ -10,6 +10,7 @@ import type { ReviewAlternative, ReviewCase } from '../review/types.ts';
 import type { Store } from '../store/store.ts';
 import type { TrackPoint } from '../vision/types.ts';
 import type { EngineSink } from './events.ts';
+import type { FoundItem } from './found-items.ts';
 
 export type EnginePolicy = 'walkout' | 'baseline';
 
@@ -65,6 +66,8 @@ export interface EngineSnapshot {
   reviews: ReviewCase[];
   silentPlates: string[];
   offlineCameras: string[];
+  /** Items found on the floor waiting for staff to say whose they were [F17]. */
+  found: FoundItem[];
 }
 
 export interface Engine {

@@ -46,6 +46,14 @@ export const itemFoundSchema = z.object({
   sku: z.string().min(1).max(200),
   at: z.tuple([z.number(), z.number()]),
 });
+/** Staff say whose a find left to them was (`sessionId`), or nobody's (null); `staff` names who decided. */
+export const foundAssignSchema = z.object({
+  v: version,
+  ts,
+  foundId: z.string().min(1).max(200),
+  sessionId: z.string().min(1).max(200).nullable(),
+  staff: z.string().min(1).max(80),
+});
 export const gateCommandSchema = z.object({
   v: version,
   ts,
@@ -60,6 +68,7 @@ export type CameraPeoplePayload = z.infer<typeof cameraPeopleSchema>;
 export type GateScanPayload = z.infer<typeof gateScanSchema>;
 export type GatePassPayload = z.infer<typeof gatePassSchema>;
 export type ItemFoundPayload = z.infer<typeof itemFoundSchema>;
+export type FoundAssignPayload = z.infer<typeof foundAssignSchema>;
 export type GateCommandPayload = z.infer<typeof gateCommandSchema>;
 
 /** A validated device message as the engine sees it: a tagged union, device id resolved from the topic. */
@@ -68,7 +77,8 @@ export type DeviceMessage =
   | ({ kind: 'camera.people'; cameraId: string } & CameraPeoplePayload)
   | ({ kind: 'gate.scan'; gateId: string } & GateScanPayload)
   | ({ kind: 'gate.pass'; gateId: string } & GatePassPayload)
-  | ({ kind: 'item.found'; handheldId: string } & ItemFoundPayload);
+  | ({ kind: 'item.found'; handheldId: string } & ItemFoundPayload)
+  | ({ kind: 'found.assign'; handheldId: string } & FoundAssignPayload);
 
 export type DeviceMessageKind = DeviceMessage['kind'];
 

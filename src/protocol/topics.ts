@@ -12,6 +12,7 @@ export const TOPICS = {
   'gate.scan': { device: 'gates', message: 'scan' },
   'gate.pass': { device: 'gates', message: 'pass' },
   'item.found': { device: 'handhelds', message: 'found' },
+  'found.assign': { device: 'handhelds', message: 'assign' },
 } as const satisfies Record<DeviceMessageKind, { device: string; message: string }>;
 
 const BY_PATH = new Map<string, DeviceMessageKind>(

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.ts';
 import {
   cameraPeopleSchema,
   type DeviceMessage,
+  foundAssignSchema,
   gatePassSchema,
   gateScanSchema,
   itemFoundSchema,
@@ -28,6 +29,8 @@ export const REJECT_CODES = [
   'DUPLICATE',
   'TOO_LATE',
   'CLOCK_SKEW',
+  'NO_SUCH_FIND',
+  'NOT_IN_CART',
 ] as const;
 export type RejectCode = (typeof REJECT_CODES)[number];
 
@@ -89,22 +92,32 @@ export function validateMessage(store: Store, topic: string, payload: unknown): 
       return p.success ? checkTs({ kind, gateId: deviceId, ...p.data }) : schemaFail(p.error);
     }
     case 'item.found':
-      return validateFound(store, deviceId, json.value);
+    case 'found.assign':
+      return validateHandheld(store, kind, deviceId, json.value);
   }
 }
 
 /** Staff handhelds are not listed in the store definition; their ids need only be plain names. */
 const HANDHELD_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
-function validateFound(store: Store, handheldId: string, body: unknown): Result<DeviceMessage, RejectCode> {
+function validateHandheld(
+  store: Store,
+  kind: 'item.found' | 'found.assign',
+  handheldId: string,
+  body: unknown,
+): Result<DeviceMessage, RejectCode> {
   if (!HANDHELD_ID.test(handheldId))
     return fail('UNKNOWN_DEVICE', `handheld id "${handheldId.slice(0, 80)}" is not a plain name`);
+  if (kind === 'found.assign') {
+    const p = foundAssignSchema.safeParse(body);
+    return p.success ? checkTs({ kind, handheldId, ...p.data }) : schemaFail(p.error);
+  }
   const p = itemFoundSchema.safeParse(body);
   if (!p.success) return schemaFail(p.error);
   if (!store.products.has(p.data.sku)) return fail('IMPOSSIBLE_VALUE', `no product "${p.data.sku}" in this store`);
   if (!pointInPolygon(p.data.at, store.def.floor.outline))
     return fail('IMPOSSIBLE_VALUE', `found at [${p.data.at.join(', ')}], outside the floor`);
-  return checkTs({ kind: 'item.found', handheldId, ...p.data });
+  return checkTs({ kind, handheldId, ...p.data });
 }
 
 /** Whether any reading is beyond ±max (a loop, not a closure per batch: this runs on every plate message). */

@@ -31,6 +31,7 @@ const KIND_OF: Record<ParsedTopic['kind'], DeviceKind> = {
   'gate.scan': 'gate',
   'gate.pass': 'gate',
   'item.found': 'handheld',
+  'found.assign': 'handheld',
 };
 
 export class DeviceHealth {

@@ -44,6 +44,7 @@ function fakeEngine(reviews: string[] = []): Engine & { calls: Call[] } {
       reviews: reviews.map((caseId) => ({ caseId }) as ReviewCase),
       silentPlates: [],
       offlineCameras: [],
+      found: [],
     }),
   };
 }
