@@ -1,7 +1,8 @@
 /**
  * The staff pages end to end: a real fastify app with the web plugin and a real engine fed device messages from a
  * kiosk scene where two shoppers reach into one plate, driven in headless Chromium — sign in, watch the live view,
- * resolve the review case in one click, see the cart line arrive on the carts page. Plus the staff check (401s).
+ * resolve the review case in one click, see the cart line arrive on the carts page, report the item found on the
+ * floor and say whose it was. Plus the staff check (401s).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -312,6 +313,47 @@ test('staff pages in Chromium: live view, review in one click, cart line appears
   await live.waitForFunction(
     (id) => (window as unknown as { flashes: string[] }).flashes.includes(`${id}:flash-add`),
     stack.scene.plateId,
+  );
+
+  // Staff report the item found on the floor, far from where the shopper stood: the engine cannot tell whose it is,
+  // so it waits on the live page, where one click says whose it was and the cart loses it.
+  const sku = chosen.items[0]!.sku;
+  await live.selectOption('#found-sku', sku);
+  const [px, py] = await live.evaluate(() => {
+    const floor = document.getElementById('floor') as unknown as SVGSVGElement;
+    const p = new DOMPoint(0.6, -0.6).matrixTransform(floor.getScreenCTM()!);
+    return [p.x, p.y];
+  });
+  await live.mouse.click(px, py);
+  await live.locator('#found-report:not([disabled])').click();
+  await live.waitForFunction(() => /Reported/.test(document.getElementById('found-status')?.textContent ?? ''));
+  stack.engine.tick(stack.engine.now() + 1_000); // the journal's quiet tick, in the server
+  const waiting = live.locator(`#found-list li button[data-session="${chosen.sessionId}"]`);
+  await waiting.waitFor();
+  assert.equal(await live.locator('#floor circle.mark.found').count(), 1);
+  await live.screenshot({ path: '/tmp/walkout-found.png', fullPage: true });
+  await waiting.click();
+  await live.waitForFunction(() => /Taken off/.test(document.getElementById('found-status')?.textContent ?? ''));
+  stack.engine.tick(stack.engine.now() + 1_000);
+  await live.waitForSelector('#found-list li', { state: 'detached' });
+  const found = stack.events.filter((e) => e.type === 'item.found').map((e) => e.type === 'item.found' && e.data);
+  assert.deepEqual(
+    found.map((f) => f && [f.sessionId, f.assignedBy ?? null]),
+    [
+      [null, null],
+      [chosen.sessionId, 'Sam'],
+    ],
+  );
+  await carts.waitForFunction(
+    (id) => document.querySelector(`section.cart[data-session="${id}"] [data-total]`)?.textContent?.includes('0.00'),
+    chosen.sessionId,
+  );
+  assert.deepEqual(
+    stack.engine.snapshot().carts[chosen.sessionId!]?.lines.map((l) => [l.sku, l.qty, l.kind]),
+    [
+      [sku, 1, 'add'],
+      [sku, -1, 'correction'],
+    ],
   );
   assert.deepEqual(pageErrors, []);
 });

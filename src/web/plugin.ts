@@ -1,6 +1,7 @@
 /**
  * The staff web pages as one fastify plugin: the live store view, the review console, the carts view and the
- * disputes page under `/staff/...`, their JSON and WebSocket API under `/api/staff/...`, and the sign-in form.
+ * disputes page under `/staff/...`, their JSON and WebSocket API under `/api/staff/...` (items found on the floor:
+ * found-api.ts), and the sign-in form.
  * Everything runs in its own encapsulated scope, so it adds nothing to the routes the server owns; pages are plain
  * HTML fragments in the shared shell (shell.ts), CSS and ES modules from `src/web/public` (no build step). The
  * disputes page reads the staff disputes API (src/server/staff-disputes.ts), mounted with the shopper app.
@@ -24,6 +25,7 @@ import {
   staffFromRequest,
 } from './auth.ts';
 import { CaseMemory } from './case-memory.ts';
+import { registerFoundRoutes } from './found-api.ts';
 import { storeLayout } from './layout.ts';
 import { LiveFeed } from './live-feed.ts';
 import { loginPage } from './login-page.ts';
@@ -149,4 +151,5 @@ function registerRoutes(scope: FastifyInstance, deps: WebDeps): void {
   );
 
   scope.get('/api/staff/live', { websocket: true, onRequest: api }, (socket) => feed.add(socket));
+  registerFoundRoutes(scope, { engine, store, staffToken });
 }

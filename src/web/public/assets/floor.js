@@ -1,6 +1,6 @@
 // The floor plan in SVG, drawn from the store layout (store metres, y up): outline, entry area, fixtures with a
 // cell per plate coloured by stock, gates, cameras, and shoppers with their trails and hands. Used full-size by
-// the live view and cropped around a plate by the review console.
+// the live view (where staff also mark items found on the floor) and cropped around a plate by the review console.
 import { percent, sessionColour, svg } from './common.js';
 
 const HAND_SAMPLES = 4;
@@ -89,7 +89,8 @@ export function createFloor(el, layout, { view, products } = {}) {
     el.append(node);
   }
   const people = svg('g', { class: 'people' });
-  el.append(people);
+  const marks = svg('g', { class: 'marks' });
+  el.append(people, marks);
 
   return {
     /** Colours plates by stock and marks silent plates and offline cameras. */
@@ -170,6 +171,25 @@ export function createFloor(el, layout, { view, products } = {}) {
         void p.node.getBoundingClientRect();
         p.node.classList.add(`flash-${kind}`);
       }
+    },
+
+    /** Calls `fn([x, y])` with the floor point (store metres) a click lands on. */
+    onPick(fn) {
+      el.addEventListener('click', (e) => {
+        const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(el.getScreenCTM().inverse());
+        fn([p.x, -p.y]);
+      });
+    },
+
+    /** Marks places on the floor: `[{ at: [x, y], kind, title }]` (kind `picked` or `found`). */
+    setMarks(list) {
+      marks.replaceChildren(
+        ...list.map(({ at, kind, title }) => {
+          const node = svg('circle', { class: `mark ${kind}`, cx: at[0], cy: Y(at[1]), r: 0.15 });
+          node.append(svg('title', {}, title));
+          return node;
+        }),
+      );
     },
 
     highlight(plateIds) {

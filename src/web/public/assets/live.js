@@ -1,6 +1,17 @@
 // The live store view: floor plan with stock-coloured plates, anonymous shopper dots with short trails and hands,
-// decisions flashing on their plates, counters, and a feed of the latest decisions.
-import { api, clock, connectLive, h, itemsText, productIndex, setClockZone, setReviewBadge } from './common.js';
+// decisions flashing on their plates, counters, a feed of the latest decisions, and items found on the floor: staff
+// report one (product, then a click where it lay) and say whose a find left to them was.
+import {
+  api,
+  clock,
+  connectLive,
+  h,
+  itemsText,
+  percent,
+  productIndex,
+  setClockZone,
+  setReviewBadge,
+} from './common.js';
 import { createFloor } from './floor.js';
 
 /** About five seconds of path at two snapshots a second. */
@@ -50,7 +61,83 @@ function onSnapshot({ snapshot, stats }) {
   setReviewBadge(snapshot.reviews.length);
   document.getElementById('clock').textContent = clock(snapshot.t);
   renderProblems(snapshot, stats);
+  renderFinds(snapshot.found);
 }
+
+/** Where staff clicked for the next report, and the finds waiting for them (drawn on the floor together). */
+let picked = null;
+let waiting = [];
+
+function drawMarks() {
+  const marks = waiting.map((f) => ({
+    at: f.at,
+    kind: 'found',
+    title: `found: ${products.get(f.sku)?.name ?? f.sku}`,
+  }));
+  if (picked) marks.push({ at: picked, kind: 'picked', title: 'where the item lay' });
+  floor.setMarks(marks);
+}
+
+function say(text) {
+  document.getElementById('found-status').textContent = text;
+}
+
+async function assign(find, sessionId) {
+  try {
+    await api(`/api/staff/found/${encodeURIComponent(find.foundId)}/assign`, { body: { sessionId } });
+    say(sessionId ? `Taken off shopper ${sessionId}'s receipt.` : 'Left on nobody’s receipt.');
+  } catch (error) {
+    say(`Not saved: ${error.message}`);
+  }
+}
+
+function renderFinds(found) {
+  // Snapshots come twice a second: rebuild only when the list changed, so a button is not swapped under a click.
+  const key = found.map((f) => f.foundId).join();
+  if (key === waiting.map((f) => f.foundId).join()) return;
+  waiting = found;
+  drawMarks();
+  const items = found.map((f) => {
+    const name = products.get(f.sku)?.name ?? f.sku;
+    const choices = f.candidates.map((c) =>
+      h(
+        'button',
+        { type: 'button', 'data-session': c.sessionId, onclick: () => assign(f, c.sessionId) },
+        `${c.sessionId} · ${percent(c.probability)}`,
+      ),
+    );
+    choices.push(h('button', { type: 'button', 'data-session': '', onclick: () => assign(f, null) }, 'Nobody’s'));
+    return h(
+      'li',
+      { 'data-found': f.foundId },
+      h('time', {}, clock(f.t)),
+      ` ${name} — whose was it? `,
+      h('div', {}, ...choices),
+    );
+  });
+  document.getElementById('found-list').replaceChildren(...items);
+}
+
+const skuSelect = document.getElementById('found-sku');
+skuSelect.replaceChildren(...layout.products.map((p) => h('option', { value: p.sku }, p.name)));
+floor.onPick((at) => {
+  picked = at;
+  document.getElementById('found-at').textContent = `At ${at[0].toFixed(1)}, ${at[1].toFixed(1)} m.`;
+  document.getElementById('found-report').disabled = false;
+  drawMarks();
+});
+document.getElementById('found-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { t } = await api('/api/staff/found', { body: { sku: skuSelect.value, at: picked } });
+    say(`Reported at ${clock(t)}.`);
+    picked = null;
+    document.getElementById('found-report').disabled = true;
+    drawMarks();
+  } catch (error) {
+    say(`Not reported: ${error.message}`);
+  }
+});
 
 function renderProblems(snapshot, stats) {
   const lines = [];
@@ -90,6 +177,12 @@ function describe(event) {
       return `Device ${d.deviceId} is back`;
     case 'message.rejected':
       return `Rejected ${d.code}: ${d.topic}`;
+    case 'item.found': {
+      const name = products.get(d.sku)?.name ?? d.sku;
+      if (d.sessionId === null)
+        return d.assignedBy ? `Found ${name}: nobody’s, said ${d.assignedBy}` : `Found ${name}: waiting for staff`;
+      return `Found ${name}: off a receipt${d.assignedBy ? `, said ${d.assignedBy}` : ` (${percent(d.confidence)})`}`;
+    }
     default:
       return null;
   }

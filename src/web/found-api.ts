@@ -1,0 +1,65 @@
+/**
+ * Items found on the floor, from the staff pages [F17]: `POST /api/staff/found` `{sku, at}` reports one (as the
+ * console's handheld would), `POST /api/staff/found/:foundId/assign` `{sessionId}` says whose a find left to staff
+ * was (one of its candidates, or null for nobody's). Both become device messages on the `console` handheld, so they
+ * are journalled and replayed like any other; the waiting finds are in the engine's snapshot.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Engine } from '../engine/types.ts';
+import type { DeviceMessageKind } from '../protocol/messages.ts';
+import { topicFor } from '../protocol/topics.ts';
+import { validateMessage } from '../protocol/validate.ts';
+import type { Store } from '../store/store.ts';
+import { requireStaffApi, staffFromRequest } from './auth.ts';
+
+/** The handheld id the staff pages report under. */
+export const CONSOLE_HANDHELD = 'console';
+
+const reportSchema = z.strictObject({ sku: z.string().min(1).max(200), at: z.tuple([z.number(), z.number()]) });
+const assignSchema = z.strictObject({ sessionId: z.string().min(1).max(200).nullable() });
+
+export function registerFoundRoutes(
+  scope: FastifyInstance,
+  deps: { engine: Engine; store: Store; staffToken: string },
+): void {
+  const { engine, store, staffToken } = deps;
+  const api = requireStaffApi(staffToken);
+  let lastTs = 0;
+  /** Sends one console message at the engine's event time (never twice at the same ms: that would be a duplicate). */
+  const send = (reply: FastifyReply, kind: DeviceMessageKind, body: object) => {
+    lastTs = Math.max(Math.floor(engine.now()), lastTs + 1);
+    const topic = topicFor(store.def.id, kind, CONSOLE_HANDHELD);
+    const payload = { v: 1, ts: lastTs, ...body };
+    const valid = validateMessage(store, topic, payload);
+    if (!valid.ok) return reply.code(400).send({ ok: false, code: valid.code, reason: valid.reason });
+    engine.ingest(topic, payload);
+    return { ok: true, t: lastTs };
+  };
+
+  scope.post<{ Body: unknown }>('/api/staff/found', { onRequest: api }, (request, reply) => {
+    const body = reportSchema.safeParse(request.body);
+    if (!body.success)
+      return reply.code(400).send({ ok: false, code: 'BAD_FIND', reason: 'send {"sku", "at": [x, y]}' });
+    return send(reply, 'item.found', body.data);
+  });
+
+  scope.post<{ Params: { foundId: string }; Body: unknown }>(
+    '/api/staff/found/:foundId/assign',
+    { onRequest: api },
+    (request, reply) => {
+      const body = assignSchema.safeParse(request.body);
+      if (!body.success) return reply.code(400).send({ ok: false, code: 'BAD_ASSIGN', reason: 'send {"sessionId"}' });
+      const find = engine.snapshot().found.find((f) => f.foundId === request.params.foundId);
+      if (!find) return reply.code(404).send({ ok: false, code: 'NO_SUCH_FIND', reason: 'not waiting for staff' });
+      const { sessionId } = body.data;
+      if (sessionId !== null && !find.candidates.some((c) => c.sessionId === sessionId))
+        return reply.code(400).send({ ok: false, code: 'NOT_A_CANDIDATE', reason: `${sessionId} is not a candidate` });
+      return send(reply, 'found.assign', {
+        foundId: find.foundId,
+        sessionId,
+        staff: staffFromRequest(request, staffToken)?.name ?? 'staff',
+      });
+    },
+  );
+}
