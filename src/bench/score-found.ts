@@ -1,7 +1,8 @@
 /**
  * Scoring items found on the floor [F17]: shoppers' drops, the finds staff reported, and whose cart the engine took
- * each one out of. A decided find is right when the visit it names dropped that SKU before the find (each drop
- * pairs with one find). Pure.
+ * each one out of by itself. A decided find is right when the visit it names dropped that SKU before the find (each
+ * drop pairs with one find). Staff's later answers to the finds left to them (`assignedBy`) are not the engine's.
+ * Pure.
  */
 import type { EngineEvent } from '../engine/events.ts';
 import type { TruthInteraction } from '../sim/truth.ts';
@@ -28,7 +29,7 @@ export function scoreFound(
   let decided = 0;
   let decidedRight = 0;
   for (const e of events) {
-    if (e.type !== 'item.found') continue;
+    if (e.type !== 'item.found' || e.data.assignedBy !== undefined) continue;
     found += 1;
     if (e.data.sessionId === null) continue;
     decided += 1;
