@@ -200,6 +200,27 @@ test('review API: bad decisions are refused, a good one becomes a cart line', as
   assert.equal(resolved?.type === 'review.resolved' && resolved.data.reviewer, 'staff');
   assert.deepEqual(Object.keys(stack.engine.snapshot().carts), [], 'nobody was charged');
 
+  // Items found on the floor: bad reports are refused; a find nobody's cart explains waits until staff answer once.
+  const found = (payload: object) => stack.app.inject({ method: 'POST', url: '/api/staff/found', headers, payload });
+  const sku = stack.store.plates.get(stack.scene.plateId)!.plate.skus[0]!;
+  assert.equal((await found({ sku: 'no-such-product', at: [0.6, 0.6] })).json().code, 'IMPOSSIBLE_VALUE');
+  assert.equal((await found({ sku })).statusCode, 400);
+  assert.equal((await found({ sku, at: [0.6, 0.6] })).statusCode, 200);
+  const [waiting] = stack.engine.snapshot().found;
+  assert.deepEqual([waiting?.sku, waiting?.candidates], [sku, []]);
+  const assign = (foundId: string, sessionId: string | null) =>
+    stack.app.inject({
+      method: 'POST',
+      url: `/api/staff/found/${encodeURIComponent(foundId)}/assign`,
+      headers,
+      payload: { sessionId },
+    });
+  assert.equal((await assign(waiting!.foundId, 'entry@1')).json().code, 'NOT_A_CANDIDATE');
+  assert.equal((await assign('found-nope', null)).statusCode, 404);
+  assert.equal((await assign(waiting!.foundId, null)).statusCode, 200);
+  assert.equal((await assign(waiting!.foundId, null)).statusCode, 404, 'answered once');
+  assert.deepEqual(stack.engine.snapshot().found, []);
+
   const port = new URL(stack.base).port;
   const first = await new Promise<{ type: string; snapshot: { reviews: unknown[] } }>((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/api/staff/live`, {
@@ -327,14 +348,12 @@ test('staff pages in Chromium: live view, review in one click, cart line appears
   await live.mouse.click(px, py);
   await live.locator('#found-report:not([disabled])').click();
   await live.waitForFunction(() => /Reported/.test(document.getElementById('found-status')?.textContent ?? ''));
-  stack.engine.tick(stack.engine.now() + 1_000); // the journal's quiet tick, in the server
   const waiting = live.locator(`#found-list li button[data-session="${chosen.sessionId}"]`);
   await waiting.waitFor();
   assert.equal(await live.locator('#floor circle.mark.found').count(), 1);
   await live.screenshot({ path: '/tmp/walkout-found.png', fullPage: true });
   await waiting.click();
   await live.waitForFunction(() => /Taken off/.test(document.getElementById('found-status')?.textContent ?? ''));
-  stack.engine.tick(stack.engine.now() + 1_000);
   await live.waitForSelector('#found-list li', { state: 'detached' });
   const found = stack.events.filter((e) => e.type === 'item.found').map((e) => e.type === 'item.found' && e.data);
   assert.deepEqual(

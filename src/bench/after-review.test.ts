@@ -3,14 +3,7 @@ import { describe, it } from 'node:test';
 import type { CartLine } from '../cart/types.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import type { TruthInteraction } from '../sim/truth.ts';
-import {
-  foldLines,
-  openCases,
-  oracleChoice,
-  oracleDropper,
-  receiptsAfterReview,
-  receiptsBeforeReview,
-} from './after-review.ts';
+import { foldLines, openCases, oracleChoice, receiptsAfterReview, receiptsBeforeReview } from './after-review.ts';
 
 function opened(sessionId: string, staff = false): EngineEvent {
   return {
@@ -163,32 +156,5 @@ describe('oracleChoice', () => {
       probability: 1,
     });
     assert.deepEqual(oracleChoice(undefined, interactions, shoppers), { sessionId: null, items: [], probability: 1 });
-  });
-});
-
-describe('oracleDropper', () => {
-  const drop = (visit: string | null, sku: string, t: number): TruthInteraction => ({
-    t,
-    kind: 'drop',
-    personId: 'p',
-    visit,
-    plateId: null,
-    sku,
-    qty: -1,
-  });
-  const interactions = [drop('a', 'cola', 10), drop('b', 'cola', 20), drop(null, 'gum', 5), drop('c', 'cola', 90)];
-  const shoppers = new Set(['a', 'b', 'c']);
-
-  it('names a candidate that dropped the product before the find, each drop once, then nobody', () => {
-    const used = new Set<number>();
-    const find = (t: number, ...candidates: string[]) => ({
-      sku: 'cola',
-      t,
-      candidates: candidates.map((sessionId) => ({ sessionId })),
-    });
-    assert.equal(oracleDropper(find(50, 'b', 'c'), interactions, shoppers, used), 'b');
-    assert.equal(oracleDropper(find(50), interactions, shoppers, used), 'a');
-    assert.equal(oracleDropper(find(50, 'a'), interactions, shoppers, used), null);
-    assert.equal(oracleDropper({ sku: 'gum', t: 50, candidates: [] }, interactions, shoppers, used), null);
   });
 });

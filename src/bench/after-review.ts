@@ -111,29 +111,6 @@ export function oracleChoice(
   return { sessionId: best[0], items: toItems(best[1]), ...(shared.length ? { with: shared } : {}), probability: 1 };
 }
 
-/**
- * The oracle's answer to a find left to staff [F17]: the shopper visit that dropped that SKU before the find, the
- * earliest such drop not yet `used` (each drop answers one find), by one of the find's candidates if any did; null
- * when no shopper dropped one.
- */
-export function oracleDropper(
-  find: { sku: string; t: number; candidates: readonly { sessionId: string }[] },
-  interactions: readonly TruthInteraction[],
-  shopperVisits: ReadonlySet<string>,
-  used: Set<number>,
-): string | null {
-  const named = new Set(find.candidates.map((c) => c.sessionId));
-  const drops = interactions.flatMap((i, n) =>
-    i.kind === 'drop' && i.sku === find.sku && i.t <= find.t && !used.has(n) && shopperVisits.has(i.visit ?? '')
-      ? [n]
-      : [],
-  );
-  const k = drops.find((n) => named.has(interactions[n]!.visit ?? '')) ?? drops[0];
-  if (k === undefined) return null;
-  used.add(k);
-  return interactions[k]!.visit;
-}
-
 /** Review cases still open at the end of a run (opened and never resolved), in the order they opened. */
 export function openCases(events: readonly EngineEvent[]): ReviewCase[] {
   const resolved = new Set(events.flatMap((e) => (e.type === 'review.resolved' ? [e.data.caseId] : [])));

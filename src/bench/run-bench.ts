@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import type { EngineEvent } from '../engine/events.ts';
-import { DEFAULT_ENGINE_CONFIG, type Engine, type EngineOptions } from '../engine/types.ts';
+import type { Engine, EngineOptions } from '../engine/types.ts';
 import { WalkoutError } from '../errors.ts';
 import { createDemoAuthorizer } from '../identity/demo-authorizer.ts';
 import type { RecordedMessage } from '../protocol/recording.ts';
@@ -15,7 +15,7 @@ import { topicFor } from '../protocol/topics.ts';
 import type { GroundTruth } from '../sim/truth.ts';
 import { loadStoreFile } from '../store/load-store.ts';
 import type { Store } from '../store/store.ts';
-import { openCases, oracleChoice, oracleDropper, receiptsAfterReview, receiptsBeforeReview } from './after-review.ts';
+import { openCases, oracleChoice, receiptsAfterReview, receiptsBeforeReview } from './after-review.ts';
 import {
   type BenchResult,
   type CostFigures,
@@ -26,7 +26,7 @@ import {
   type TrackingFigures,
 } from './report.ts';
 import { scoreEvents } from './score-events.ts';
-import { scoreFound } from './score-found.ts';
+import { DropBook, engineFinds, scoreFound } from './score-found.ts';
 import { scoreHandoffs } from './score-handoffs.ts';
 import { scoreReceipts } from './score-receipts.ts';
 import { type Difficulty, type SuiteName, type SuiteRun, selectRuns } from './suites.ts';
@@ -109,18 +109,18 @@ function costOf(engine: TimedEngine, messages: number, storeSeconds: number, pea
 }
 
 /**
- * The oracle says whose each find left to staff was, as staff would: a `found.assign` message from a handheld. A
- * dropper whose cart no longer holds the item (the pick was charged to someone else) is refused by the engine, and
- * that receipt stays wrong.
+ * The oracle says whose each find left to staff was, as staff would: a `found.assign` message from a handheld,
+ * naming the visit that dropped it (one of the candidates when one did; each drop answers one find, the engine's own
+ * decisions first). A dropper whose cart no longer holds the item (the pick was charged to someone else) is refused
+ * by the engine, and that receipt stays wrong.
  */
-function answerFinds(engine: Engine, store: Store, truth: GroundTruth, shoppers: ReadonlySet<string>): void {
-  const used = new Set<number>();
+function answerFinds(engine: Engine, store: Store, book: DropBook, events: readonly EngineEvent[]): void {
+  for (const f of engineFinds(events)) if (f.sessionId !== null) book.take(f.sku, f.t, (v) => v === f.sessionId);
   for (const find of engine.snapshot().found) {
-    const ts = engine.now() + 1;
-    const sessionId = oracleDropper(find, truth.interactions, shoppers, used);
-    const payload = { v: 1, ts, foundId: find.foundId, sessionId, staff: 'oracle' };
+    const named = new Set(find.candidates.map((c) => c.sessionId));
+    const sessionId = book.take(find.sku, find.t, (v) => named.has(v)) ?? book.take(find.sku, find.t, () => true);
+    const payload = { v: 1, ts: engine.now() + 1, foundId: find.foundId, sessionId, staff: 'oracle' };
     engine.ingest(topicFor(store.def.id, 'found.assign', 'oracle'), payload);
-    engine.tick(ts + DEFAULT_ENGINE_CONFIG.reorderWindowMs);
   }
 }
 
@@ -140,14 +140,14 @@ function scorePolicy(
     const outcome = run.engine.resolveReview(c.caseId, choice, 'oracle');
     if (!outcome.ok) throw new WalkoutError('BENCH_ORACLE', `oracle could not resolve ${c.caseId}: ${outcome.reason}`);
   }
-  answerFinds(run.engine, store, truth, shoppers);
+  answerFinds(run.engine, store, new DropBook(truth.interactions, shoppers), before);
   const prices = new Map([...store.products].map(([sku, p]) => [sku, p.price]));
   return policyFigures({
     receipts: scoreReceipts(truth.visits, receiptsBeforeReview(before), prices),
     afterReview: scoreReceipts(truth.visits, receiptsAfterReview(run.events), prices),
     events,
     handoffs: scoreHandoffs(truth.interactions, truth.people, shoppers, run.events),
-    found: scoreFound(truth.interactions, shoppers, run.events),
+    found: scoreFound(new DropBook(truth.interactions, shoppers), before),
     tracking,
     cost,
   });

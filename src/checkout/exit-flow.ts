@@ -30,7 +30,7 @@ export interface ExitFlowDeps {
   /** Told each time a receipt email goes out: ms from the shopper's exit to the email. */
   onEmailed?(visit: string, exitToEmailMs: number): void;
   /** Refunds a line the engine corrected after the receipt was final (an item found on the floor). */
-  disputes?: Pick<Disputes, 'credit'>;
+  disputes: Pick<Disputes, 'credit'>;
 }
 
 export interface ExitFlow {
@@ -64,10 +64,11 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
 
   const refundFound = async (found: Extract<EngineEvent, { type: 'item.found' }>['data']): Promise<void> => {
     const visit = found.sessionId;
-    if (visit === null || !deps.disputes) return;
+    if (visit === null) return;
     await settling.get(visit);
-    const reason = 'found on the floor';
-    const credited = await deps.disputes.credit({ visit, sku: found.sku, qty: 1, reason, by: reason });
+    const by = found.assignedBy ?? 'engine';
+    const request = { visit, sku: found.sku, qty: 1, key: found.foundId, reason: 'found on the floor', by };
+    const credited = await deps.disputes.credit(request);
     if (!credited.ok) deps.log?.warn({ visit, sku: found.sku, code: credited.code }, 'found item not refunded');
   };
 

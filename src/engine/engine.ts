@@ -7,8 +7,7 @@
 import { fusionConfig } from '../fusion/config.ts';
 import { FOUND_DEFAULTS } from '../fusion/found.ts';
 import { SessionBook } from '../identity/session-book.ts';
-import type { DeviceMessage } from '../protocol/messages.ts';
-import { topicFor } from '../protocol/topics.ts';
+import { isStaffMessage, type SensorMessage, type StaffMessage } from '../protocol/messages.ts';
 import { type RejectCode, validateMessage } from '../protocol/validate.ts';
 import { HandMeetDetector } from '../vision/hand-meets.ts';
 import { createVisionStage } from '../vision/stage.ts';
@@ -126,7 +125,7 @@ export function createEngine(options: EngineOptions): Engine {
     checkout.advance(t);
   };
 
-  const process = (m: DeviceMessage): void => {
+  const process = (m: SensorMessage): void => {
     now = Math.max(now, m.ts);
     switch (m.kind) {
       case 'plate.weight':
@@ -142,24 +141,28 @@ export function createEngine(options: EngineOptions): Engine {
       case 'gate.pass':
         sessions.pass(m.gateId, m.direction, m.ts);
         break;
-      case 'item.found':
-        advance(m.ts, true);
-        found.onFound(m);
-        break;
-      case 'found.assign': {
-        advance(m.ts, true);
-        const assigned = found.onAssign(m);
-        if (!assigned.ok) reject(topicFor(store.def.id, m.kind, m.handheldId), assigned.code, assigned.reason);
-        break;
-      }
     }
     advance(now);
+  };
+
+  /**
+   * Staff messages are applied on arrival at the engine's event time, not held for reordering: a find reported a
+   * second late is no stale reading (a sensor's would be `TOO_LATE`), and its exact time matters to nothing.
+   */
+  const fromStaff = (topic: string, m: StaffMessage): IngestOutcome => {
+    const t = Number.isFinite(now) ? now : m.ts;
+    advance(t, true);
+    const outcome = m.kind === 'item.found' ? found.onFound(m, t) : found.onAssign(m, t);
+    if (!outcome.ok) return reject(topic, outcome.code, outcome.reason);
+    stats.accepted += 1;
+    return { ok: true };
   };
 
   return {
     ingest(topic, payload) {
       const message = validateMessage(store, topic, payload);
       if (!message.ok) return reject(topic, message.code, message.reason);
+      if (isStaffMessage(message.value)) return fromStaff(topic, message.value);
       const offered = reorder.offer(message.value);
       if (!offered.ok) return reject(topic, offered.code, offered.reason);
       stats.accepted += 1;

@@ -38,12 +38,17 @@ export interface FoundItem extends FoundDecision {
 
 /** Trails are pruned at most this often (ms of event time). */
 const PRUNE_EVERY_MS = 60_000;
-/** A find nobody assigned within a day stops waiting (it stays in the log; the shopper can still dispute). */
+/**
+ * A find nobody assigned within a day stops waiting, checked at the next find (it stays in the log as `item.found`
+ * with nobody; the shopper can still dispute the line); a resent copy is recognised for as long.
+ */
 const WAIT_FOR_STAFF_MS = 24 * 3_600_000;
 
 export class FoundItems {
   private readonly trails = new FloorTrails();
   private readonly pending = new Map<string, FoundItem>();
+  /** Finds already reported (id → event time), so a handheld's resent message is not a second item. */
+  private readonly seen = new Map<string, number>();
   private lastPrune = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -70,23 +75,32 @@ export class FoundItems {
     this.trails.prune(t - this.deps.config.lookbackMs);
   }
 
-  onFound(m: ItemFoundMessage): void {
-    const decision = decideFound(this.candidates(m), this.deps.threshold, this.deps.config);
+  /** A find reported at event time `t`; its id comes from the handheld's own stamp, so a resent copy is known. */
+  onFound(m: ItemFoundMessage, t: number): Result<true, 'DUPLICATE'> {
     const foundId = `found-${m.handheldId}-${m.ts}-${m.sku}`;
-    const find = { foundId, handheldId: m.handheldId, sku: m.sku, at: m.at, t: m.ts };
-    for (const [id, old] of this.pending) if (old.t < m.ts - WAIT_FOR_STAFF_MS) this.pending.delete(id);
-    this.settle({ ...find, ...decision, afterFinal: false }, m.ts);
+    if (this.seen.has(foundId)) return fail('DUPLICATE', `find ${foundId} was already reported`);
+    this.forgetOld(t);
+    this.seen.set(foundId, t);
+    const { threshold, tracked, config } = this.deps;
+    const decision = decideFound(this.candidates(m.sku, m.at, t), { threshold, tracked }, config);
+    this.settle({ foundId, handheldId: m.handheldId, sku: m.sku, at: m.at, t, ...decision }, t);
+    return ok(true);
   }
 
-  /** Staff say whose a find left to them was (or nobody's); a reason when it cannot be done. */
-  onAssign(m: FoundAssignMessage): Result<true, 'NO_SUCH_FIND' | 'NOT_IN_CART'> {
+  /** Staff say whose a find left to them was (or nobody's), at event time `t`; a reason when it cannot be done. */
+  onAssign(m: FoundAssignMessage, t: number): Result<true, 'NO_SUCH_FIND' | 'NOT_IN_CART'> {
     const find = this.pending.get(m.foundId);
     if (!find) return fail('NO_SUCH_FIND', `no find ${m.foundId} is waiting for staff`);
     if (m.sessionId !== null && !this.deps.shelf.holding(find.sku).includes(m.sessionId))
       return fail('NOT_IN_CART', `${m.sessionId}'s cart holds no ${find.sku}`);
     this.pending.delete(m.foundId);
-    this.settle({ ...find, sessionId: m.sessionId, confidence: 1, assignedBy: m.staff }, m.ts);
+    this.settle({ ...find, sessionId: m.sessionId, confidence: 1, assignedBy: m.staff }, t);
     return ok(true);
+  }
+
+  private forgetOld(t: number): void {
+    for (const [id, at] of this.seen) if (at < t - WAIT_FOR_STAFF_MS) this.seen.delete(id);
+    for (const [id, old] of this.pending) if (old.t < t - WAIT_FOR_STAFF_MS) this.pending.delete(id);
   }
 
   /** Finds waiting for staff to say whose they were, oldest first. */
@@ -95,7 +109,7 @@ export class FoundItems {
   }
 
   /** Logs a find's decision; a decided one leaves its shopper's cart, an undecided one waits for staff. */
-  private settle(find: FoundItem, t: number): void {
+  private settle(find: Omit<FoundItem, 'afterFinal'>, t: number): void {
     const { sessionId } = find;
     const decided = sessionId === null ? undefined : this.deps.sessions.get(sessionId);
     const found = { ...find, afterFinal: decided?.state === 'closed' };
@@ -105,21 +119,20 @@ export class FoundItems {
       return;
     }
     const price = this.deps.store.products.get(found.sku)?.price;
-    this.deps.shelf.appendLines(linesFromFound({ ...found, sessionId, t }, () => price));
+    this.deps.shelf.append(linesFromFound({ ...found, sessionId, t }, () => price));
   }
 
   /** Shoppers whose cart holds the product and who were inside within the lookback, with how close they came. */
-  private candidates(m: ItemFoundMessage): FoundCandidate[] {
+  private candidates(sku: string, at: Vec2, t: number): FoundCandidate[] {
     const { sessions, shelf, tracked, config } = this.deps;
-    const since = m.ts - config.lookbackMs;
-    return shelf.holding(m.sku).flatMap((sessionId): FoundCandidate[] => {
+    const since = t - config.lookbackMs;
+    return shelf.holding(sku).flatMap((sessionId): FoundCandidate[] => {
       const session = sessions.get(sessionId);
       const exited = sessions.exitedAt(sessionId);
-      if (!session || session.staff || session.opened > m.ts || (exited !== null && exited < since)) return [];
-      if (!tracked) return [{ sessionId, distanceM: null }];
-      const added = shelf.linesOf(sessionId).find((l) => l.sku === m.sku && l.qty > 0)?.t ?? since;
-      const distanceM = this.trails.closest(sessionId, m.at, added - config.addLagMs, m.ts);
-      return distanceM === null ? [] : [{ sessionId, distanceM }];
+      if (!session || session.staff || session.opened > t || (exited !== null && exited < since)) return [];
+      const added = shelf.linesOf(sessionId).find((l) => l.sku === sku && l.qty > 0)?.t ?? since;
+      const distanceM = tracked ? this.trails.closest(sessionId, at, added - config.addLagMs, t) : null;
+      return [{ sessionId, distanceM }];
     });
   }
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DeviceMessage } from '../protocol/messages.ts';
+import type { SensorMessage } from '../protocol/messages.ts';
 import { ReorderBuffer } from './reorder.ts';
 
 const T0 = 1_767_600_000_000;
-const batch = (plateId: string, ts: number): DeviceMessage => ({
+const batch = (plateId: string, ts: number): SensorMessage => ({
   kind: 'plate.weight',
   plateId,
   v: 1,
@@ -67,7 +67,7 @@ test('a copy of a message already released at the newest released time is still 
 
 test('duplicates are exact: another frame, code or direction at the same instant is a new message', () => {
   const buffer = new ReorderBuffer();
-  const frame = (frame: number): DeviceMessage => ({
+  const frame = (frame: number): SensorMessage => ({
     kind: 'camera.people',
     cameraId: 'c1',
     v: 1,
@@ -75,8 +75,8 @@ test('duplicates are exact: another frame, code or direction at the same instant
     frame,
     people: [],
   });
-  const scan = (code: string): DeviceMessage => ({ kind: 'gate.scan', gateId: 'door', v: 1, ts: T0, code });
-  const pass = (direction: 'in' | 'out'): DeviceMessage => ({
+  const scan = (code: string): SensorMessage => ({ kind: 'gate.scan', gateId: 'door', v: 1, ts: T0, code });
+  const pass = (direction: 'in' | 'out'): SensorMessage => ({
     kind: 'gate.pass',
     gateId: 'door',
     v: 1,
@@ -99,8 +99,8 @@ test('a shuffled stream comes out sorted by time, ties in arrival order', () => 
     s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
     return s / 2 ** 31;
   };
-  const offered: DeviceMessage[] = [];
-  const out: DeviceMessage[] = [];
+  const offered: SensorMessage[] = [];
+  const out: SensorMessage[] = [];
   for (let i = 0; i < 2_000; i++) {
     // Arrivals up to 250 ms out of order, coarse times so many share an instant.
     const m = batch(`p${i}`, T0 + Math.floor(i / 4) * 20 - Math.floor(next() * 13) * 20);

@@ -4,7 +4,7 @@
  * claims a time far ahead of the store (a device clock gone wrong).
  */
 import { fail, ok, type Result } from '../errors.ts';
-import type { DeviceMessage, DeviceMessageKind } from '../protocol/messages.ts';
+import type { SensorMessage } from '../protocol/messages.ts';
 import type { RejectCode } from '../protocol/validate.ts';
 
 export interface ReorderConfig {
@@ -17,7 +17,7 @@ export interface ReorderConfig {
 export const DEFAULT_REORDER: ReorderConfig = { windowMs: 300, maxFutureMs: 120_000 };
 
 /** How a duplicate is named in its reject reason. */
-function dedupeKey(m: DeviceMessage): string {
+function dedupeKey(m: SensorMessage): string {
   switch (m.kind) {
     case 'plate.weight':
       return `p|${m.plateId}|${m.ts}`;
@@ -27,14 +27,10 @@ function dedupeKey(m: DeviceMessage): string {
       return `s|${m.gateId}|${m.ts}|${m.code}`;
     case 'gate.pass':
       return `g|${m.gateId}|${m.ts}|${m.direction}`;
-    case 'item.found':
-      return `f|${m.handheldId}|${m.ts}|${m.sku}`;
-    case 'found.assign':
-      return `a|${m.handheldId}|${m.ts}|${m.foundId}`;
   }
 }
 
-function deviceOf(m: DeviceMessage): string {
+function deviceOf(m: SensorMessage): string {
   switch (m.kind) {
     case 'plate.weight':
       return m.plateId;
@@ -43,14 +39,11 @@ function deviceOf(m: DeviceMessage): string {
     case 'gate.scan':
     case 'gate.pass':
       return m.gateId;
-    case 'item.found':
-    case 'found.assign':
-      return m.handheldId;
   }
 }
 
 /** What, beside device and time, makes two messages the same message. */
-function detailOf(m: DeviceMessage): number | string {
+function detailOf(m: SensorMessage): number | string {
   switch (m.kind) {
     case 'plate.weight':
       return 0;
@@ -60,10 +53,6 @@ function detailOf(m: DeviceMessage): number | string {
       return m.code;
     case 'gate.pass':
       return m.direction;
-    case 'item.found':
-      return m.sku;
-    case 'found.assign':
-      return m.foundId;
   }
 }
 
@@ -109,26 +98,24 @@ const ACCEPTED: Result<true, RejectCode> = Object.freeze(ok(true as const));
 
 export class ReorderBuffer {
   /** A binary min-heap on (ts, arrival order), as parallel arrays so a held message costs no wrapper object. */
-  private readonly heapMessages: DeviceMessage[] = [];
+  private readonly heapMessages: SensorMessage[] = [];
   private readonly heapTs: number[] = [];
   private readonly heapOrder: number[] = [];
   private arrivals = 0;
   private newest = Number.NEGATIVE_INFINITY;
   /** Every message at or before this time has been released. */
   private released = Number.NEGATIVE_INFINITY;
-  private readonly recent: Record<DeviceMessageKind, Map<string, RecentTimes>> = {
+  private readonly recent: Record<SensorMessage['kind'], Map<string, RecentTimes>> = {
     'plate.weight': new Map(),
     'camera.people': new Map(),
     'gate.scan': new Map(),
-    'item.found': new Map(),
-    'found.assign': new Map(),
     'gate.pass': new Map(),
   };
 
   constructor(private readonly config: ReorderConfig = DEFAULT_REORDER) {}
 
   /** Accepts a message into the buffer or says why not. */
-  offer(m: DeviceMessage): Result<true, RejectCode> {
+  offer(m: SensorMessage): Result<true, RejectCode> {
     if (this.newest > Number.NEGATIVE_INFINITY && m.ts > this.newest + this.config.maxFutureMs) {
       return fail('CLOCK_SKEW', `ts ${m.ts} is ${m.ts - this.newest} ms ahead of the store`);
     }
@@ -149,22 +136,22 @@ export class ReorderBuffer {
   }
 
   /** Messages whose reorder window has passed, in event-time order. */
-  drain(): DeviceMessage[] {
+  drain(): SensorMessage[] {
     return this.releaseUpTo(this.newest - this.config.windowMs);
   }
 
   /** Messages held since before `t − window`: a clock tick releases them when devices go quiet. */
-  drainUntil(t: number): DeviceMessage[] {
+  drainUntil(t: number): SensorMessage[] {
     return this.releaseUpTo(Math.min(t, this.newest + this.config.maxFutureMs) - this.config.windowMs);
   }
 
   /** End of stream: everything still held, in order. */
-  drainAll(): DeviceMessage[] {
+  drainAll(): SensorMessage[] {
     return this.releaseUpTo(Number.POSITIVE_INFINITY);
   }
 
-  private releaseUpTo(limit: number): DeviceMessage[] {
-    const out: DeviceMessage[] = [];
+  private releaseUpTo(limit: number): SensorMessage[] {
+    const out: SensorMessage[] = [];
     while (this.heapTs.length > 0 && this.heapTs[0]! <= limit) {
       const m = this.pop();
       out.push(m);
@@ -179,7 +166,7 @@ export class ReorderBuffer {
     return ta < ts || (ta === ts && this.heapOrder[a]! < order);
   }
 
-  private place(i: number, m: DeviceMessage, ts: number, order: number): void {
+  private place(i: number, m: SensorMessage, ts: number, order: number): void {
     this.heapMessages[i] = m;
     this.heapTs[i] = ts;
     this.heapOrder[i] = order;
@@ -189,7 +176,7 @@ export class ReorderBuffer {
     this.place(to, this.heapMessages[from]!, this.heapTs[from]!, this.heapOrder[from]!);
   }
 
-  private push(m: DeviceMessage, order: number): void {
+  private push(m: SensorMessage, order: number): void {
     const ts = m.ts;
     // Sift a hole up from the new last slot, then drop the message in.
     let i = this.heapTs.length;
@@ -202,7 +189,7 @@ export class ReorderBuffer {
     this.place(i, m, ts, order);
   }
 
-  private pop(): DeviceMessage {
+  private pop(): SensorMessage {
     const top = this.heapMessages[0]!;
     const m = this.heapMessages.pop()!;
     const ts = this.heapTs.pop()!;

@@ -249,17 +249,13 @@ export class ShelfDecisions {
     return moves;
   }
 
-  /** Appends lines decided outside a shelf event (an item found on the floor). */
-  appendLines(lines: readonly CartLine[]): void {
-    this.append(lines);
-  }
-
   /** Sessions whose cart holds at least one unit of `sku` now. */
   holding(sku: string): string[] {
     return [...this.lines.keys()].filter((s) => (this.ledger.contents(s).get(sku) ?? 0) > 0);
   }
 
-  private append(lines: readonly CartLine[]): void {
+  /** Appends cart lines to the ledger and the log (also those decided outside a shelf event: items found). */
+  append(lines: readonly CartLine[]): void {
     for (const line of lines) {
       this.ledger.apply(line);
       const list = this.lines.get(line.sessionId) ?? [];

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decideFound, FloorTrails, FOUND_DEFAULTS } from './found.ts';
 
+const CAMERAS = { threshold: 0.9, tracked: true };
+const NO_CAMERAS = { threshold: 0.9, tracked: false };
+
 test('the one shopper holding the product who stood by the spot is charged no more for it', () => {
-  const d = decideFound([{ sessionId: 'ann', distanceM: 0.3 }], 0.9, FOUND_DEFAULTS);
+  const d = decideFound([{ sessionId: 'ann', distanceM: 0.3 }], CAMERAS, FOUND_DEFAULTS);
   assert.equal(d.sessionId, 'ann');
   assert.ok(d.confidence > 0.9 && d.confidence < 1, String(d.confidence));
 });
@@ -14,7 +17,7 @@ test('two shoppers who both stood by the spot are left to staff, each about as l
       { sessionId: 'ann', distanceM: 0.2 },
       { sessionId: 'bob', distanceM: 0.3 },
     ],
-    0.9,
+    CAMERAS,
     FOUND_DEFAULTS,
   );
   assert.equal(d.sessionId, null);
@@ -26,23 +29,38 @@ test('two shoppers who both stood by the spot are left to staff, each about as l
 });
 
 test('a shopper who never came near the spot is not the dropper, nor is anyone when nobody holds the product', () => {
-  assert.equal(decideFound([{ sessionId: 'ann', distanceM: 4 }], 0.9, FOUND_DEFAULTS).sessionId, null);
-  const nobody = decideFound([], 0.9, FOUND_DEFAULTS);
+  assert.equal(decideFound([{ sessionId: 'ann', distanceM: 4 }], CAMERAS, FOUND_DEFAULTS).sessionId, null);
+  const nobody = decideFound([], CAMERAS, FOUND_DEFAULTS);
   assert.deepEqual([nobody.sessionId, nobody.confidence], [null, 0]);
 });
 
 test('without cameras the only shopper holding the product is decided; two are not', () => {
-  const one = decideFound([{ sessionId: 'ann', distanceM: null }], 0.9, FOUND_DEFAULTS);
+  const one = decideFound([{ sessionId: 'ann', distanceM: null }], NO_CAMERAS, FOUND_DEFAULTS);
   assert.equal(one.sessionId, 'ann');
   const two = decideFound(
     [
       { sessionId: 'ann', distanceM: null },
       { sessionId: 'bob', distanceM: null },
     ],
-    0.9,
+    NO_CAMERAS,
     FOUND_DEFAULTS,
   );
   assert.equal(two.sessionId, null);
+});
+
+test('with cameras, a shopper whose track was lost is never decided on a guess and keeps a seen one from it', () => {
+  const lost = decideFound([{ sessionId: 'ann', distanceM: null }], CAMERAS, FOUND_DEFAULTS);
+  assert.deepEqual([lost.sessionId, lost.confidence > 0.9], [null, true]);
+  const beside = decideFound(
+    [
+      { sessionId: 'ann', distanceM: 0.3 },
+      { sessionId: 'bob', distanceM: null },
+    ],
+    CAMERAS,
+    FOUND_DEFAULTS,
+  );
+  assert.equal(beside.sessionId, null);
+  assert.equal(beside.candidates[0]?.sessionId, 'ann');
 });
 
 test('a trail answers its closest approach within a time window, and old trails are forgotten', () => {

@@ -3,7 +3,8 @@
  * who held it: a shopper whose cart still holds that product and who walked close to the spot after taking it.
  * The engine keeps where each session's people walked (`FloorTrails`, a point a second); `decideFound` weighs the
  * candidates by how close they came. Cameras never see the item itself, so when two shoppers with the product
- * passed the spot the decision is left to staff (the item is listed, nobody's cart changes). Pure.
+ * passed the spot, or one whose track was lost, the decision is left to staff (the item waits, nobody's cart
+ * changes). Pure.
  */
 import type { Vec2 } from '../store/schema.ts';
 
@@ -12,6 +13,8 @@ export interface FoundConfig {
   sigmaM: number;
   /** Weight of "someone else": a shopper not charged for the product, staff, or an item knocked off a shelf. */
   unknownWeight: number;
+  /** The closeness weight of a candidate whose whereabouts are unknown: as if about 1 m from the spot. */
+  unseenLikelihood: number;
   /** Shoppers inside the store within this long (ms) before the find are candidates. */
   lookbackMs: number;
   /** The trail is searched from this long (ms) before the product was added to the cart (add lags the pick). */
@@ -21,13 +24,17 @@ export interface FoundConfig {
 export const FOUND_DEFAULTS: FoundConfig = {
   sigmaM: 0.6,
   unknownWeight: 0.02,
+  unseenLikelihood: 0.25,
   lookbackMs: 15 * 60_000,
   addLagMs: 5_000,
 };
 
 export interface FoundCandidate {
   sessionId: string;
-  /** Closest approach (m) of the session's trail to the spot since it took the product; null without cameras. */
+  /**
+   * Closest approach (m) of the session's trail to the spot since it took the product; null when unknown (a store
+   * without cameras, or a track lost since).
+   */
   distanceM: number | null;
 }
 
@@ -38,16 +45,26 @@ export interface FoundDecision {
   candidates: (FoundCandidate & { probability: number })[];
 }
 
-/** Weighs the candidates by closeness; the top one is decided when at least `threshold` likely. */
-export function decideFound(candidates: readonly FoundCandidate[], threshold: number, c: FoundConfig): FoundDecision {
-  const like = candidates.map((k) => (k.distanceM === null ? 1 : Math.exp(-(k.distanceM ** 2) / (2 * c.sigmaM ** 2))));
+/**
+ * Weighs the candidates by closeness; the top one is decided when at least `threshold` likely and, in a store with
+ * cameras, seen: a shopper whose track was lost is never charged less on a guess, only by staff.
+ */
+export function decideFound(
+  candidates: readonly FoundCandidate[],
+  o: { threshold: number; tracked: boolean },
+  c: FoundConfig,
+): FoundDecision {
+  const like = candidates.map((k) =>
+    k.distanceM === null ? c.unseenLikelihood : Math.exp(-(k.distanceM ** 2) / (2 * c.sigmaM ** 2)),
+  );
   const total = like.reduce((s, l) => s + l, c.unknownWeight);
   const scored = candidates
     .map((k, i) => ({ ...k, probability: like[i]! / total }))
     .sort((a, b) => b.probability - a.probability);
   const top = scored[0];
   const confidence = top?.probability ?? 0;
-  return { sessionId: top && confidence >= threshold ? top.sessionId : null, confidence, candidates: scored };
+  const decided = top && confidence >= o.threshold && (top.distanceM !== null || !o.tracked);
+  return { sessionId: decided ? top.sessionId : null, confidence, candidates: scored };
 }
 
 /** Where each session's people walked: flat [t, x, y] per session, appended in time order. */

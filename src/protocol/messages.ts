@@ -82,6 +82,14 @@ export type DeviceMessage =
 
 export type DeviceMessageKind = DeviceMessage['kind'];
 
+/** What staff tell the store from a handheld: not sensor readings, so not held for reordering (engine.ts). */
+export type StaffMessage = Extract<DeviceMessage, { kind: 'item.found' | 'found.assign' }>;
+/** Sensor and gate messages: the stream the engine orders by event time. */
+export type SensorMessage = Exclude<DeviceMessage, StaffMessage>;
+
+export const isStaffMessage = (m: DeviceMessage): m is StaffMessage =>
+  m.kind === 'item.found' || m.kind === 'found.assign';
+
 /** COCO keypoint order used by `keypoints`. */
 export const COCO_KEYPOINTS = [
   'nose',

@@ -29,6 +29,7 @@ export const REJECT_CODES = [
   'DUPLICATE',
   'TOO_LATE',
   'CLOCK_SKEW',
+  // A staff message the engine refuses when it applies it (engine/found-items.ts).
   'NO_SUCH_FIND',
   'NOT_IN_CART',
 ] as const;

@@ -8,7 +8,7 @@
 import type { ParsedTopic } from '../protocol/topics.ts';
 import type { Store } from '../store/store.ts';
 
-export type DeviceKind = 'plate' | 'camera' | 'gate' | 'handheld';
+export type DeviceKind = 'plate' | 'camera' | 'gate';
 
 export interface DeviceReport {
   deviceId: string;
@@ -25,13 +25,14 @@ const SAMPLES = 31;
 
 type Entry = { kind: DeviceKind; messages: number; lastSeenAt: number | null; samples: number[]; next: number };
 
-const KIND_OF: Record<ParsedTopic['kind'], DeviceKind> = {
+/** Staff handhelds are not in the store definition, so they are not tracked either. */
+const KIND_OF: Record<ParsedTopic['kind'], DeviceKind | null> = {
   'plate.weight': 'plate',
   'camera.people': 'camera',
   'gate.scan': 'gate',
   'gate.pass': 'gate',
-  'item.found': 'handheld',
-  'found.assign': 'handheld',
+  'item.found': null,
+  'found.assign': null,
 };
 
 export class DeviceHealth {

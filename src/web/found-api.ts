@@ -1,8 +1,9 @@
 /**
  * Items found on the floor, from the staff pages [F17]: `POST /api/staff/found` `{sku, at}` reports one (as the
  * console's handheld would), `POST /api/staff/found/:foundId/assign` `{sessionId}` says whose a find left to staff
- * was (one of its candidates, or null for nobody's). Both become device messages on the `console` handheld, so they
- * are journalled and replayed like any other; the waiting finds are in the engine's snapshot.
+ * was (one of its candidates, or null for nobody's). Both become messages of the `console` handheld, so they are
+ * journalled and replayed like any device's; the waiting finds are in the engine's snapshot. The message is checked
+ * here first so a bad one gets a 400, not just a line in the log.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -26,9 +27,14 @@ export function registerFoundRoutes(
   const { engine, store, staffToken } = deps;
   const api = requireStaffApi(staffToken);
   let lastTs = 0;
-  /** Sends one console message at the engine's event time (never twice at the same ms: that would be a duplicate). */
+  /** Finds answered from here and not yet gone from the waiting list: a second click is not a second answer. */
+  const answering = new Set<string>();
+  /**
+   * Sends one console message. Staff messages apply at the engine's own event time; their `ts` only names them, so
+   * the edge's clock is fine here, never the same ms twice.
+   */
   const send = (reply: FastifyReply, kind: DeviceMessageKind, body: object) => {
-    lastTs = Math.max(Math.floor(engine.now()), lastTs + 1);
+    lastTs = Math.max(Date.now(), lastTs + 1);
     const topic = topicFor(store.def.id, kind, CONSOLE_HANDHELD);
     const payload = { v: 1, ts: lastTs, ...body };
     const valid = validateMessage(store, topic, payload);
@@ -50,16 +56,17 @@ export function registerFoundRoutes(
     (request, reply) => {
       const body = assignSchema.safeParse(request.body);
       if (!body.success) return reply.code(400).send({ ok: false, code: 'BAD_ASSIGN', reason: 'send {"sessionId"}' });
-      const find = engine.snapshot().found.find((f) => f.foundId === request.params.foundId);
-      if (!find) return reply.code(404).send({ ok: false, code: 'NO_SUCH_FIND', reason: 'not waiting for staff' });
+      const waiting = engine.snapshot().found;
+      for (const id of answering) if (!waiting.some((f) => f.foundId === id)) answering.delete(id);
+      const find = waiting.find((f) => f.foundId === request.params.foundId);
+      if (!find || answering.has(find.foundId))
+        return reply.code(404).send({ ok: false, code: 'NO_SUCH_FIND', reason: 'not waiting for staff' });
       const { sessionId } = body.data;
       if (sessionId !== null && !find.candidates.some((c) => c.sessionId === sessionId))
         return reply.code(400).send({ ok: false, code: 'NOT_A_CANDIDATE', reason: `${sessionId} is not a candidate` });
-      return send(reply, 'found.assign', {
-        foundId: find.foundId,
-        sessionId,
-        staff: staffFromRequest(request, staffToken)?.name ?? 'staff',
-      });
+      answering.add(find.foundId);
+      const staff = staffFromRequest(request, staffToken)?.name ?? 'staff';
+      return send(reply, 'found.assign', { foundId: find.foundId, sessionId, staff });
     },
   );
 }

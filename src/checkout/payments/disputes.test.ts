@@ -98,17 +98,40 @@ describe('Disputes', () => {
     assert.equal(!uncharged.ok && uncharged.code, 'NOT_CAPTURED');
   });
 
-  it('credits a line the store decided itself at once, whatever it is worth, and only once', async () => {
+  it('credits what the store decided itself at once, whatever it is worth, once per find and unit', async () => {
     const { disputes, provider, reviews } = await setup();
-    const credit = { visit: 'door@1', sku: 'WINE', qty: 1, reason: 'found on the floor', by: 'found on the floor' };
-    const d = await disputes.credit(credit);
-    assert.ok(d.ok);
-    assert.deepEqual([d.value.status, d.value.account, d.value.decidedBy], ['refunded', 'ann', 'found on the floor']);
-    assert.equal(provider.capturedFor('door@1'), 398);
+    const credit = (sku: string, key: string) =>
+      disputes.credit({ visit: 'door@1', sku, qty: 1, key, reason: 'found on the floor', by: 'engine' });
+    const wine = await credit('WINE', 'f1');
+    assert.ok(wine.ok);
+    assert.deepEqual([wine.value.status, wine.value.account, wine.value.decidedBy], ['refunded', 'ann', 'engine']);
     assert.equal(reviews.length, 0);
-    const again = await disputes.credit(credit);
-    assert.equal(!again.ok && again.code, 'ALREADY_DISPUTED');
-    const claim = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'WINE', reason: 'not me' });
+    assert.equal(!(await credit('WINE', 'f1')).ok, true, 'the same find twice');
+    // Two bottles of water dropped and found: both refunded, then nothing is left to refund or dispute.
+    assert.ok((await credit('WATER', 'f2')).ok);
+    assert.ok((await credit('WATER', 'f3')).ok);
+    assert.equal(provider.capturedFor('door@1'), 1898 - 1500 - 2 * 199);
+    const third = await credit('WATER', 'f4');
+    assert.equal(!third.ok && third.code, 'ALREADY_DISPUTED');
+    const claim = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'WATER', reason: 'not me' });
     assert.equal(!claim.ok && claim.code, 'ALREADY_DISPUTED');
+  });
+
+  it('keeps a credit for a visit not charged yet in review, for staff, instead of losing it', async () => {
+    const { disputes, reviews } = await setup(false);
+    const d = await disputes.credit({
+      visit: 'door@1',
+      sku: 'WATER',
+      qty: 1,
+      key: 'f1',
+      reason: 'found',
+      by: 'engine',
+    });
+    assert.ok(d.ok);
+    assert.equal(d.value.status, 'review');
+    assert.deepEqual(
+      reviews.map((r) => r.sku),
+      ['WATER'],
+    );
   });
 });

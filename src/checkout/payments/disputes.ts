@@ -32,8 +32,15 @@ export interface DisputeRequest {
 export type DisputeCode = 'NO_SUCH_RECEIPT' | 'NO_SUCH_LINE' | 'BAD_QTY' | 'ALREADY_DISPUTED' | 'NOT_CAPTURED';
 export type DecideCode = 'NO_SUCH_DISPUTE' | 'ALREADY_DECIDED' | 'REFUND_FAILED';
 
-const disputeId = (visit: string, sku: string): string =>
-  `dsp_${createHash('sha256').update(`${visit}\n${sku}`).digest('base64url').slice(0, 16)}`;
+/** A shopper's dispute is one per line; a store credit is one per piece of evidence (`key`: an item found). */
+const disputeId = (visit: string, sku: string, key?: string): string =>
+  `dsp_${createHash('sha256')
+    .update(key === undefined ? `${visit}\n${sku}` : `${visit}\n${sku}\n${key}`)
+    .digest('base64url')
+    .slice(0, 16)}`;
+
+/** The refund's line key: the SKU for a shopper's dispute (one per line), its own id for each store credit. */
+const refundLine = (d: DisputeRecord): string => (d.disputeId === disputeId(d.visit, d.sku) ? d.sku : d.disputeId);
 
 export class Disputes {
   private readonly clock: () => number;
@@ -46,28 +53,44 @@ export class Disputes {
     const claim = await this.claim(req, req.account);
     if (!claim.ok) return claim;
     const dispute = claim.value;
-    if (dispute.amount > this.options.autoRefundLimit) {
-      await this.options.ledger.putDispute(dispute);
-      this.options.onReview?.(dispute);
-      return ok(dispute);
-    }
+    if (!(await this.charged(dispute.visit))) return fail('NOT_CAPTURED', 'this visit has not been charged');
+    if (dispute.amount > this.options.autoRefundLimit) return ok(await this.toReview(dispute));
     return ok(await this.refund(dispute, 'auto'));
   }
 
   /**
    * A refund the store's own evidence decided (an item staff found on the floor, docs/SPEC.md [F17]): no claim to
-   * review, whatever its amount. It counts as the line's one dispute, so it is never refunded twice.
+   * review, whatever its amount; one per `key`, and never more units than the line has left undisputed. When the
+   * visit is not charged yet (the capture pending or declined), it waits in review for staff instead of being lost.
    */
-  async credit(req: Omit<DisputeRequest, 'account'> & { by: string }): Promise<Result<DisputeRecord, DisputeCode>> {
-    const claim = await this.claim(req, null);
-    return claim.ok ? ok(await this.refund(claim.value, req.by)) : claim;
+  async credit(
+    req: Omit<DisputeRequest, 'account'> & { qty: number; key: string; by: string },
+  ): Promise<Result<DisputeRecord, DisputeCode>> {
+    const claim = await this.claim(req, null, req.key);
+    if (!claim.ok) return claim;
+    if (!(await this.charged(req.visit))) return ok(await this.toReview(claim.value));
+    return ok(await this.refund(claim.value, req.by));
   }
 
-  /** The checks every dispute passes; `account` null skips the owner check (a credit the store decided). */
+  private async charged(visit: string): Promise<boolean> {
+    return (await this.options.ledger.payment(visit))?.status === 'captured';
+  }
+
+  private async toReview(dispute: DisputeRecord): Promise<DisputeRecord> {
+    await this.options.ledger.putDispute(dispute);
+    this.options.onReview?.(dispute);
+    return dispute;
+  }
+
+  /**
+   * The checks on the receipt line every dispute passes; `account` null skips the owner check (a credit the store
+   * decided, named by `key`).
+   */
   private async claim(
     req: Omit<DisputeRequest, 'account'>,
     account: string | null,
-  ): Promise<Result<DisputeRecord, DisputeCode>> {
+    key?: string,
+  ): Promise<Result<DisputeRecord, Exclude<DisputeCode, 'NOT_CAPTURED'>>> {
     const { ledger } = this.options;
     const stored = await ledger.receipt(req.visit);
     // Someone else's receipt looks exactly like a missing one.
@@ -75,12 +98,16 @@ export class Disputes {
       return fail('NO_SUCH_RECEIPT', 'no such receipt');
     const line = stored.receipt.lines.find((l) => l.sku === req.sku && l.qty > 0);
     if (!line) return fail('NO_SUCH_LINE', `no ${req.sku} on this receipt`);
-    const qty = req.qty ?? line.qty;
-    if (!Number.isInteger(qty) || qty < 1 || qty > line.qty) return fail('BAD_QTY', `between 1 and ${line.qty}`);
-    const id = disputeId(req.visit, req.sku);
+    const id = disputeId(req.visit, req.sku, key);
     if (await ledger.dispute(id)) return fail('ALREADY_DISPUTED', 'this line is already disputed');
-    const payment = await ledger.payment(req.visit);
-    if (payment?.status !== 'captured') return fail('NOT_CAPTURED', 'this visit has not been charged');
+    // Units already disputed or credited (and not rejected) cannot be refunded again.
+    const claimed = (await ledger.disputesOf(req.visit))
+      .filter((d) => d.sku === req.sku && d.status !== 'rejected')
+      .reduce((sum, d) => sum + d.qty, 0);
+    const left = line.qty - claimed;
+    if (left < 1) return fail('ALREADY_DISPUTED', 'every unit of this line is already disputed');
+    const qty = req.qty ?? left;
+    if (!Number.isInteger(qty) || qty < 1 || qty > left) return fail('BAD_QTY', `between 1 and ${left}`);
     return ok({
       disputeId: id,
       visit: req.visit,
@@ -115,7 +142,7 @@ export class Disputes {
   }
 
   private async refund(dispute: DisputeRecord, by: string): Promise<DisputeRecord> {
-    const refund = await this.options.payments.refund(dispute.visit, dispute.sku, dispute.amount);
+    const refund = await this.options.payments.refund(dispute.visit, refundLine(dispute), dispute.amount);
     const status = refund.ok ? ('refunded' as const) : ('refund-failed' as const);
     const decided = { ...dispute, status, decided: this.clock(), decidedBy: by };
     await this.options.ledger.putDispute(decided);
