@@ -72,8 +72,10 @@ function setup(cards: Record<string, string>, provider = new TestPaymentProvider
       store: { name: 'Corner Shop', currency: 'USD', taxRate: 0.2, timeZone: 'UTC' },
       appUrl: 'https://shop.test/app',
       clock: () => T0 + 305_000,
+      log: { warn: (details: object, message: string) => warnings.push(`${message} ${JSON.stringify(details)}`) },
     });
-  return { events, ledger, provider, payments, mailer, flow };
+  const warnings: string[] = [];
+  return { events, ledger, provider, payments, mailer, flow, warnings };
 }
 
 describe('exit flow', () => {
@@ -107,7 +109,7 @@ describe('exit flow', () => {
   });
 
   it('refunds an item found on the floor after the receipt was final, once its capture is done, and only once', async () => {
-    const { events, provider, flow, mailer } = setup({ eve: TEST_CARDS.ok }, new SlowCaptures());
+    const { events, provider, flow, mailer, warnings } = setup({ eve: TEST_CARDS.ok }, new SlowCaptures());
     const exit = flow();
     await exit.start();
     events.emit({ type: 'receipt.final', t: T0 + 303_000, data: receipt('door@6', 'eve') });
@@ -130,11 +132,14 @@ describe('exit flow', () => {
     await exit.idle();
     assert.equal(provider.capturedFor('door@6'), 648 - 199);
     events.emit(found); // replayed
+    // A find on a visit this flow never charged (a demo shopper): nothing to refund, nothing to warn about.
+    events.emit({ ...found, data: { ...found.data, foundId: 'found-h1-2', sessionId: 'door@99' } });
     await exit.idle();
     exit.stop();
     mailer.close();
     assert.equal(provider.capturedFor('door@6'), 648 - 199);
     assert.equal(provider.movements.filter((m) => m.kind === 'refund').length, 1);
+    assert.deepEqual(warnings, []);
   });
 
   it('keeps a declined visit flagged and tells the shopper', async () => {

@@ -66,6 +66,8 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     const visit = found.sessionId;
     if (visit === null) return;
     await settling.get(visit);
+    // Not a visit this flow charged (the simulator's demo shoppers in `walkout serve`): nothing to refund.
+    if (!(await deps.ledger.receipt(visit))) return;
     const by = found.assignedBy ?? 'engine';
     const request = { visit, sku: found.sku, qty: 1, key: found.foundId, reason: 'found on the floor', by };
     const credited = await deps.disputes.credit(request);

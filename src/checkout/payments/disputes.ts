@@ -60,12 +60,15 @@ export class Disputes {
 
   /**
    * A refund the store's own evidence decided (an item staff found on the floor, docs/SPEC.md [F17]): no claim to
-   * review, whatever its amount; one per `key`, and never more units than the line has left undisputed. When the
-   * visit is not charged yet (the capture pending or declined), it waits in review for staff instead of being lost.
+   * review, whatever its amount; one per `key` (the same key again answers the first credit: events replay), and
+   * never more units than the line has left undisputed. When the visit is not charged yet (the capture pending or
+   * declined), it waits in review for staff instead of being lost.
    */
   async credit(
     req: Omit<DisputeRequest, 'account'> & { qty: number; key: string; by: string },
   ): Promise<Result<DisputeRecord, DisputeCode>> {
+    const earlier = await this.options.ledger.dispute(disputeId(req.visit, req.sku, req.key));
+    if (earlier) return ok(earlier);
     const claim = await this.claim(req, null, req.key);
     if (!claim.ok) return claim;
     if (!(await this.charged(req.visit))) return ok(await this.toReview(claim.value));
