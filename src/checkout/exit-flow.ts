@@ -6,6 +6,7 @@
  * Lifecycle: `start()` subscribes and resumes unfinished work, `stop()` unsubscribes; `idle()` waits for work in flight.
  */
 import type { EngineEvent } from '../engine/events.ts';
+import type { FoundItem } from '../engine/found-items.ts';
 import type { Session } from '../identity/types.ts';
 import { type Mailer, renderReceiptEmail } from './email.ts';
 import type { Disputes } from './payments/disputes.ts';
@@ -40,6 +41,8 @@ export interface ExitFlow {
   idle(): Promise<void>;
   /** Exit → email times of the receipts sent since start, ms (last 1000). */
   exitToEmailMs(): number[];
+  /** Refunds an item found after its receipt was final, in the background (start-up catch-up; idempotent per find). */
+  refundFound(found: FoundItem): void;
 }
 
 export function receiptUrl(appUrl: string, visit: string): string {
@@ -62,7 +65,7 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     return done;
   };
 
-  const refundFound = async (found: Extract<EngineEvent, { type: 'item.found' }>['data']): Promise<void> => {
+  const refundFound = async (found: FoundItem): Promise<void> => {
     const visit = found.sessionId;
     if (visit === null) return;
     await settling.get(visit);
@@ -145,5 +148,6 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
     exitToEmailMs: () => [...latencies],
+    refundFound: (found) => void track(refundFound(found)),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Final receipts in the log that the checkout ledger lacks are handed over once (shopper accounts only), known
- * ones are left alone, and the cursor makes the next start read only what came after; a cursor of another log is
- * ignored.
+ * ones are left alone, items found after a receipt was final come back as refunds, and the cursor makes the next
+ * start read only what came after; a cursor of another log is ignored.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MemoryCheckoutLedger } from '../checkout/payments/ledger.ts';
 import type { Receipt } from '../checkout/types.ts';
+import type { FoundItem } from '../engine/found-items.ts';
 import { MemoryEventLog } from '../storage/event-log.ts';
 import { catchUpReceipts } from './receipt-catchup.ts';
 
@@ -28,6 +29,18 @@ const receipt = (visit: string, account: string, status: Receipt['status'] = 'fi
   finalAt: 3,
 });
 
+const found = (sessionId: string | null, afterFinal: boolean): FoundItem => ({
+  foundId: `found-h1-${sessionId}`,
+  handheldId: 'h1',
+  sku: 'WATER',
+  at: [1, 1],
+  t: 5,
+  sessionId,
+  confidence: 0.95,
+  candidates: [],
+  afterFinal,
+});
+
 describe('catchUpReceipts', () => {
   it('hands missed final receipts of shopper accounts to the ledger, once', async () => {
     const log = new MemoryEventLog();
@@ -39,15 +52,23 @@ describe('catchUpReceipts', () => {
     await log.append({ type: 'receipt.final', t: 3, data: receipt('v-demo', 'acct-0001') });
     await log.append({ type: 'receipt.final', t: 3, data: receipt('v-review', 'acc_3', 'pending-review') });
     await log.append({ type: 'device.back', t: 4, data: { deviceId: 'p1' } });
-    const first = await catchUpReceipts({ log, logName: 'memory', ledger, handles, dataDir: dir });
-    assert.deepEqual(first, { read: 4, added: 1, from: 0, to: 5 });
+    await log.append({ type: 'item.found', t: 5, data: found('v-known', true) });
+    await log.append({ type: 'item.found', t: 5, data: found('v-missed', false) });
+    await log.append({ type: 'item.found', t: 5, data: found(null, false) });
+    const { report: first, refunds } = await catchUpReceipts({ log, logName: 'memory', ledger, handles, dataDir: dir });
+    assert.deepEqual(first, { read: 4, added: 1, refunds: 1, from: 0, to: 8 });
+    assert.deepEqual(
+      refunds.map((f) => f.sessionId),
+      ['v-known'],
+      'only a find taken off a final receipt is a refund',
+    );
     assert.equal((await ledger.unsent()).map((r) => r.receipt.visit).join(), 'v-missed');
     assert.equal((await ledger.receipt('v-known'))?.emailedAt, 5);
 
     await log.append({ type: 'receipt.final', t: 9, data: receipt('v-later', 'acc_4') });
-    const second = await catchUpReceipts({ log, logName: 'memory', ledger, handles, dataDir: dir });
-    assert.deepEqual(second, { read: 1, added: 1, from: 5, to: 6 });
-    const other = await catchUpReceipts({ log, logName: 'another log', ledger, handles, dataDir: dir });
-    assert.deepEqual([other.from, other.read, other.added], [0, 5, 0]);
+    const { report: second } = await catchUpReceipts({ log, logName: 'memory', ledger, handles, dataDir: dir });
+    assert.deepEqual(second, { read: 1, added: 1, refunds: 0, from: 8, to: 9 });
+    const { report: other } = await catchUpReceipts({ log, logName: 'another log', ledger, handles, dataDir: dir });
+    assert.deepEqual([other.from, other.read, other.added, other.refunds], [0, 5, 0, 1]);
   });
 });

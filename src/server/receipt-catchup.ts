@@ -5,11 +5,14 @@
  * start, before the exit flow starts, the log's `receipt.final` events since the last start are read, and each one
  * of a shopper account that the checkout ledger does not know is recorded there as not yet emailed: the exit
  * flow's own resume (`ledger.unsent()`) then captures and mails it exactly like a live one, idempotent per visit.
+ * Items found on the floor after a receipt was final are read too and handed back, for the exit flow to refund once
+ * it has started (a credit is answered by itself if it was made before the crash).
  * The position reached is kept in `<dataDir>/receipts-cursor.json`, named after the log it belongs to.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckoutLedger } from '../checkout/payments/types.ts';
+import type { FoundItem } from '../engine/found-items.ts';
 import type { EventLog } from '../storage/event-log.ts';
 
 export const CURSOR_FILE = 'receipts-cursor.json';
@@ -31,6 +34,8 @@ export interface CatchUpReport {
   read: number;
   /** Of which the ledger lacked and now holds, for the exit flow to finish. */
   added: number;
+  /** Items found on the floor after a receipt was final, to refund again (a refund done before answers itself). */
+  refunds: number;
   from: number;
   to: number;
 }
@@ -45,19 +50,25 @@ function readCursor(path: string, logName: string): number {
   }
 }
 
-export async function catchUpReceipts(o: CatchUpOptions): Promise<CatchUpReport> {
+export async function catchUpReceipts(o: CatchUpOptions): Promise<{ report: CatchUpReport; refunds: FoundItem[] }> {
   const path = o.dataDir === null ? null : join(o.dataDir, CURSOR_FILE);
   const last = await o.log.lastSeq();
   let from = path ? readCursor(path, o.logName) : 0;
   // A cursor past the end belongs to a log that was reset under the same name.
   if (from > last) from = 0;
-  const report: CatchUpReport = { read: 0, added: 0, from, to: last };
+  const report: CatchUpReport = { read: 0, added: 0, refunds: 0, from, to: last };
+  const refunds: FoundItem[] = [];
   let after = from;
   while (after < last) {
-    const page = await o.log.read({ after, limit: PAGE, types: ['receipt.final'] });
+    const page = await o.log.read({ after, limit: PAGE, types: ['receipt.final', 'item.found'] });
     if (page.length === 0) break;
     for (const event of page) {
-      if (event.seq > last || event.type !== 'receipt.final') continue;
+      if (event.seq > last) continue;
+      if (event.type === 'item.found' && event.data.afterFinal && event.data.sessionId !== null) {
+        refunds.push(event.data);
+        report.refunds += 1;
+      }
+      if (event.type !== 'receipt.final') continue;
       const receipt = event.data;
       report.read += 1;
       if (receipt.status !== 'final' || !o.handles(receipt.account)) continue;
@@ -71,5 +82,5 @@ export async function catchUpReceipts(o: CatchUpOptions): Promise<CatchUpReport>
     writeFileSync(`${path}.tmp`, `${JSON.stringify({ log: o.logName, seq: last })}\n`);
     renameSync(`${path}.tmp`, path);
   }
-  return report;
+  return { report, refunds };
 }

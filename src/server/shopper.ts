@@ -150,15 +150,17 @@ export async function createStoreShopper(o: StoreShopperOptions): Promise<StoreS
     qrSecret: { source: qrSecret.source, path: qrSecret.path },
     live: () => authorizer.live(),
     async start(logName) {
-      const report = await catchUpReceipts({
+      const { report, refunds } = await catchUpReceipts({
         log: o.log,
         logName,
         ledger: ready.ledger,
         handles: known,
         dataDir,
       });
-      if (report.added > 0) log.info(report, 'final receipts from the log handed to the exit flow');
+      if (report.added > 0 || report.refunds > 0)
+        log.info(report, 'final receipts and refunds from the log handed to the exit flow');
       await ready.start();
+      for (const found of refunds) ready.exitFlow.refundFound(found);
       return report;
     },
     async mount(app, snapshot) {
