@@ -145,12 +145,14 @@ export class VisitBook {
     if (!v) return;
     v.lines.push(line);
     const what = `${line.qty > 0 ? '+' : ''}${line.qty} × ${line.sku}`;
-    const { reviewCaseId, handoffId, shelfEventId } = line.evidence;
+    const { reviewCaseId, handoffId, foundId, shelfEventId } = line.evidence;
     const why = reviewCaseId
       ? `review ${reviewCaseId}`
       : handoffId
         ? `handed over ${handoffId}`
-        : `shelf ${shelfEventId}`;
+        : foundId
+          ? `found on the floor ${foundId}`
+          : `shelf ${shelfEventId}`;
     v.timeline.push({ t, type: 'cart.line', text: `${what} (${why}, p=${line.confidence.toFixed(2)})` });
   }
 

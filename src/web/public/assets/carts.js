@@ -9,7 +9,13 @@ let lastKey = '';
 
 function lineRow(line) {
   const name = products.get(line.sku)?.name ?? line.sku;
-  const why = line.evidence.reviewCaseId ? 'staff review' : line.kind === 'correction' ? 'correction' : 'shelf';
+  const why = line.evidence.reviewCaseId
+    ? 'staff review'
+    : line.evidence.foundId
+      ? 'found on the floor'
+      : line.kind === 'correction'
+        ? 'correction'
+        : 'shelf';
   return h(
     'tr',
     { class: line.qty < 0 ? 'removal' : '', 'data-line': line.lineId, 'data-sku': line.sku },
