@@ -2,7 +2,8 @@
  * Ingestion under hostile input: a live store server (embedded broker, SQLite) takes a seeded stream of random and
  * mutated device messages over MQTT (random bytes, truncated JSON, wrong types, NaN-like and infinite values, huge
  * arrays, unknown devices and topics, negative and absurd timestamps, exact duplicates, messages out of order within
- * and beyond the reorder window, a wrong protocol version), interleaved with one good visit. The server must stay up,
+ * and beyond the reorder window, a wrong protocol version, staff finds of unknown products or off the floor), interleaved
+ * with one good visit. The server must stay up,
  * decide the good visit exactly as if the noise were absent, and count every rejection by reason in /metrics exactly
  * as an engine fed the same bytes in the same order rejects them.
  */
@@ -30,6 +31,7 @@ function noise(rng: Rng, good: WireMessage, newest: number): Raw {
   const body = good.payload;
   const text = JSON.stringify(body);
   const p1 = topic('plates', 'p1', 'weight');
+  const found = topic('handhelds', 'h1', 'found');
   const kinds: (() => Raw)[] = [
     () => ({ topic: good.topic, payload: Buffer.from(Array.from({ length: rng.int(0, 200) }, () => rng.int(0, 255))) }),
     () => ({ topic: good.topic, payload: Buffer.from(text.slice(0, rng.int(1, text.length - 1))) }),
@@ -60,6 +62,14 @@ function noise(rng: Rng, good: WireMessage, newest: number): Raw {
     () => ({ topic: p1, payload: json({ v: 1, ts: newest - rng.int(5_000, 30_000), hz: 1, grams: [3550] }) }),
     () => ({ topic: good.topic, payload: json([body]) }),
     () => ({ topic: good.topic, payload: Buffer.from('null') }),
+    // Staff handhelds: a product the store does not sell, a place off the floor, a find nobody is waiting on.
+    () => ({ topic: found, payload: json({ v: 1, ts: newest, sku: 'caviar', at: [1, 1] }) }),
+    () => ({ topic: found, payload: json({ v: 1, ts: newest, sku: 'water', at: [999, -999] }) }),
+    () => ({ topic: found, payload: json({ v: 1, ts: newest, sku: 'water' }) }),
+    () => ({
+      topic: topic('handhelds', 'h1', 'assign'),
+      payload: json({ v: 1, ts: newest, foundId: `found-h1-${rng.int(0, 1e6)}`, sessionId: null, staff: 'eve' }),
+    }),
   ];
   return kinds[rng.int(0, kinds.length - 1)]!();
 }
@@ -127,7 +137,7 @@ describe('fuzzed device input against a live server', () => {
     }
     assert.equal(metricValue(metrics, 'walkout_engine_errors_total'), 0);
     const fed = stream.filter((m) => isDeviceInput(STORE_ID, m.topic)).length;
-    const kinds = ['plate.weight', 'camera.people', 'gate.scan', 'gate.pass', 'unknown'];
+    const kinds = ['plate.weight', 'camera.people', 'gate.scan', 'gate.pass', 'item.found', 'found.assign', 'unknown'];
     const counted = kinds.reduce(
       (s, k) => s + (metricValue(metrics, `walkout_messages_in_total{kind="${k}"}`) ?? 0),
       0,
