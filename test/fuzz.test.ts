@@ -2,10 +2,10 @@
  * Ingestion under hostile input: a live store server (embedded broker, SQLite) takes a seeded stream of random and
  * mutated device messages over MQTT (random bytes, truncated JSON, wrong types, NaN-like and infinite values, huge
  * arrays, unknown devices and topics, negative and absurd timestamps, exact duplicates, messages out of order within
- * and beyond the reorder window, a wrong protocol version, staff finds of unknown products or off the floor), interleaved
- * with one good visit. The server must stay up,
- * decide the good visit exactly as if the noise were absent, and count every rejection by reason in /metrics exactly
- * as an engine fed the same bytes in the same order rejects them.
+ * and beyond the reorder window, a wrong protocol version, staff finds of unknown products or off the floor),
+ * interleaved with one good visit. The server must stay up, decide the good visit exactly as if the noise were
+ * absent, and count every rejection by reason in /metrics exactly as an engine fed the same bytes in the same order
+ * rejects them.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
