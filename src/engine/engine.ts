@@ -150,8 +150,9 @@ export function createEngine(options: EngineOptions): Engine {
    * second late is no stale reading (a sensor's would be `TOO_LATE`), and its exact time matters to nothing.
    */
   const fromStaff = (topic: string, m: StaffMessage): IngestOutcome => {
+    // Before any device spoke there is no event time yet, and nothing to advance: the handheld's stamp stands in.
     const t = Number.isFinite(now) ? now : m.ts;
-    advance(t, true);
+    if (Number.isFinite(now)) advance(now, true);
     const outcome = m.kind === 'item.found' ? found.onFound(m, t) : found.onAssign(m, t);
     if (!outcome.ok) return reject(topic, outcome.code, outcome.reason);
     stats.accepted += 1;

@@ -120,6 +120,15 @@ test('a handheld message is applied on arrival, however late its stamp; a resent
   assert.equal(finds[0]!.data.sessionId, sessionIdFor('door', T0 + 1_000));
 });
 
+test('a find before any device spoke waits, and the store runs on as if it had not come', () => {
+  const early = handheld('item.found', T0 + 600_000, { sku: 'WATER', at: [2, 2] });
+  const withFind = runKiosk([early, ...kioskVisits(['ann'])].map((m, i) => ({ ...m, ts: i === 0 ? 0 : m.ts })));
+  const without = runKiosk(kioskVisits(['ann']));
+  const decisions = (events: EngineEvent[]) => events.filter((e) => e.type !== 'item.found');
+  assert.deepEqual(decisions(withFind.events), decisions(without.events));
+  assert.equal(withFind.engine.snapshot().found.length, 1);
+});
+
 test('in a simulated store, a dropped item staff found leaves its dropper’s cart when decided', () => {
   const loaded = loadStoreFile(new URL('../../examples/convenience.yaml', import.meta.url).pathname);
   assert.ok(loaded.ok);
