@@ -26,7 +26,7 @@ import {
   type TrackingFigures,
 } from './report.ts';
 import { scoreEvents } from './score-events.ts';
-import { DropBook, engineFinds, scoreFound } from './score-found.ts';
+import { DropBook, scoreFound } from './score-found.ts';
 import { scoreHandoffs } from './score-handoffs.ts';
 import { scoreReceipts } from './score-receipts.ts';
 import { type Difficulty, type SuiteName, type SuiteRun, selectRuns } from './suites.ts';
@@ -110,12 +110,11 @@ function costOf(engine: TimedEngine, messages: number, storeSeconds: number, pea
 
 /**
  * The oracle says whose each find left to staff was, as staff would: a `found.assign` message from a handheld,
- * naming the visit that dropped it (one of the candidates when one did; each drop answers one find, the engine's own
- * decisions first). A dropper whose cart no longer holds the item (the pick was charged to someone else) is refused
+ * naming the visit that dropped it (one of the candidates when one did; each drop answers one find, and `book` has
+ * already given out the drops of the engine's own decisions). A dropper whose cart no longer holds the item (the pick was charged to someone else) is refused
  * by the engine, and that receipt stays wrong.
  */
-function answerFinds(engine: Engine, store: Store, book: DropBook, events: readonly EngineEvent[]): void {
-  for (const f of engineFinds(events)) if (f.sessionId !== null) book.take(f.sku, f.t, (v) => v === f.sessionId);
+function answerFinds(engine: Engine, store: Store, book: DropBook): void {
   for (const find of engine.snapshot().found) {
     const named = new Set(find.candidates.map((c) => c.sessionId));
     const sessionId = book.take(find.sku, find.t, (v) => named.has(v)) ?? book.take(find.sku, find.t, () => true);
@@ -140,14 +139,17 @@ function scorePolicy(
     const outcome = run.engine.resolveReview(c.caseId, choice, 'oracle');
     if (!outcome.ok) throw new WalkoutError('BENCH_ORACLE', `oracle could not resolve ${c.caseId}: ${outcome.reason}`);
   }
-  answerFinds(run.engine, store, new DropBook(truth.interactions, shoppers), before);
+  // Scoring the engine's own finds first hands their drops out, so the oracle answers the rest from what is left.
+  const book = new DropBook(truth.interactions, shoppers);
+  const found = scoreFound(book, before);
+  answerFinds(run.engine, store, book);
   const prices = new Map([...store.products].map(([sku, p]) => [sku, p.price]));
   return policyFigures({
     receipts: scoreReceipts(truth.visits, receiptsBeforeReview(before), prices),
     afterReview: scoreReceipts(truth.visits, receiptsAfterReview(run.events), prices),
     events,
     handoffs: scoreHandoffs(truth.interactions, truth.people, shoppers, run.events),
-    found: scoreFound(new DropBook(truth.interactions, shoppers), before),
+    found,
     tracking,
     cost,
   });

@@ -43,7 +43,7 @@ export class DropBook {
 }
 
 /** The engine's own decisions on finds (staff answers left out). */
-export function engineFinds(events: readonly EngineEvent[]) {
+function engineFinds(events: readonly EngineEvent[]) {
   return events.flatMap((e) => (e.type === 'item.found' && e.data.assignedBy === undefined ? [e.data] : []));
 }
 

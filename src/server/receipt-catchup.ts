@@ -64,10 +64,8 @@ export async function catchUpReceipts(o: CatchUpOptions): Promise<{ report: Catc
     if (page.length === 0) break;
     for (const event of page) {
       if (event.seq > last) continue;
-      if (event.type === 'item.found' && event.data.afterFinal && event.data.sessionId !== null) {
+      if (event.type === 'item.found' && event.data.afterFinal && event.data.sessionId !== null)
         refunds.push(event.data);
-        report.refunds += 1;
-      }
       if (event.type !== 'receipt.final') continue;
       const receipt = event.data;
       report.read += 1;
@@ -82,5 +80,5 @@ export async function catchUpReceipts(o: CatchUpOptions): Promise<{ report: Catc
     writeFileSync(`${path}.tmp`, `${JSON.stringify({ log: o.logName, seq: last })}\n`);
     renameSync(`${path}.tmp`, path);
   }
-  return { report, refunds };
+  return { report: { ...report, refunds: refunds.length }, refunds };
 }

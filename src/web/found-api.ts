@@ -6,9 +6,8 @@
  * here first so a bad one gets a 400, not just a line in the log.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { z } from 'zod';
 import type { Engine } from '../engine/types.ts';
-import type { DeviceMessageKind } from '../protocol/messages.ts';
+import { type DeviceMessageKind, foundAssignSchema, itemFoundSchema } from '../protocol/messages.ts';
 import { topicFor } from '../protocol/topics.ts';
 import { validateMessage } from '../protocol/validate.ts';
 import type { Store } from '../store/store.ts';
@@ -17,8 +16,9 @@ import { requireStaffApi, staffFromRequest } from './auth.ts';
 /** The handheld id the staff pages report under. */
 export const CONSOLE_HANDHELD = 'console';
 
-const reportSchema = z.strictObject({ sku: z.string().min(1).max(200), at: z.tuple([z.number(), z.number()]) });
-const assignSchema = z.strictObject({ sessionId: z.string().min(1).max(200).nullable() });
+// The request bodies are the handheld messages' own fields (src/protocol/messages.ts), stamped here.
+const reportSchema = itemFoundSchema.pick({ sku: true, at: true }).strict();
+const assignSchema = foundAssignSchema.pick({ sessionId: true }).strict();
 
 export function registerFoundRoutes(
   scope: FastifyInstance,
