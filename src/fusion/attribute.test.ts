@@ -104,6 +104,25 @@ test('[F2] a hand the cameras lost at the change may be the one in the shelf: th
   const open = decide(context({ candidates: [never(lostHand), bystander], sessionsInside: ['S1', 'S2'] }));
   const p = (d: FusionDecision) => d.alternatives.find((a) => a.sessionId === 'S1')?.probability ?? 0;
   assert.ok(p(open) > 10 * p(ruledOut), `${p(open)} vs ${p(ruledOut)}`);
+  // …unless the shopper stood too far from the shelf for any hand to be in it.
+  const far = shopper('S1', near('t1', 0.35, { bodyDistance: 0.9 }), false, lostHand);
+  const tooFar = decide(context({ candidates: [far, bystander], sessionsInside: ['S1', 'S2'] }));
+  assert.ok(p(tooFar) < 2 * p(ruledOut), `${p(tooFar)} vs ${p(ruledOut)}`);
+});
+
+test('[F2] a wrist held where the cameras last saw it, below the shelf, may have gone on into it', () => {
+  // The other shopper's hand was lost at the change: it may have been the one in the shelf.
+  const other = shopper('S2', near('t2', 0.35), false, near('t2', 0.35, { handHidden: true }));
+  const p = (evidence: ReturnType<typeof near>) =>
+    decide(context({ candidates: [shopper('S1', evidence), other], sessionsInside: ['S1', 'S2'] })).alternatives.find(
+      (a) => a.sessionId === 'S1',
+    )?.probability ?? 0;
+  // Seen 18 cm under the volume, then held there for a second while its σ grew to 0.2 m.
+  const seenOnce = p(near('t1', 0.18, { sigma: 0.05 }));
+  const heldThere = p(near('t1', 0.18, { sigma: 0.05, heldSigma: 0.2 }));
+  assert.ok(heldThere > 2 * seenOnce, `${heldThere} vs ${seenOnce}`);
+  // A wrist held at the volume's edge is no weaker for the doubt it gathered there.
+  assert.equal(p(near('t1', 0.01, { sigma: 0.05, heldSigma: 0.2 })), p(near('t1', 0.01, { sigma: 0.05 })));
 });
 
 test('[F2] a hand that lingered in the middle of the volume beats one that grazed its edge on the way past', () => {

@@ -79,10 +79,16 @@ function reachRatio(
     const entered = config.pEnteredIfActor / config.pEnteredIfBystander;
     return entered * config.enteredRatio[state][firmness(window, config)] * armRatio(window, config);
   }
-  if (state === 'hidden' && atChange) return config.hiddenHandRatio;
-  const sigma = window.sigma * (degraded ? config.degradedSigmaScale : 1);
-  const s = Math.hypot(sigma, config.reachSlackM);
-  const actor = (1 - config.pEnteredIfActor) * actorDistanceDensity(Math.max(0, window.minDistance), s);
+  // A lost hand may be the one in the shelf, unless the shopper stood too far from it for any hand to reach.
+  const withinReach = (window.bodyDistance ?? 0) <= config.hiddenHandReachM;
+  if (state === 'hidden' && atChange && withinReach) return config.hiddenHandRatio;
+  const scale = degraded ? config.degradedSigmaScale : 1;
+  const d = Math.max(0, window.minDistance);
+  const fit = (sigma: number) => Math.hypot(sigma * scale, config.reachSlackM);
+  // A wrist held where cameras last saw it gathered doubt there (the hand may have gone on into the shelf): of the
+  // σ it had meanwhile, the one that best fits a reach (s = d) is taken.
+  const s = Math.min(Math.max(d, fit(window.sigma)), fit(window.heldSigma ?? window.sigma));
+  const actor = (1 - config.pEnteredIfActor) * actorDistanceDensity(d, s);
   const bystander = (1 - config.pEnteredIfBystander) / config.candidateRadiusM;
   return actor / bystander;
 }

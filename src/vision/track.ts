@@ -157,9 +157,11 @@ export function closestApproach(track: Track, box: Box, t0: number, t1: number):
   let reachCount = 0;
   let reachSigmaSum = 0;
   let previous: number | undefined;
+  let bodyDistance = Number.POSITIVE_INFINITY;
   for (let i = lowerBound(track.points, t0); i < track.points.length; i++) {
     const p = track.points[i]!;
     if (p.t > t1) break;
+    bodyDistance = Math.min(bodyDistance, floorDistance(p.x, p.y, box));
     // The hand in the volume; with both in, the one further in (the other hangs at the body's side).
     let inHand: { wrist: Vec3; depth: number; out: number } | undefined;
     for (const side of SIDES) {
@@ -189,10 +191,17 @@ export function closestApproach(track: Track, box: Box, t0: number, t1: number):
     reachCount > 0
       ? { reach: reachSum.map((v) => v / reachCount) as Vec3, reachSigma: reachSigmaSum / reachCount, armOut }
       : {};
-  return { ...best, insideMs, depth, ...reach, ...(left && right ? {} : { handHidden: true }) };
+  return { ...best, insideMs, depth, bodyDistance, ...reach, ...(left && right ? {} : { handHidden: true }) };
 }
 
 const INSIDE_STEP_CAP_MS = 200;
+
+/** Distance on the floor from (x, y) to the box's footprint. */
+function floorDistance(x: number, y: number, box: Box): number {
+  const dx = x < box.min[0] ? box.min[0] - x : x > box.max[0] ? x - box.max[0] : 0;
+  const dy = y < box.min[1] ? box.min[1] - y : y > box.max[1] ? y - box.max[1] : 0;
+  return Math.hypot(dx, dy);
+}
 const SIDES = [0, 1] as const;
 
 /** 0 on the box's side faces, 1 at its centre, on the floor plane (the nearer of the two axes decides). */
@@ -206,6 +215,9 @@ function depthIn(p: Vec3, box: Box): number {
 
 /** The evidence so far, or a wrist of point p at distance d when it is closer (the left wrist first on ties). */
 function closer(best: HandEvidence | undefined, track: Track, p: TrackPoint, d: number): HandEvidence {
+  // A wrist held where cameras last saw it keeps its place while its σ grows: the hand may have gone on.
+  if (best && d > 0 && d === best.minDistance && p.wristSigma > (best.heldSigma ?? best.sigma))
+    return { ...best, heldSigma: p.wristSigma };
   if (best && !(d < best.minDistance)) return best;
   return {
     trackId: track.id ?? '',

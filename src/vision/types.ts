@@ -39,6 +39,8 @@ export interface HandEvidence {
   entered: boolean;
   /** Uncertainty of the wrist position at the closest approach, metres. */
   sigma: number;
+  /** A wrist held where cameras last saw it, at that same closest distance: its σ by the last such reading. */
+  heldSigma?: number;
   /** One of the two wrists was never seen in the window: that hand may have been in the plate unseen. */
   handHidden?: boolean;
   /** How long (ms) a wrist read inside the reach volume in the window: a reach lingers, a passing hand does not. */
@@ -48,6 +50,8 @@ export interface HandEvidence {
    * reaching for this plate goes to its middle; one reaching for the next plate grazes the edge.
    */
   depth: number;
+  /** Closest the body centre came to the volume's footprint on the floor, m: whether a hidden hand could be in it. */
+  bodyDistance?: number;
   /** Where the hand was while inside (the mean of its inside readings): which lane of the plate it reached into. */
   reach?: Vec3;
   /** The mean 1-σ (m) of those inside readings. */
