@@ -132,6 +132,8 @@ describe('exit flow', () => {
     await exit.idle();
     assert.equal(provider.capturedFor('door@6'), 648 - 199);
     events.emit(found); // replayed
+    // The start-up catch-up hands the same find in again and learns when it is done.
+    if (found.type === 'item.found') assert.equal(await exit.refundFound(found.data), true);
     // A find on a visit this flow never charged (a demo shopper): nothing to refund, nothing to warn about.
     events.emit({ ...found, data: { ...found.data, foundId: 'found-h1-2', sessionId: 'door@99' } });
     await exit.idle();

@@ -42,8 +42,11 @@ export interface ExitFlow {
   idle(): Promise<void>;
   /** Exit → email times of the receipts sent since start, ms (last 1000). */
   exitToEmailMs(): number[];
-  /** Refunds an item found after its receipt was final, in the background (start-up catch-up; idempotent per find). */
-  refundFound(found: FoundItem): void;
+  /**
+   * Refunds an item found after its receipt was final (start-up catch-up; idempotent per find). Resolves true once
+   * done, false when the step failed (logged).
+   */
+  refundFound(found: FoundItem): Promise<boolean>;
 }
 
 export function receiptUrl(appUrl: string, visit: string): string {
@@ -52,15 +55,21 @@ export function receiptUrl(appUrl: string, visit: string): string {
 
 export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
   const clock = deps.clock ?? Date.now;
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<Promise<boolean>>();
   const latencies: number[] = [];
   /** Captures in flight per visit: a refund for the visit waits for its capture. */
-  const settling = new Map<string, Promise<void>>();
+  const settling = new Map<string, Promise<boolean>>();
   let unsubscribe: (() => void) | null = null;
 
-  /** Runs a step in the background; a failure is logged, and the returned promise settles either way. */
-  const track = (work: Promise<void>): Promise<void> => {
-    const done = work.catch((error: unknown) => deps.log?.warn({ error: String(error) }, 'exit flow step failed'));
+  /** Runs a step in the background; a failure is logged, and the returned promise says whether it succeeded. */
+  const track = (work: Promise<void>): Promise<boolean> => {
+    const done = work.then(
+      () => true,
+      (error: unknown) => {
+        deps.log?.warn({ error: String(error) }, 'exit flow step failed');
+        return false;
+      },
+    );
     inFlight.add(done);
     void done.finally(() => inFlight.delete(done));
     return done;
@@ -149,6 +158,6 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
     exitToEmailMs: () => [...latencies],
-    refundFound: (found) => void track(refundFound(found)),
+    refundFound: (found) => track(refundFound(found)),
   };
 }

@@ -55,7 +55,8 @@ describe('catchUpReceipts', () => {
     await log.append({ type: 'item.found', t: 5, data: found('v-known', true) });
     await log.append({ type: 'item.found', t: 5, data: found('v-missed', false) });
     await log.append({ type: 'item.found', t: 5, data: found(null, false) });
-    const { report: first, refunds } = await catchUpReceipts({ log, logName: 'memory', ledger, handles, dataDir: dir });
+    const catchUp = () => catchUpReceipts({ log, logName: 'memory', ledger, handles, dataDir: dir });
+    const { report: first, refunds, advance } = await catchUp();
     assert.deepEqual(first, { read: 4, added: 1, refunds: 1, from: 0, to: 8 });
     assert.deepEqual(
       refunds.map((f) => f.sessionId),
@@ -65,8 +66,12 @@ describe('catchUpReceipts', () => {
     assert.equal((await ledger.unsent()).map((r) => r.receipt.visit).join(), 'v-missed');
     assert.equal((await ledger.receipt('v-known'))?.emailedAt, 5);
 
+    // A start that crashed before its refunds were done reads them again (the receipts are in the ledger by then).
+    const again = await catchUp();
+    assert.deepEqual(again.report, { read: 4, added: 0, refunds: 1, from: 0, to: 8 });
+    advance();
     await log.append({ type: 'receipt.final', t: 9, data: receipt('v-later', 'acc_4') });
-    const { report: second } = await catchUpReceipts({ log, logName: 'memory', ledger, handles, dataDir: dir });
+    const { report: second } = await catchUp();
     assert.deepEqual(second, { read: 1, added: 1, refunds: 0, from: 8, to: 9 });
     const { report: other } = await catchUpReceipts({ log, logName: 'another log', ledger, handles, dataDir: dir });
     assert.deepEqual([other.from, other.read, other.added, other.refunds], [0, 5, 0, 1]);

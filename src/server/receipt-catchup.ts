@@ -7,7 +7,9 @@
  * flow's own resume (`ledger.unsent()`) then captures and mails it exactly like a live one, idempotent per visit.
  * Items found on the floor after a receipt was final are read too and handed back, for the exit flow to refund once
  * it has started (a credit is answered by itself if it was made before the crash).
- * The position reached is kept in `<dataDir>/receipts-cursor.json`, named after the log it belongs to.
+ * The position reached is kept in `<dataDir>/receipts-cursor.json`, named after the log it belongs to, and moves only
+ * when the caller says those refunds are done (`advance`): the receipts are in the ledger by then, but the refunds
+ * live only in memory, so a start that crashes before they are done reads them again.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,7 +52,14 @@ function readCursor(path: string, logName: string): number {
   }
 }
 
-export async function catchUpReceipts(o: CatchUpOptions): Promise<{ report: CatchUpReport; refunds: FoundItem[] }> {
+export interface CatchUp {
+  report: CatchUpReport;
+  refunds: FoundItem[];
+  /** Moves the cursor past what was read: call once the refunds are done. */
+  advance(): void;
+}
+
+export async function catchUpReceipts(o: CatchUpOptions): Promise<CatchUp> {
   const path = o.dataDir === null ? null : join(o.dataDir, CURSOR_FILE);
   const last = await o.log.lastSeq();
   let from = path ? readCursor(path, o.logName) : 0;
@@ -76,9 +85,10 @@ export async function catchUpReceipts(o: CatchUpOptions): Promise<{ report: Catc
     }
     after = page[page.length - 1]!.seq;
   }
-  if (path) {
+  const advance = () => {
+    if (!path) return;
     writeFileSync(`${path}.tmp`, `${JSON.stringify({ log: o.logName, seq: last })}\n`);
     renameSync(`${path}.tmp`, path);
-  }
-  return { report: { ...report, refunds: refunds.length }, refunds };
+  };
+  return { report: { ...report, refunds: refunds.length }, refunds, advance };
 }

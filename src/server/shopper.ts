@@ -150,7 +150,7 @@ export async function createStoreShopper(o: StoreShopperOptions): Promise<StoreS
     qrSecret: { source: qrSecret.source, path: qrSecret.path },
     live: () => authorizer.live(),
     async start(logName) {
-      const { report, refunds } = await catchUpReceipts({
+      const { report, refunds, advance } = await catchUpReceipts({
         log: o.log,
         logName,
         ledger: ready.ledger,
@@ -160,7 +160,13 @@ export async function createStoreShopper(o: StoreShopperOptions): Promise<StoreS
       if (report.added > 0 || report.refunds > 0)
         log.info(report, 'final receipts and refunds from the log handed to the exit flow');
       await ready.start();
-      for (const found of refunds) ready.exitFlow.refundFound(found);
+      // The cursor moves once the refunds are done (they wait for captures in flight, so start does not wait).
+      void Promise.all(refunds.map((found) => ready.exitFlow.refundFound(found)))
+        .then((done) => {
+          if (done.every(Boolean)) advance();
+          else log.warn('a found-item refund failed: the receipt catch-up reads it again at the next start');
+        })
+        .catch((error: unknown) => log.error({ error: String(error) }, 'receipt catch-up cursor not saved'));
       return report;
     },
     async mount(app, snapshot) {
