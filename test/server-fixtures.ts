@@ -89,15 +89,18 @@ const topic = (device: string, id: string, message: string) => `walkout/${STORE_
 
 /**
  * One shopper's visit, as the devices would send it: plates report once a second when quiet and stream 60 Hz
- * batches around a pick; the shopper scans `code`, walks in, takes `picks` water bottles from p2 and walks out.
+ * batches around a pick; the shopper scans `code`, walks in, takes `picks` water bottles from p2 (weighing `p2`
+ * grams before) and walks out.
  */
-export function visitMessages(options: { start?: number; code?: string; picks?: number; seed?: number } = {}) {
+export function visitMessages(
+  options: { start?: number; code?: string; picks?: number; seed?: number; p2?: number } = {},
+) {
   const start = options.start ?? T0;
   const picks = options.picks ?? 1;
   const rng = createRng(options.seed ?? 7);
   const out: WireMessage[] = [];
   const pickAt = start + 20_000;
-  const base = { p1: 3550, p2: 5200 };
+  const base = { p1: 3550, p2: options.p2 ?? 5200 };
   const gramsAt = (plate: 'p1' | 'p2', t: number) =>
     plate === 'p2' && t >= pickAt ? base.p2 - picks * 520 : base[plate];
   const plateMsgs: [number, WireMessage][] = [];

@@ -37,6 +37,8 @@ function fakeEngine(options: EngineOptions): Engine {
     tick: () => {},
     finish: () => options.sink(line(options.policy === 'baseline' ? 2 : ingested > 0 ? 1 : 0)),
     resolveReview: () => ({ ok: true }),
+    quiet: () => null,
+    rebase: () => {},
     now: () => T0,
     stats: () => ({ accepted: ingested, rejected: {}, shelfEvents: 0, reviewsOpen: 0 }),
     snapshot: () => {

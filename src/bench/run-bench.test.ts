@@ -100,6 +100,8 @@ function fakeEngine(options: EngineOptions): Engine {
       return { ok: true };
     },
     tick() {},
+    quiet: () => null,
+    rebase() {},
     finish() {
       clock.micros += 10;
       for (const s of ['a', 'b']) {

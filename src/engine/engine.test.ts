@@ -113,3 +113,27 @@ test('a clock tick finalises a receipt while the devices are quiet', () => {
   assert.ok(receipt?.type === 'receipt.final');
   assert.equal(receipt.data.total, 0);
 });
+
+test('quiet only once nobody has been inside for the found-item lookback; a rebase keeps stock, numbering and stats', () => {
+  const { engine, events } = run(visit());
+  assert.equal(engine.quiet(), null, 'the shopper left seconds ago: a find may still be theirs');
+  const heartbeat = (min: number) =>
+    engine.ingest(topicFor('shop', 'plate.weight', 'g1.s1.p1'), { v: 1, ts: T0 + min * 60_000, hz: 1, grams: [5_080] });
+  for (let min = 1; min <= 16; min++) heartbeat(min);
+  engine.tick(T0 + 16 * 60_000 + 1_000);
+  const seed = engine.quiet();
+  assert.ok(seed);
+  assert.equal(seed.decisions, events.length);
+  assert.deepEqual(seed.stock, engine.snapshot().stock);
+  const accepted = engine.stats().accepted;
+  engine.rebase({ ...seed, stock: { ...seed.stock, 'g1.s1.p1': { WATER: 3 } } });
+  assert.deepEqual(engine.snapshot().stock['g1.s1.p1'], { WATER: 3 });
+  assert.equal(engine.now(), Number.NEGATIVE_INFINITY, 'a fresh start');
+  heartbeat(17);
+  assert.equal(engine.stats().accepted, accepted + 1);
+  // Someone inside again: not quiet.
+  engine.ingest(topicFor('shop', 'gate.scan', 'door'), { v: 1, ts: T0 + 17 * 60_000, code: demoEntryCode('cy', 1) });
+  engine.tick(T0 + 17 * 60_000 + 1_000);
+  assert.ok(events.slice(seed.decisions).some((e) => e.type === 'session.opened'));
+  assert.equal(engine.quiet(), null);
+});

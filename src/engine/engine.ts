@@ -13,7 +13,7 @@ import { HandMeetDetector } from '../vision/hand-meets.ts';
 import { createVisionStage } from '../vision/stage.ts';
 import { createWeightStage } from '../weight/stage.ts';
 import { CheckoutFlow } from './checkout-flow.ts';
-import type { EngineEvent } from './events.ts';
+import type { EngineEvent, EngineSink } from './events.ts';
 import { FoundItems } from './found-items.ts';
 import { PlateStock } from './plate-stock.ts';
 import { ReorderBuffer } from './reorder.ts';
@@ -22,6 +22,7 @@ import {
   DEFAULT_ENGINE_CONFIG,
   type Engine,
   type EngineOptions,
+  type EngineSeed,
   type EngineStats,
   type IngestOutcome,
 } from './types.ts';
@@ -32,9 +33,44 @@ const ADVANCE_STEP_MS = 50;
 const ADOPT_STEP_MS = 1_000;
 
 export function createEngine(options: EngineOptions): Engine {
+  const stats: EngineStats = { accepted: 0, rejected: {}, shelfEvents: 0, reviewsOpen: 0 };
+  let decided = 0;
+  let lastSessionT = Number.NEGATIVE_INFINITY;
+  const sink: EngineSink = (event) => {
+    decided += 1;
+    if (event.type === 'session.opened' || event.type === 'session.closed') lastSessionT = event.t;
+    options.sink(event);
+  };
+  let core = engineCore({ ...options, sink }, stats);
+  return {
+    ingest: (topic, payload) => core.ingest(topic, payload),
+    resolveReview: (caseId, choice, reviewer, t) => core.resolveReview(caseId, choice, reviewer, t),
+    tick: (t) => core.tick(t),
+    finish: () => core.finish(),
+    now: () => core.now(),
+    stats: () => core.stats(),
+    snapshot: () => core.snapshot(),
+    quiet() {
+      // A find reported later may still be a recent shopper's drop: their trail and cart must still be here.
+      const settled = core.now() - lastSessionT >= FOUND_DEFAULTS.lookbackMs;
+      return settled && core.idle() ? { stock: core.snapshot().stock, decisions: decided } : null;
+    },
+    rebase(seed) {
+      core = engineCore({ ...options, sink }, stats, seed.stock);
+      decided = seed.decisions;
+      lastSessionT = Number.NEGATIVE_INFINITY;
+    },
+  };
+}
+
+/** One run of the engine's stages from a fresh start (or a seed's stock); createEngine can start it over. */
+function engineCore(
+  options: EngineOptions,
+  stats: EngineStats,
+  seedStock?: EngineSeed['stock'],
+): Omit<Engine, 'quiet' | 'rebase'> & { idle(): boolean } {
   const config = Object.freeze({ ...DEFAULT_ENGINE_CONFIG, ...options.config });
   const { store } = options;
-  const stats: EngineStats = { accepted: 0, rejected: {}, shelfEvents: 0, reviewsOpen: 0 };
   let now = Number.NEGATIVE_INFINITY;
   let lastAdvance = Number.NEGATIVE_INFINITY;
   let lastAdopt = Number.NEGATIVE_INFINITY;
@@ -44,7 +80,7 @@ export function createEngine(options: EngineOptions): Engine {
     options.sink(event);
   };
   const reorder = new ReorderBuffer({ windowMs: config.reorderWindowMs, maxFutureMs: config.maxFutureMs });
-  const stock = new PlateStock(store);
+  const stock = new PlateStock(store, seedStock);
   const weight = createWeightStage(store, { stock: (plateId) => stock.of(plateId) });
   // Single-shopper stores (kiosks, micro-markets) need no tracking: the gate beam says who is inside.
   const tracked = store.def.mode === 'multi-shopper' && store.def.cameras.length > 0;
@@ -199,6 +235,11 @@ export function createEngine(options: EngineOptions): Engine {
       checkout.advance(end);
     },
     now: () => now,
+    idle: () =>
+      sessions.all().every((s) => s.state === 'closed') &&
+      decisions.openCases().length === 0 &&
+      found.waiting().length === 0 &&
+      (vision?.activeTracks(now).length ?? 0) === 0,
     stats: () => ({ ...stats, rejected: { ...stats.rejected }, reviewsOpen: decisions.openCases().length }),
     snapshot() {
       return {

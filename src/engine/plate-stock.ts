@@ -1,6 +1,6 @@
 /**
  * What the engine believes is on each plate, per SKU, including misplaced items put back on the wrong plate.
- * Starts full (the store definition's capacity) and follows every decided pick and put-back; staff restocks
+ * Starts full (the store definition's capacity), or as a journal epoch's seed left it, and follows every decided pick and put-back; staff restocks
  * add units. The weight stage reads it to rule out taking more than is there.
  */
 import type { Store } from '../store/store.ts';
@@ -9,9 +9,12 @@ import type { ItemCount } from '../weight/types.ts';
 export class PlateStock {
   private readonly units = new Map<string, Map<string, number>>();
 
-  constructor(store: Store) {
+  /** `seed`: the units a previous run left (EngineSeed); plates it lacks start full. */
+  constructor(store: Store, seed?: Readonly<Record<string, Readonly<Record<string, number>>>>) {
     for (const [plateId, info] of store.plates) {
-      this.units.set(plateId, new Map(info.plate.skus.map((sku, i) => [sku, info.plate.capacity[i] ?? 0])));
+      const left = seed?.[plateId];
+      const full = info.plate.skus.map((sku, i): [string, number] => [sku, info.plate.capacity[i] ?? 0]);
+      this.units.set(plateId, new Map(left ? Object.entries(left) : full));
     }
   }
 

@@ -91,4 +91,22 @@ export interface Engine {
   now(): number;
   stats(): EngineStats;
   snapshot(): EngineSnapshot;
+  /**
+   * When nothing is under way (nobody inside, nor gone within the found-item lookback; no review open, no find
+   * waiting, nobody tracked): the seed to start over from, else null.
+   */
+  quiet(): EngineSeed | null;
+  /**
+   * Starts over from a seed, as a fresh engine that keeps the stock and numbering: a journal epoch (docs/operations.md).
+   * Each plate's resting weight is learnt again from its next readings, as at any start; stats carry on.
+   */
+  rebase(seed: EngineSeed): void;
+}
+
+/** What a quiet engine carries into a fresh start. */
+export interface EngineSeed {
+  /** Units per SKU on each plate. */
+  stock: Record<string, Record<string, number>>;
+  /** Decisions emitted so far, from the first start: the event-log position the next one takes. */
+  decisions: number;
 }

@@ -129,6 +129,11 @@ export const configSchema = z.strictObject({
        * power cut but fsyncs on the event loop per commit (docs/operations.md, "Durability and recovery").
        */
       sync: z.enum(['full', 'normal']).default('normal'),
+      /**
+       * Start a journal epoch at the first quiet moment (nobody inside for 15 min, no review open, no find waiting)
+       * once the last one is this old (event minutes); the rows before it are pruned. 0: never.
+       */
+      epochMinutes: z.coerce.number().nonnegative().default(60),
     })
     .prefault({}),
   ingest: z
@@ -174,6 +179,7 @@ export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   WALKOUT_SIM_SEED: ['sim', 'seed'],
   WALKOUT_LOG_LEVEL: ['logLevel'],
   WALKOUT_JOURNAL_SYNC: ['journal', 'sync'],
+  WALKOUT_JOURNAL_EPOCH_MINUTES: ['journal', 'epochMinutes'],
   WALKOUT_TICK_QUIET_MS: ['ingest', 'tickQuietMs'],
   WALKOUT_DEMO_CODES: ['shopper', 'demoCodes'],
   WALKOUT_QR_SECRET: ['shopper', 'qrSecret'],
@@ -202,7 +208,7 @@ export type ConfigOverrides = {
   staffToken?: string;
   sim?: { enabled?: boolean; shoppersPerHour?: number; chunkMinutes?: number; seed?: number };
   logLevel?: string;
-  journal?: { sync?: 'full' | 'normal' };
+  journal?: { sync?: 'full' | 'normal'; epochMinutes?: number };
   ingest?: { tickQuietMs?: number; skewWarnMs?: number };
   shopper?: {
     demoCodes?: boolean;

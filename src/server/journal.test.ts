@@ -6,23 +6,25 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { testStore, visitMessages } from '../../test/server-fixtures.ts';
+import { T0, testStore, visitMessages } from '../../test/server-fixtures.ts';
 import { createEngine } from '../engine/engine.ts';
 import type { EngineEvent } from '../engine/events.ts';
-import type { Engine, IngestOutcome } from '../engine/types.ts';
+import type { Engine, EngineSeed, IngestOutcome } from '../engine/types.ts';
 import { createDemoAuthorizer } from '../identity/demo-authorizer.ts';
 import type { ReviewCase } from '../review/types.ts';
 import { MemoryEventLog } from '../storage/event-log.ts';
-import { type JournalCall, MemoryInputJournal } from '../storage/input-journal.ts';
+import { type JournalCall, type JournalEntry, MemoryInputJournal } from '../storage/input-journal.ts';
 import { EngineJournal } from './journal.ts';
 import { recoverFromJournal } from './recovery.ts';
 
 type Call = { kind: string; args: unknown[] };
 
-function fakeEngine(reviews: string[] = []): Engine & { calls: Call[] } {
+function fakeEngine(reviews: string[] = [], seed: EngineSeed | null = null): Engine & { calls: Call[] } {
   const calls: Call[] = [];
   return {
     calls,
+    quiet: () => seed,
+    rebase: (s) => calls.push({ kind: 'epoch', args: [s] }),
     ingest(topic, payload): IngestOutcome {
       calls.push({ kind: 'ingest', args: [topic, payload] });
       return { ok: true };
@@ -147,6 +149,49 @@ describe('EngineJournal', () => {
   });
 });
 
+describe('journal epochs', () => {
+  const seed: EngineSeed = { stock: { p2: { water: 9 } }, decisions: 12 };
+  it('journals an epoch only while idle, once the period passed and the engine is quiet', async () => {
+    let t = 1_000_000;
+    for (const quiet of [null, seed]) {
+      const engine = { ...fakeEngine([], quiet), now: () => t };
+      const journal = new MemoryInputJournal();
+      const epochs: [number, EngineSeed][] = [];
+      const journalled = new EngineJournal(
+        engine,
+        journal,
+        { onEpoch: (...e) => epochs.push(e) },
+        { epochEveryMs: 60_000 },
+      );
+      journalled.maybeEpoch(); // the period starts at the first event time
+      t += 59_000;
+      journalled.maybeEpoch();
+      t += 1_000;
+      journalled.message('walkout/s/plates/p1/weight', payload(t));
+      journalled.maybeEpoch(); // a call is waiting: the seed would not be the state its row finds
+      await journalled.flush();
+      journalled.maybeEpoch();
+      journalled.maybeEpoch();
+      await journalled.flush();
+      const rows = await journal.read();
+      if (!quiet) {
+        assert.deepEqual(
+          rows.map((r) => r.kind),
+          ['ingest'],
+        );
+        continue;
+      }
+      assert.deepEqual(
+        rows.map((r) => r.kind),
+        ['ingest', 'epoch'],
+      );
+      assert.deepEqual(rows[1], { seq: 2, kind: 'epoch', t, seed });
+      assert.deepEqual(epochs, [[2, seed]]);
+      assert.deepEqual(engine.calls.at(-1), { kind: 'epoch', args: [seed] });
+    }
+  });
+});
+
 /** Runs the micro store's visit through a journalled real engine; returns the journal and the decisions logged. */
 async function liveRun(): Promise<{ journal: MemoryInputJournal; log: MemoryEventLog; events: EngineEvent[] }> {
   const journal = new MemoryInputJournal();
@@ -180,7 +225,68 @@ async function logOf(events: EngineEvent[]): Promise<MemoryEventLog> {
   return log;
 }
 
+/**
+ * Two visits 20 min apart, a journal epoch between them (the store quiet for 15 min); returns the journal, the
+ * decisions logged, and the epoch's row.
+ */
+async function epochRun() {
+  const journal = new MemoryInputJournal();
+  const log = new MemoryEventLog();
+  const events: EngineEvent[] = [];
+  const sink = (e: EngineEvent) => {
+    events.push(e);
+    void log.append(e);
+  };
+  const engine = createEngine({ store: testStore(), authorizer: createDemoAuthorizer(), sink });
+  const epochs: number[] = [];
+  const journalled = new EngineJournal(
+    engine,
+    journal,
+    { onEpoch: (seq) => epochs.push(seq) },
+    { epochEveryMs: 60_000 },
+  );
+  const send = (messages: ReturnType<typeof visitMessages>) => {
+    for (const m of messages) journalled.message(m.topic, Buffer.from(JSON.stringify(m.payload)));
+    return journalled.flush();
+  };
+  // The plates' heartbeats keep the store's clock going while nobody is inside.
+  const heartbeats = (fromMin: number, toMin: number) =>
+    Array.from({ length: toMin - fromMin + 1 }, (_, i) => ({
+      topic: 'walkout/micro-01/plates/p1/weight',
+      payload: { v: 1, ts: T0 + (fromMin + i) * 60_000, hz: 1, grams: [3550] },
+    }));
+  await send(visitMessages());
+  journalled.maybeEpoch();
+  await send(heartbeats(2, 10));
+  journalled.maybeEpoch(); // 9 min after the shopper left: a find could still be theirs
+  await send(heartbeats(11, 17));
+  journalled.maybeEpoch();
+  await journalled.flush();
+  await send(visitMessages({ start: T0 + 20 * 60_000, code: 'demo:bob:1' }));
+  const epoch = (await journal.read()).find((e) => e.kind === 'epoch');
+  assert.equal(epochs.length, 1);
+  assert.equal(epoch?.seq, epochs[0]);
+  return { journal, log, events, epoch: epoch as Extract<JournalEntry, { kind: 'epoch' }> };
+}
+
 describe('recovery by replay', () => {
+  it('replays through an epoch, and from it once the rows before it are pruned', async () => {
+    const { journal, log, events, epoch } = await epochRun();
+    assert.deepEqual(epoch.seed.stock.p2, { water: 9 }, 'the first visit took one of ten');
+    assert.equal(events.filter((e) => e.type === 'receipt.final').length, 2);
+    const through = await recover(journal, log);
+    assert.deepEqual([through.report.matched, through.report.appended], [events.length, 0]);
+    await journal.prune(epoch.seq);
+    const { report, engine } = await recover(journal, log);
+    assert.deepEqual([report.matched, report.appended], [events.length, 0]);
+    assert.ok(report.calls < through.report.calls);
+    assert.deepEqual(engine.snapshot().stock.p2, { water: 8 }, 'the stock carried over the epoch');
+    // A crash that kept the second visit's decisions out of the log: replay from the epoch re-makes them.
+    const { report: again } = await recover(journal, await logOf(events.slice(0, epoch.seed.decisions)));
+    const before = epoch.seed.decisions;
+    assert.deepEqual([again.matched, again.appended], [before, events.length - before]);
+  });
+
   it('rebuilds the engine and matches every logged decision without appending', async () => {
     const { journal, log, events } = await liveRun();
     assert.ok(events.some((e) => e.type === 'receipt.final'));

@@ -11,7 +11,7 @@
  * The server also owns the edge clock here: when devices go quiet it journals a tick, so messages held in the
  * engine's reorder window are released (a gate is answered) without waiting for the next message.
  */
-import type { Engine, IngestOutcome } from '../engine/types.ts';
+import type { Engine, EngineSeed, IngestOutcome } from '../engine/types.ts';
 import type { ReviewAlternative } from '../review/types.ts';
 import type { InputJournal, JournalCall } from '../storage/input-journal.ts';
 
@@ -50,6 +50,9 @@ export function applyCall(engine: Engine, call: JournalCall): AppliedCall {
         return { call };
       case 'resolve':
         return { call, resolved: engine.resolveReview(call.caseId, call.choice, call.reviewer, call.t) };
+      case 'epoch':
+        engine.rebase(call.seed);
+        return { call };
     }
   } catch (error) {
     return { call, error: error as Error };
@@ -63,6 +66,8 @@ export interface EngineJournalHooks {
   onJournalError?: (error: Error, calls: number) => void;
   /** A batch was committed: its size and how long the commit took, ms. */
   onCommit?: (calls: number, ms: number) => void;
+  /** A journal epoch was applied (the engine started over from its seed): the rows before `seq` can go. */
+  onEpoch?: (seq: number, seed: EngineSeed) => void;
 }
 
 export interface EngineJournalOptions {
@@ -70,6 +75,8 @@ export interface EngineJournalOptions {
   wallNow?: () => number;
   /** Tick once devices have been quiet this long (wall ms); the engine's reorder window is the natural value. */
   tickQuietMs?: number;
+  /** Start a journal epoch when the engine is quiet and the last one began at least this long ago (event ms). */
+  epochEveryMs?: number;
 }
 
 type Pending = { call: JournalCall; receivedAt: number; done?: (error?: Error) => void };
@@ -84,6 +91,9 @@ export class EngineJournal {
   private newestTs = Number.NEGATIVE_INFINITY;
   private lastInputWall = 0;
   private quietTickDue = false;
+  private readonly epochEveryMs: number;
+  /** Event time of the last epoch, or of the first event after the start: the first epoch comes a period later. */
+  private lastEpochT: number;
 
   constructor(
     private readonly engine: Engine,
@@ -93,6 +103,8 @@ export class EngineJournal {
   ) {
     this.wallNow = options.wallNow ?? Date.now;
     this.tickQuietMs = options.tickQuietMs ?? 300;
+    this.epochEveryMs = options.epochEveryMs ?? Number.POSITIVE_INFINITY;
+    this.lastEpochT = engine.now();
   }
 
   /** A device message; `done` is called once it is journalled and applied (or with the error if it was not). */
@@ -114,6 +126,21 @@ export class EngineJournal {
     if (quiet < this.tickQuietMs) return;
     this.quietTickDue = false;
     this.tick(this.newestTs + quiet);
+  }
+
+  /**
+   * Journals an epoch when the engine is quiet and the last one is `epochEveryMs` old; call it from a timer. Only
+   * while nothing waits to be applied: the seed is the engine's state as the epoch's row finds it.
+   */
+  maybeEpoch(): void {
+    const t = this.engine.now();
+    if (this.running || this.pending.length > 0 || !Number.isFinite(t)) return;
+    if (!Number.isFinite(this.lastEpochT)) this.lastEpochT = t;
+    if (t - this.lastEpochT < this.epochEveryMs) return;
+    const seed = this.engine.quiet();
+    if (!seed) return;
+    this.lastEpochT = t;
+    this.submit({ kind: 'epoch', t: Math.floor(t), seed });
   }
 
   /**
@@ -148,6 +175,8 @@ export class EngineJournal {
       now: () => engine.now(),
       stats: () => engine.stats(),
       snapshot: () => engine.snapshot(),
+      quiet: () => engine.quiet(),
+      rebase: (seed) => this.submit({ kind: 'epoch', t: Math.floor(engine.now()), seed }),
     };
   }
 
@@ -172,8 +201,9 @@ export class EngineJournal {
       const batch = this.pending;
       this.pending = [];
       const started = performance.now();
+      let last: number;
       try {
-        await this.journal.append(batch.map((p) => p.call));
+        last = await this.journal.append(batch.map((p) => p.call));
       } catch (error) {
         this.hooks.onJournalError?.(error as Error, batch.length);
         for (const p of batch) {
@@ -183,13 +213,14 @@ export class EngineJournal {
         continue;
       }
       this.hooks.onCommit?.(batch.length, performance.now() - started);
-      for (const p of batch) this.apply(p);
+      for (const [i, p] of batch.entries()) this.apply(p, last - batch.length + 1 + i);
     }
     this.running = null;
   }
 
-  private apply(p: Pending): void {
+  private apply(p: Pending, seq: number): void {
     const applied = applyCall(this.engine, p.call);
+    if (p.call.kind === 'epoch' && !applied.error) this.hooks.onEpoch?.(seq, p.call.seed);
     const now = this.wallNow();
     if (p.call.kind === 'resolve') this.resolving.delete(p.call.caseId);
     if (p.call.kind === 'ingest') {

@@ -1,6 +1,7 @@
 /**
  * Crash recovery: rebuilds the engine by replaying the input journal into a fresh engine, page by page, and lines
- * the decisions it makes again up with the event log by position. The first N re-made decisions must be the N
+ * the decisions it makes again up with the event log by position (from the seed's position when the journal was
+ * pruned at an epoch). The first N re-made decisions must be the N
  * already logged (same type, same event time); a difference means the journal and the log disagree (a different
  * engine version, a foreign database) and recovery stops with a WalkoutError rather than guess. Decisions past the
  * end of the log (made before the crash, never logged) are appended. Nothing here publishes, charges or opens a
@@ -27,7 +28,7 @@ export interface RecoveryOptions {
 export interface RecoveryReport {
   /** Journal rows replayed. */
   calls: number;
-  /** Re-made decisions found already in the event log. */
+  /** Log positions lined up: re-made decisions found already in the log, after those before the journal's epoch. */
   matched: number;
   /** Re-made decisions the log lacked, appended now. */
   appended: number;
@@ -46,6 +47,9 @@ export async function recoverFromJournal(options: RecoveryOptions): Promise<Reco
   for (;;) {
     const page = await journal.read({ after, limit: options.pageSize ?? 5_000 });
     if (page.length === 0) break;
+    // A journal pruned at an epoch starts there: its decisions take the log's positions from the seed's on.
+    const first = page[0]!;
+    if (after === 0 && first.kind === 'epoch') report.matched = first.seed.decisions;
     for (const entry of page) {
       if (applyCall(engine, entry).error) report.engineErrors += 1;
     }

@@ -29,11 +29,14 @@ const REFUSALS: readonly Refusal[] = [
   'ACCOUNT_BLOCKED',
 ];
 
-/** The gate's answers in the log, oldest first, paired with the session each admission opened. */
-export async function loggedVerdicts(log: EventLog): Promise<LoggedVerdict[]> {
+/**
+ * The gate's answers in the log after position `from` (where the journal's replay starts: a pruned journal's epoch),
+ * oldest first, paired with the session each admission opened.
+ */
+export async function loggedVerdicts(log: EventLog, from = 0): Promise<LoggedVerdict[]> {
   const out: LoggedVerdict[] = [];
   const opened = new Map<string, { account: string; partySize: number; staff: boolean }>();
-  let after = 0;
+  let after = from;
   for (;;) {
     const page = await log.read({ after, limit: PAGE, types: ['session.opened', 'gate.command'] });
     if (page.length === 0) return out;

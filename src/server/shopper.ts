@@ -38,6 +38,8 @@ export interface StoreShopperOptions {
   defaultAppUrl: string;
   /** Replaces the journey's gate check (tests); must be fresh. */
   authorizer?: EntryAuthorizer;
+  /** The log position the journal's replay starts at (a journal pruned at an epoch), for the gate's past answers. */
+  replayFrom?: number;
   onEmailed?: (visit: string, exitToEmailMs: number) => void;
 }
 
@@ -138,7 +140,7 @@ export async function createStoreShopper(o: StoreShopperOptions): Promise<StoreS
   }
   const ready = journey;
   const gate = o.authorizer ?? gateAuthorizer(ready, config.shopper.demoCodes, known);
-  const authorizer = replayingAuthorizer(gate, await loggedVerdicts(o.log));
+  const authorizer = replayingAuthorizer(gate, await loggedVerdicts(o.log, o.replayFrom ?? 0));
 
   return {
     journey: ready,

@@ -97,6 +97,25 @@ export class StoreServer {
     this.logger = options.logger ?? pino({ level: options.config.logLevel, base: { store: options.store.def.id } });
   }
 
+  /**
+   * After a journal epoch: drops the journal rows before it once the event log holds every decision made before it
+   * (else they stay, and the next epoch tries again), so a restart replays from the epoch.
+   */
+  private async pruneAtEpoch(hub: EventHub, log: EventLog, inputs: InputJournal, seq: number, decisions: number) {
+    try {
+      await hub.flush();
+      const logged = await log.lastSeq();
+      if (logged < decisions) {
+        this.logger.warn({ seq, logged, decisions }, 'journal epoch: the event log lacks decisions before it; kept');
+        return;
+      }
+      const pruned = await inputs.prune(seq);
+      this.logger.info({ seq, pruned, decisions }, 'journal epoch: the rows before it were pruned');
+    } catch (error) {
+      this.logger.error({ err: error, seq }, 'journal epoch: pruning failed; the rows stay');
+    }
+  }
+
   /** Starts every part; on failure, stops what already started and rethrows. */
   async start(): Promise<StoreServerInfo> {
     if (this.info) return this.info;
@@ -121,6 +140,8 @@ export class StoreServer {
     });
     inputs = await openInputJournal(target, { sync: config.journal.sync });
     const journalRows = inputs;
+    const [first] = await inputs.read({ limit: 1 });
+    const replayFrom = first?.kind === 'epoch' ? first.seed.decisions : 0;
 
     const hub = this.createHub(log);
     // Port 0 (any free port) is chosen now: receipt emails link to the shopper app at the real address.
@@ -132,6 +153,7 @@ export class StoreServer {
       log,
       logger: this.logger,
       defaultAppUrl: `${httpBase(config.http.host, httpPort)}/app/`,
+      replayFrom,
       ...(this.options.authorizer ? { authorizer: this.options.authorizer } : {}),
       onEmailed: (_visit, ms) => this.metricsRef?.receiptEmails.observe(ms / 1000),
     });
@@ -188,12 +210,13 @@ export class StoreServer {
           skewWarnMs: config.ingest.skewWarnMs,
         }),
         onCommit: () => metrics.journalCommits.inc(),
+        onEpoch: (seq, seed) => void this.pruneAtEpoch(hub, log, journalRows, seq, seed.decisions),
         onJournalError: (error, calls) => {
           metrics.journalErrors.inc();
           this.logger.error({ err: error, calls }, 'engine calls not journalled; not applied');
         },
       },
-      { tickQuietMs: config.ingest.tickQuietMs },
+      { tickQuietMs: config.ingest.tickQuietMs, epochEveryMs: config.journal.epochMinutes * 60_000 || Infinity },
     );
     this.journal = journal;
     const feed: DeviceFeed = (topic, payload, qos, done) => {
@@ -242,7 +265,10 @@ export class StoreServer {
     this.push('http', () => app.close());
     this.push('listeners', () => hub.clear());
     await app.listen({ host: config.http.host, port: httpPort });
-    const ticker = setInterval(() => journal.maybeTick(), TICK_CHECK_MS);
+    const ticker = setInterval(() => {
+      journal.maybeTick();
+      journal.maybeEpoch();
+    }, TICK_CHECK_MS);
     this.push('edge clock', () => clearInterval(ticker));
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : httpPort;

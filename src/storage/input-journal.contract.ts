@@ -29,6 +29,11 @@ const RESOLVE: JournalCall = {
   reviewer: 'zoë',
   choice: { sessionId: null, items: [{ sku: 'cola', qty: 2 }], probability: 0.25 },
 };
+const EPOCH: JournalCall = {
+  kind: 'epoch',
+  t: T0 + 9_000,
+  seed: { stock: { p1: { cola: 4, 'misplaced-chips': 1 } }, decisions: 1_234 },
+};
 /** Bytes that are not valid UTF-8 or JSON: a device sending garbage must be replayed byte for byte. */
 const GARBAGE: JournalCall = {
   kind: 'ingest',
@@ -60,16 +65,16 @@ export function inputJournalContract(name: string, harness: InputJournalHarness)
     it('round-trips every kind of call exactly, numbered across batches', () =>
       withJournal(harness, async (j) => {
         assert.equal(await j.append([ingest(1), TICK]), 2);
-        assert.equal(await j.append([RESOLVE, GARBAGE]), 4);
-        assert.equal(await j.append([]), 4);
+        assert.equal(await j.append([RESOLVE, GARBAGE, EPOCH]), 5);
+        assert.equal(await j.append([]), 5);
         const read = await j.read();
         assert.deepEqual(
           read.map((e) => e.seq),
-          [1, 2, 3, 4],
+          [1, 2, 3, 4, 5],
         );
         assert.deepEqual(
           plain(read.map(({ seq: _, ...call }) => call as JournalCall)),
-          plain([ingest(1), TICK, RESOLVE, GARBAGE]),
+          plain([ingest(1), TICK, RESOLVE, GARBAGE, EPOCH]),
         );
       }));
 

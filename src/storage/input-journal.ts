@@ -4,6 +4,7 @@
  * into a fresh engine rebuilds its state exactly; that is how a store box recovers from a crash. One interface, back
  * ends for memory, SQLite and PostgreSQL, one contract suite (input-journal.contract.ts).
  */
+import type { EngineSeed } from '../engine/types.ts';
 import type { ReviewAlternative } from '../review/types.ts';
 
 export type JournalCall =
@@ -12,7 +13,12 @@ export type JournalCall =
   /** The edge clock reached event time `t` (Engine.tick). */
   | { kind: 'tick'; t: number }
   /** A staff decision on a review case, applied at event time `t` (Engine.resolveReview). */
-  | { kind: 'resolve'; t: number; caseId: string; choice: ReviewAlternative; reviewer: string };
+  | { kind: 'resolve'; t: number; caseId: string; choice: ReviewAlternative; reviewer: string }
+  /**
+   * A journal epoch: the engine, quiet at event time `t`, started over from this seed (Engine.rebase). Replay can
+   * start here, so the rows before it can be pruned once the event log holds the seed's decisions.
+   */
+  | { kind: 'epoch'; t: number; seed: EngineSeed };
 
 /** A journalled call with its position (1, 2, 3 …; numbering continues after a prune). */
 export type JournalEntry = JournalCall & { seq: number };
@@ -40,13 +46,32 @@ export interface InputJournal {
 /** Bytes a call adds to the journal's payload columns (for size accounting). */
 export function callBytes(call: JournalCall): number {
   if (call.kind === 'ingest') return call.payload.byteLength + call.topic.length;
-  if (call.kind === 'resolve') return resolveBody(call).byteLength;
-  return 0;
+  return columnsOf(call).body?.byteLength ?? 0;
 }
 
-/** The stored body of a resolve call (its t lives in its own column). */
-export function resolveBody(call: Extract<JournalCall, { kind: 'resolve' }>): Buffer {
-  return Buffer.from(JSON.stringify({ caseId: call.caseId, choice: call.choice, reviewer: call.reviewer }));
+/** A call as the SQL back ends store it: its kind, event time, topic and body (JSON for staff decisions and seeds). */
+export function columnsOf(call: JournalCall): {
+  kind: string;
+  t: number | null;
+  topic: string | null;
+  body: Uint8Array | null;
+} {
+  const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+  switch (call.kind) {
+    case 'ingest':
+      return { kind: 'ingest', t: null, topic: call.topic, body: call.payload };
+    case 'tick':
+      return { kind: 'tick', t: call.t, topic: null, body: null };
+    case 'resolve':
+      return {
+        kind: 'resolve',
+        t: call.t,
+        topic: null,
+        body: json({ caseId: call.caseId, choice: call.choice, reviewer: call.reviewer }),
+      };
+    case 'epoch':
+      return { kind: 'epoch', t: call.t, topic: null, body: json(call.seed) };
+  }
 }
 
 /** A stored row back into an entry; shared by the SQL back ends. */
@@ -70,6 +95,13 @@ export function entryFromRow(row: {
       };
       return { seq: row.seq, kind: 'resolve', t: Number(row.t), ...body };
     }
+    case 'epoch':
+      return {
+        seq: row.seq,
+        kind: 'epoch',
+        t: Number(row.t),
+        seed: JSON.parse(Buffer.from(row.body ?? []).toString('utf8')),
+      };
     default:
       throw new Error(`input journal row ${row.seq} has unknown kind "${row.kind}"`);
   }

@@ -8,12 +8,12 @@ import pg from 'pg';
 import { WalkoutError } from '../errors.ts';
 import {
   callBytes,
+  columnsOf,
   entryFromRow,
   type InputJournal,
   type JournalCall,
   type JournalEntry,
   type JournalStats,
-  resolveBody,
 } from './input-journal.ts';
 
 export interface PostgresInputJournalOptions {
@@ -166,7 +166,6 @@ export class PostgresInputJournal implements InputJournal {
 }
 
 function columns(call: JournalCall): [string, number | null, string | null, Buffer | null] {
-  if (call.kind === 'ingest') return ['ingest', null, call.topic, Buffer.from(call.payload)];
-  if (call.kind === 'tick') return ['tick', call.t, null, null];
-  return ['resolve', call.t, null, resolveBody(call)];
+  const { kind, t, topic, body } = columnsOf(call);
+  return [kind, t, topic, body && Buffer.from(body.buffer, body.byteOffset, body.byteLength)];
 }

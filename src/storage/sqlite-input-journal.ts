@@ -13,12 +13,12 @@
 import type Database from 'better-sqlite3';
 import {
   callBytes,
+  columnsOf,
   entryFromRow,
   type InputJournal,
   type JournalCall,
   type JournalEntry,
   type JournalStats,
-  resolveBody,
 } from './input-journal.ts';
 import { SqliteTables } from './open-sqlite.ts';
 
@@ -52,9 +52,8 @@ export class SqliteInputJournal extends SqliteTables implements InputJournal {
     this.appendAll = this.db.transaction((calls: readonly JournalCall[]) => {
       for (const call of calls) {
         const seq = ++this.counts.lastSeq;
-        if (call.kind === 'ingest') this.insert.run(seq, 'ingest', null, call.topic, call.payload);
-        else if (call.kind === 'tick') this.insert.run(seq, 'tick', call.t, null, null);
-        else this.insert.run(seq, 'resolve', call.t, null, resolveBody(call));
+        const { kind, t, topic, body } = columnsOf(call);
+        this.insert.run(seq, kind, t, topic, body);
       }
     });
   }
