@@ -51,9 +51,21 @@ describe('journal epochs on a running store', () => {
         10_000,
         'the epoch and its prune',
       );
+      // Ann's code, used before the epoch, is refused at the gate; replay from the epoch must answer it the same
+      // way, though its first use is pruned (the gate's past answers are read from the epoch's log position).
+      const again = {
+        topic: `walkout/${STORE_ID}/gates/door/scan`,
+        payload: { v: 1, ts: T0 + 17.5 * 60_000, code: 'demo:ann:1' },
+      };
+      await publish(device, [again]);
       await publish(device, visitMessages({ start: T0 + 18 * 60_000, code: 'demo:bob:1', p2: 4680 }));
       await device.endAsync();
       await waitFor(async () => (await receipts(http)) === 2, 10_000, 'the second receipt');
+      const commands = await get<{ events: { data: { reason: string } }[] }>(http, '/api/events?types=gate.command');
+      assert.deepEqual(
+        commands.events.map((e) => e.data.reason),
+        ['OK', 'QR_REPLAYED', 'OK'],
+      );
       before = await get<JournalInfo>(http, '/api/journal');
       assert.ok(before.rows < before.lastSeq - pruned.rows, JSON.stringify({ pruned, before }));
     } finally {

@@ -114,7 +114,7 @@ test('a clock tick finalises a receipt while the devices are quiet', () => {
   assert.equal(receipt.data.total, 0);
 });
 
-test('quiet only once nobody has been inside for the found-item lookback; a rebase keeps stock, numbering and stats', () => {
+test('quiet only once nobody has been inside for the found-item lookback; a rebase keeps stock, clock, numbering, stats', () => {
   const { engine, events } = run(visit());
   assert.equal(engine.quiet(), null, 'the shopper left seconds ago: a find may still be theirs');
   const heartbeat = (min: number) =>
@@ -128,9 +128,16 @@ test('quiet only once nobody has been inside for the found-item lookback; a reba
   const accepted = engine.stats().accepted;
   engine.rebase({ ...seed, stock: { ...seed.stock, 'g1.s1.p1': { WATER: 3 } } });
   assert.deepEqual(engine.snapshot().stock['g1.s1.p1'], { WATER: 3 });
-  assert.equal(engine.now(), Number.NEGATIVE_INFINITY, 'a fresh start');
+  assert.equal(engine.now(), seed.now, 'the store clock carries on');
   heartbeat(17);
   assert.equal(engine.stats().accepted, accepted + 1);
+  const skewed = engine.ingest(topicFor('shop', 'plate.weight', 'g1.s1.p1'), {
+    v: 1,
+    ts: T0 + 60 * 60_000,
+    hz: 1,
+    grams: [5_080],
+  });
+  assert.ok(!skewed.ok && skewed.code === 'CLOCK_SKEW', 'a device an hour ahead is no more trusted after a rebase');
   // Someone inside again: not quiet.
   engine.ingest(topicFor('shop', 'gate.scan', 'door'), { v: 1, ts: T0 + 17 * 60_000, code: demoEntryCode('cy', 1) });
   engine.tick(T0 + 17 * 60_000 + 1_000);

@@ -53,10 +53,10 @@ export function createEngine(options: EngineOptions): Engine {
     quiet() {
       // A find reported later may still be a recent shopper's drop: their trail and cart must still be here.
       const settled = core.now() - lastSessionT >= FOUND_DEFAULTS.lookbackMs;
-      return settled && core.idle() ? { stock: core.snapshot().stock, decisions: decided } : null;
+      return settled && core.idle() ? { ...core.carried(), decisions: decided } : null;
     },
     rebase(seed) {
-      core = engineCore({ ...options, sink }, stats, seed.stock);
+      core = engineCore({ ...options, sink }, stats, seed);
       decided = seed.decisions;
       lastSessionT = Number.NEGATIVE_INFINITY;
     },
@@ -67,11 +67,11 @@ export function createEngine(options: EngineOptions): Engine {
 function engineCore(
   options: EngineOptions,
   stats: EngineStats,
-  seedStock?: EngineSeed['stock'],
-): Omit<Engine, 'quiet' | 'rebase'> & { idle(): boolean } {
+  seed?: EngineSeed,
+): Omit<Engine, 'quiet' | 'rebase'> & { idle(): boolean; carried(): Omit<EngineSeed, 'decisions'> } {
   const config = Object.freeze({ ...DEFAULT_ENGINE_CONFIG, ...options.config });
   const { store } = options;
-  let now = Number.NEGATIVE_INFINITY;
+  let now = seed?.now ?? Number.NEGATIVE_INFINITY;
   let lastAdvance = Number.NEGATIVE_INFINITY;
   let lastAdopt = Number.NEGATIVE_INFINITY;
 
@@ -79,12 +79,15 @@ function engineCore(
     if (event.type === 'shelf.event') stats.shelfEvents += 1;
     options.sink(event);
   };
-  const reorder = new ReorderBuffer({ windowMs: config.reorderWindowMs, maxFutureMs: config.maxFutureMs });
-  const stock = new PlateStock(store, seedStock);
+  const reorder = new ReorderBuffer(
+    { windowMs: config.reorderWindowMs, maxFutureMs: config.maxFutureMs },
+    seed?.reorder,
+  );
+  const stock = new PlateStock(store, seed?.stock);
   const weight = createWeightStage(store, { stock: (plateId) => stock.of(plateId) });
   // Single-shopper stores (kiosks, micro-markets) need no tracking: the gate beam says who is inside.
   const tracked = store.def.mode === 'multi-shopper' && store.def.cameras.length > 0;
-  const vision = tracked ? createVisionStage(store) : null;
+  const vision = tracked ? createVisionStage(store, {}, seed?.nextTrack) : null;
   // Hands meeting in the aisle move a handed item between carts; the plain baseline leaves it with the picker.
   const meets =
     vision && options.policy !== 'baseline'
@@ -235,6 +238,12 @@ function engineCore(
       checkout.advance(end);
     },
     now: () => now,
+    carried: () => ({
+      stock: stock.toJSON(),
+      now,
+      reorder: reorder.state(),
+      nextTrack: vision?.nextTrackNumber() ?? 1,
+    }),
     idle: () =>
       sessions.all().every((s) => s.state === 'closed') &&
       decisions.openCases().length === 0 &&

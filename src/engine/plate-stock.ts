@@ -9,12 +9,11 @@ import type { ItemCount } from '../weight/types.ts';
 export class PlateStock {
   private readonly units = new Map<string, Map<string, number>>();
 
-  /** `seed`: the units a previous run left (EngineSeed); plates it lacks start full. */
+  /** `seed`: the units a previous run left (EngineSeed); what it lacks (a plate or product added since) starts full. */
   constructor(store: Store, seed?: Readonly<Record<string, Readonly<Record<string, number>>>>) {
     for (const [plateId, info] of store.plates) {
-      const left = seed?.[plateId];
       const full = info.plate.skus.map((sku, i): [string, number] => [sku, info.plate.capacity[i] ?? 0]);
-      this.units.set(plateId, new Map(left ? Object.entries(left) : full));
+      this.units.set(plateId, new Map([...full, ...Object.entries(seed?.[plateId] ?? {})]));
     }
   }
 

@@ -113,3 +113,32 @@ test('a shuffled stream comes out sorted by time, ties in arrival order', () => 
   assert.equal(out.length, offered.length);
   assert.deepEqual(out, expected);
 });
+
+test('a buffer started from another one state holds what it held, on the same clock (a journal epoch)', () => {
+  const config = { windowMs: 300, maxFutureMs: 60_000 };
+  const first = new ReorderBuffer(config);
+  for (const ts of [T0, T0 + 400, T0 + 350, T0 + 350]) first.offer(batch(ts === T0 + 350 ? 'p2' : 'p1', ts));
+  assert.deepEqual(
+    first.drain().map((m) => m.ts),
+    [T0],
+  );
+  const state = first.state();
+  assert.deepEqual(
+    state.held.map((m) => m.ts),
+    [T0 + 350, T0 + 400],
+  );
+  const next = new ReorderBuffer(config, JSON.parse(JSON.stringify(state)));
+  const dup = next.offer(batch('p1', T0 + 400));
+  assert.ok(!dup.ok && dup.code === 'DUPLICATE', 'a copy of a held message');
+  const late = next.offer(batch('p3', T0 - 1));
+  assert.ok(!late.ok && late.code === 'TOO_LATE', 'the released time carried over');
+  const ahead = next.offer(batch('p3', T0 + 400 + 60_001));
+  assert.ok(!ahead.ok && ahead.code === 'CLOCK_SKEW', 'the newest time carried over');
+  assert.deepEqual(
+    next.drainAll().map((m) => [m.kind === 'plate.weight' && m.plateId, m.ts]),
+    [
+      ['p2', T0 + 350],
+      ['p1', T0 + 400],
+    ],
+  );
+});

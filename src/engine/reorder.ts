@@ -93,6 +93,14 @@ class RecentTimes {
   }
 }
 
+/** Where the buffer's clock stands and what it holds: a journal epoch carries it into a fresh engine. */
+export interface ReorderState {
+  newest: number;
+  released: number;
+  /** Held messages, in the order they will be released. */
+  held: SensorMessage[];
+}
+
 /** The one answer to an accepted message, shared: offer() runs on every message. */
 const ACCEPTED: Result<true, RejectCode> = Object.freeze(ok(true as const));
 
@@ -112,7 +120,23 @@ export class ReorderBuffer {
     'gate.pass': new Map(),
   };
 
-  constructor(private readonly config: ReorderConfig = DEFAULT_REORDER) {}
+  /** `from`: a previous buffer's state (its held messages are taken again, duplicates of them then refused). */
+  constructor(
+    private readonly config: ReorderConfig = DEFAULT_REORDER,
+    from?: ReorderState,
+  ) {
+    if (!from) return;
+    this.newest = from.newest;
+    this.released = from.released;
+    for (const m of from.held) this.offer(m);
+  }
+
+  state(): ReorderState {
+    const order = this.heapTs
+      .map((_, i) => i)
+      .sort((a, b) => (this.before(a, this.heapTs[b]!, this.heapOrder[b]!) ? -1 : 1));
+    return { newest: this.newest, released: this.released, held: order.map((i) => this.heapMessages[i]!) };
+  }
 
   /** Accepts a message into the buffer or says why not. */
   offer(m: SensorMessage): Result<true, RejectCode> {

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.ts';
 import type { TrackPoint } from '../vision/types.ts';
 import type { EngineSink } from './events.ts';
 import type { FoundItem } from './found-items.ts';
+import type { ReorderState } from './reorder.ts';
 
 export type EnginePolicy = 'walkout' | 'baseline';
 
@@ -97,8 +98,9 @@ export interface Engine {
    */
   quiet(): EngineSeed | null;
   /**
-   * Starts over from a seed, as a fresh engine that keeps the stock and numbering: a journal epoch (docs/operations.md).
-   * Each plate's resting weight is learnt again from its next readings, as at any start; stats carry on.
+   * Starts over from a seed, as a fresh engine that keeps the stock, the clock, the messages held for reordering and
+   * the numbering: a journal epoch (docs/operations.md). Each plate's resting weight is learnt again from its next
+   * readings, as at any start; stats carry on.
    */
   rebase(seed: EngineSeed): void;
 }
@@ -109,4 +111,9 @@ export interface EngineSeed {
   stock: Record<string, Record<string, number>>;
   /** Decisions emitted so far, from the first start: the event-log position the next one takes. */
   decisions: number;
+  /** The store's event time, and the reorder window's clock and held messages: devices carry on where they were. */
+  now: number;
+  reorder: ReorderState;
+  /** The number the next track is named by, so track ids never repeat in the log. */
+  nextTrack: number;
 }

@@ -21,6 +21,7 @@ export class EventHub {
   private tail: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<EventListener>();
   private healthy = true;
+  private failures = 0;
 
   constructor(
     private readonly log: EventLog,
@@ -42,6 +43,7 @@ export class EventHub {
         },
         (error: Error) => {
           this.healthy = false;
+          this.failures += 1;
           this.hooks.onAppendError?.(error, event);
           this.publish({ ...event, seq: 0 } as LoggedEvent);
         },
@@ -58,6 +60,11 @@ export class EventHub {
   /** False after an append failed, until one succeeds again. */
   appendsHealthy(): boolean {
     return this.healthy;
+  }
+
+  /** Decisions the log refused since start: the log then lacks them, and positions after them are off. */
+  appendFailures(): number {
+    return this.failures;
   }
 
   listenerCount(): number {

@@ -150,7 +150,13 @@ describe('EngineJournal', () => {
 });
 
 describe('journal epochs', () => {
-  const seed: EngineSeed = { stock: { p2: { water: 9 } }, decisions: 12 };
+  const seed: EngineSeed = {
+    stock: { p2: { water: 9 } },
+    decisions: 12,
+    now: 1_000_000,
+    reorder: { newest: 1_000_100, released: 999_900, held: [] },
+    nextTrack: 1,
+  };
   it('journals an epoch only while idle, once the period passed and the engine is quiet', async () => {
     let t = 1_000_000;
     for (const quiet of [null, seed]) {
@@ -262,6 +268,7 @@ async function epochRun() {
   await send(heartbeats(11, 17));
   journalled.maybeEpoch();
   await journalled.flush();
+  await send(heartbeats(18, 19));
   await send(visitMessages({ start: T0 + 20 * 60_000, code: 'demo:bob:1' }));
   const epoch = (await journal.read()).find((e) => e.kind === 'epoch');
   assert.equal(epochs.length, 1);
@@ -273,6 +280,7 @@ describe('recovery by replay', () => {
   it('replays through an epoch, and from it once the rows before it are pruned', async () => {
     const { journal, log, events, epoch } = await epochRun();
     assert.deepEqual(epoch.seed.stock.p2, { water: 9 }, 'the first visit took one of ten');
+    assert.equal(epoch.seed.reorder.held.length, 1, 'the last heartbeat, still held, goes into the seed');
     assert.equal(events.filter((e) => e.type === 'receipt.final').length, 2);
     const through = await recover(journal, log);
     assert.deepEqual([through.report.matched, through.report.appended], [events.length, 0]);

@@ -12,6 +12,7 @@
  * engine's reorder window are released (a gate is answered) without waiting for the next message.
  */
 import type { Engine, EngineSeed, IngestOutcome } from '../engine/types.ts';
+import { WalkoutError } from '../errors.ts';
 import type { ReviewAlternative } from '../review/types.ts';
 import type { InputJournal, JournalCall } from '../storage/input-journal.ts';
 
@@ -77,6 +78,8 @@ export interface EngineJournalOptions {
   tickQuietMs?: number;
   /** Start a journal epoch when the engine is quiet and the last one began at least this long ago (event ms). */
   epochEveryMs?: number;
+  /** Event time of the last epoch (the journal's first row after a prune); by default the first event time seen. */
+  lastEpochT?: number;
 }
 
 type Pending = { call: JournalCall; receivedAt: number; done?: (error?: Error) => void };
@@ -104,7 +107,7 @@ export class EngineJournal {
     this.wallNow = options.wallNow ?? Date.now;
     this.tickQuietMs = options.tickQuietMs ?? 300;
     this.epochEveryMs = options.epochEveryMs ?? Number.POSITIVE_INFINITY;
-    this.lastEpochT = engine.now();
+    this.lastEpochT = options.lastEpochT ?? engine.now();
   }
 
   /** A device message; `done` is called once it is journalled and applied (or with the error if it was not). */
@@ -138,9 +141,7 @@ export class EngineJournal {
     if (!Number.isFinite(this.lastEpochT)) this.lastEpochT = t;
     if (t - this.lastEpochT < this.epochEveryMs) return;
     const seed = this.engine.quiet();
-    if (!seed) return;
-    this.lastEpochT = t;
-    this.submit({ kind: 'epoch', t: Math.floor(t), seed });
+    if (seed) this.submit({ kind: 'epoch', t: Math.floor(t), seed });
   }
 
   /**
@@ -176,7 +177,12 @@ export class EngineJournal {
       stats: () => engine.stats(),
       snapshot: () => engine.snapshot(),
       quiet: () => engine.quiet(),
-      rebase: (seed) => this.submit({ kind: 'epoch', t: Math.floor(engine.now()), seed }),
+      rebase: () => {
+        throw new WalkoutError(
+          'EPOCH_OUTSIDE_JOURNAL',
+          'an epoch is journalled by EngineJournal.maybeEpoch, not asked of the facade',
+        );
+      },
     };
   }
 
@@ -220,7 +226,10 @@ export class EngineJournal {
 
   private apply(p: Pending, seq: number): void {
     const applied = applyCall(this.engine, p.call);
-    if (p.call.kind === 'epoch' && !applied.error) this.hooks.onEpoch?.(seq, p.call.seed);
+    if (p.call.kind === 'epoch' && !applied.error) {
+      this.lastEpochT = p.call.t;
+      this.hooks.onEpoch?.(seq, p.call.seed);
+    }
     const now = this.wallNow();
     if (p.call.kind === 'resolve') this.resolving.delete(p.call.caseId);
     if (p.call.kind === 'ingest') {

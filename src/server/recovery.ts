@@ -49,7 +49,7 @@ export async function recoverFromJournal(options: RecoveryOptions): Promise<Reco
     if (page.length === 0) break;
     // A journal pruned at an epoch starts there: its decisions take the log's positions from the seed's on.
     const first = page[0]!;
-    if (after === 0 && first.kind === 'epoch') report.matched = first.seed.decisions;
+    if (after === 0 && first.kind === 'epoch') report.matched = startAtEpoch(first.seed.decisions, logged);
     for (const entry of page) {
       if (applyCall(engine, entry).error) report.engineErrors += 1;
     }
@@ -66,6 +66,18 @@ export async function recoverFromJournal(options: RecoveryOptions): Promise<Reco
   }
   report.seconds = (wallNow() - started) / 1000;
   return report;
+}
+
+/** The log position replay from an epoch starts at; the log must hold every decision made before it. */
+function startAtEpoch(decisions: number, logged: number): number {
+  if (logged < decisions) {
+    throw new WalkoutError(
+      'RECOVERY_DIVERGED',
+      `the input journal starts at an epoch after ${decisions} decisions, but the event log holds only ${logged}: the journal was pruned past what the log holds, or belongs to another log`,
+      { logged, decisions },
+    );
+  }
+  return decisions;
 }
 
 /** Compares re-made decisions with the log from the current position, then appends what the log lacks. */

@@ -99,14 +99,15 @@ export class StoreServer {
 
   /**
    * After a journal epoch: drops the journal rows before it once the event log holds every decision made before it
-   * (else they stay, and the next epoch tries again), so a restart replays from the epoch.
+   * and refused none since start (else they stay, for recovery to see), so a restart replays from the epoch.
    */
   private async pruneAtEpoch(hub: EventHub, log: EventLog, inputs: InputJournal, seq: number, decisions: number) {
     try {
       await hub.flush();
       const logged = await log.lastSeq();
-      if (logged < decisions) {
-        this.logger.warn({ seq, logged, decisions }, 'journal epoch: the event log lacks decisions before it; kept');
+      if (logged < decisions || hub.appendFailures() > 0) {
+        const failures = hub.appendFailures();
+        this.logger.warn({ seq, logged, decisions, failures }, 'journal epoch: the event log lacks decisions; kept');
         return;
       }
       const pruned = await inputs.prune(seq);
@@ -216,7 +217,11 @@ export class StoreServer {
           this.logger.error({ err: error, calls }, 'engine calls not journalled; not applied');
         },
       },
-      { tickQuietMs: config.ingest.tickQuietMs, epochEveryMs: config.journal.epochMinutes * 60_000 || Infinity },
+      {
+        tickQuietMs: config.ingest.tickQuietMs,
+        epochEveryMs: config.journal.epochMinutes * 60_000 || Number.POSITIVE_INFINITY,
+        lastEpochT: first?.kind === 'epoch' ? first.t : undefined,
+      },
     );
     this.journal = journal;
     const feed: DeviceFeed = (topic, payload, qos, done) => {

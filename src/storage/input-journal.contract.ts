@@ -32,7 +32,17 @@ const RESOLVE: JournalCall = {
 const EPOCH: JournalCall = {
   kind: 'epoch',
   t: T0 + 9_000,
-  seed: { stock: { p1: { cola: 4, 'misplaced-chips': 1 } }, decisions: 1_234 },
+  seed: {
+    stock: { p1: { cola: 4, 'misplaced-chips': 1 } },
+    decisions: 1_234,
+    now: T0 + 8_900,
+    reorder: {
+      newest: T0 + 9_000,
+      released: T0 + 8_700,
+      held: [{ kind: 'plate.weight', plateId: 'p1', v: 1, ts: T0 + 8_800, hz: 60, grams: [1.5, 2] }],
+    },
+    nextTrack: 42,
+  },
 };
 /** Bytes that are not valid UTF-8 or JSON: a device sending garbage must be replayed byte for byte. */
 const GARBAGE: JournalCall = {

@@ -49,10 +49,13 @@ export interface VisionStage extends TrackQuery {
   offlineCameras(t: number): string[];
   /** Tracks standing outside now (on the outer side of a gate line, e.g. queuing at the scanner): not inside yet. */
   outsideTracks(): Set<string>;
+  /** The number the next confirmed track is named by (`T<n>`): a journal epoch carries it on. */
+  nextTrackNumber(): number;
 }
 
-export function createVisionStage(store: Store, config: Partial<VisionConfig> = {}): VisionStage {
-  return new Tracker(store, { ...DEFAULT_VISION_CONFIG, ...config });
+/** `firstTrack`: the number the first track is named by (after a journal epoch, where the last run left off). */
+export function createVisionStage(store: Store, config: Partial<VisionConfig> = {}, firstTrack = 1): VisionStage {
+  return new Tracker(store, { ...DEFAULT_VISION_CONFIG, ...config }, firstTrack);
 }
 
 class Tracker implements VisionStage {
@@ -66,7 +69,6 @@ class Tracker implements VisionStage {
   private readonly gates: GateDef[];
   private readonly gateFrames: GateFrame[];
   private serial = 0;
-  private nextId = 1;
   private firstT: number | undefined;
   /** Matching scratch, reused frame after frame: candidate tracks, their gates, projected anchors and metres/pixel. */
   private readonly candTracks: Track[] = [];
@@ -81,6 +83,7 @@ class Tracker implements VisionStage {
   constructor(
     private readonly store: Store,
     private readonly config: VisionConfig,
+    private nextId: number,
   ) {
     for (const camera of store.def.cameras) this.cameras.set(camera.id, cameraModel(camera));
     this.tuning = { accelNoise: config.accelNoise, maxPositionVar: config.maxPositionSigma ** 2 };
@@ -428,6 +431,10 @@ class Tracker implements VisionStage {
         return h.gaps.some(([from, to]) => t > from && t < to);
       })
       .map((c) => c.id);
+  }
+
+  nextTrackNumber(): number {
+    return this.nextId;
   }
 
   outsideTracks(): Set<string> {
