@@ -142,3 +142,26 @@ test('a buffer started from another one state holds what it held, on the same cl
     ],
   );
 });
+
+test('the store clock follows the devices once three agree it is behind (a restart after an outage)', () => {
+  const buffer = new ReorderBuffer({ windowMs: 300, maxFutureMs: 60_000 });
+  buffer.offer(batch('p1', T0));
+  const hour = T0 + 3_600_000;
+  for (const [plate, ts] of [
+    ['p1', hour],
+    ['p1', hour + 1_000],
+    ['p2', hour + 1_200],
+  ] as const) {
+    const refused = buffer.offer(batch(plate, ts));
+    assert.ok(!refused.ok && refused.code === 'CLOCK_SKEW', `${plate} @ ${ts - T0}: one or two devices ahead`);
+  }
+  // A third device far from the others' time does not make a quorum.
+  const odd = buffer.offer(batch('p3', hour + 600_000));
+  assert.ok(!odd.ok && odd.code === 'CLOCK_SKEW');
+  assert.ok(buffer.offer(batch('p4', hour + 1_300)).ok, 'three devices agree: the store was behind');
+  assert.ok(buffer.offer(batch('p1', hour + 1_400)).ok);
+  assert.deepEqual(
+    buffer.drainAll().map((m) => m.ts),
+    [T0, hour + 1_300, hour + 1_400],
+  );
+});

@@ -101,6 +101,13 @@ export interface ReorderState {
   held: SensorMessage[];
 }
 
+/**
+ * Devices that must agree, within `AGREE_MS`, on a time past `maxFutureMs` ahead of the store before the store's
+ * clock follows them: the store was down (a restart after an outage), not one device's clock gone wrong.
+ */
+const QUORUM = 3;
+const AGREE_MS = 5_000;
+
 /** The one answer to an accepted message, shared: offer() runs on every message. */
 const ACCEPTED: Result<true, RejectCode> = Object.freeze(ok(true as const));
 
@@ -113,6 +120,8 @@ export class ReorderBuffer {
   private newest = Number.NEGATIVE_INFINITY;
   /** Every message at or before this time has been released. */
   private released = Number.NEGATIVE_INFINITY;
+  /** Per device, its latest time refused as ahead of the store. */
+  private readonly ahead = new Map<string, number>();
   private readonly recent: Record<SensorMessage['kind'], Map<string, RecentTimes>> = {
     'plate.weight': new Map(),
     'camera.people': new Map(),
@@ -140,7 +149,11 @@ export class ReorderBuffer {
 
   /** Accepts a message into the buffer or says why not. */
   offer(m: SensorMessage): Result<true, RejectCode> {
-    if (this.newest > Number.NEGATIVE_INFINITY && m.ts > this.newest + this.config.maxFutureMs) {
+    if (
+      this.newest > Number.NEGATIVE_INFINITY &&
+      m.ts > this.newest + this.config.maxFutureMs &&
+      !this.storeBehind(m)
+    ) {
       return fail('CLOCK_SKEW', `ts ${m.ts} is ${m.ts - this.newest} ms ahead of the store`);
     }
     if (m.ts < this.released) return fail('TOO_LATE', `ts ${m.ts} arrived after ${this.released} was processed`);
@@ -157,6 +170,20 @@ export class ReorderBuffer {
     this.newest = Math.max(this.newest, m.ts);
     this.push(m, this.arrivals++);
     return ACCEPTED;
+  }
+
+  /**
+   * Whether `QUORUM` devices (this one included) were refused lately as ahead at times agreeing with this one's:
+   * then the store's clock is the one behind, and it follows them (a restart after an outage).
+   */
+  private storeBehind(m: SensorMessage): boolean {
+    // One entry per device, so it stays as small as the store.
+    this.ahead.set(`${m.kind}|${deviceOf(m)}`, m.ts);
+    let agreeing = 0;
+    for (const ts of this.ahead.values()) if (Math.abs(ts - m.ts) <= AGREE_MS) agreeing++;
+    if (agreeing < QUORUM) return false;
+    this.ahead.clear();
+    return true;
   }
 
   /** Messages whose reorder window has passed, in event-time order. */

@@ -4,6 +4,7 @@
  * in with, the shopper app, where receipt emails go, where devices publish, what start-up recovery replayed.
  */
 import type { Command } from 'commander';
+import { WalkoutError } from '../errors.ts';
 import { loadStoreFile } from '../store/load-store.ts';
 import type { StoreDef } from '../store/schema.ts';
 import { type ConfigOverrides, loadConfig, type ServerConfig } from './config.ts';
@@ -69,6 +70,8 @@ async function serve(flags: ServeFlags, command: Command): Promise<number> {
     info = await server.start();
   } catch (error) {
     console.error(`cannot start the store server: ${(error as Error).message}`);
+    if (error instanceof WalkoutError && error.code === 'RECOVERY_DIVERGED')
+      console.error(divergedHint(config.value.dataDir));
     return 1;
   }
   console.log(banner(store.value.def, config.value, info));
@@ -138,4 +141,13 @@ export function banner(def: StoreDef, config: ServerConfig, info: StoreServerInf
     '',
   );
   return lines.join('\n');
+}
+
+/** What to do when the journal replays differently: most often an engine upgraded since it was written. */
+function divergedHint(dataDir: string): string {
+  return [
+    `The input journal in ${dataDir} was written by another version of the engine (or belongs to another log),`,
+    'and this one decides it differently. Run the version that wrote it, or move the data dir aside and start fresh',
+    `(the demo's simulated day is throwaway: mv ${dataDir} ${dataDir}.old). See docs/operations.md, "Durability and recovery".`,
+  ].join('\n');
 }
