@@ -165,3 +165,17 @@ test('the store clock follows the devices once three agree it is behind (a resta
     [T0, hour + 1_300, hour + 1_400],
   );
 });
+
+test('one controller stamping several plates an hour ahead never moves the store while the rest is accepted', () => {
+  const buffer = new ReorderBuffer({ windowMs: 300, maxFutureMs: 60_000 });
+  const hour = 3_600_000;
+  for (let k = 0; k < 20; k++) {
+    const t = T0 + k * 200;
+    assert.ok(buffer.offer(batch('healthy', t)).ok);
+    for (const plate of ['c1', 'c2', 'c3']) {
+      const refused = buffer.offer(batch(plate, t + hour));
+      assert.ok(!refused.ok && refused.code === 'CLOCK_SKEW', `${plate} at ${k}`);
+    }
+  }
+  assert.ok(buffer.offer(batch('healthy', T0 + 4_000)).ok, 'the store clock stayed where the healthy plate is');
+});

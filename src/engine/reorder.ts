@@ -102,11 +102,14 @@ export interface ReorderState {
 }
 
 /**
- * Devices that must agree, within `AGREE_MS`, on a time past `maxFutureMs` ahead of the store before the store's
- * clock follows them: the store was down (a restart after an outage), not one device's clock gone wrong.
+ * The store's clock follows devices claiming a time past `maxFutureMs` ahead of it only when it was the one behind
+ * (a restart after an outage): `QUORUM` devices agree within `AGREE_MS`, and for `HELD_MS` of their time nothing
+ * was accepted in between. One device, or one controller stamping several plates, with a wrong clock is refused
+ * while the rest of the store goes on being accepted.
  */
 const QUORUM = 3;
 const AGREE_MS = 5_000;
+const HELD_MS = 1_000;
 
 /** The one answer to an accepted message, shared: offer() runs on every message. */
 const ACCEPTED: Result<true, RejectCode> = Object.freeze(ok(true as const));
@@ -120,8 +123,10 @@ export class ReorderBuffer {
   private newest = Number.NEGATIVE_INFINITY;
   /** Every message at or before this time has been released. */
   private released = Number.NEGATIVE_INFINITY;
-  /** Per device, its latest time refused as ahead of the store. */
+  /** Per device, its latest time refused as ahead of the store since a message was last accepted. */
   private readonly ahead = new Map<string, number>();
+  /** The first such time. */
+  private aheadFrom = Number.POSITIVE_INFINITY;
   private readonly recent: Record<SensorMessage['kind'], Map<string, RecentTimes>> = {
     'plate.weight': new Map(),
     'camera.people': new Map(),
@@ -135,8 +140,9 @@ export class ReorderBuffer {
     from?: ReorderState,
   ) {
     if (!from) return;
-    this.newest = from.newest;
-    this.released = from.released;
+    // A seed read back from JSON has null for −∞.
+    this.newest = Number.isFinite(from.newest) ? from.newest : Number.NEGATIVE_INFINITY;
+    this.released = Number.isFinite(from.released) ? from.released : Number.NEGATIVE_INFINITY;
     for (const m of from.held) this.offer(m);
   }
 
@@ -167,23 +173,27 @@ export class ReorderBuffer {
     const detail = detailOf(m);
     if (recent.has(m.ts, detail, this.released)) return fail('DUPLICATE', `already received ${dedupeKey(m)}`);
     recent.add(m.ts, detail);
+    if (this.ahead.size > 0) this.clearAhead();
     this.newest = Math.max(this.newest, m.ts);
     this.push(m, this.arrivals++);
     return ACCEPTED;
   }
 
-  /**
-   * Whether `QUORUM` devices (this one included) were refused lately as ahead at times agreeing with this one's:
-   * then the store's clock is the one behind, and it follows them (a restart after an outage).
-   */
+  /** Whether the store's clock is the one behind (see `QUORUM`): then it follows this message. */
   private storeBehind(m: SensorMessage): boolean {
-    // One entry per device, so it stays as small as the store.
-    this.ahead.set(`${m.kind}|${deviceOf(m)}`, m.ts);
+    // One entry per device (a gate's scans and passes are one device), so it stays as small as the store.
+    this.ahead.set(`${m.kind === 'gate.pass' ? 'gate.scan' : m.kind}|${deviceOf(m)}`, m.ts);
+    this.aheadFrom = Math.min(this.aheadFrom, m.ts);
     let agreeing = 0;
     for (const ts of this.ahead.values()) if (Math.abs(ts - m.ts) <= AGREE_MS) agreeing++;
-    if (agreeing < QUORUM) return false;
-    this.ahead.clear();
+    if (agreeing < QUORUM || m.ts - this.aheadFrom < HELD_MS) return false;
+    this.clearAhead();
     return true;
+  }
+
+  private clearAhead(): void {
+    this.ahead.clear();
+    this.aheadFrom = Number.POSITIVE_INFINITY;
   }
 
   /** Messages whose reorder window has passed, in event-time order. */

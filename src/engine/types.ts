@@ -18,7 +18,7 @@ export type EnginePolicy = 'walkout' | 'baseline';
 export interface EngineConfig {
   /** Hold messages this long (ms of event time) for late ones to slot in. */
   reorderWindowMs: number;
-  /** Reject messages claiming a time further than this ahead of the store (unless three devices agree on it). */
+  /** Reject messages claiming a time further than this ahead of the store (unless the store was down: reorder.ts). */
   maxFutureMs: number;
   /** How long after a scan its party may cross the entry line. */
   bindWindowMs: number;

@@ -59,8 +59,8 @@ describe('catchUpReceipts', () => {
     const { report: first, refunds, advance } = await catchUp();
     assert.deepEqual(first, { read: 4, added: 1, refunds: 1, from: 0, to: 8 });
     assert.deepEqual(
-      refunds.map((f) => f.sessionId),
-      ['v-known'],
+      refunds.map((f) => [f.seq, f.found.sessionId]),
+      [[6, 'v-known']],
       'only a find taken off a final receipt is a refund',
     );
     assert.equal((await ledger.unsent()).map((r) => r.receipt.visit).join(), 'v-missed');
@@ -69,6 +69,9 @@ describe('catchUpReceipts', () => {
     // A start that crashed before its refunds were done reads them again (the receipts are in the ledger by then).
     const again = await catchUp();
     assert.deepEqual(again.report, { read: 4, added: 0, refunds: 1, from: 0, to: 8 });
+    // One whose refund failed holds the cursor just before it.
+    advance(6);
+    assert.deepEqual((await catchUp()).report, { read: 0, added: 0, refunds: 1, from: 5, to: 8 });
     advance();
     await log.append({ type: 'receipt.final', t: 9, data: receipt('v-later', 'acc_4') });
     const { report: second } = await catchUp();

@@ -9,7 +9,8 @@
  * it has started (a credit is answered by itself if it was made before the crash).
  * The position reached is kept in `<dataDir>/receipts-cursor.json`, named after the log it belongs to, and moves only
  * when the caller says those refunds are done (`advance`): the receipts are in the ledger by then, but the refunds
- * live only in memory, so a start that crashes before they are done reads them again.
+ * live only in memory, so a start that crashes before they are done reads them again; one that failed holds the
+ * cursor just before it, not for good past everything after it.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,9 +55,10 @@ function readCursor(path: string, logName: string): number {
 
 export interface CatchUp {
   report: CatchUpReport;
-  refunds: FoundItem[];
-  /** Moves the cursor past what was read: call once the refunds are done. */
-  advance(): void;
+  /** Each with its position in the log. */
+  refunds: { seq: number; found: FoundItem }[];
+  /** Moves the cursor past what was read, or up to just before `failed` (a refund's seq): once the refunds are done. */
+  advance(failed?: number): void;
 }
 
 export async function catchUpReceipts(o: CatchUpOptions): Promise<CatchUp> {
@@ -66,7 +68,7 @@ export async function catchUpReceipts(o: CatchUpOptions): Promise<CatchUp> {
   // A cursor past the end belongs to a log that was reset under the same name.
   if (from > last) from = 0;
   const report: CatchUpReport = { read: 0, added: 0, refunds: 0, from, to: last };
-  const refunds: FoundItem[] = [];
+  const refunds: CatchUp['refunds'] = [];
   let after = from;
   while (after < last) {
     const page = await o.log.read({ after, limit: PAGE, types: ['receipt.final', 'item.found'] });
@@ -74,7 +76,7 @@ export async function catchUpReceipts(o: CatchUpOptions): Promise<CatchUp> {
     for (const event of page) {
       if (event.seq > last) continue;
       if (event.type === 'item.found' && event.data.afterFinal && event.data.sessionId !== null)
-        refunds.push(event.data);
+        refunds.push({ seq: event.seq, found: event.data });
       if (event.type !== 'receipt.final') continue;
       const receipt = event.data;
       report.read += 1;
@@ -85,9 +87,10 @@ export async function catchUpReceipts(o: CatchUpOptions): Promise<CatchUp> {
     }
     after = page[page.length - 1]!.seq;
   }
-  const advance = () => {
+  const advance = (failed?: number) => {
     if (!path) return;
-    writeFileSync(`${path}.tmp`, `${JSON.stringify({ log: o.logName, seq: last })}\n`);
+    const seq = failed === undefined ? last : failed - 1;
+    writeFileSync(`${path}.tmp`, `${JSON.stringify({ log: o.logName, seq })}\n`);
     renameSync(`${path}.tmp`, path);
   };
   return { report: { ...report, refunds: refunds.length }, refunds, advance };

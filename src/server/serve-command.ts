@@ -70,8 +70,7 @@ async function serve(flags: ServeFlags, command: Command): Promise<number> {
     info = await server.start();
   } catch (error) {
     console.error(`cannot start the store server: ${(error as Error).message}`);
-    if (error instanceof WalkoutError && error.code === 'RECOVERY_DIVERGED')
-      console.error(divergedHint(config.value.dataDir));
+    if (error instanceof WalkoutError && error.code === 'RECOVERY_DIVERGED') console.error(divergedHint(config.value));
     return 1;
   }
   console.log(banner(store.value.def, config.value, info));
@@ -143,11 +142,18 @@ export function banner(def: StoreDef, config: ServerConfig, info: StoreServerInf
   return lines.join('\n');
 }
 
-/** What to do when the journal replays differently: most often an engine upgraded since it was written. */
-function divergedHint(dataDir: string): string {
-  return [
-    `The input journal in ${dataDir} was written by another version of the engine (or belongs to another log),`,
-    'and this one decides it differently. Run the version that wrote it, or move the data dir aside and start fresh',
-    `(the demo's simulated day is throwaway: mv ${dataDir} ${dataDir}.old). See docs/operations.md, "Durability and recovery".`,
-  ].join('\n');
+/**
+ * What to do when the journal and the event log disagree: most often an engine upgraded since the journal was
+ * written. Only the simulated demo's data may simply be set aside: a real store's folder holds accounts and payments.
+ */
+function divergedHint(config: ServerConfig): string {
+  const lines = [
+    'The input journal and the event log disagree: most often the engine was upgraded since the journal was written.',
+    'Run the version that wrote it until the store closes (docs/operations.md, "Durability and recovery").',
+  ];
+  if (config.sim.enabled) {
+    const dir = config.dataDir;
+    lines.push(`This is the simulated demo: its data is throwaway, so you can start fresh with: mv ${dir} ${dir}.old`);
+  }
+  return lines.join('\n');
 }

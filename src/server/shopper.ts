@@ -163,10 +163,12 @@ export async function createStoreShopper(o: StoreShopperOptions): Promise<StoreS
         log.info(report, 'final receipts and refunds from the log handed to the exit flow');
       await ready.start();
       // The cursor moves once the refunds are done (they wait for captures in flight, so start does not wait).
-      void Promise.all(refunds.map((found) => ready.exitFlow.refundFound(found)))
+      void Promise.all(refunds.map(({ found }) => ready.exitFlow.refundFound(found)))
         .then((done) => {
-          if (done.every(Boolean)) advance();
-          else log.warn('a found-item refund failed: the receipt catch-up reads it again at the next start');
+          const failed = refunds.find((_, i) => !done[i]);
+          if (failed)
+            log.warn({ foundId: failed.found.foundId }, 'a found-item refund failed: read again at next start');
+          advance(failed?.seq);
         })
         .catch((error: unknown) => log.error({ error: String(error) }, 'receipt catch-up cursor not saved'));
       return report;

@@ -39,7 +39,10 @@ export interface HandEvidence {
   entered: boolean;
   /** Uncertainty of the wrist position at the closest approach, metres. */
   sigma: number;
-  /** A wrist held where cameras last saw it, at that same closest distance: its σ by the last such reading. */
+  /**
+   * A wrist held where cameras last saw it, at that same closest distance: the largest σ it reached there (a point's
+   * σ, the larger of its two wrists').
+   */
   heldSigma?: number;
   /** One of the two wrists was never seen in the window: that hand may have been in the plate unseen. */
   handHidden?: boolean;
