@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { STORE_ID, T0, visitMessages, type WireMessage, waitFor } from './server-fixtures.ts';
-import { deviceClient, startServerIn } from './server-harness.ts';
+import { deviceClient, metricValue, startServerIn } from './server-harness.ts';
 
 type JournalInfo = { rows: number; lastSeq: number; recovery: { calls: number; matched: number; appended: number } };
 
@@ -68,6 +68,9 @@ describe('journal epochs on a running store', () => {
       );
       before = await get<JournalInfo>(http, '/api/journal');
       assert.ok(before.rows < before.lastSeq - pruned.rows, JSON.stringify({ pruned, before }));
+      const metrics = await (await fetch(`${http}/metrics`)).text();
+      assert.equal(metricValue(metrics, 'walkout_journal_epochs_total'), 1);
+      assert.ok((metricValue(metrics, 'walkout_journal_pruned_rows_total') ?? 0) > pruned.rows, 'rows pruned');
     } finally {
       await first.server.stop();
     }

@@ -36,6 +36,8 @@ export interface ServerMetrics {
   readonly wsClients: Gauge;
   readonly journalErrors: Counter;
   readonly journalCommits: Counter;
+  readonly journalEpochs: Counter;
+  readonly journalPruned: Counter;
   /** Receive → applied to the engine (journal commit included), seconds. */
   readonly ingestQueue: Summary;
   /** Device send time → applied to the engine, seconds (includes the device's clock skew). */
@@ -134,6 +136,16 @@ function journalMetrics(registry: Registry, probes: MetricProbes) {
     help: 'Journal batches committed',
     registers,
   });
+  const journalEpochs = new Counter({
+    name: 'walkout_journal_epochs_total',
+    help: 'Journal epochs: the engine started over from its seed at a quiet moment',
+    registers,
+  });
+  const journalPruned = new Counter({
+    name: 'walkout_journal_pruned_rows_total',
+    help: 'Journal rows pruned before an epoch (a restart no longer replays them)',
+    registers,
+  });
   const percentiles = [0.5, 0.9, 0.99];
   const ingestQueue = new Summary({
     name: 'walkout_ingest_queue_seconds',
@@ -157,7 +169,7 @@ function journalMetrics(registry: Registry, probes: MetricProbes) {
     labelNames: ['what'],
     registers,
   });
-  return { journalErrors, journalCommits, ingestQueue, messageAge, recovery };
+  return { journalErrors, journalCommits, journalEpochs, journalPruned, ingestQueue, messageAge, recovery };
 }
 
 function deviceMetrics(registry: Registry, probes: MetricProbes): void {

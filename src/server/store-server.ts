@@ -111,6 +111,7 @@ export class StoreServer {
         return;
       }
       const pruned = await inputs.prune(seq);
+      this.metricsRef?.journalPruned.inc(pruned);
       this.logger.info({ seq, pruned, decisions }, 'journal epoch: the rows before it were pruned');
     } catch (error) {
       this.logger.error({ err: error, seq }, 'journal epoch: pruning failed; the rows stay');
@@ -211,7 +212,10 @@ export class StoreServer {
           skewWarnMs: config.ingest.skewWarnMs,
         }),
         onCommit: () => metrics.journalCommits.inc(),
-        onEpoch: (seq, seed) => void this.pruneAtEpoch(hub, log, journalRows, seq, seed.decisions),
+        onEpoch: (seq, seed) => {
+          metrics.journalEpochs.inc();
+          void this.pruneAtEpoch(hub, log, journalRows, seq, seed.decisions);
+        },
         onJournalError: (error, calls) => {
           metrics.journalErrors.inc();
           this.logger.error({ err: error, calls }, 'engine calls not journalled; not applied');
