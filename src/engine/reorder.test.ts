@@ -130,6 +130,8 @@ test('a buffer started from another one state holds what it held, on the same cl
   const next = new ReorderBuffer(config, JSON.parse(JSON.stringify(state)));
   const dup = next.offer(batch('p1', T0 + 400));
   assert.ok(!dup.ok && dup.code === 'DUPLICATE', 'a copy of a held message');
+  const again = next.offer(batch('p1', T0));
+  assert.ok(!again.ok && again.code === 'DUPLICATE', 'a copy of the message released last, sent again across it');
   const late = next.offer(batch('p3', T0 - 1));
   assert.ok(!late.ok && late.code === 'TOO_LATE', 'the released time carried over');
   const ahead = next.offer(batch('p3', T0 + 400 + 60_001));

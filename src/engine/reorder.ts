@@ -91,6 +91,16 @@ class RecentTimes {
     this.ts.push(ts);
     this.detail.push(detail);
   }
+
+  /** What it still remembers at or after `released`, as [ts, detail] pairs. */
+  since(released: number): [number, number | string][] {
+    return this.ts.flatMap((t, i): [number, number | string][] => (t >= released ? [[t, this.detail[i]!]] : []));
+  }
+}
+
+function splitKey(key: string): [SensorMessage['kind'], string] {
+  const at = key.indexOf('|');
+  return [key.slice(0, at) as SensorMessage['kind'], key.slice(at + 1)];
 }
 
 /** Where the buffer's clock stands and what it holds: a journal epoch carries it into a fresh engine. */
@@ -99,6 +109,11 @@ export interface ReorderState {
   released: number;
   /** Held messages, in the order they will be released. */
   held: SensorMessage[];
+  /**
+   * What the duplicate check still remembers of released messages (at the released time): a copy sent again across
+   * the epoch is still a duplicate. Per `kind|device`, [ts, detail] pairs.
+   */
+  recent: Record<string, [number, number | string][]>;
 }
 
 /**
@@ -144,13 +159,35 @@ export class ReorderBuffer {
     this.newest = Number.isFinite(from.newest) ? from.newest : Number.NEGATIVE_INFINITY;
     this.released = Number.isFinite(from.released) ? from.released : Number.NEGATIVE_INFINITY;
     for (const m of from.held) this.offer(m);
+    for (const [key, pairs] of Object.entries(from.recent)) {
+      const [kind, device] = splitKey(key);
+      const recent = this.recentOf(kind, device);
+      for (const [ts, detail] of pairs) if (!recent.has(ts, detail, this.released)) recent.add(ts, detail);
+    }
   }
 
   state(): ReorderState {
     const order = this.heapTs
       .map((_, i) => i)
       .sort((a, b) => (this.before(a, this.heapTs[b]!, this.heapOrder[b]!) ? -1 : 1));
-    return { newest: this.newest, released: this.released, held: order.map((i) => this.heapMessages[i]!) };
+    const recent: ReorderState['recent'] = {};
+    for (const [kind, devices] of Object.entries(this.recent)) {
+      for (const [device, times] of devices) {
+        const pairs = times.since(this.released);
+        if (pairs.length > 0) recent[`${kind}|${device}`] = pairs;
+      }
+    }
+    return { newest: this.newest, released: this.released, held: order.map((i) => this.heapMessages[i]!), recent };
+  }
+
+  private recentOf(kind: SensorMessage['kind'], device: string): RecentTimes {
+    const devices = this.recent[kind];
+    let recent = devices.get(device);
+    if (!recent) {
+      recent = new RecentTimes();
+      devices.set(device, recent);
+    }
+    return recent;
   }
 
   /** Accepts a message into the buffer or says why not. */
@@ -163,13 +200,7 @@ export class ReorderBuffer {
       return fail('CLOCK_SKEW', `ts ${m.ts} is ${m.ts - this.newest} ms ahead of the store`);
     }
     if (m.ts < this.released) return fail('TOO_LATE', `ts ${m.ts} arrived after ${this.released} was processed`);
-    const devices = this.recent[m.kind];
-    const device = deviceOf(m);
-    let recent = devices.get(device);
-    if (!recent) {
-      recent = new RecentTimes();
-      devices.set(device, recent);
-    }
+    const recent = this.recentOf(m.kind, deviceOf(m));
     const detail = detailOf(m);
     if (recent.has(m.ts, detail, this.released)) return fail('DUPLICATE', `already received ${dedupeKey(m)}`);
     recent.add(m.ts, detail);

@@ -154,7 +154,7 @@ describe('journal epochs', () => {
     stock: { p2: { water: 9 } },
     decisions: 12,
     now: 1_000_000,
-    reorder: { newest: 1_000_100, released: 999_900, held: [] },
+    reorder: { newest: 1_000_100, released: 999_900, held: [], recent: {} },
     nextTrack: 1,
   };
   it('journals an epoch only while idle, once the period passed and the engine is quiet', async () => {
