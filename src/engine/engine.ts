@@ -63,7 +63,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
 }
 
-/** One run of the engine's stages from a fresh start (or a seed's stock); createEngine can start it over. */
+/** One run of the engine's stages from a fresh start, or from a journal epoch's seed; createEngine can start it over. */
 function engineCore(
   options: EngineOptions,
   stats: EngineStats,
