@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerBenchCommand } from './bench/bench-command.ts';
 import { registerCamerasCommand } from './cameras/cameras-command.ts';
+import { WalkoutError } from './errors.ts';
 import { registerPlanCommand } from './ops/plan-command.ts';
 import { registerReplayCommand } from './server/replay-command.ts';
 import { registerServeCommand } from './server/serve-command.ts';
@@ -26,4 +27,11 @@ registerStoreCommand(program);
 registerCamerasCommand(program);
 registerPlanCommand(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // The edge of every command: a refusal (a bad flag, a store file that does not load) is its message, not a trace.
+  if (!(error instanceof WalkoutError)) throw error;
+  console.error(`walkout: ${error.message} (${error.code})`);
+  process.exitCode = 1;
+}

@@ -5,7 +5,7 @@
 import { expectedCalibrationError, type ReliabilityBin, reliabilityTable } from '../fusion/calibration.ts';
 import { type ReviewTradeoffPoint, reviewTradeoffCurve } from './calibration.ts';
 import type { RealDataPolicy, RealDataSection } from './real-data.ts';
-import type { EventScore } from './score-events.ts';
+import type { EventScore, ReviewKinds } from './score-events.ts';
 import type { FoundScore } from './score-found.ts';
 import type { HandoffScore } from './score-handoffs.ts';
 import type { ReceiptScore } from './score-receipts.ts';
@@ -47,6 +47,8 @@ export interface PolicyFigures {
   itemF1: number;
   reviewVisitsPer1000: number;
   reviewEventsPer1000: number;
+  /** Review cases by their doubt, and how many the top answer would have got right (score-events.ts). */
+  reviewKinds: ReviewKinds;
   overchargedVisitsPer1000: number;
   underchargedVisitsPer1000: number;
   afterReview: { exactReceiptRate: number | null; itemF1: number };
@@ -126,6 +128,7 @@ export function policyFigures({
     itemF1: receipts.itemF1,
     reviewVisitsPer1000: events.reviewVisitsPer1000,
     reviewEventsPer1000: events.reviewEventsPer1000,
+    reviewKinds: events.reviewKinds,
     overchargedVisitsPer1000: receipts.overchargedVisitsPer1000,
     underchargedVisitsPer1000: receipts.underchargedVisitsPer1000,
     afterReview: { exactReceiptRate: afterReview.exactReceiptRate, itemF1: afterReview.itemF1 },
@@ -190,6 +193,10 @@ export const METRIC_ROWS: MetricRow[] = [
   ['revenue error |Σ|', (f) => f.revenueErrorAbs, 'rate'],
   ['review visits /1000', (f) => f.reviewVisitsPer1000, 'per1000'],
   ['review events /1000', (f) => f.reviewEventsPer1000, 'per1000'],
+  ['review cases: who', (f) => f.reviewKinds.who, 'num'],
+  ['review cases: what', (f) => f.reviewKinds.what, 'num'],
+  ['review cases: merged take', (f) => f.reviewKinds.merged, 'num'],
+  ['review cases: top right', (f) => f.reviewKinds.topRight, 'num'],
   ['after review: exact', (f) => f.afterReview.exactReceiptRate, 'rate'],
   ['after review: item F1', (f) => f.afterReview.itemF1, 'rate'],
   ['events precision', (f) => f.events.precision, 'rate'],

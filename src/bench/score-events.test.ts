@@ -282,6 +282,29 @@ describe('scoreEvents', () => {
       { confidence: 0.7, correct: true, reviewed: true },
       { confidence: 0.7, correct: false, reviewed: true },
     ]);
+    assert.deepEqual(s.reviewKinds, { who: 0, what: 2, merged: 0, topRight: 1 });
+  });
+
+  it('sorts review cases by their doubt: another shopper, another item, or a merged take', () => {
+    const alt = (sessionId: string, sku: string, withOther?: string) => ({
+      sessionId,
+      items: [{ sku, qty: 1 }],
+      probability: 0.4,
+      ...(withOther ? { with: [{ sessionId: withOther, items: [{ sku, qty: 1 }] }] } : {}),
+    });
+    const opened = (caseId: string, alternatives: ReturnType<typeof alt>[]): EngineEvent => ({
+      type: 'review.opened',
+      t: 1,
+      data: { caseId, shelfEventId: caseId, opened: 1, reason: 'close', alternatives, confidence: 0.4, blocking: [] },
+    });
+    const events = [
+      opened('who', [alt('a', 'cola'), alt('b', 'cola')]),
+      opened('what', [alt('a', 'cola'), alt('a', 'gum')]),
+      opened('merged', [alt('a', 'cola', 'b'), alt('a', 'cola')]),
+      opened('merged', [alt('a', 'cola', 'b'), alt('a', 'cola')]),
+    ];
+    const s = scoreEvents({ visits, interactions: [], events });
+    assert.deepEqual(s.reviewKinds, { who: 1, what: 1, merged: 1, topRight: 0 });
   });
 
   it('credits a merged same-plate race when both shoppers are charged', () => {

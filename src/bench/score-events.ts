@@ -43,6 +43,8 @@ export interface EventScore {
   attributionCorrect: number;
   attributionAccuracy: number | null;
   reviewCases: number;
+  /** What holds the review cases, and how many the engine's top answer would have got right. */
+  reviewKinds: ReviewKinds;
   reviewedEvents: number;
   /** Review cases per 1,000 engine shelf events, and shopper visits held by a review per 1,000 visits. */
   reviewEventsPer1000: number;
@@ -51,6 +53,24 @@ export interface EventScore {
   exitToReceiptMs: number[];
   calibration: CalibrationPair[];
   matching: EventMatching;
+}
+
+/**
+ * Review cases by their doubt: `who` (the runner-up charges another shopper), `what` (the same shopper, another item
+ * or quantity, or nobody), `merged` (the top answer shares a take between shoppers); `topRight`: cases whose top
+ * answer was the truth.
+ */
+export interface ReviewKinds {
+  who: number;
+  what: number;
+  merged: number;
+  topRight: number;
+}
+
+function reviewKind(c: ReviewCase): 'who' | 'what' | 'merged' {
+  const [top, second] = c.alternatives;
+  if (top?.with?.length) return 'merged';
+  return second && second.sessionId !== top?.sessionId ? 'who' : 'what';
 }
 
 export interface DecisionLog {
@@ -199,6 +219,9 @@ export function scoreEvents(input: {
     matching.expected.length - matching.byTruth.size,
   );
   const reviewedVisits = new Set(log.reviewCases.flatMap((c) => c.blocking).filter((s) => shopperVisits.has(s)));
+  const reviewKinds: ReviewKinds = { who: 0, what: 0, merged: 0, topRight: 0 };
+  for (const c of new Map(log.reviewCases.map((c) => [c.caseId, c])).values()) reviewKinds[reviewKind(c)] += 1;
+  reviewKinds.topRight = calibration.filter((p) => p.reviewed && p.correct).length;
   return {
     truthEvents: matching.expected.length,
     engineEvents: shelfEvents.length,
@@ -211,6 +234,7 @@ export function scoreEvents(input: {
     attributionCorrect,
     attributionAccuracy: ratio(attributionCorrect, decidedMatched),
     reviewCases: new Set(log.reviewCases.map((c) => c.caseId)).size,
+    reviewKinds,
     reviewedEvents: reviewed.size,
     reviewEventsPer1000: per1000(reviewed.size, shelfEvents.length),
     reviewVisitsPer1000: per1000(reviewedVisits.size, shopperVisits.size),
