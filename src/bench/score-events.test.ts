@@ -285,6 +285,35 @@ describe('scoreEvents', () => {
     assert.deepEqual(s.reviewKinds, { who: 0, what: 2, merged: 0, topRight: 1 });
   });
 
+  it('a reviewed merged take is right when it charges both shoppers their part', () => {
+    const interactions = [act(10_000, 'p1', 'cola', 1, 'a'), act(10_100, 'p1', 'cola', 1, 'b')];
+    const merged = {
+      sessionId: 'a',
+      items: [{ sku: 'cola', qty: 1 }],
+      with: [{ sessionId: 'b', items: [{ sku: 'cola', qty: 1 }] }],
+      probability: 0.85,
+    };
+    const events: EngineEvent[] = [
+      shelf('e1', 10_050, ['p1'], [{ sku: 'cola', qty: 2 }]),
+      {
+        type: 'review.opened',
+        t: 11_000,
+        data: {
+          caseId: 'c1',
+          shelfEventId: 'e1',
+          opened: 11_000,
+          reason: 'close',
+          alternatives: [merged],
+          confidence: 0.85,
+          blocking: ['a', 'b'],
+        },
+      },
+    ];
+    const s = scoreEvents({ visits, interactions, events });
+    assert.deepEqual(s.calibration, [{ confidence: 0.85, correct: true, reviewed: true }]);
+    assert.deepEqual(s.reviewKinds, { who: 0, what: 0, merged: 1, topRight: 1 });
+  });
+
   it('sorts review cases by their doubt: another shopper, another item, or a merged take', () => {
     const alt = (sessionId: string, sku: string, withOther?: string) => ({
       sessionId,

@@ -17,7 +17,7 @@
  */
 import type { CartLine } from '../cart/types.ts';
 import type { EngineEvent } from '../engine/events.ts';
-import type { ReviewCase } from '../review/types.ts';
+import { charges, type ReviewCase } from '../review/types.ts';
 import type { TruthInteraction, TruthVisit } from '../sim/truth.ts';
 import type { ShelfEvent } from '../weight/types.ts';
 import { type EventMatching, MATCH_WINDOW_MS, matchShelfEvents } from './match-events.ts';
@@ -162,8 +162,14 @@ function reviewedPair(
 ): CalibrationPair | undefined {
   if (review?.confidence === undefined) return undefined;
   const top = review.alternatives[0];
-  const who = top?.sessionId && !ctx.log.staffSessions.has(top.sessionId) ? top.sessionId : null;
-  const net = netByWho((top?.items ?? []).map((i) => ({ who, sku: i.sku, qty: i.qty })));
+  // Every share of the top answer: a merged take charges its partner too.
+  const shares = top ? charges(top) : [];
+  const net = netByWho(
+    shares.flatMap(({ sessionId, items }) => {
+      const who = ctx.log.staffSessions.has(sessionId) ? null : sessionId;
+      return items.map((i) => ({ who, sku: i.sku, qty: i.qty }));
+    }),
+  );
   return { confidence: review.confidence, correct: sameCounts(net, truthItems ?? new Map()), reviewed: true };
 }
 
