@@ -578,3 +578,15 @@ test('[F2] the hand window matches the model the likelihood assumes', () => {
   assert.equal(w.t1, T0 + 1000 + config.windowAfterMs);
   assert.equal(w.radius, config.candidateRadiusM);
 });
+
+test('[F1] the confidence is the posterior calibrated by temperature: sharper where sure, an even race stays even', () => {
+  const raw = fusionConfig({ confidenceSharpness: 1 });
+  const lone = context({ candidates: [shopper('S1', reach('t1')), shopper('S2', near('t2', 0.05))] });
+  const p = decide(lone, shelfEvent(), raw).confidence;
+  const sharp = DEFAULT_FUSION_CONFIG.confidenceSharpness;
+  const expected = p ** sharp / (p ** sharp + (1 - p) ** sharp);
+  assert.ok(Math.abs(decide(lone).confidence - expected) < 1e-12, `${decide(lone).confidence} vs ${expected}`);
+  assert.ok(decide(lone).confidence > p);
+  const race = context({ candidates: [shopper('S1', reach('t1')), shopper('S2', reach('t2'))] });
+  assert.ok(Math.abs(decide(race).confidence - decide(race, shelfEvent(), raw).confidence) < 0.01);
+});

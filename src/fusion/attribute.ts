@@ -358,6 +358,15 @@ function describe(top: Outcome): string {
   }
 }
 
+/**
+ * The probability the charge is right, from the model's [F1]: its log-odds times `confidenceSharpness` (temperature
+ * scaling: an even race stays even).
+ */
+function calibrated(p: number, config: FusionConfig): number {
+  const [right, wrong] = [p ** config.confidenceSharpness, (1 - p) ** config.confidenceSharpness];
+  return right / (right + wrong);
+}
+
 /** Decide one shelf event [F1]: commit the most probable outcome when confident enough, else open a review. */
 export function decideShelfEvent(event: ShelfEvent, ctx: FusionContext, config: FusionConfig): FusionDecision {
   const actors = actorsFrom(ctx, event, config);
@@ -374,8 +383,10 @@ export function decideShelfEvent(event: ShelfEvent, ctx: FusionContext, config: 
   const top = ranked.find((o) => o.key !== 'unknown');
   if (!top) return { kind: 'review', reason: 'no outcome explains the event', alternatives, confidence: 0 };
   const factors = degradations(event, ctx, actors, top, config);
-  const confidence = factors.reduce((c, f) => c * f.factor, top.p);
-  const why = `${describe(top)}; posterior ${top.p.toFixed(3)}${factors.map((f) => `, ${f.name}×${f.factor}`).join('')}`;
+  // The model's posterior, calibrated, times how likely its inputs are sound [F10].
+  const sure = calibrated(top.p, config);
+  const confidence = factors.reduce((c, f) => c * f.factor, sure);
+  const why = `${describe(top)}; posterior ${top.p.toFixed(3)}, calibrated ${sure.toFixed(3)}${factors.map((f) => `, ${f.name}×${f.factor}`).join('')}`;
   if (confidence >= config.commitThreshold) {
     const shared = top.with ? { with: top.with } : {};
     return {
