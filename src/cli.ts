@@ -27,11 +27,14 @@ registerStoreCommand(program);
 registerCamerasCommand(program);
 registerPlanCommand(program);
 
+/** What the commands refuse the user with: a bad flag or a store file that does not load. */
+const REFUSALS = new Set(['BENCH_SEED', 'BENCH_SUITE', 'PLAN_FLAG', 'SIM_OPTION', 'STORE_INVALID']);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // The edge of every command: a refusal (a bad flag, a store file that does not load) is its message, not a trace.
-  if (!(error instanceof WalkoutError)) throw error;
+  // The edge of every command: a refusal is its message, not a trace; anything else (a bug) keeps its trace.
+  if (!(error instanceof WalkoutError) || !REFUSALS.has(error.code)) throw error;
   console.error(`walkout: ${error.message} (${error.code})`);
   process.exitCode = 1;
 }

@@ -56,9 +56,9 @@ export interface EventScore {
 }
 
 /**
- * Review cases by their doubt: `who` (the runner-up charges another shopper), `what` (the same shopper, another item
- * or quantity, or nobody), `merged` (the top answer shares a take between shoppers); `topRight`: cases whose top
- * answer was the truth.
+ * Review cases by their doubt, from the top answer and the runner-up: `merged` (the top answer shares a take between
+ * shoppers), `who` (the runner-up names another session, or nobody against someone), `what` (the same session:
+ * another item or quantity); `topRight`: reviewed events whose top answer was the truth.
  */
 export interface ReviewKinds {
   who: number;

@@ -8,19 +8,20 @@ export interface FusionConfig {
   /** Commit a decision when its confidence reaches this; below it the event goes to review. Store-set. */
   commitThreshold: number;
   /**
-   * Calibration of the confidence [F1] (temperature scaling): the outcome's posterior times its degradation factors
-   * is under-confident on the simulator where it matters (on convenience and kiosk seeds 1–2, standard, the 0.8–0.9
-   * band was right 26 of 28 times at a mean of 0.86, the band above 99.8 % of the time at 0.98), so its log-odds are
-   * multiplied by this; an even race stays even. Fitted there by maximum likelihood, checked on seed 3, seeds 4–5 and
-   * the hard suite (BENCHMARKS.md, stop 22). A real store has its own labels to refit it on: the answers to its
+   * Calibration of the confidence [F1] (temperature scaling): the outcome's posterior is under-confident on the
+   * simulator where it matters (on convenience and kiosk seeds 1–2, standard, the 0.8–0.9 band of confidences was
+   * right 26 of 28 times at a mean of 0.86, the band above 99.8 % of the time at 0.98), so its log-odds are
+   * multiplied by this before the degradation factors; an even race stays even. Fitted there by maximum likelihood
+   * (on the confidences, most of which carry no factor), checked on seed 3, seeds 4–5 and the hard suite
+   * (BENCHMARKS.md, stop 22). A real store has its own labels to refit it on: the answers to its
    * review cases (not automated).
    */
   confidenceSharpness: number;
   /** Most alternatives a review case (or a commit's audit trail) lists. */
   maxAlternatives: number;
   /**
-   * A review case lists, holds the receipt of, and can charge only sessions at least this likely to be its actor;
-   * the same doubt the commit threshold accepts (1 − 0.9), so a bystander near a plate is not kept waiting.
+   * A review case lists, holds the receipt of, and can charge only sessions at least this likely to be its actor (by
+   * the model's posterior, before calibration), so a bystander near a plate is not kept waiting.
    */
   holdMinProbability: number;
 
