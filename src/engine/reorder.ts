@@ -98,11 +98,6 @@ class RecentTimes {
   }
 }
 
-function splitKey(key: string): [SensorMessage['kind'], string] {
-  const at = key.indexOf('|');
-  return [key.slice(0, at) as SensorMessage['kind'], key.slice(at + 1)];
-}
-
 /** Where the buffer's clock stands and what it holds: a journal epoch carries it into a fresh engine. */
 export interface ReorderState {
   newest: number;
@@ -111,9 +106,9 @@ export interface ReorderState {
   held: SensorMessage[];
   /**
    * What the duplicate check still remembers of released messages (at the released time): a copy sent again across
-   * the epoch is still a duplicate. Per `kind|device`, [ts, detail] pairs.
+   * the epoch is still a duplicate. Per kind and device, [ts, detail] pairs.
    */
-  recent: Record<string, [number, number | string][]>;
+  recent: Partial<Record<SensorMessage['kind'], Record<string, [number, number | string][]>>>;
 }
 
 /**
@@ -125,6 +120,8 @@ export interface ReorderState {
 const QUORUM = 3;
 const AGREE_MS = 5_000;
 const HELD_MS = 1_000;
+
+const KINDS: readonly SensorMessage['kind'][] = ['plate.weight', 'camera.people', 'gate.scan', 'gate.pass'];
 
 /** The one answer to an accepted message, shared: offer() runs on every message. */
 const ACCEPTED: Result<true, RejectCode> = Object.freeze(ok(true as const));
@@ -159,10 +156,11 @@ export class ReorderBuffer {
     this.newest = Number.isFinite(from.newest) ? from.newest : Number.NEGATIVE_INFINITY;
     this.released = Number.isFinite(from.released) ? from.released : Number.NEGATIVE_INFINITY;
     for (const m of from.held) this.offer(m);
-    for (const [key, pairs] of Object.entries(from.recent)) {
-      const [kind, device] = splitKey(key);
-      const recent = this.recentOf(kind, device);
-      for (const [ts, detail] of pairs) if (!recent.has(ts, detail, this.released)) recent.add(ts, detail);
+    for (const kind of KINDS) {
+      for (const [device, pairs] of Object.entries(from.recent[kind] ?? {})) {
+        const recent = this.recentOf(kind, device);
+        for (const [ts, detail] of pairs) if (!recent.has(ts, detail, this.released)) recent.add(ts, detail);
+      }
     }
   }
 
@@ -171,10 +169,10 @@ export class ReorderBuffer {
       .map((_, i) => i)
       .sort((a, b) => (this.before(a, this.heapTs[b]!, this.heapOrder[b]!) ? -1 : 1));
     const recent: ReorderState['recent'] = {};
-    for (const [kind, devices] of Object.entries(this.recent)) {
-      for (const [device, times] of devices) {
+    for (const kind of KINDS) {
+      for (const [device, times] of this.recent[kind]) {
         const pairs = times.since(this.released);
-        if (pairs.length > 0) recent[`${kind}|${device}`] = pairs;
+        if (pairs.length > 0) (recent[kind] ??= {})[device] = pairs;
       }
     }
     return { newest: this.newest, released: this.released, held: order.map((i) => this.heapMessages[i]!), recent };

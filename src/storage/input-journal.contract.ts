@@ -40,7 +40,7 @@ const EPOCH: JournalCall = {
       newest: T0 + 9_000,
       released: T0 + 8_700,
       held: [{ kind: 'plate.weight', plateId: 'p1', v: 1, ts: T0 + 8_800, hz: 60, grams: [1.5, 2] }],
-      recent: { 'plate.weight|p1': [[T0 + 8_700, 0]], 'gate.scan|door': [[T0 + 8_700, 'demo:ann:1']] },
+      recent: { 'plate.weight': { p1: [[T0 + 8_700, 0]] }, 'gate.scan': { door: [[T0 + 8_700, 'demo:ann:1']] } },
     },
     nextTrack: 42,
   },
