@@ -170,10 +170,12 @@ export class ReorderBuffer {
       .sort((a, b) => (this.before(a, this.heapTs[b]!, this.heapOrder[b]!) ? -1 : 1));
     const recent: ReorderState['recent'] = {};
     for (const kind of KINDS) {
+      const devices: Record<string, [number, number | string][]> = {};
       for (const [device, times] of this.recent[kind]) {
         const pairs = times.since(this.released);
-        if (pairs.length > 0) (recent[kind] ??= {})[device] = pairs;
+        if (pairs.length > 0) devices[device] = pairs;
       }
+      if (Object.keys(devices).length > 0) recent[kind] = devices;
     }
     return { newest: this.newest, released: this.released, held: order.map((i) => this.heapMessages[i]!), recent };
   }
