@@ -93,6 +93,14 @@ export interface VisionConfig {
   heldWristMs: number;
   forearmM: number;
   heldWristGrowth: number;
+  /**
+   * A pose detector still places a joint it cannot see (a hand inside a shelf, behind the shelf above), with a low
+   * score and a few times its usual error. A wrist no two cameras saw is triangulated from those guesses too (score at
+   * least `guessedKeypointScore`, noise `guessedPixelSigma`) before falling back to one camera's ray: near the shelf
+   * the ray was cut near the hand's last place and missed the reach (docs/vision.md, step 5).
+   */
+  guessedKeypointScore: number;
+  guessedPixelSigma: number;
 }
 
 export const DEFAULT_VISION_CONFIG: VisionConfig = {
@@ -133,4 +141,6 @@ export const DEFAULT_VISION_CONFIG: VisionConfig = {
   heldWristMs: 3000,
   forearmM: 0.45,
   heldWristGrowth: 0.1,
+  guessedKeypointScore: 0.01,
+  guessedPixelSigma: 14,
 };

@@ -5,7 +5,7 @@ import { KP } from '../protocol/messages.ts';
 import { createRng } from '../sim/random.ts';
 import type { Vec3 } from '../store/schema.ts';
 import { DEFAULT_VISION_CONFIG } from './config.ts';
-import { cameraModel, type Triangulated } from './geometry.ts';
+import { cameraModel, project, type Triangulated } from './geometry.ts';
 import { detectionAnchors } from './matching.ts';
 import { floorMeasurement, type ObserveContext, observe } from './observe.ts';
 import { detect, skeleton, syntheticStore } from './synthetic.ts';
@@ -19,6 +19,7 @@ const ctx: ObserveContext = {
   cameras: new Map(store.def.cameras.map((c) => [c.id, cameraModel(c)])),
   config,
   tuning: { accelNoise: config.accelNoise, maxPositionVar: config.maxPositionSigma ** 2 },
+  guessed: { minKeypointScore: config.guessedKeypointScore, pixelSigma: config.guessedPixelSigma },
 };
 const cam = (id: string) => ctx.cameras.get(id)!;
 
@@ -157,4 +158,30 @@ test('a wrist gone out of every camera stays where two cameras last put it while
   assert.equal(hidden(body(1.8, 2.5), T0 + 1100).rightWrist, undefined);
   // Nor, however the elbow stands, once the wrist has been out of sight longer than `heldWristMs`.
   assert.equal(hidden(reaching, T0 + 30 + config.heldWristMs + 1).rightWrist, undefined);
+});
+
+test("a wrist no camera sees is placed from the detector's guesses when they fall on the arm, and not remembered", () => {
+  const track = standing(1.8, 2.5, 0.05);
+  const target: Vec3 = [2.2, 2.3, 0.9];
+  const reaching = skeleton({ x: 1.8, y: 2.5, heading: 0, scale: 1, reach: { side: 'right', target, amount: 1 } });
+  const guessedAt = (joints: readonly Vec3[], ts: number, where?: Vec3) => {
+    // The detector cannot see the hand but guesses it, at the true place or at `where`, with a low score.
+    const guess = (det: Detection, cameraId: string) => {
+      const [u, v] = where ? project(cam(cameraId), ...where) : det.keypoints[KP.right_wrist]!;
+      det.keypoints[KP.right_wrist] = [u, v, 0.2];
+      return det;
+    };
+    track.observations.set('cam1', { ts: ts - 10, keypoints: guess(seen('cam1', joints), 'cam1').keypoints });
+    const det = guess(seen('cam3', joints), 'cam3');
+    observe(track, cam('cam3'), det, detectionAnchors(det, config.minKeypointScore), ts, ctx);
+    return track.points[track.points.length - 1]!;
+  };
+  const point = guessedAt(reaching, T0 + 30);
+  const w = point.rightWrist!;
+  assert.ok(Math.hypot(w[0] - target[0], w[1] - target[1], w[2] - target[2]) < 0.03, `guessed ${w}`);
+  // Its σ is the guesses' (several times a seen wrist's), and a hand nobody saw is not where it was "last seen".
+  assert.ok(point.wristSigma > 0.03, `σ ${point.wristSigma}`);
+  assert.equal(track.hands[1], undefined);
+  // Guesses that meet 0.8 m from the elbow are not a wrist on this arm.
+  assert.equal(guessedAt(reaching, T0 + 60, [2.2, 3.1, 0.9]).rightWrist, undefined);
 });

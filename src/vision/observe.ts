@@ -16,12 +16,14 @@ import type { DetectionAnchors } from './matching.ts';
 import type { SeenWrist, Track } from './track.ts';
 import { pushPoint } from './track.ts';
 import type { TrackPoint } from './types.ts';
-import { gatherViews, robustTriangulate, type TimedView, viewGeometry } from './views.ts';
+import { gatherViews, type KeypointNoise, robustTriangulate, type TimedView, viewGeometry } from './views.ts';
 
 export interface ObserveContext {
   cameras: ReadonlyMap<string, CameraModel>;
   config: VisionConfig;
   tuning: KalmanTuning;
+  /** The detector's guessed keypoints counted as seen, at their larger noise (`guessedPixelSigma`). */
+  guessed: KeypointNoise;
 }
 
 const HEIGHT_LEARNING_RATE = 0.05;
@@ -71,8 +73,8 @@ export function observe(
   if (floor) update(track.kf, floor.x, floor.y, floor.sigma ** 2, ts, ctx.tuning);
   if (!record) return;
 
-  const left = wrist(track, cam, det, views, geometry, 0, ts, config);
-  const right = wrist(track, cam, det, views, geometry, 1, ts, config);
+  const left = wrist(track, cam, det, views, geometry, 0, ts, ctx);
+  const right = wrist(track, cam, det, views, geometry, 1, ts, ctx);
   const wristSigma =
     left && right
       ? Math.max(left.sigma, right.sigma)
@@ -274,9 +276,10 @@ const WRIST = [KP.left_wrist, KP.right_wrist] as const;
 const ELBOW = [KP.left_elbow, KP.right_elbow] as const;
 
 /**
- * A wrist in 3D: triangulated when two cameras saw it (and remembered as seen); else on this camera's ray, near
- * where two cameras last placed it or at the shoulder's depth; else, out of every camera's sight, where two cameras
- * last placed it while the elbow stays within a forearm of it: a hand inside a shelf is hidden by the shelf above.
+ * A wrist in 3D: triangulated when two cameras saw it (and remembered as seen); else triangulated from the
+ * detector's guesses where it could not see it (a hand inside a shelf, hidden by the shelf above), not remembered;
+ * else on this camera's ray, near where two cameras last placed it or at the shoulder's depth; else, out of every
+ * camera's sight, where two cameras last placed it while the elbow stays within a forearm of it.
  */
 function wrist(
   track: Track,
@@ -286,13 +289,18 @@ function wrist(
   geometry: Float64Array,
   side: 0 | 1,
   ts: number,
-  config: VisionConfig,
+  ctx: ObserveContext,
 ): { X: Vec3; sigma: number } | undefined {
+  const { config } = ctx;
   const tri = robustTriangulate(views, geometry, WRIST[side], config);
   if (tri) {
     track.hands[side] = { X: tri.X, sigma: tri.sigma, t: ts };
     return tri;
   }
+  // A guess counts only on an arm: within a forearm of the elbow (seen, or guessed too).
+  const guessed = robustTriangulate(views, geometry, WRIST[side], ctx.guessed);
+  const guessedElbow = guessed && robustTriangulate(views, geometry, ELBOW[side], ctx.guessed);
+  if (guessed && guessedElbow && distance(guessedElbow.X, guessed.X) <= config.forearmM) return guessed;
   const held = heldWrist(track.hands[side], ts, config);
   const k = det.keypoints[WRIST[side]]!;
   if (k[2] >= config.minKeypointScore) {

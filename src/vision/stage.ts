@@ -87,7 +87,12 @@ class Tracker implements VisionStage {
   ) {
     for (const camera of store.def.cameras) this.cameras.set(camera.id, cameraModel(camera));
     this.tuning = { accelNoise: config.accelNoise, maxPositionVar: config.maxPositionSigma ** 2 };
-    this.ctx = { cameras: this.cameras, config, tuning: this.tuning };
+    this.ctx = {
+      cameras: this.cameras,
+      config,
+      tuning: this.tuning,
+      guessed: { minKeypointScore: config.guessedKeypointScore, pixelSigma: config.guessedPixelSigma },
+    };
     this.gates = store.def.gates;
     this.gateFrames = this.gates.map(gateFrame);
   }

@@ -100,6 +100,9 @@ export function viewGeometry(views: readonly TimedView[], x: number, y: number):
   return sineScratch;
 }
 
+/** Which keypoints count as seen, and their pixel noise: the detector's confident keypoints, or also its guesses. */
+export type KeypointNoise = Pick<VisionConfig, 'minKeypointScore' | 'pixelSigma'>;
+
 /**
  * Pooled triangulation input for one joint: `jointViews` refills its first `jointCount` entries for each joint,
  * and triangulation only reads them during the call (its answer holds none of it).
@@ -117,7 +120,7 @@ function jointViews(
   views: readonly TimedView[],
   geometry: Float64Array,
   joint: number,
-  config: VisionConfig,
+  config: KeypointNoise,
   skip: number,
 ): number {
   let count = 0;
@@ -154,7 +157,7 @@ export function robustTriangulate(
   views: readonly TimedView[],
   geometry: Float64Array,
   joint: number,
-  config: VisionConfig,
+  config: KeypointNoise,
 ): Triangulated | undefined {
   const widestSin = jointViews(views, geometry, joint, config, -1);
   const list = jointList;
