@@ -147,6 +147,9 @@ test('[F2] a hand hanging at the side of someone standing beside the shelf is no
   // Both arms out: the tie stands.
   const both = [shopper('S1', reach('t1', { armOut: 0.4 })), shopper('S2', reach('t2', { armOut: 0.35 }))];
   assert.equal(decide(context({ candidates: both, sessionsInside: ['S1', 'S2'] })).kind, 'review');
+  // An arm only half out (most bystanders' hands inside, few actors') against one stretched: the stretched one.
+  const half = [shopper('S1', reach('t1', { armOut: 0.6 })), shopper('S2', reach('t2', { armOut: 0.3 }))];
+  assert.equal(committed(decide(context({ candidates: half, sessionsInside: ['S1', 'S2'] }))).sessionId, 'S1');
 });
 
 test('[F2] an item resting on two plates came off the one the hand was in', () => {

@@ -90,18 +90,22 @@ export interface FusionConfig {
    */
   oneHandMixedPrior: number;
   /**
-   * A hand inside the volume that never got `hangingArmM` from where it hangs at rest (below its shoulder) is the
-   * hanging hand of someone standing close beside the shelf, often a low fridge shelf; it did not reach in.
-   * Convenience seeds 1–2, kiosk seed 3 (standard) and kiosk seed 1 (hard), with hidden wrists placed from the
-   * detector's guesses (`guessedPixelSigma`, which reads a hanging hand less precisely): of 1,869 actors whose wrist
-   * read inside, 1 under 0.25 m (none under 0.2); of 148 bystanders whose wrist read inside, 88 (61 under 0.2).
-   * At 0.3 m, convenience and kiosk seeds 1–3 sent more visits to review. The ratio multiplies `enteredRatio`
-   * (fitted over both kinds of bystander): P(hanging | actor) / P(hanging | bystander), and for a reach the
-   * complements.
+   * How far a hand inside the volume got from where it hangs at rest (below its shoulder): under `hangingM` it is
+   * the hanging hand of someone standing close beside the shelf, often a low fridge shelf, that did not reach in;
+   * under `reachingM` an arm half out; beyond it, a reach. The ratio P(band | actor) / P(band | bystander)
+   * multiplies `enteredRatio` (fitted over both kinds of bystander). Convenience seeds 1–2, kiosk seed 3 (standard)
+   * and kiosk seed 1 (hard), with hidden wrists placed from the detector's guesses (`guessedPixelSigma`): of 1,869
+   * actors whose wrist read inside, 1 / 110 / 1,758 in the three bands (the first kept at 0.005, one is too few to
+   * fit); of 148 bystanders, 88 / 24 / 36. Two bands split at 0.2 m (the fit before guessed wrists) or at 0.3 m sent
+   * more visits to review on convenience and kiosk seeds 1–3, and left races of two shoppers' hands in one plate,
+   * one arm stretched and one half out, at even odds (four of the 20 review cases of convenience seeds 1–2).
    */
-  hangingArmM: number;
-  pHangingIfActor: number;
-  pHangingIfBystander: number;
+  armBands: Readonly<{
+    hangingM: number;
+    reachingM: number;
+    actor: readonly [number, number, number];
+    bystander: readonly [number, number, number];
+  }>;
   /** Slack (m) added in quadrature to the wrist sigma: how far outside the volume a real reach can read. */
   reachSlackM: number;
   /** Radius (m) the engine queries hands within; a bystander's distance is uniform over it. */
@@ -224,9 +228,12 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   laneSigmaFloorM: 0.03,
   mergedTakePrior: 0.1,
   oneHandMixedPrior: 0.1,
-  hangingArmM: 0.25,
-  pHangingIfActor: 0.005,
-  pHangingIfBystander: 0.6,
+  armBands: Object.freeze({
+    hangingM: 0.25,
+    reachingM: 0.35,
+    actor: Object.freeze([0.005, 0.06, 0.935] as const),
+    bystander: Object.freeze([0.6, 0.16, 0.24] as const),
+  }),
   reachSlackM: 0.05,
   candidateRadiusM: 1.2,
   timeSigmaMs: 700,

@@ -55,11 +55,12 @@ function firmness(window: HandEvidence, config: FusionConfig): 'brief' | 'mid' |
   return window.insideMs < config.reachBriefMs && !deep ? 'brief' : 'mid';
 }
 
-/** A hand in the volume that never left where it hangs at rest (`hangingArmM`), or one that reached. */
+/** A hand in the volume that never left where it hangs at rest, an arm half out, or a reach (`armBands`). */
 function armRatio(window: HandEvidence, config: FusionConfig): number {
   if (window.armOut === undefined) return 1;
-  const { pHangingIfActor: actor, pHangingIfBystander: bystander } = config;
-  return window.armOut < config.hangingArmM ? actor / bystander : (1 - actor) / (1 - bystander);
+  const { hangingM, reachingM, actor, bystander } = config.armBands;
+  const band = window.armOut < hangingM ? 0 : window.armOut < reachingM ? 1 : 2;
+  return actor[band] / bystander[band];
 }
 
 /**
