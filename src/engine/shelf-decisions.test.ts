@@ -118,7 +118,7 @@ test('[F8] an item handed over: once the giver pick lands, it leaves their cart 
     'test',
     T0 + 2000,
   );
-  shelf.onHandMeet({ trackIds: ['T1', 'T2'], tStart: T0 + 4_000, t: T0 + 4_200 });
+  shelf.onHandMeet({ trackIds: ['T1', 'T2'], tStart: T0 + 4_000, t: T0 + 4_200, at: [1, 1] });
   shelf.advance(T0 + 5_000);
   assert.equal(events.filter((e) => e.type === 'handoff').length, 0, 'decided only after the settle time');
   shelf.advance(T0 + 8_000);
@@ -131,7 +131,7 @@ test('[F8] an item handed over: once the giver pick lands, it leaves their cart 
   const moved = carts[bob]!.lines[0]!;
   assert.equal(moved.evidence.handoffId, handoff.data.handoffId);
   // Meeting again moves nothing more: Ann's latest pick has already been handed over.
-  shelf.onHandMeet({ trackIds: ['T1', 'T2'], tStart: T0 + 20_000, t: T0 + 20_200 });
+  shelf.onHandMeet({ trackIds: ['T1', 'T2'], tStart: T0 + 20_000, t: T0 + 20_200, at: [1, 1] });
   shelf.flush();
   assert.equal(events.filter((e) => e.type === 'handoff').length, 1);
 });

@@ -18,7 +18,7 @@ import type { SessionBook } from '../identity/session-book.ts';
 import { linesForResolution, ReviewQueue } from '../review/queue.ts';
 import { allItems, type ChargeShare, charges, type ReviewAlternative, type ReviewCase } from '../review/types.ts';
 import { type LaneRow, laneRow } from '../store/lanes.ts';
-import type { Box } from '../store/schema.ts';
+import type { Box, Vec2 } from '../store/schema.ts';
 import type { PlateInfo, Store } from '../store/store.ts';
 import type { HandMeet } from '../vision/hand-meets.ts';
 import type { TrackQuery } from '../vision/types.ts';
@@ -55,7 +55,7 @@ export class ShelfDecisions {
   private readonly records = new Map<string, CaseRecord>();
   private readonly lines = new Map<string, CartLine[]>();
   /** Per session, the latest item it was charged for taking off a shelf, and when it left the shelf. */
-  private readonly lastPicks = new Map<string, { sku: string; t: number }>();
+  private readonly lastPicks = new Map<string, { sku: string; t: number; at: Vec2 }>();
   /** Per session, when the latest shelf event sent to review that lists it happened. */
   private readonly lastInReview = new Map<string, number>();
   private readonly meets: HandMeet[] = [];
@@ -123,8 +123,10 @@ export class ShelfDecisions {
     this.append(lines);
     const taken = lines.filter((l) => l.qty > 0).at(-1);
     const latest = this.lastPicks.get(sessionId);
-    if (taken && (!latest || latest.t <= event.tChange))
-      this.lastPicks.set(sessionId, { sku: taken.sku, t: event.tChange });
+    if (!taken || (latest && latest.t > event.tChange)) return;
+    const box = eventBox(this.deps.store, event);
+    const at: Vec2 = [(box.min[0] + box.max[0]) / 2, (box.min[1] + box.max[1]) / 2];
+    this.lastPicks.set(sessionId, { sku: taken.sku, t: event.tChange, at });
   }
 
   /** Session events matter to the review queue's order (cases blocking a party that left come first). */

@@ -179,6 +179,13 @@ export interface FusionConfig {
    * receiver, who had picked something 10 s before the hands met.
    */
   handoffQuietMs: number;
+  /**
+   * …or, when both had picked lately, the giver's pick came off a plate at least this much (m) nearer where the
+   * hands met than the other's. The simulator's handoffs between two lately picking shoppers (convenience seeds
+   * 1–5, hard seed 1: 8 refused before) had the giver's plate 0.16–9.3 m nearer; a margin of a tracking error
+   * (0.1 m) keeps a coin toss with the picker.
+   */
+  handoffNearerM: number;
   /** Confidence on the cart lines a handoff moves. */
   handoffConfidence: number;
   /**
@@ -252,6 +259,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   handoffPickWindowMs: 30_000,
   handoffSettleMs: 3000,
   handoffQuietMs: 90_000,
+  handoffNearerM: 0.1,
   handoffConfidence: 0.9,
   misplacedReturnPrior: 0.3,
   maxAugmentUnits: 3,

@@ -5,12 +5,14 @@ import { DEFAULT_FUSION_CONFIG } from './config.ts';
 import { decideHandoff, type HandoffSide } from './handoff.ts';
 
 const T0 = 1_767_600_000_000;
-const meet: HandMeet = { trackIds: ['T1', 'T2'], tStart: T0, t: T0 + 200 };
+const meet: HandMeet = { trackIds: ['T1', 'T2'], tStart: T0, t: T0 + 200, at: [2, 3] };
+/** A pick `ago` ms before the meeting, off a plate `away` m from where the hands met. */
+const pick = (sku: string, ago: number, away = 1) => ({ sku, t: T0 - ago, at: [2 + away, 3] as [number, number] });
 const ann = (lastPick?: HandoffSide['lastPick']): HandoffSide => ({ trackId: 'T1', sessionId: 'ann', lastPick });
 const bob = (lastPick?: HandoffSide['lastPick']): HandoffSide => ({ trackId: 'T2', sessionId: 'bob', lastPick });
 
 test('[F8] hands met just after one shopper picked: that item moves to the other cart', () => {
-  const outcome = decideHandoff(meet, [ann(), bob({ sku: 'SODA', t: T0 - 6000 })], DEFAULT_FUSION_CONFIG);
+  const outcome = decideHandoff(meet, [ann(), bob(pick('SODA', 6000))], DEFAULT_FUSION_CONFIG);
   assert.ok(outcome.ok);
   assert.equal(outcome.handoff.fromSessionId, 'bob');
   assert.equal(outcome.handoff.toSessionId, 'ann');
@@ -21,36 +23,55 @@ test('[F8] hands met just after one shopper picked: that item moves to the other
 });
 
 test('[F8] when it is unclear who gave what, the item stays with the picker', () => {
-  const both = decideHandoff(
-    meet,
-    [ann({ sku: 'WATER', t: T0 - 2000 }), bob({ sku: 'SODA', t: T0 - 6000 })],
-    DEFAULT_FUSION_CONFIG,
-  );
+  // Both picked, off plates as far from where the hands met (within a tracking error): a coin toss.
+  const both = decideHandoff(meet, [ann(pick('WATER', 2000, 1)), bob(pick('SODA', 6000, 1.05))], DEFAULT_FUSION_CONFIG);
   assert.deepEqual(both, { ok: false, code: 'BOTH_PICKED' });
-  const old = T0 - DEFAULT_FUSION_CONFIG.handoffPickWindowMs - 1000;
-  assert.deepEqual(decideHandoff(meet, [ann(), bob({ sku: 'SODA', t: old })], DEFAULT_FUSION_CONFIG), {
+  const old = DEFAULT_FUSION_CONFIG.handoffPickWindowMs + 1000;
+  assert.deepEqual(decideHandoff(meet, [ann(), bob(pick('SODA', old))], DEFAULT_FUSION_CONFIG), {
     ok: false,
     code: 'NO_RECENT_PICK',
   });
-  // The other one's pick still in review may be what changed hands: which way it went is not clear.
-  const pending = { ...ann(), pendingPickT: T0 - 2000 };
-  assert.deepEqual(decideHandoff(meet, [pending, bob({ sku: 'SODA', t: T0 - 6000 })], DEFAULT_FUSION_CONFIG), {
+  // The other one's pick still in review may be what changed hands: which way it went is not clear, however near.
+  const pending = { ...ann(pick('WATER', 40_000, 5)), pendingPickT: T0 - 2000 };
+  assert.deepEqual(decideHandoff(meet, [pending, bob(pick('SODA', 6000))], DEFAULT_FUSION_CONFIG), {
     ok: false,
     code: 'BOTH_PICKED',
   });
   // A pick that landed after the hands met cannot be what passed between them.
-  assert.deepEqual(decideHandoff(meet, [ann(), bob({ sku: 'SODA', t: T0 + 1000 })], DEFAULT_FUSION_CONFIG), {
+  assert.deepEqual(decideHandoff(meet, [ann(), bob(pick('SODA', -1000))], DEFAULT_FUSION_CONFIG), {
     ok: false,
     code: 'NO_RECENT_PICK',
   });
 });
 
+test('[F8] both picked lately: the one whose pick came off a plate clearly nearer where the hands met gave it', () => {
+  // Bob took a soda where they met and held it out; Ann had picked water across the store, and more recently.
+  const outcome = decideHandoff(
+    meet,
+    [ann(pick('WATER', 2000, 6)), bob(pick('SODA', 9000, 0.9))],
+    DEFAULT_FUSION_CONFIG,
+  );
+  assert.ok(outcome.ok);
+  assert.deepEqual(
+    [outcome.handoff.fromSessionId, outcome.handoff.toSessionId, outcome.handoff.sku],
+    ['bob', 'ann', 'SODA'],
+  );
+  // Bob's pick outside the pick window but within the quiet one still counts, when it is the nearer.
+  const late = decideHandoff(
+    meet,
+    [ann(pick('WATER', 2000, 2)), bob(pick('SODA', 40_000, 0.9))],
+    DEFAULT_FUSION_CONFIG,
+  );
+  assert.ok(late.ok);
+  assert.equal(late.handoff.fromSessionId, 'bob');
+});
+
 test('[F8] a party member, staff or an unbound person at the meeting moves nothing', () => {
-  const pick = { sku: 'SODA', t: T0 - 3000 };
-  const child = { trackId: 'T2', sessionId: 'ann', lastPick: pick };
+  const soda = pick('SODA', 3000);
+  const child = { trackId: 'T2', sessionId: 'ann', lastPick: soda };
   assert.deepEqual(decideHandoff(meet, [ann(), child], DEFAULT_FUSION_CONFIG), { ok: false, code: 'SAME_PARTY' });
   const nobody = { trackId: 'T2', sessionId: null };
-  assert.deepEqual(decideHandoff(meet, [ann(pick), nobody], DEFAULT_FUSION_CONFIG), {
+  assert.deepEqual(decideHandoff(meet, [ann(soda), nobody], DEFAULT_FUSION_CONFIG), {
     ok: false,
     code: 'NOT_TWO_SHOPPERS',
   });

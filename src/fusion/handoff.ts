@@ -3,9 +3,12 @@
  * hands meet in the aisle (vision/hand-meets.ts) but not what passed. The rule: the item is the giver's latest
  * pick, charged to whoever received it, when exactly one of the two picked something in the moments before
  * (that one is the giver) and it is still in their cart, and the other took nothing for a longer while (not even a
- * pick still in review). Anything less clear leaves the item with the picker.
+ * pick still in review). When both had picked, the giver is the one whose pick came off a plate clearly nearer
+ * where the hands met (someone takes an item and passes it on where they stand; the other came over from where
+ * they shopped). Anything less clear leaves the item with the picker.
  * Pure.
  */
+import type { Vec2 } from '../store/schema.ts';
 import type { HandMeet } from '../vision/hand-meets.ts';
 import type { FusionConfig } from './config.ts';
 
@@ -14,8 +17,11 @@ export interface HandoffSide {
   trackId: string;
   /** The open, non-staff session the track is bound to, or null. */
   sessionId: string | null;
-  /** The session's latest committed pick (when its item left the shelf), if its cart still holds one. */
-  lastPick?: { sku: string; t: number };
+  /**
+   * The session's latest committed pick (when its item left the shelf, and where on the floor that plate is), if its
+   * cart still holds one.
+   */
+  lastPick?: { sku: string; t: number; at: Vec2 };
   /** When the latest shelf event still in review that may charge this session happened: it may be the item. */
   pendingPickT?: number;
 }
@@ -39,7 +45,7 @@ export type HandoffOutcome =
 export function decideHandoff(
   meet: HandMeet,
   sides: readonly [HandoffSide, HandoffSide],
-  config: Pick<FusionConfig, 'handoffPickWindowMs' | 'handoffQuietMs' | 'handoffConfidence'>,
+  config: Pick<FusionConfig, 'handoffPickWindowMs' | 'handoffQuietMs' | 'handoffConfidence' | 'handoffNearerM'>,
 ): HandoffOutcome {
   const [a, b] = sides;
   if (a.sessionId === null || b.sessionId === null) return { ok: false, code: 'NOT_TWO_SHOPPERS' };
@@ -48,11 +54,15 @@ export function decideHandoff(
   const recent = (s: HandoffSide) => within(s.lastPick?.t, config.handoffPickWindowMs);
   // The other one must have taken nothing for longer (a pick still in review counts): a giver may walk a while
   // to meet the receiver, and then which way the item went is not clear.
-  const busy = (s: HandoffSide) =>
-    within(s.lastPick?.t, config.handoffQuietMs) || within(s.pendingPickT, config.handoffQuietMs);
+  const pending = (s: HandoffSide) => within(s.pendingPickT, config.handoffQuietMs);
+  const busy = (s: HandoffSide) => within(s.lastPick?.t, config.handoffQuietMs) || pending(s);
   if (!recent(a) && !recent(b)) return { ok: false, code: 'NO_RECENT_PICK' };
-  const [giver, from, receiver, to] = recent(a) ? [a, a.sessionId, b, b.sessionId] : [b, b.sessionId, a, a.sessionId];
-  if (busy(receiver)) return { ok: false, code: 'BOTH_PICKED' };
+  const sole = recent(a) && !busy(b) ? a : recent(b) && !busy(a) ? b : undefined;
+  // Both picked lately: a pick still in review may be what passed; else the nearer pick tells, when it clearly does.
+  const giver = sole ?? (pending(a) || pending(b) ? undefined : nearerPicker(meet, a, b, config.handoffNearerM));
+  if (!giver) return { ok: false, code: 'BOTH_PICKED' };
+  const receiver = giver === a ? b : a;
+  const [from, to] = giver === a ? [a.sessionId, b.sessionId] : [b.sessionId, a.sessionId];
   const sku = giver.lastPick?.sku;
   if (sku === undefined) return { ok: false, code: 'NO_RECENT_PICK' };
   return {
@@ -69,4 +79,13 @@ export function decideHandoff(
       confidence: config.handoffConfidence,
     },
   };
+}
+
+/** Of two lately picking, the one whose pick came off a plate at least `nearerM` nearer where the hands met. */
+function nearerPicker(meet: HandMeet, a: HandoffSide, b: HandoffSide, nearerM: number): HandoffSide | undefined {
+  if (!a.lastPick || !b.lastPick) return undefined;
+  const away = (pick: { at: Vec2 }) => Math.hypot(pick.at[0] - meet.at[0], pick.at[1] - meet.at[1]);
+  const gap = away(a.lastPick) - away(b.lastPick);
+  if (Math.abs(gap) < nearerM) return undefined;
+  return gap < 0 ? a : b;
 }

@@ -5,7 +5,7 @@
  * standing shoulder to shoulder have wrists close too, but hanging at their sides; two reaches into neighbouring
  * plates meet inside the shelves' volumes. Pure: driven by the event time of the points it is given.
  */
-import type { Box, Vec3 } from '../store/schema.ts';
+import type { Box, Vec2, Vec3 } from '../store/schema.ts';
 import { distanceToBox } from './geometry.ts';
 import type { TrackPoint } from './types.ts';
 
@@ -60,6 +60,8 @@ export interface HandMeet {
   /** First sample the hands were together, and the sample that completed the meeting. */
   tStart: number;
   t: number;
+  /** Where on the floor the hands were together (the latest sample). */
+  at: Vec2;
 }
 
 interface Episode {
@@ -99,8 +101,9 @@ export class HandMeetDetector {
     for (let i = 0; i < seen.length; i++) {
       for (let j = i + 1; j < seen.length; j++) {
         const [a, b] = seen[i]!.trackId < seen[j]!.trackId ? [seen[i]!, seen[j]!] : [seen[j]!, seen[i]!];
-        if (!this.handsTogether(a.point, b.point)) continue;
-        const meet = this.extend(a.trackId, b.trackId, t);
+        const at = this.handsTogether(a.point, b.point);
+        if (!at) continue;
+        const meet = this.extend(a.trackId, b.trackId, t, at);
         if (meet) out.push(meet);
       }
     }
@@ -108,11 +111,11 @@ export class HandMeetDetector {
     return out;
   }
 
-  /** True when one wrist of each person passes every test. */
-  private handsTogether(a: TrackPoint, b: TrackPoint): boolean {
+  /** Where one wrist of each person met, passing every test; undefined when none did. */
+  private handsTogether(a: TrackPoint, b: TrackPoint): Vec2 | undefined {
     const c = this.config;
     const body = Math.hypot(a.x - b.x, a.y - b.y);
-    if (body < c.minBodyGap || body > c.maxBodyGap) return false;
+    if (body < c.minBodyGap || body > c.maxBodyGap) return undefined;
     for (const wa of [a.leftWrist, a.rightWrist]) {
       if (!wa || !this.outstretched(a, wa)) continue;
       for (const wb of [b.leftWrist, b.rightWrist]) {
@@ -121,10 +124,10 @@ export class HandMeetDetector {
         if (Math.abs(wa[2] - wb[2]) > c.maxHeightGap) continue;
         const at: Vec3 = [(wa[0] + wb[0]) / 2, (wa[1] + wb[1]) / 2, (wa[2] + wb[2]) / 2];
         if (this.reachBoxes.some((box) => distanceToBox(at, box) < c.shelfClearance)) continue;
-        return true;
+        return [at[0], at[1]];
       }
     }
-    return false;
+    return undefined;
   }
 
   private outstretched(p: TrackPoint, w: Vec3): boolean {
@@ -132,7 +135,7 @@ export class HandMeetDetector {
     return w[2] >= c.minHeight && w[2] <= c.maxHeight && Math.hypot(w[0] - p.x, w[1] - p.y) >= c.minReach;
   }
 
-  private extend(idA: string, idB: string, t: number): HandMeet | null {
+  private extend(idA: string, idB: string, t: number, at: Vec2): HandMeet | null {
     const key = `${idA}|${idB}`;
     const c = this.config;
     const ep = this.episodes.get(key);
@@ -145,7 +148,7 @@ export class HandMeetDetector {
     const last = this.lastReported.get(key);
     if (last !== undefined && t - last < c.cooldownMs) return null;
     this.lastReported.set(key, t);
-    return { trackIds: [idA, idB], tStart: current.tStart, t };
+    return { trackIds: [idA, idB], tStart: current.tStart, t, at };
   }
 
   /** Drops episodes that ended and cooldowns that ran out, so memory stays bounded over a day. */
