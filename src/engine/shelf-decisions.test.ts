@@ -65,7 +65,7 @@ function decisions(commitThreshold: number) {
     policy: 'walkout',
     fusion: fusionConfig({ commitThreshold }),
   });
-  return { shelf, stock, events, sessions };
+  return { shelf, stock, events, sessions, store };
 }
 
 test('a pick spanning two plates comes off the plate that holds the SKU, not the one with most grams', () => {
@@ -134,6 +134,55 @@ test('[F8] an item handed over: once the giver pick lands, it leaves their cart 
   shelf.onHandMeet({ trackIds: ['T1', 'T2'], tStart: T0 + 20_000, t: T0 + 20_200, at: [1, 1] });
   shelf.flush();
   assert.equal(events.filter((e) => e.type === 'handoff').length, 1);
+});
+
+/** One unit of `sku` lifted off one plate at t. */
+function pickAt(plateId: string, sku: string, t: number): ShelfEvent {
+  return {
+    ...straddlingPick(),
+    id: `${plateId}@${t}`,
+    plateIds: [plateId],
+    gramsByPlate: { [plateId]: 515 },
+    tStart: t - 300,
+    tChange: t,
+    tSettled: t + 400,
+    tDecided: t + 600,
+    hypotheses: [{ items: [{ sku, qty: 1 }], probability: 0.99, residualGrams: 0 }],
+    flags: [],
+  };
+}
+
+test('[F8] both just picked: the item handed over is the one picked nearer where the hands met', () => {
+  for (const [metAt, giver, sku] of [
+    ['g1.s1.p2', 'ann', 'SODA'],
+    ['g1.s1.p1', 'bob', 'WATER'],
+  ] as const) {
+    const { shelf, sessions, events, store } = decisions(1.01);
+    const ids = annAndBobInside(sessions);
+    // Ann took a soda off p2, Bob a water off p1 a second later; reviewers confirmed both.
+    for (const [who, plateId, item, t] of [
+      ['ann', 'g1.s1.p2', 'SODA', T0],
+      ['bob', 'g1.s1.p1', 'WATER', T0 + 1_000],
+    ] as const) {
+      shelf.onShelfEvent(pickAt(plateId, item, t));
+      const opened = events.filter((e) => e.type === 'review.opened').at(-1);
+      assert.ok(opened && opened.type === 'review.opened');
+      const choice = { sessionId: ids[who], items: [{ sku: item, qty: 1 }], probability: 1 };
+      assert.ok(shelf.resolve(opened.data.caseId, choice, 'test', t + 1_500).ok);
+    }
+    // Their hands met in front of one of the two plates.
+    const box = store.plates.get(metAt)!.reachBox;
+    const at: [number, number] = [(box.min[0] + box.max[0]) / 2, (box.min[1] + box.max[1]) / 2];
+    shelf.onHandMeet({ trackIds: ['T1', 'T2'], tStart: T0 + 4_000, t: T0 + 4_200, at });
+    shelf.flush();
+    const handoff = events.find((e) => e.type === 'handoff');
+    assert.ok(handoff && handoff.type === 'handoff', `met at ${metAt}`);
+    const receiver = giver === 'ann' ? 'bob' : 'ann';
+    assert.deepEqual(
+      [handoff.data.fromSessionId, handoff.data.toSessionId, handoff.data.sku],
+      [ids[giver], ids[receiver], sku],
+    );
+  }
 });
 
 test('[F16] a reviewer sharing a merged take charges both shoppers their part and moves all the units', () => {

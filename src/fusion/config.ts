@@ -75,7 +75,7 @@ export interface FusionConfig {
   /**
    * Prior weight of two shoppers' takes merging into one change [F16], against one shopper taking all the units:
    * it multiplies both hands' ratios. Once a hand hanging in the volume stopped counting as a hand in the plate
-   * (`hangingArmM`), of the events where two shoppers' reaching hands were in the plate at the change and two units
+   * (`armBands`), of the events where two shoppers' reaching hands were in the plate at the change and two units
    * or more left, 19 were two takes and 1 a single take (convenience seeds 1–2, kiosk seeds 1 and 3, standard); at
    * 0.03 (fitted before, when hanging hands made most such pairs) the split was the top outcome at 0.73–0.87 and
    * went to review. 0.1 puts it at about 0.9; 0.3 sent more single takes to review (seed 1: 33 cases, 30 at 0.1, 32
@@ -180,10 +180,11 @@ export interface FusionConfig {
    */
   handoffQuietMs: number;
   /**
-   * …or, when both had picked lately, the giver's pick came off a plate at least this much (m) nearer where the
-   * hands met than the other's. The simulator's handoffs between two lately picking shoppers (convenience seeds
-   * 1–5, hard seed 1: 8 refused before) had the giver's plate 0.16–9.3 m nearer; a margin of a tracking error
-   * (0.1 m) keeps a coin toss with the picker.
+   * …or, when both had picked within `handoffPickWindowMs`, the giver's pick came off a plate at least this much (m)
+   * nearer where the hands met than the other's. The simulator's handoffs between two lately picking shoppers
+   * (convenience seeds 1–5, hard seed 1: 8 refused before) had the giver's plate 0.16–9.3 m nearer; a margin of a
+   * tracking error (0.1 m) keeps a coin toss with the picker. Three of the 8 had one pick older than the pick window
+   * and stay refused: a giver who picked a while ago may have walked it to one who just picked where they met.
    */
   handoffNearerM: number;
   /** Confidence on the cart lines a handoff moves. */

@@ -3,7 +3,7 @@
  * hands meet in the aisle (vision/hand-meets.ts) but not what passed. The rule: the item is the giver's latest
  * pick, charged to whoever received it, when exactly one of the two picked something in the moments before
  * (that one is the giver) and it is still in their cart, and the other took nothing for a longer while (not even a
- * pick still in review). When both had picked, the giver is the one whose pick came off a plate clearly nearer
+ * pick still in review). When both had just picked, the giver is the one whose pick came off a plate clearly nearer
  * where the hands met (someone takes an item and passes it on where they stand; the other came over from where
  * they shopped). Anything less clear leaves the item with the picker.
  * Pure.
@@ -18,8 +18,8 @@ export interface HandoffSide {
   /** The open, non-staff session the track is bound to, or null. */
   sessionId: string | null;
   /**
-   * The session's latest committed pick (when its item left the shelf, and where on the floor that plate is), if its
-   * cart still holds one.
+   * The session's latest committed pick, if its cart still holds one: when its item left the shelf, and where on the
+   * floor the hand went for it (the centre of the event's reach volumes).
    */
   lastPick?: { sku: string; t: number; at: Vec2 };
   /** When the latest shelf event still in review that may charge this session happened: it may be the item. */
@@ -58,13 +58,14 @@ export function decideHandoff(
   const busy = (s: HandoffSide) => within(s.lastPick?.t, config.handoffQuietMs) || pending(s);
   if (!recent(a) && !recent(b)) return { ok: false, code: 'NO_RECENT_PICK' };
   const sole = recent(a) && !busy(b) ? a : recent(b) && !busy(a) ? b : undefined;
-  // Both picked lately: a pick still in review may be what passed; else the nearer pick tells, when it clearly does.
-  const giver = sole ?? (pending(a) || pending(b) ? undefined : nearerPicker(meet, a, b, config.handoffNearerM));
-  if (!giver) return { ok: false, code: 'BOTH_PICKED' };
+  // Both just picked (and nothing of theirs is in review, which may be what passed): the nearer pick tells, when it
+  // clearly does. One who picked earlier may have walked it over to one who just picked: that stays unclear.
+  const both = recent(a) && recent(b) && !pending(a) && !pending(b);
+  const giver = sole ?? (both ? nearerPicker(meet, a, b, config.handoffNearerM) : undefined);
+  if (!giver?.lastPick) return { ok: false, code: 'BOTH_PICKED' };
   const receiver = giver === a ? b : a;
   const [from, to] = giver === a ? [a.sessionId, b.sessionId] : [b.sessionId, a.sessionId];
-  const sku = giver.lastPick?.sku;
-  if (sku === undefined) return { ok: false, code: 'NO_RECENT_PICK' };
+  const sku = giver.lastPick.sku;
   return {
     ok: true,
     handoff: {
@@ -86,6 +87,7 @@ function nearerPicker(meet: HandMeet, a: HandoffSide, b: HandoffSide, nearerM: n
   if (!a.lastPick || !b.lastPick) return undefined;
   const away = (pick: { at: Vec2 }) => Math.hypot(pick.at[0] - meet.at[0], pick.at[1] - meet.at[1]);
   const gap = away(a.lastPick) - away(b.lastPick);
-  if (Math.abs(gap) < nearerM) return undefined;
+  // Written so that a gap that is not a number (a place unknown) decides nothing.
+  if (!(Math.abs(gap) >= nearerM)) return undefined;
   return gap < 0 ? a : b;
 }

@@ -36,7 +36,10 @@ test('two people passing an item hand to hand in the aisle make one meeting', ()
   assert.equal(meets[0]!.tStart, T0);
   assert.equal(meets[0]!.t, T0 + 200, 'reported once the third sample in a row agrees');
   // Where on the floor the hands met: between the two wrists.
-  assert.deepEqual(meets[0]!.at.map((v) => Math.round(v * 1000) / 1000), [1.405, 1.4]);
+  assert.deepEqual(
+    meets[0]!.at.map((v) => Math.round(v * 1000) / 1000),
+    [1.405, 1.4],
+  );
 });
 
 test('shoulder to shoulder with hands hanging at the sides is not a meeting', () => {

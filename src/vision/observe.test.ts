@@ -164,11 +164,13 @@ test("a wrist no camera sees is placed from the detector's guesses when they fal
   const track = standing(1.8, 2.5, 0.05);
   const target: Vec3 = [2.2, 2.3, 0.9];
   const reaching = skeleton({ x: 1.8, y: 2.5, heading: 0, scale: 1, reach: { side: 'right', target, amount: 1 } });
-  const guessedAt = (joints: readonly Vec3[], ts: number, where?: Vec3) => {
+  const guessedAt = (joints: readonly Vec3[], ts: number, where?: Vec3, elbowToo = false) => {
     // The detector cannot see the hand but guesses it, at the true place or at `where`, with a low score.
     const guess = (det: Detection, cameraId: string) => {
       const [u, v] = where ? project(cam(cameraId), ...where) : det.keypoints[KP.right_wrist]!;
       det.keypoints[KP.right_wrist] = [u, v, 0.2];
+      const elbow = det.keypoints[KP.right_elbow]!;
+      if (elbowToo) det.keypoints[KP.right_elbow] = [elbow[0], elbow[1], 0.2];
       return det;
     };
     track.observations.set('cam1', { ts: ts - 10, keypoints: guess(seen('cam1', joints), 'cam1').keypoints });
@@ -182,6 +184,8 @@ test("a wrist no camera sees is placed from the detector's guesses when they fal
   // Its σ is the guesses' (several times a seen wrist's), and a hand nobody saw is not where it was "last seen".
   assert.ok(point.wristSigma > 0.03, `σ ${point.wristSigma}`);
   assert.equal(track.hands[1], undefined);
+  // The elbow guessed too (the whole forearm in the shelf): still on the arm.
+  assert.ok(guessedAt(reaching, T0 + 45, undefined, true).rightWrist);
   // Guesses that meet 0.8 m from the elbow are not a wrist on this arm.
   assert.equal(guessedAt(reaching, T0 + 60, [2.2, 3.1, 0.9]).rightWrist, undefined);
 });

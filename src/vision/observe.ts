@@ -297,24 +297,53 @@ function wrist(
     track.hands[side] = { X: tri.X, sigma: tri.sigma, t: ts };
     return tri;
   }
-  // A guess counts only on an arm: within a forearm of the elbow (seen, or guessed too).
-  const guessed = robustTriangulate(views, geometry, WRIST[side], ctx.guessed);
-  const guessedElbow = guessed && robustTriangulate(views, geometry, ELBOW[side], ctx.guessed);
-  if (guessed && guessedElbow && distance(guessedElbow.X, guessed.X) <= config.forearmM) return guessed;
+  const guessed = guessedWrist(track, views, geometry, side, ctx);
+  if (guessed) return guessed;
   const held = heldWrist(track.hands[side], ts, config);
   const k = det.keypoints[WRIST[side]]!;
   if (k[2] >= config.minKeypointScore) {
     if (held)
       return { X: rayNearest(cam, k[0], k[1], held.X), sigma: Math.min(held.sigma, config.singleViewWristSigma) };
-    const offset = track.shoulders[side];
-    const ref: Vec3 = offset
-      ? [track.kf.x + offset[0], track.kf.y + offset[1], offset[2]]
-      : [track.kf.x, track.kf.y, track.heights.shoulder];
-    return { X: rayNearest(cam, k[0], k[1], ref), sigma: config.singleViewWristSigma };
+    return { X: rayNearest(cam, k[0], k[1], shoulderAt(track, side)), sigma: config.singleViewWristSigma };
   }
   if (!held) return undefined;
   const elbow = robustTriangulate(views, geometry, ELBOW[side], config);
   return elbow && distance(elbow.X, held.X) <= config.forearmM ? held : undefined;
+}
+
+/** Worse than this many times the guesses' noise, the guesses did not see one wrist. */
+const GUESS_RESIDUAL_SIGMAS = 3;
+
+/**
+ * The wrist triangulated with the detector's guesses, when some view only guessed it, the guesses agree, and the
+ * result lies on this shopper's arm: within a forearm of the elbow (seen or guessed) and two of the shoulder.
+ */
+function guessedWrist(
+  track: Track,
+  views: readonly TimedView[],
+  geometry: Float64Array,
+  side: 0 | 1,
+  ctx: ObserveContext,
+): Triangulated | undefined {
+  const { config, guessed: noise } = ctx;
+  const guessedSomewhere = views.some((v) => {
+    const score = v.keypoints[WRIST[side]]![2];
+    return score >= noise.minKeypointScore && score < config.minKeypointScore;
+  });
+  if (!guessedSomewhere) return undefined;
+  const wrist = robustTriangulate(views, geometry, WRIST[side], noise);
+  if (!wrist || wrist.rmsPx > GUESS_RESIDUAL_SIGMAS * noise.pixelSigma) return undefined;
+  if (distance(wrist.X, shoulderAt(track, side)) > 2 * config.forearmM) return undefined;
+  const elbow = robustTriangulate(views, geometry, ELBOW[side], noise);
+  return elbow && distance(elbow.X, wrist.X) <= config.forearmM ? wrist : undefined;
+}
+
+/** The shoulder on this side, from its latest offset to the body centre, else above the centre. */
+function shoulderAt(track: Track, side: 0 | 1): Vec3 {
+  const offset = track.shoulders[side];
+  return offset
+    ? [track.kf.x + offset[0], track.kf.y + offset[1], offset[2]]
+    : [track.kf.x, track.kf.y, track.heights.shoulder];
 }
 
 /** Where two cameras last placed a wrist, while recent (`heldWristMs`), its σ grown with the time since. */
