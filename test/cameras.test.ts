@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FrameSlot, FrameSplitter, ffmpegArgs, isLive, parseSource } from '../src/cameras/frames.ts';
 import { ThreadedDetector } from '../src/cameras/inference-thread.ts';
-import { PoseModel, personBoxes, poseCrop } from '../src/cameras/pose-model.ts';
+import { framedKeypoint, PoseModel, personBoxes, poseCrop } from '../src/cameras/pose-model.ts';
 import { distortNormalised, undistortNormalised } from '../src/cameras/undistort.ts';
 import { runCameraWorker } from '../src/cameras/worker.ts';
 import type { CameraPeoplePayload } from '../src/protocol/messages.ts';
@@ -112,6 +112,12 @@ describe('camera worker: pure parts', () => {
     const crop = poseCrop([20, 20, 200, 400]);
     assert.equal(crop.side, 500);
     assert.equal(crop.x + crop.side / 2, 120);
+  });
+
+  it('publishes a keypoint the model placed outside the frame with score 0: no guess at a hidden joint', () => {
+    assert.deepEqual(framedKeypoint(100.04, 50.26, 0.2504, 640, 360), [100, 50.3, 0.25]);
+    assert.deepEqual(framedKeypoint(-12, 50, 0.2, 640, 360), [-12, 50, 0]);
+    assert.deepEqual(framedKeypoint(100, 360, 0.9, 640, 360), [100, 360, 0]);
   });
 });
 

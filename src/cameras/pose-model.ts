@@ -157,6 +157,22 @@ export function personBoxes(
   return kept;
 }
 
+/**
+ * A keypoint as published, in frame pixels. One the model placed outside the frame (in the black padding of a crop
+ * that ran over the edge) gets score 0: the tracker reads a low score as the model's guess at a hidden joint
+ * (docs/vision.md, step 5), and a guess into the padding is none.
+ */
+export function framedKeypoint(
+  x: number,
+  y: number,
+  score: number,
+  width: number,
+  height: number,
+): [number, number, number] {
+  const inside = x >= 0 && y >= 0 && x < width && y < height;
+  return [round1(x), round1(y), inside ? round3(clamp01(score)) : 0];
+}
+
 /** The square crop (pixels) MoveNet sees around a person box: centred, side = longest edge × margin. */
 export function poseCrop(box: PersonBox['box']): { x: number; y: number; side: number } {
   const side = Math.max(box[2], box[3]) * CROP_MARGIN;
@@ -246,7 +262,7 @@ export class PoseModel {
     const keypoints: Detection['keypoints'] = [];
     for (let i = 0; i < 17; i++) {
       const [y = 0, x = 0, s = 0] = kp[i] ?? [];
-      keypoints.push([round1(crop.x + x * crop.side), round1(crop.y + y * crop.side), round3(clamp01(s))]);
+      keypoints.push(framedKeypoint(crop.x + x * crop.side, crop.y + y * crop.side, s, width, height));
     }
     const box = person.box.map(round1) as Detection['box'];
     return { box, score: round3(person.score), keypoints };
