@@ -206,3 +206,43 @@ test('[F16] a reviewer sharing a merged take charges both shoppers their part an
   const carts = shelf.carts();
   assert.deepEqual([carts[ann]!.total, carts[bob]!.total], [149, 149]);
 });
+
+test('[F7] a put-back in review leaves each likely answer on the plate until the reviewer says which', () => {
+  const { shelf, sessions, events, stock } = decisions(1.01);
+  const { ann } = annAndBobInside(sessions);
+  // Ann takes a water and a soda (reviewed: two shoppers inside a single-shopper store).
+  for (const [plateId, sku, t] of [
+    ['g1.s1.p1', 'WATER', T0],
+    ['g1.s1.p2', 'SODA', T0 + 1_000],
+  ] as const) {
+    shelf.onShelfEvent(pickAt(plateId, sku, t));
+    const pickCase = events.filter((e) => e.type === 'review.opened').at(-1);
+    assert.ok(pickCase && pickCase.type === 'review.opened');
+    const choice = { sessionId: ann, items: [{ sku, qty: 1 }], probability: 1 };
+    assert.ok(shelf.resolve(pickCase.data.caseId, choice, 't', t + 1_500).ok);
+  }
+  // 517 g back onto the water plate: her water, or her soda left there: the weights cannot tell.
+  const back: ShelfEvent = {
+    ...pickAt('g1.s1.p1', 'WATER', T0 + 60_000),
+    gramsByPlate: { 'g1.s1.p1': -517 },
+    grams: -517,
+    hypotheses: [
+      { items: [{ sku: 'WATER', qty: -1 }], probability: 0.55, residualGrams: -3 },
+      { items: [{ sku: 'SODA', qty: -1 }], probability: 0.45, residualGrams: 2 },
+    ],
+  };
+  shelf.onShelfEvent(back);
+  const opened = events.filter((e) => e.type === 'review.opened').at(-1);
+  assert.ok(opened && opened.type === 'review.opened' && opened.data.shelfEventId === back.id);
+  const answers = new Set(opened.data.alternatives.flatMap((a) => a.items.map((i) => i.sku)));
+  assert.deepEqual([...answers].sort(), ['SODA', 'WATER']);
+  // While open, the plate may hold either: a later pick of the soda is proposed from it.
+  assert.equal(stock.of('g1.s1.p1').get('WATER'), 10);
+  assert.equal(stock.of('g1.s1.p1').get('SODA'), 1);
+  assert.equal(stock.of('g1.s1.p2').get('SODA'), 9);
+  // The reviewer says water: the soda was never there.
+  const water = opened.data.alternatives.find((a) => a.items.some((i) => i.sku === 'WATER'))!;
+  assert.ok(shelf.resolve(opened.data.caseId, water, 't', T0 + 90_000).ok);
+  assert.equal(stock.of('g1.s1.p1').get('WATER'), 10);
+  assert.equal(stock.of('g1.s1.p1').get('SODA'), 0);
+});
