@@ -194,9 +194,6 @@ export class ShelfDecisions {
   private openCase(event: ShelfEvent, decision: Extract<FusionDecision, { kind: 'review' }>): void {
     const top = decision.alternatives[0];
     const applied = this.moveStock(event, top ? allItems(top) : []);
-    // A put-back in doubt: what another likely answer returned may be on the plate too, so that a later pick of it
-    // is proposed (and not read as the top answer's items) until the reviewer says.
-    applied.push(...this.moveStock(event, maybeReturned(decision.alternatives, this.deps.fusion.holdMinProbability)));
     const blocking = [...new Set(decision.alternatives.flatMap((a) => charges(a).map((c) => c.sessionId)))];
     for (const id of blocking) this.lastInReview.set(id, Math.max(this.lastInReview.get(id) ?? 0, event.tChange));
     const review: ReviewCase = {
@@ -314,22 +311,4 @@ function laneRows(store: Store, plateIds: readonly string[]): LaneRow[] {
     if (info) byShelf.set(info.shelf.id, [...(byShelf.get(info.shelf.id) ?? []), info]);
   }
   return [...byShelf.values()].flatMap((infos) => laneRow(infos) ?? []);
-}
-
-/**
- * Units the other answers of a case at least `minProbability` likely put back of SKUs the top answer does not move,
- * each SKU once at its largest count (as put-backs: negative).
- */
-function maybeReturned(alternatives: readonly ReviewAlternative[], minProbability: number): ItemCount[] {
-  const [top, ...others] = alternatives;
-  if (!top) return [];
-  const moved = new Set(allItems(top).map((i) => i.sku));
-  const units = new Map<string, number>();
-  for (const a of others) {
-    if (a.probability < minProbability) continue;
-    for (const { sku, qty } of allItems(a)) {
-      if (qty < 0 && !moved.has(sku)) units.set(sku, Math.min(units.get(sku) ?? 0, qty));
-    }
-  }
-  return [...units].map(([sku, qty]) => ({ sku, qty }));
 }
