@@ -121,6 +121,30 @@ test('a review case moves stock by its top alternative, then by the reviewer’s
   assert.equal(m.sessionId, 's2');
 });
 
+test('a put-back in review holds what other answers put back too; a unit picked meanwhile does not come back', () => {
+  const inv = new Inventory(store);
+  // 330 g back onto the chips plate: a bag of chips (top answer) or a cola someone left there.
+  const back = shelfEvent('p-chips', -330, [{ sku: 'CHIPS', qty: -1 }], T0 + 1000);
+  const opened = reviewOpened(back, [
+    { sessionId: 's1', items: [{ sku: 'CHIPS', qty: -1 }], probability: 0.55 },
+    { sessionId: 's1', items: [{ sku: 'COLA', qty: -1 }], probability: 0.45 },
+  ]);
+  if (opened.type === 'review.opened') opened.data.maybeOnPlate = [{ sku: 'COLA', qty: -1 }];
+  const colaTaken = shelfEvent('p-chips', 330, [{ sku: 'COLA', qty: 1 }], T0 + 20_000);
+  feed(inv, [sessionOpened('s1', T0), sessionOpened('s2', T0), back, opened]);
+  assert.equal(units(inv, 'p-chips', 'CHIPS'), 21);
+  assert.equal(units(inv, 'p-chips', 'COLA'), 1);
+  feed(inv, [colaTaken, cartLine(colaTaken, 's2', { sku: 'COLA', qty: 1 })]);
+  assert.equal(units(inv, 'p-chips', 'COLA'), 0);
+  // The reviewer says cola: it came back and left again; no chips came back.
+  const caseId = opened.type === 'review.opened' ? opened.data.caseId : '';
+  feed(inv, [
+    reviewResolved(caseId, { sessionId: 's1', items: [{ sku: 'COLA', qty: -1 }], probability: 1 }, T0 + 60_000),
+  ]);
+  assert.equal(units(inv, 'p-chips', 'COLA'), 0);
+  assert.equal(units(inv, 'p-chips', 'CHIPS'), 20);
+});
+
 test('never counts below zero, as the engine does', () => {
   const inv = new Inventory(store, { initial: { 'p-cola': { COLA: 1 } } });
   const pick = shelfEvent('p-cola', 740, [{ sku: 'COLA', qty: 2 }], T0 + 1000);

@@ -206,3 +206,60 @@ test('[F16] a reviewer sharing a merged take charges both shoppers their part an
   const carts = shelf.carts();
   assert.deepEqual([carts[ann]!.total, carts[bob]!.total], [149, 149]);
 });
+
+/** Ann took a water and a soda; 517 g came back onto the water plate: her water, or her soda left there. */
+function putBackInReview() {
+  const d = decisions(1.01);
+  const { ann } = annAndBobInside(d.sessions);
+  // Both picks reviewed (two shoppers inside a single-shopper store) and charged to Ann.
+  for (const [plateId, sku, t] of [
+    ['g1.s1.p1', 'WATER', T0],
+    ['g1.s1.p2', 'SODA', T0 + 1_000],
+  ] as const) {
+    d.shelf.onShelfEvent(pickAt(plateId, sku, t));
+    const pickCase = d.events.filter((e) => e.type === 'review.opened').at(-1);
+    assert.ok(pickCase && pickCase.type === 'review.opened');
+    const choice = { sessionId: ann, items: [{ sku, qty: 1 }], probability: 1 };
+    assert.ok(d.shelf.resolve(pickCase.data.caseId, choice, 't', t + 1_500).ok);
+  }
+  const back: ShelfEvent = {
+    ...pickAt('g1.s1.p1', 'WATER', T0 + 60_000),
+    gramsByPlate: { 'g1.s1.p1': -517 },
+    grams: -517,
+    hypotheses: [
+      { items: [{ sku: 'WATER', qty: -1 }], probability: 0.55, residualGrams: -3 },
+      { items: [{ sku: 'SODA', qty: -1 }], probability: 0.45, residualGrams: 2 },
+    ],
+  };
+  d.shelf.onShelfEvent(back);
+  const opened = d.events.filter((e) => e.type === 'review.opened').at(-1);
+  assert.ok(opened && opened.type === 'review.opened' && opened.data.shelfEventId === back.id);
+  const answer = (sku: string) => opened.data.alternatives.find((a) => a.items.some((i) => i.sku === sku))!;
+  return { ...d, ann, opened: opened.data, answer };
+}
+
+test('[F7] a put-back in review leaves each likely answer on the plate until the reviewer says which', () => {
+  const { shelf, stock, opened, answer } = putBackInReview();
+  // Water is the top answer; the soda may be there too, so a later pick of it is proposed from this plate.
+  assert.deepEqual(opened.maybeOnPlate, [{ sku: 'SODA', qty: -1 }]);
+  assert.equal(stock.of('g1.s1.p1').get('WATER'), 10);
+  assert.equal(stock.of('g1.s1.p1').get('SODA'), 1);
+  assert.equal(stock.of('g1.s1.p2').get('SODA'), 9);
+  // The reviewer says water: the soda was never there.
+  assert.ok(shelf.resolve(opened.caseId, answer('WATER'), 't', T0 + 90_000).ok);
+  assert.equal(stock.of('g1.s1.p1').get('WATER'), 10);
+  assert.equal(stock.of('g1.s1.p1').get('SODA'), 0);
+});
+
+test('[F7] a misplaced unit picked while its put-back was in review does not come back when the reviewer confirms it', () => {
+  const { shelf, stock, opened, answer, events } = putBackInReview();
+  // Someone takes the soda off the water plate before the reviewer looks.
+  shelf.onShelfEvent(pickAt('g1.s1.p1', 'SODA', T0 + 70_000));
+  const pickCase = events.filter((e) => e.type === 'review.opened').at(-1);
+  assert.ok(pickCase && pickCase.type === 'review.opened' && pickCase.data.caseId !== opened.caseId);
+  assert.equal(stock.of('g1.s1.p1').get('SODA'), 0);
+  // The reviewer says it was the soda: it came back and left again; the water never came back.
+  assert.ok(shelf.resolve(opened.caseId, answer('SODA'), 't', T0 + 90_000).ok);
+  assert.equal(stock.of('g1.s1.p1').get('SODA'), 0);
+  assert.equal(stock.of('g1.s1.p1').get('WATER'), 9);
+});

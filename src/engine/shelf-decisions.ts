@@ -16,7 +16,14 @@ import { type FusionConfig, handWindow } from '../fusion/config.ts';
 import { decideHandoff, type HandoffSide } from '../fusion/handoff.ts';
 import type { SessionBook } from '../identity/session-book.ts';
 import { linesForResolution, ReviewQueue } from '../review/queue.ts';
-import { allItems, type ChargeShare, charges, type ReviewAlternative, type ReviewCase } from '../review/types.ts';
+import {
+  allItems,
+  type ChargeShare,
+  charges,
+  type ReviewAlternative,
+  type ReviewCase,
+  resolutionMoves,
+} from '../review/types.ts';
 import { type LaneRow, laneRow } from '../store/lanes.ts';
 import type { Box, Vec2 } from '../store/schema.ts';
 import type { PlateInfo, Store } from '../store/store.ts';
@@ -45,7 +52,7 @@ interface PlateMove extends ItemCount {
 
 interface CaseRecord {
   event: ShelfEvent;
-  /** How the plate stock was moved when the case opened (the top alternative's items), plate by plate. */
+  /** How the plate stock was moved when the case opened (the top alternative's items, maybe more), plate by plate. */
   applied: PlateMove[];
 }
 
@@ -194,6 +201,10 @@ export class ShelfDecisions {
   private openCase(event: ShelfEvent, decision: Extract<FusionDecision, { kind: 'review' }>): void {
     const top = decision.alternatives[0];
     const applied = this.moveStock(event, top ? allItems(top) : []);
+    // A put-back in doubt: what another likely answer returned may be on the plate too, so that a later pick of it
+    // is proposed (and not read as the top answer's items) until the reviewer says.
+    const maybe = maybeReturned(decision.alternatives, this.deps.fusion.holdMinProbability);
+    applied.push(...this.moveStock(event, maybe));
     const blocking = [...new Set(decision.alternatives.flatMap((a) => charges(a).map((c) => c.sessionId)))];
     for (const id of blocking) this.lastInReview.set(id, Math.max(this.lastInReview.get(id) ?? 0, event.tChange));
     const review: ReviewCase = {
@@ -204,6 +215,7 @@ export class ShelfDecisions {
       alternatives: decision.alternatives,
       confidence: decision.confidence,
       blocking,
+      ...(maybe.length > 0 ? { maybeOnPlate: maybe } : {}),
     };
     this.records.set(review.caseId, { event, applied });
     this.emitAndQueue({ type: 'review.opened', t: event.tDecided, data: review });
@@ -217,9 +229,11 @@ export class ShelfDecisions {
     if (queued.state !== 'open') {
       return { ok: false as const, code: 'ALREADY_RESOLVED' as const, reason: `case ${caseId} is ${queued.state}` };
     }
-    // The plates moved by the top alternative when the case opened; undo that, then apply the chosen items.
-    for (const m of record.applied) this.deps.stock.apply(m.plateId, [{ sku: m.sku, qty: -m.qty }]);
-    this.moveStock(record.event, allItems(choice));
+    // The plates moved by the top alternative (and what others maybe put back) when the case opened: undo what the
+    // choice does not share, then apply the rest of the chosen items.
+    const { undo, apply } = resolutionMoves(record.applied, allItems(choice));
+    for (const m of undo) this.deps.stock.apply(m.plateId, [{ sku: m.sku, qty: -m.qty }]);
+    this.moveStock(record.event, apply);
     const resolution = { caseId, choice, reviewer, t };
     this.emitAndQueue({ type: 'review.resolved', t, data: resolution });
     this.chargeAll(charges(choice), record.event, (share) =>
@@ -311,4 +325,22 @@ function laneRows(store: Store, plateIds: readonly string[]): LaneRow[] {
     if (info) byShelf.set(info.shelf.id, [...(byShelf.get(info.shelf.id) ?? []), info]);
   }
   return [...byShelf.values()].flatMap((infos) => laneRow(infos) ?? []);
+}
+
+/**
+ * Units the other answers of a case at least `minProbability` likely put back of SKUs the top answer does not move,
+ * each SKU once at its largest count (as put-backs: negative).
+ */
+function maybeReturned(alternatives: readonly ReviewAlternative[], minProbability: number): ItemCount[] {
+  const [top, ...others] = alternatives;
+  if (!top) return [];
+  const moved = new Set(allItems(top).map((i) => i.sku));
+  const units = new Map<string, number>();
+  for (const a of others) {
+    if (a.probability < minProbability) continue;
+    for (const { sku, qty } of allItems(a)) {
+      if (qty < 0 && !moved.has(sku)) units.set(sku, Math.min(units.get(sku) ?? 0, qty));
+    }
+  }
+  return [...units].map(([sku, qty]) => ({ sku, qty }));
 }

@@ -5,10 +5,12 @@
  * now. Driven only by event time; the server feeds it, the alerts read it.
  *
  * The engine moves a plate's stock once per shelf event by the decided items. Those items are visible in the events
- * as the cart lines that cite the event, or a review case's top alternative; a decision that charged nobody (staff,
+ * as the cart lines that cite the event, or a review case's top alternative (and `maybeOnPlate`, what other likely
+ * answers put back, held there too until the reviewer says); a decision that charged nobody (staff,
  * a tailgater, a bump) shows no items, so the weight stage's best hypothesis stands in for it.
  */
 import type { EngineEvent } from '../engine/events.ts';
+import { resolutionMoves } from '../review/types.ts';
 import type { Store } from '../store/store.ts';
 import type { ItemCount, ShelfEvent } from '../weight/types.ts';
 import { itemVariance, reviewVariance } from './stock-math.ts';
@@ -41,6 +43,8 @@ export interface Movement {
   confidence: number;
   state: 'committed' | 'in-review' | 'reviewed';
   caseId?: string;
+  /** While in review: put-backs other likely answers made, held on the plate too (ReviewCase.maybeOnPlate). */
+  maybeOnPlate?: ItemCount[];
   /** Grams the weight stage saw leave this plate (negative: arrived). */
   grams: number;
 }
@@ -110,7 +114,7 @@ interface Pending {
   lines: ItemCount[];
   sessionId: string | null;
   confidence: number;
-  review: { caseId: string; items: ItemCount[]; variance: Map<string, number> } | null;
+  review: { caseId: string; items: ItemCount[]; maybe: ItemCount[]; variance: Map<string, number> } | null;
 }
 
 export class Inventory {
@@ -190,6 +194,7 @@ export class Inventory {
       p.review = {
         caseId: event.data.caseId,
         items: top?.items ?? [],
+        maybe: event.data.maybeOnPlate ?? [],
         variance: reviewVariance(event.data.alternatives),
       };
       p.sessionId = top?.sessionId ?? null;
@@ -216,6 +221,7 @@ export class Inventory {
     const items = p.review ? p.review.items : p.lines.length > 0 ? p.lines : (fallback?.items ?? []);
     const confidence = p.review || p.lines.length > 0 ? p.confidence : (fallback?.probability ?? 0);
     this.move(ledger, items);
+    if (p.review) this.move(ledger, p.review.maybe);
     const variance = p.review?.variance ?? itemVariance(items, confidence);
     if (variance.size > 0) ledger.variance.set(p.event.id, variance);
     ledger.lastMovement = p.t;
@@ -230,6 +236,7 @@ export class Inventory {
       state: p.review ? 'in-review' : 'committed',
       grams: p.event.gramsByPlate[plateId] ?? p.event.grams,
       ...(p.review ? { caseId: p.review.caseId } : {}),
+      ...(p.review && p.review.maybe.length > 0 ? { maybeOnPlate: p.review.maybe } : {}),
     };
     if (p.review) {
       this.caseEvents.set(p.review.caseId, p.event.id);
@@ -243,12 +250,14 @@ export class Inventory {
     const movement = eventId ? this.byEvent.get(eventId) : undefined;
     const ledger = movement ? this.plates.get(movement.plateId) : undefined;
     if (!movement || !ledger || !eventId) return;
-    // Undo the top alternative the engine applied when the case opened, then apply the reviewer's choice.
+    // Undo what the engine applied when the case opened and the choice does not share, then apply the rest of it.
+    const { undo, apply } = resolutionMoves([...movement.items, ...(movement.maybeOnPlate ?? [])], items);
     this.move(
       ledger,
-      movement.items.map((i) => ({ sku: i.sku, qty: -i.qty })),
+      undo.map((i) => ({ sku: i.sku, qty: -i.qty })),
     );
-    this.move(ledger, items);
+    this.move(ledger, apply);
+    delete movement.maybeOnPlate;
     ledger.variance.delete(eventId);
     ledger.reviewing.delete(eventId);
     movement.items = items;

@@ -41,6 +41,11 @@ export interface ReviewCase {
   confidence?: number;
   /** Sessions whose receipts wait on this case. */
   blocking: string[];
+  /**
+   * Put-backs other likely answers made of SKUs the top answer does not move: the plate may hold them too until the
+   * reviewer says (its stock carries them meanwhile, like the top answer's items).
+   */
+  maybeOnPlate?: ItemCount[];
 }
 
 export interface ReviewResolution {
@@ -49,4 +54,26 @@ export interface ReviewResolution {
   choice: ReviewAlternative;
   reviewer: string;
   t: number;
+}
+
+/**
+ * How a resolution moves plate stock the case already moved by `applied`: a put-back the chosen answer shares stays
+ * where it is (undone and redone, a unit a later pick took would come back, as stock never goes below zero); the
+ * rest of `applied` is undone and the rest of `chosen` applied.
+ */
+export function resolutionMoves<T extends ItemCount>(
+  applied: readonly T[],
+  chosen: readonly ItemCount[],
+): { undo: T[]; apply: ItemCount[] } {
+  const returned = new Map<string, number>();
+  for (const { sku, qty } of chosen) if (qty < 0) returned.set(sku, (returned.get(sku) ?? 0) + qty);
+  const undo: T[] = [];
+  for (const m of applied) {
+    const shared = m.qty < 0 ? Math.max(m.qty, returned.get(m.sku) ?? 0) : 0;
+    if (shared < 0) returned.set(m.sku, (returned.get(m.sku) ?? 0) - shared);
+    if (m.qty !== shared) undo.push({ ...m, qty: m.qty - shared });
+  }
+  const taken = chosen.filter((i) => i.qty > 0);
+  const back = [...returned].filter(([, qty]) => qty < 0).map(([sku, qty]) => ({ sku, qty }));
+  return { undo, apply: [...taken, ...back] };
 }
