@@ -145,6 +145,25 @@ test('a put-back in review holds what other answers put back too; a unit picked 
   assert.equal(units(inv, 'p-chips', 'CHIPS'), 20);
 });
 
+test('a merged take in review moves every shopper’s share, as the engine does', () => {
+  const inv = new Inventory(store);
+  const event = shelfEvent('p-mixed', 250, [{ sku: 'SOAP', qty: 2 }], T0 + 1000);
+  const merged = {
+    sessionId: 's1',
+    items: [{ sku: 'SOAP', qty: 1 }],
+    with: [{ sessionId: 's2', items: [{ sku: 'SOAP', qty: 1 }] }],
+  };
+  const opened = reviewOpened(event, [
+    { ...merged, probability: 0.6 },
+    { sessionId: 's1', items: [{ sku: 'SOAP', qty: 2 }], probability: 0.4 },
+  ]);
+  feed(inv, [sessionOpened('s1', T0), sessionOpened('s2', T0), event, opened]);
+  assert.equal(units(inv, 'p-mixed', 'SOAP'), 6);
+  const caseId = opened.type === 'review.opened' ? opened.data.caseId : '';
+  feed(inv, [reviewResolved(caseId, { ...merged, probability: 1 }, T0 + 60_000)]);
+  assert.equal(units(inv, 'p-mixed', 'SOAP'), 6);
+});
+
 test('never counts below zero, as the engine does', () => {
   const inv = new Inventory(store, { initial: { 'p-cola': { COLA: 1 } } });
   const pick = shelfEvent('p-cola', 740, [{ sku: 'COLA', qty: 2 }], T0 + 1000);

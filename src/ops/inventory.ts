@@ -10,7 +10,7 @@
  * a tailgater, a bump) shows no items, so the weight stage's best hypothesis stands in for it.
  */
 import type { EngineEvent } from '../engine/events.ts';
-import { resolutionMoves } from '../review/types.ts';
+import { allItems, resolutionMoves } from '../review/types.ts';
 import type { Store } from '../store/store.ts';
 import type { ItemCount, ShelfEvent } from '../weight/types.ts';
 import { itemVariance, reviewVariance } from './stock-math.ts';
@@ -171,7 +171,7 @@ export class Inventory {
         this.pending = { event: event.data, t: event.t, lines: [], sessionId: null, confidence: 1, review: null };
         break;
       case 'review.resolved':
-        this.resolveCase(event.data.caseId, event.data.choice.items, event.data.choice.sessionId, event.t);
+        this.resolveCase(event.data.caseId, allItems(event.data.choice), event.data.choice.sessionId, event.t);
         break;
       default:
         break;
@@ -193,7 +193,7 @@ export class Inventory {
       const top = event.data.alternatives[0];
       p.review = {
         caseId: event.data.caseId,
-        items: top?.items ?? [],
+        items: top ? allItems(top) : [],
         maybe: event.data.maybeOnPlate ?? [],
         variance: reviewVariance(event.data.alternatives),
       };
