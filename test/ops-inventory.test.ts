@@ -188,6 +188,29 @@ test('reconciliation: the first reading anchors the tare, later ones measure dri
   assert.equal(inv.plate('p-cola')!.driftGrams, drifted.driftGrams);
 });
 
+test('a reading taken while a case is open stays the anchor once the reviewer answers differently', () => {
+  const inv = new Inventory(store);
+  const tare = 300;
+  const full = 8 * 125 + 12 * 30;
+  // 250 g gone: two soaps (top answer) or, as the reviewer will say, eight gums (240 g).
+  const pick = shelfEvent('p-mixed', 250, [{ sku: 'SOAP', qty: 2 }], T0 + 1000);
+  const opened = reviewOpened(pick, [
+    { sessionId: 's1', items: [{ sku: 'SOAP', qty: 2 }], probability: 0.6 },
+    { sessionId: 's1', items: [{ sku: 'GUM', qty: 8 }], probability: 0.4 },
+  ]);
+  feed(inv, [sessionOpened('s1', T0), pick, opened]);
+  const measured = tare + full - 240;
+  assert.deepEqual(inv.reconcile('p-mixed', measured, T0 + 5000), { driftGrams: 0, confirmed: false });
+  const caseId = opened.type === 'review.opened' ? opened.data.caseId : '';
+  feed(inv, [
+    reviewResolved(caseId, { sessionId: 's1', items: [{ sku: 'GUM', qty: 8 }], probability: 1 }, T0 + 60_000),
+  ]);
+  assert.equal(units(inv, 'p-mixed', 'GUM'), 4);
+  const later = inv.reconcile('p-mixed', measured, T0 + 120_000);
+  assert.ok(Math.abs(later.driftGrams!) < 1e-9, `no drift from the answer itself, got ${later.driftGrams}`);
+  assert.equal(later.confirmed, true);
+});
+
 test('a recount sets units and restarts the weight checks', () => {
   const inv = new Inventory(store);
   inv.reconcile('p-chips', 900, T0);

@@ -98,8 +98,11 @@ interface PlateLedger {
   /** Expected grams and summed event grams at the baseline (the last recount or the start). */
   baseExpected: number;
   eventGramsSinceBase: number;
-  /** First reading after the baseline, and the expected grams then. */
-  readingBase: { measured: number; expected: number } | null;
+  /**
+   * First reading after the baseline, the expected grams then, and the shelf events then in review: a reviewer's
+   * answer to one of those corrects what the plate held at that reading too.
+   */
+  readingBase: { measured: number; expected: number; inReview: Set<string> } | null;
   drift: number | null;
   lastReconciled: number | null;
   lastConfirmed: number | null;
@@ -252,11 +255,14 @@ export class Inventory {
     if (!movement || !ledger || !eventId) return;
     // Undo what the engine applied when the case opened and the choice does not share, then apply the rest of it.
     const { undo, apply } = resolutionMoves([...movement.items, ...(movement.maybeOnPlate ?? [])], items);
+    const expectedBefore = this.expectedGrams(ledger.units);
     this.move(
       ledger,
       undo.map((i) => ({ sku: i.sku, qty: -i.qty })),
     );
     this.move(ledger, apply);
+    const base = ledger.readingBase;
+    if (base?.inReview.delete(eventId)) base.expected += this.expectedGrams(ledger.units) - expectedBefore;
     delete movement.maybeOnPlate;
     ledger.variance.delete(eventId);
     ledger.reviewing.delete(eventId);
@@ -312,7 +318,7 @@ export class Inventory {
     const expected = this.expectedGrams(ledger.units);
     ledger.lastReconciled = t;
     if (!ledger.readingBase) {
-      ledger.readingBase = { measured: measuredGrams, expected };
+      ledger.readingBase = { measured: measuredGrams, expected, inReview: new Set(ledger.reviewing) };
       ledger.drift = 0;
       return { driftGrams: 0, confirmed: false };
     }
