@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { receiptsBeforeReview } from '../bench/after-review.ts';
+import { FOUND_DEFAULTS } from '../fusion/found.ts';
 import { createDemoAuthorizer, demoEntryCode, sessionIdFor } from '../identity/demo-authorizer.ts';
+import type { SessionBook } from '../identity/session-book.ts';
 import { topicFor } from '../protocol/topics.ts';
 import { runSimulation } from '../sim/simulate.ts';
 import { loadStoreFile, parseStore } from '../store/load-store.ts';
@@ -9,6 +11,8 @@ import { tinyStoreDef } from '../store/tiny-store.ts';
 import { byException } from '../weight/synthetic.ts';
 import { createEngine } from './engine.ts';
 import type { EngineEvent } from './events.ts';
+import { FoundItems } from './found-items.ts';
+import type { ShelfDecisions } from './shelf-decisions.ts';
 
 const T0 = 1_767_600_000_000;
 
@@ -147,4 +151,54 @@ test('in a simulated store, a dropped item staff found leaves its dropper’s ca
     );
     assert.ok(dropped, `${f.sku} found at ${f.t} taken off ${f.sessionId}, who dropped none`);
   }
+});
+
+test('where a shopper stood before the item could have been lying there does not make them its dropper', () => {
+  const store = parseStore({ ...tinyStoreDef(), mode: 'multi-shopper' as const });
+  assert.ok(store.ok);
+  const [ann, bob] = ['ann@1', 'bob@1'];
+  const session = (sessionId: string) => ({ sessionId, staff: false, opened: T0, state: 'open' as const });
+  const sessions = {
+    get: (id: string) => session(id),
+    exitedAt: () => null,
+    sessionOfTrack: (trackId: string) => session(trackId === 'T1' ? ann : bob),
+  } as unknown as SessionBook;
+  const appended: unknown[] = [];
+  const shelf = {
+    holding: () => [ann, bob],
+    linesOf: () => [{ sku: 'WATER', qty: 1, t: T0 }],
+    append: (lines: unknown[]) => appended.push(...lines),
+  } as unknown as ShelfDecisions;
+  const events: EngineEvent[] = [];
+  const found = new FoundItems({
+    store: store.value,
+    sessions,
+    shelf,
+    emit: (e) => events.push(e),
+    tracked: true,
+    threshold: 0.9,
+    config: FOUND_DEFAULTS,
+  });
+  const point = (x: number, t: number) => ({ t, x, y: 2, wristSigma: 0.05 });
+  const findT = T0 + 30 * 60_000;
+  // Ann stood on the spot 20 minutes before the find, then far from it; Bob passed 0.4 m from it 5 minutes before.
+  for (let t = T0; t < findT; t += 1_000) {
+    const annAt = t < findT - 20 * 60_000 ? 2 : 6;
+    const bobAt = Math.abs(t - (findT - 5 * 60_000)) < 3_000 ? 2.4 : 8;
+    found.observe(
+      [
+        { trackId: 'T1', point: point(annAt, t) },
+        { trackId: 'T2', point: point(bobAt, t) },
+      ],
+      t,
+    );
+  }
+  assert.deepEqual(
+    found.onFound({ kind: 'item.found', v: 1, ts: findT, handheldId: 'h1', sku: 'WATER', at: [2, 2] }, findT),
+    { ok: true, value: true },
+  );
+  const find = events.find((e) => e.type === 'item.found');
+  assert.ok(find?.type === 'item.found');
+  assert.equal(find.data.sessionId, bob, JSON.stringify(find.data.candidates));
+  assert.equal(appended.length, 1);
 });

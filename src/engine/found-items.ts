@@ -122,7 +122,11 @@ export class FoundItems {
     this.deps.shelf.append(linesFromFound({ ...found, sessionId, t }, () => price));
   }
 
-  /** Shoppers whose cart holds the product and who were inside within the lookback, with how close they came. */
+  /**
+   * Shoppers whose cart holds the product and who were inside within the lookback, with how close they came since
+   * they took it. Only the lookback's part of a trail counts: an item lies on the floor no longer than that, so a
+   * shopper who stood by the spot before it could not have dropped it there.
+   */
   private candidates(sku: string, at: Vec2, t: number): FoundCandidate[] {
     const { sessions, shelf, tracked, config } = this.deps;
     const since = t - config.lookbackMs;
@@ -131,7 +135,8 @@ export class FoundItems {
       const exited = sessions.exitedAt(sessionId);
       if (!session || session.staff || session.opened > t || (exited !== null && exited < since)) return [];
       const added = shelf.linesOf(sessionId).find((l) => l.sku === sku && l.qty > 0)?.t ?? since;
-      const distanceM = tracked ? this.trails.closest(sessionId, at, added - config.addLagMs, t) : null;
+      const from = Math.max(added - config.addLagMs, since);
+      const distanceM = tracked ? this.trails.closest(sessionId, at, from, t) : null;
       return [{ sessionId, distanceM }];
     });
   }

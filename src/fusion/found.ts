@@ -15,7 +15,10 @@ export interface FoundConfig {
   unknownWeight: number;
   /** The closeness weight of a candidate whose whereabouts are unknown: as if about 1 m from the spot. */
   unseenLikelihood: number;
-  /** Shoppers inside the store within this long (ms) before the find are candidates. */
+  /**
+   * How long (ms) an item may lie on the floor before staff find it: shoppers inside within this long before the find
+   * are candidates, judged by where they walked within it.
+   */
   lookbackMs: number;
   /** The trail is searched from this long (ms) before the product was added to the cart (add lags the pick). */
   addLagMs: number;
