@@ -10,6 +10,7 @@ import type { FoundScore } from './score-found.ts';
 import type { HandoffScore } from './score-handoffs.ts';
 import type { ReceiptScore } from './score-receipts.ts';
 import { type Histogram, histogram, percentile } from './stats.ts';
+import type { WrongCauses } from './wrong-causes.ts';
 
 export interface TrackingFigures {
   idf1: number | null;
@@ -52,6 +53,8 @@ export interface PolicyFigures {
   overchargedVisitsPer1000: number;
   underchargedVisitsPer1000: number;
   afterReview: { exactReceiptRate: number | null; itemF1: number };
+  /** Visits whose receipt was not exact before review, each put down to one cause (wrong-causes.ts). */
+  wrongBeforeReview: WrongCauses;
   events: {
     precision: number;
     recall: number;
@@ -103,6 +106,7 @@ const EXIT_TO_RECEIPT_EDGES = [0, 1000, 2000, 3000, 4000, 5000, 7500, 10_000, 20
 export interface PolicyInputs {
   receipts: ReceiptScore;
   afterReview: ReceiptScore;
+  wrongBeforeReview: WrongCauses;
   events: EventScore;
   handoffs: HandoffScore;
   found: FoundScore;
@@ -113,6 +117,7 @@ export interface PolicyInputs {
 export function policyFigures({
   receipts,
   afterReview,
+  wrongBeforeReview,
   events,
   handoffs,
   found,
@@ -132,6 +137,7 @@ export function policyFigures({
     overchargedVisitsPer1000: receipts.overchargedVisitsPer1000,
     underchargedVisitsPer1000: receipts.underchargedVisitsPer1000,
     afterReview: { exactReceiptRate: afterReview.exactReceiptRate, itemF1: afterReview.itemF1 },
+    wrongBeforeReview,
     events: {
       precision: events.precision,
       recall: events.recall,
@@ -197,6 +203,10 @@ export const METRIC_ROWS: MetricRow[] = [
   ['review cases: what', (f) => f.reviewKinds.what, 'num'],
   ['review cases: merged take', (f) => f.reviewKinds.merged, 'num'],
   ['review cases: top right', (f) => f.reviewKinds.topRight, 'num'],
+  ['wrong: held by review', (f) => f.wrongBeforeReview.heldByReview, 'num'],
+  ['wrong: dropped on floor', (f) => f.wrongBeforeReview.droppedOnFloor, 'num'],
+  ['wrong: handed over', (f) => f.wrongBeforeReview.handedOver, 'num'],
+  ['wrong: decided wrong', (f) => f.wrongBeforeReview.decidedWrong, 'num'],
   ['after review: exact', (f) => f.afterReview.exactReceiptRate, 'rate'],
   ['after review: item F1', (f) => f.afterReview.itemF1, 'rate'],
   ['events precision', (f) => f.events.precision, 'rate'],

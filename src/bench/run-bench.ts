@@ -31,6 +31,7 @@ import { scoreHandoffs } from './score-handoffs.ts';
 import { scoreReceipts } from './score-receipts.ts';
 import { type Difficulty, type SuiteName, type SuiteRun, selectRuns } from './suites.ts';
 import { TrackSampler } from './tracking.ts';
+import { wrongCauses } from './wrong-causes.ts';
 
 export interface SimulationOptions {
   seed: number;
@@ -144,8 +145,12 @@ function scorePolicy(
   const found = scoreFound(book, before);
   answerFinds(run.engine, store, book);
   const prices = new Map([...store.products].map(([sku, p]) => [sku, p.price]));
+  const charged = receiptsBeforeReview(before);
+  const receipts = scoreReceipts(truth.visits, charged, prices);
+  const held = new Set(openCases(before).flatMap((c) => c.blocking));
   return policyFigures({
-    receipts: scoreReceipts(truth.visits, receiptsBeforeReview(before), prices),
+    receipts,
+    wrongBeforeReview: wrongCauses({ ...truth, perVisit: receipts.perVisit, receipts: charged, heldByReview: held }),
     afterReview: scoreReceipts(truth.visits, receiptsAfterReview(run.events), prices),
     events,
     handoffs: scoreHandoffs(truth.interactions, truth.people, shoppers, run.events),
