@@ -211,6 +211,28 @@ test('a reading taken while a case is open stays the anchor once the reviewer an
   assert.equal(later.confirmed, true);
 });
 
+test('a recount while a case is open holds: the answer moves only what staff did not count', () => {
+  const inv = new Inventory(store);
+  const tare = 300;
+  const pick = shelfEvent('p-mixed', 250, [{ sku: 'SOAP', qty: 2 }], T0 + 1000);
+  const opened = reviewOpened(pick, [
+    { sessionId: 's1', items: [{ sku: 'SOAP', qty: 2 }], probability: 0.6 },
+    { sessionId: 's1', items: [{ sku: 'GUM', qty: 8 }], probability: 0.4 },
+  ]);
+  feed(inv, [sessionOpened('s1', T0), pick, opened]);
+  // Eight gums went: staff count the soaps (all 8 there) but not the gums; then a reading anchors.
+  assert.equal(inv.recount('p-mixed', { SOAP: 8 }, T0 + 2000), true);
+  const measured = tare + 8 * 125 + 4 * 30;
+  inv.reconcile('p-mixed', measured, T0 + 5000);
+  const caseId = opened.type === 'review.opened' ? opened.data.caseId : '';
+  feed(inv, [
+    reviewResolved(caseId, { sessionId: 's1', items: [{ sku: 'GUM', qty: 8 }], probability: 1 }, T0 + 60_000),
+  ]);
+  assert.deepEqual([units(inv, 'p-mixed', 'SOAP'), units(inv, 'p-mixed', 'GUM')], [8, 4]);
+  const later = inv.reconcile('p-mixed', measured, T0 + 120_000);
+  assert.ok(Math.abs(later.driftGrams!) < 1e-9, `got ${later.driftGrams}`);
+});
+
 test('a recount sets units and restarts the weight checks', () => {
   const inv = new Inventory(store);
   inv.reconcile('p-chips', 900, T0);

@@ -35,8 +35,8 @@ export const FOUND_DEFAULTS: FoundConfig = {
 export interface FoundCandidate {
   sessionId: string;
   /**
-   * Closest approach (m) of the session's trail to the spot since it took the product; null when unknown (a store
-   * without cameras, or a track lost since).
+   * Closest approach (m) of the session's trail to the spot since it took the product and within the lookback; null
+   * when unknown (a store without cameras, a track lost since, or no point of it within the lookback).
    */
   distanceM: number | null;
 }

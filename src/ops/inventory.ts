@@ -108,6 +108,8 @@ interface PlateLedger {
   lastConfirmed: number | null;
   lastMovement: number | null;
   reviewing: Set<string>;
+  /** SKUs staff counted while a shelf event here was in review: its answer does not move what they counted. */
+  countedInReview: Map<string, Set<string>>;
 }
 
 /** A shelf event waits here until the decision that follows it (cart lines, a review case, or nothing) is known. */
@@ -151,6 +153,7 @@ export class Inventory {
         lastConfirmed: null,
         lastMovement: null,
         reviewing: new Set(),
+        countedInReview: new Map(),
       };
       ledger.baseExpected = this.expectedGrams(ledger.units);
       this.plates.set(plateId, ledger);
@@ -253,14 +256,18 @@ export class Inventory {
     const movement = eventId ? this.byEvent.get(eventId) : undefined;
     const ledger = movement ? this.plates.get(movement.plateId) : undefined;
     if (!movement || !ledger || !eventId) return;
-    // Undo what the engine applied when the case opened and the choice does not share, then apply the rest of it.
+    // Undo what the engine applied when the case opened and the choice does not share, then apply the rest of it,
+    // but for what staff counted meanwhile: the count already holds the truth.
     const { undo, apply } = resolutionMoves([...movement.items, ...(movement.maybeOnPlate ?? [])], items);
+    const counted = ledger.countedInReview.get(eventId);
+    ledger.countedInReview.delete(eventId);
+    const uncounted = (i: ItemCount) => !counted?.has(i.sku);
     const expectedBefore = this.expectedGrams(ledger.units);
     this.move(
       ledger,
-      undo.map((i) => ({ sku: i.sku, qty: -i.qty })),
+      undo.filter(uncounted).map((i) => ({ sku: i.sku, qty: -i.qty })),
     );
-    this.move(ledger, apply);
+    this.move(ledger, apply.filter(uncounted));
     const base = ledger.readingBase;
     if (base?.inReview.delete(eventId)) base.expected += this.expectedGrams(ledger.units) - expectedBefore;
     delete movement.maybeOnPlate;
@@ -344,6 +351,11 @@ export class Inventory {
     ledger.baseExpected = this.expectedGrams(ledger.units);
     ledger.eventGramsSinceBase = 0;
     ledger.readingBase = null;
+    for (const id of ledger.reviewing) {
+      const counted = ledger.countedInReview.get(id) ?? new Set();
+      for (const sku of Object.keys(counts)) counted.add(sku);
+      ledger.countedInReview.set(id, counted);
+    }
     ledger.drift = null;
     ledger.lastConfirmed = t;
     ledger.lastMovement = t;
