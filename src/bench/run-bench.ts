@@ -31,7 +31,7 @@ import { scoreHandoffs } from './score-handoffs.ts';
 import { scoreReceipts } from './score-receipts.ts';
 import { type Difficulty, type SuiteName, type SuiteRun, selectRuns } from './suites.ts';
 import { TrackSampler } from './tracking.ts';
-import { wrongCauses } from './wrong-causes.ts';
+import { heldProducts, wrongCauses } from './wrong-causes.ts';
 
 export interface SimulationOptions {
   seed: number;
@@ -147,7 +147,7 @@ function scorePolicy(
   const prices = new Map([...store.products].map(([sku, p]) => [sku, p.price]));
   const charged = receiptsBeforeReview(before);
   const receipts = scoreReceipts(truth.visits, charged, prices);
-  const held = new Set(openCases(before).flatMap((c) => c.blocking));
+  const held = heldProducts(openCases(before));
   return policyFigures({
     receipts,
     wrongBeforeReview: wrongCauses({ ...truth, perVisit: receipts.perVisit, receipts: charged, heldByReview: held }),

@@ -1,10 +1,11 @@
 /**
  * Why receipts are wrong before review: each shopper visit whose receipt (as the engine charged it by itself) is not
- * exact, put down to one cause, the first that fits: a review case holds it; it dropped on the floor an item it is
- * charged wrongly for (cameras see no products: only staff's find can correct it); it handed such an item to another
- * visit or got one from one; else the engine decided it wrong. This is what keeps the exact-receipt and overcharge
- * figures from their targets, and so where work should go. Pure.
+ * exact, put down to one cause, the first that fits: review cases hold it, on every product it is wrong on; it is
+ * charged for an item it dropped on the floor (cameras see no products: only staff's find can correct it); it is
+ * charged for an item it handed to another visit, or not for one it got; else the engine decided it wrong. This is
+ * what keeps the exact-receipt and overcharge figures from their targets, and so where work should go. Pure.
  */
+import { allItems } from '../review/types.ts';
 import type { TruthInteraction, TruthPerson, TruthVisit } from '../sim/truth.ts';
 import { type ScoredReceipt, unitsBySku, type VisitReceiptScore } from './score-receipts.ts';
 
@@ -21,8 +22,20 @@ export interface WrongCauseInputs {
   receipts: readonly ScoredReceipt[];
   interactions: readonly TruthInteraction[];
   people: readonly Pick<TruthPerson, 'personId' | 'visit'>[];
-  /** Shopper visits a review case held before anyone answered. */
-  heldByReview: ReadonlySet<string>;
+  /** For each visit review cases held before anyone answered, the products those cases could change. */
+  heldByReview: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+type Answer = Parameters<typeof allItems>[0] & { sessionId: string | null };
+
+/** Each visit the cases hold, with the products any of their answers moves. */
+export function heldProducts(cases: readonly { blocking: readonly string[]; alternatives: readonly Answer[] }[]) {
+  const held = new Map<string, Set<string>>();
+  for (const c of cases) {
+    const skus = c.alternatives.flatMap((a) => allItems(a).map((i) => i.sku));
+    for (const visit of c.blocking) held.set(visit, new Set([...(held.get(visit) ?? []), ...skus]));
+  }
+  return held;
 }
 
 export function wrongCauses(input: WrongCauseInputs): WrongCauses {
@@ -32,26 +45,19 @@ export function wrongCauses(input: WrongCauseInputs): WrongCauses {
   const visitOf = new Map(input.people.map((p) => [p.personId, p.visit]));
   for (const { visit, exact } of input.perVisit) {
     if (exact) continue;
-    if (input.heldByReview.has(visit)) {
-      out.heldByReview += 1;
-      continue;
-    }
-    const wrong = wrongSkus(truthOf.get(visit) ?? new Map(), chargedOf.get(visit) ?? new Map());
-    const touches = (kind: TruthInteraction['kind']) =>
-      input.interactions.some((i) => {
-        if (i.kind !== kind || i.sku === null || !wrong.has(i.sku)) return false;
-        const to = i.toPersonId === undefined ? undefined : visitOf.get(i.toPersonId);
-        return i.visit === visit || to === visit;
-      });
-    if (touches('drop')) out.droppedOnFloor += 1;
-    else if (touches('handoff')) out.handedOver += 1;
+    const truth = truthOf.get(visit) ?? new Map<string, number>();
+    const charged = chargedOf.get(visit) ?? new Map<string, number>();
+    // Units charged beyond (> 0) or short of (< 0) what the visit took.
+    const off = (sku: string | null) => (sku === null ? 0 : (charged.get(sku) ?? 0) - (truth.get(sku) ?? 0));
+    const wrong = [...new Set([...truth.keys(), ...charged.keys()])].filter((sku) => off(sku) !== 0);
+    const held = input.heldByReview.get(visit);
+    const gave = (i: TruthInteraction) => i.visit === visit && off(i.sku) > 0;
+    const got = (i: TruthInteraction) =>
+      i.toPersonId !== undefined && visitOf.get(i.toPersonId) === visit && off(i.sku) < 0;
+    if (held && wrong.every((sku) => held.has(sku))) out.heldByReview += 1;
+    else if (input.interactions.some((i) => i.kind === 'drop' && gave(i))) out.droppedOnFloor += 1;
+    else if (input.interactions.some((i) => i.kind === 'handoff' && (gave(i) || got(i)))) out.handedOver += 1;
     else out.decidedWrong += 1;
   }
   return out;
-}
-
-/** SKUs charged in another quantity than taken. */
-function wrongSkus(truth: Map<string, number>, charged: Map<string, number>): Set<string> {
-  const skus = new Set([...truth.keys(), ...charged.keys()]);
-  return new Set([...skus].filter((s) => (truth.get(s) ?? 0) !== (charged.get(s) ?? 0)));
 }
