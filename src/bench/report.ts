@@ -55,6 +55,8 @@ export interface PolicyFigures {
   afterReview: { exactReceiptRate: number | null; itemF1: number };
   /** Visits whose receipt was not exact before review, each put down to one cause (wrong-causes.ts). */
   wrongBeforeReview: WrongCauses;
+  /** The same once the oracle answered every case and find (nothing is held then). */
+  wrongAfterReview: WrongCauses;
   events: {
     precision: number;
     recall: number;
@@ -107,6 +109,7 @@ export interface PolicyInputs {
   receipts: ReceiptScore;
   afterReview: ReceiptScore;
   wrongBeforeReview: WrongCauses;
+  wrongAfterReview: WrongCauses;
   events: EventScore;
   handoffs: HandoffScore;
   found: FoundScore;
@@ -118,6 +121,7 @@ export function policyFigures({
   receipts,
   afterReview,
   wrongBeforeReview,
+  wrongAfterReview,
   events,
   handoffs,
   found,
@@ -138,6 +142,7 @@ export function policyFigures({
     underchargedVisitsPer1000: receipts.underchargedVisitsPer1000,
     afterReview: { exactReceiptRate: afterReview.exactReceiptRate, itemF1: afterReview.itemF1 },
     wrongBeforeReview,
+    wrongAfterReview,
     events: {
       precision: events.precision,
       recall: events.recall,
@@ -209,6 +214,9 @@ export const METRIC_ROWS: MetricRow[] = [
   ['wrong: decided wrong', (f) => f.wrongBeforeReview.decidedWrong, 'num'],
   ['after review: exact', (f) => f.afterReview.exactReceiptRate, 'rate'],
   ['after review: item F1', (f) => f.afterReview.itemF1, 'rate'],
+  ['after review: dropped on floor', (f) => f.wrongAfterReview.droppedOnFloor, 'num'],
+  ['after review: handed over', (f) => f.wrongAfterReview.handedOver, 'num'],
+  ['after review: decided wrong', (f) => f.wrongAfterReview.decidedWrong, 'num'],
   ['events precision', (f) => f.events.precision, 'rate'],
   ['events recall', (f) => f.events.recall, 'rate'],
   ['weight identity', (f) => f.events.weightIdentityAccuracy, 'rate'],

@@ -148,10 +148,18 @@ function scorePolicy(
   const charged = receiptsBeforeReview(before);
   const receipts = scoreReceipts(truth.visits, charged, prices);
   const held = heldProducts(openCases(before));
+  const final = receiptsAfterReview(run.events);
+  const afterReview = scoreReceipts(truth.visits, final, prices);
   return policyFigures({
     receipts,
     wrongBeforeReview: wrongCauses({ ...truth, perVisit: receipts.perVisit, receipts: charged, heldByReview: held }),
-    afterReview: scoreReceipts(truth.visits, receiptsAfterReview(run.events), prices),
+    afterReview,
+    wrongAfterReview: wrongCauses({
+      ...truth,
+      perVisit: afterReview.perVisit,
+      receipts: final,
+      heldByReview: new Map(),
+    }),
     events,
     handoffs: scoreHandoffs(truth.interactions, truth.people, shoppers, run.events),
     found,
