@@ -3,7 +3,8 @@
  * exact, put down to one cause, the first that fits: review cases hold it, on every product it is wrong on; it is
  * charged for an item it dropped on the floor (cameras see no products: only staff's find can correct it); it is
  * charged for an item it handed to another visit, or not for one it got; else the engine decided it wrong. This is
- * what keeps the exact-receipt and overcharge figures from their targets, and so where work should go. Pure.
+ * what keeps the exact-receipt and overcharge figures from their targets, and so where work should go. Run again
+ * on the receipts after review (nothing held then), it says what review leaves wrong. Pure.
  */
 import { allItems } from '../review/types.ts';
 import type { TruthInteraction, TruthPerson, TruthVisit } from '../sim/truth.ts';
