@@ -231,6 +231,9 @@ test('a recount while a case is open holds: the answer moves only what staff did
   assert.deepEqual([units(inv, 'p-mixed', 'SOAP'), units(inv, 'p-mixed', 'GUM')], [8, 4]);
   const later = inv.reconcile('p-mixed', measured, T0 + 120_000);
   assert.ok(Math.abs(later.driftGrams!) < 1e-9, `got ${later.driftGrams}`);
+  // The events' own grams (250 g, against the 240 g the answer explains) stay within the plate's tolerance too.
+  const plate = inv.plate('p-mixed')!;
+  assert.ok(Math.abs(plate.eventResidualGrams) <= plate.toleranceGrams, `residual ${plate.eventResidualGrams}`);
 });
 
 test('a recount sets units and restarts the weight checks', () => {

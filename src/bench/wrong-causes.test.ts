@@ -25,6 +25,9 @@ test('each wrong receipt is put down to one cause: review first, then a drop, a 
     giver: [],
     taker: ['COLA'],
     short: ['GUM'],
+    // A giver charged short and a receiver charged extra: a handoff cannot explain either.
+    shortGiver: ['SOAP'],
+    extraTaker: [],
     right: [],
   };
   const charged: Record<string, string[]> = {
@@ -34,6 +37,8 @@ test('each wrong receipt is put down to one cause: review first, then a drop, a 
     giver: ['COLA'],
     taker: [],
     short: [],
+    shortGiver: [],
+    extraTaker: ['SOAP'],
     right: [],
   };
   const names = Object.keys(took);
@@ -50,12 +55,13 @@ test('each wrong receipt is put down to one cause: review first, then a drop, a 
       // Not charged for a gum it took: a drop of a gum cannot explain that.
       at('drop', 'p-short', 'short', 'GUM'),
       at('handoff', 'p-giver', 'giver', 'COLA', 'p-taker'),
+      at('handoff', 'p-shortGiver', 'shortGiver', 'SOAP', 'p-extraTaker'),
     ],
     people: names.map((visit) => ({ personId: `p-${visit}`, visit })),
     heldByReview: heldProducts(cases),
   });
   // heldElsewhere is held by a case on gum but wrong on soap: the engine decided that wrong.
-  assert.deepEqual(causes, { heldByReview: 1, droppedOnFloor: 1, handedOver: 2, decidedWrong: 2 });
+  assert.deepEqual(causes, { heldByReview: 1, droppedOnFloor: 1, handedOver: 2, decidedWrong: 4 });
 });
 
 test('the products a visit is held on are those any answer of its cases moves, shares included', () => {

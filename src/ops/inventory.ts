@@ -268,8 +268,11 @@ export class Inventory {
       undo.filter(uncounted).map((i) => ({ sku: i.sku, qty: -i.qty })),
     );
     this.move(ledger, apply.filter(uncounted));
+    // The answer corrects what the plate held at a reading or a recount made while the case was open.
+    const shift = this.expectedGrams(ledger.units) - expectedBefore;
     const base = ledger.readingBase;
-    if (base?.inReview.delete(eventId)) base.expected += this.expectedGrams(ledger.units) - expectedBefore;
+    if (base?.inReview.delete(eventId)) base.expected += shift;
+    if (counted) ledger.baseExpected += shift;
     delete movement.maybeOnPlate;
     ledger.variance.delete(eventId);
     ledger.reviewing.delete(eventId);
