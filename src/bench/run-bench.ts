@@ -135,7 +135,8 @@ function scorePolicy(
   const before = run.events.slice();
   const events = scoreEvents({ visits: truth.visits, interactions: truth.interactions, events: before });
   const shoppers = new Set(truth.visits.filter((v) => !v.staff).map((v) => v.visit));
-  for (const c of openCases(before)) {
+  const cases = openCases(before);
+  for (const c of cases) {
     const choice = oracleChoice(events.matching.byEvent.get(c.shelfEventId), truth.interactions, shoppers);
     const outcome = run.engine.resolveReview(c.caseId, choice, 'oracle');
     if (!outcome.ok) throw new WalkoutError('BENCH_ORACLE', `oracle could not resolve ${c.caseId}: ${outcome.reason}`);
@@ -147,7 +148,7 @@ function scorePolicy(
   const prices = new Map([...store.products].map(([sku, p]) => [sku, p.price]));
   const charged = receiptsBeforeReview(before);
   const receipts = scoreReceipts(truth.visits, charged, prices);
-  const held = heldProducts(openCases(before));
+  const held = heldProducts(cases);
   const final = receiptsAfterReview(run.events);
   const afterReview = scoreReceipts(truth.visits, final, prices);
   return policyFigures({

@@ -44,7 +44,10 @@ test('each wrong receipt is put down to one cause: review first, then a drop, a 
   const names = Object.keys(took);
   const visits = names.map((visit) => ({ visit, receipt: took[visit]!.map((sku) => ({ sku, qty: 1 })) }));
   const cases = [
-    { blocking: ['held', 'heldElsewhere'], alternatives: [{ sessionId: 'held', items: [{ sku: 'GUM', qty: 1 }] }] },
+    {
+      blocking: ['held', 'heldElsewhere'],
+      alternatives: [{ sessionId: 'held', items: [{ sku: 'GUM', qty: 1 }], probability: 0.6 }],
+    },
   ];
   const causes = wrongCauses({
     perVisit: names.map((visit) => ({ visit, exact: visit === 'right' })),
@@ -73,11 +76,12 @@ test('the products a visit is held on are those any answer of its cases moves, s
           sessionId: 'a',
           items: [{ sku: 'GUM', qty: 1 }],
           with: [{ sessionId: 'b', items: [{ sku: 'SOAP', qty: 1 }] }],
+          probability: 0.5,
         },
-        { sessionId: 'a', items: [{ sku: 'COLA', qty: 2 }] },
+        { sessionId: 'a', items: [{ sku: 'COLA', qty: 2 }], probability: 0.4 },
       ],
     },
-    { blocking: ['b'], alternatives: [{ sessionId: 'b', items: [{ sku: 'CHIPS', qty: -1 }] }] },
+    { blocking: ['b'], alternatives: [{ sessionId: 'b', items: [{ sku: 'CHIPS', qty: -1 }], probability: 0.7 }] },
   ]);
   assert.deepEqual([...held.get('a')!].sort(), ['COLA', 'GUM', 'SOAP']);
   assert.deepEqual([...held.get('b')!].sort(), ['CHIPS', 'COLA', 'GUM', 'SOAP']);

@@ -6,7 +6,7 @@
  * what keeps the exact-receipt and overcharge figures from their targets, and so where work should go. Run again
  * on the receipts after review (nothing held then), it says what review leaves wrong. Pure.
  */
-import { allItems } from '../review/types.ts';
+import { allItems, type ReviewCase } from '../review/types.ts';
 import type { TruthInteraction, TruthPerson, TruthVisit } from '../sim/truth.ts';
 import { type ScoredReceipt, unitsBySku, type VisitReceiptScore } from './score-receipts.ts';
 
@@ -27,10 +27,8 @@ export interface WrongCauseInputs {
   heldByReview: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-type Answer = Parameters<typeof allItems>[0] & { sessionId: string | null };
-
 /** Each visit the cases hold, with the products any of their answers moves. */
-export function heldProducts(cases: readonly { blocking: readonly string[]; alternatives: readonly Answer[] }[]) {
+export function heldProducts(cases: readonly Pick<ReviewCase, 'blocking' | 'alternatives'>[]) {
   const held = new Map<string, Set<string>>();
   for (const c of cases) {
     const skus = c.alternatives.flatMap((a) => allItems(a).map((i) => i.sku));
