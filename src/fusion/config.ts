@@ -169,22 +169,17 @@ export interface FusionConfig {
    */
   handoffReturnPrior: number;
   /**
-   * Hands met in the aisle [F8]: the giver is the one of the two who picked something this long (ms) before, and
-   * the meeting is decided this long after it (the pick's decision lands about 1.5 s after the item left).
+   * Hands met in the aisle [F8]: the giver is the one of the two who picked something this long (ms) before while
+   * the other took nothing (in the crowded hard suite a giver walked 62 s to the receiver), and the meeting is
+   * decided this long after it (the pick's decision lands about 1.5 s after the item left).
    */
   handoffPickWindowMs: number;
   handoffSettleMs: number;
   /**
-   * …and the other one took nothing for this long (ms): in the crowded hard suite a giver walked 62 s to the
-   * receiver, who had picked something 10 s before the hands met.
-   */
-  handoffQuietMs: number;
-  /**
    * …or, when both had picked within `handoffPickWindowMs`, the giver's pick came off a plate at least this much (m)
-   * nearer where the hands met than the other's. The simulator's handoffs between two lately picking shoppers
-   * (convenience seeds 1–5, hard seed 1: 8 refused before) had the giver's plate 0.16–9.3 m nearer; a margin of a
-   * tracking error (0.1 m) keeps a coin toss with the picker. Three of the 8 had one pick older than the pick window
-   * and stay refused: a giver who picked a while ago may have walked it to one who just picked where they met.
+   * nearer where the hands met than the other's. The simulator's handoffs between two picking shoppers
+   * (convenience seeds 1–5, hard seeds 1–3) had the giver's plate 0.03–9.3 m nearer; a margin of a tracking error
+   * (0.1 m) keeps a coin toss with the picker.
    */
   handoffNearerM: number;
   /** Confidence on the cart lines a handoff moves. */
@@ -257,9 +252,8 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   putBackNotInCartPrior: 0.01,
   putBackUnboundPrior: 0.5,
   handoffReturnPrior: 0.05,
-  handoffPickWindowMs: 30_000,
+  handoffPickWindowMs: 90_000,
   handoffSettleMs: 3000,
-  handoffQuietMs: 90_000,
   handoffNearerM: 0.1,
   handoffConfidence: 0.9,
   misplacedReturnPrior: 0.3,

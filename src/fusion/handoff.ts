@@ -1,11 +1,12 @@
 /**
  * Items handed from one shopper to another [F8]. The shelf cannot see a handoff; the cameras see two people's
  * hands meet in the aisle (vision/hand-meets.ts) but not what passed. The rule: the item is the giver's latest
- * pick, charged to whoever received it, when exactly one of the two picked something in the moments before
- * (that one is the giver) and it is still in their cart, and the other took nothing for a longer while (not even a
- * pick still in review). When both had just picked, the giver is the one whose pick came off a plate clearly nearer
- * where the hands met (someone takes an item and passes it on where they stand; the other came over from where
- * they shopped). Anything less clear leaves the item with the picker.
+ * pick, charged to whoever received it. The giver is the one of the two who picked something in the minute and a
+ * half before (and still has it) when the other took nothing then (not even a pick still in review); when both
+ * picked, the one whose pick came off a plate clearly nearer where the hands met (someone takes an item and passes
+ * it on where they stand; the other came over from where they shopped). Anything less clear leaves the item with
+ * the picker. A pass seen and left with the picker is two wrong receipts for sure; a wrong direction is the same
+ * two, so guessing risks receipts only where hands met and nothing passed.
  * Pure.
  */
 import type { Vec2 } from '../store/schema.ts';
@@ -45,22 +46,19 @@ export type HandoffOutcome =
 export function decideHandoff(
   meet: HandMeet,
   sides: readonly [HandoffSide, HandoffSide],
-  config: Pick<FusionConfig, 'handoffPickWindowMs' | 'handoffQuietMs' | 'handoffConfidence' | 'handoffNearerM'>,
+  config: Pick<FusionConfig, 'handoffPickWindowMs' | 'handoffConfidence' | 'handoffNearerM'>,
 ): HandoffOutcome {
   const [a, b] = sides;
   if (a.sessionId === null || b.sessionId === null) return { ok: false, code: 'NOT_TWO_SHOPPERS' };
   if (a.sessionId === b.sessionId) return { ok: false, code: 'SAME_PARTY' };
-  const within = (t: number | undefined, ms: number) => t !== undefined && t <= meet.t && meet.t - t <= ms;
-  const recent = (s: HandoffSide) => within(s.lastPick?.t, config.handoffPickWindowMs);
-  // The other one must have taken nothing for longer (a pick still in review counts): a giver may walk a while
-  // to meet the receiver, and then which way the item went is not clear.
-  const pending = (s: HandoffSide) => within(s.pendingPickT, config.handoffQuietMs);
-  const busy = (s: HandoffSide) => within(s.lastPick?.t, config.handoffQuietMs) || pending(s);
-  if (!recent(a) && !recent(b)) return { ok: false, code: 'NO_RECENT_PICK' };
-  const sole = recent(a) && !busy(b) ? a : recent(b) && !busy(a) ? b : undefined;
-  // Both just picked (and nothing of theirs is in review, which may be what passed): the nearer pick tells, when it
-  // clearly does. One who picked earlier may have walked it over to one who just picked: that stays unclear.
-  const both = recent(a) && recent(b) && !pending(a) && !pending(b);
+  const within = (t: number | undefined) => t !== undefined && t <= meet.t && meet.t - t <= config.handoffPickWindowMs;
+  const picked = (s: HandoffSide) => within(s.lastPick?.t);
+  // A pick still in review may be what passed: with one on either side, which way the item went is not clear.
+  const pending = (s: HandoffSide) => within(s.pendingPickT);
+  if (!picked(a) && !picked(b)) return { ok: false, code: 'NO_RECENT_PICK' };
+  const idle = (s: HandoffSide) => !picked(s) && !pending(s);
+  const sole = picked(a) && idle(b) ? a : picked(b) && idle(a) ? b : undefined;
+  const both = picked(a) && picked(b) && !pending(a) && !pending(b);
   const giver = sole ?? (both ? nearerPicker(meet, a, b, config.handoffNearerM) : undefined);
   if (!giver?.lastPick) return { ok: false, code: 'BOTH_PICKED' };
   const receiver = giver === a ? b : a;
@@ -82,7 +80,7 @@ export function decideHandoff(
   };
 }
 
-/** Of two lately picking, the one whose pick came off a plate at least `nearerM` nearer where the hands met. */
+/** Of two who picked, the one whose pick came off a plate at least `nearerM` nearer where the hands met. */
 function nearerPicker(meet: HandMeet, a: HandoffSide, b: HandoffSide, nearerM: number): HandoffSide | undefined {
   if (!a.lastPick || !b.lastPick) return undefined;
   const away = (pick: { at: Vec2 }) => Math.hypot(pick.at[0] - meet.at[0], pick.at[1] - meet.at[1]);
