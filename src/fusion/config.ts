@@ -170,14 +170,15 @@ export interface FusionConfig {
   handoffReturnPrior: number;
   /**
    * Hands met in the aisle [F8]: the giver is the one of the two who picked something this long (ms) before while
-   * the other took nothing (in the crowded hard suite a giver walked 62 s to the receiver), and the meeting is
-   * decided this long after it (the pick's decision lands about 1.5 s after the item left).
+   * the other took nothing (long, because a giver may walk a minute to the receiver: 62 s once in the crowded hard
+   * suite), and the meeting is decided this long after it (the pick's decision lands about 1.5 s after the item left).
    */
   handoffPickWindowMs: number;
   handoffSettleMs: number;
   /**
    * …or, when both had picked within `handoffPickWindowMs`, the giver's pick came off a plate at least this much (m)
-   * nearer where the hands met than the other's. The simulator's handoffs between two picking shoppers
+   * nearer where the hands met than the other's (and a sole picker's is not this much farther than the other's
+   * older one). The simulator's handoffs between two picking shoppers
    * (convenience seeds 1–5, hard seeds 1–3) had the giver's plate 0.03–9.3 m nearer; a margin of a tracking error
    * (0.1 m) keeps a coin toss with the picker.
    */

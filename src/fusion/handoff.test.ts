@@ -20,8 +20,9 @@ test('[F8] hands met just after one shopper picked: that item moves to the other
   assert.equal(outcome.handoff.qty, 1);
   assert.equal(outcome.handoff.confidence, DEFAULT_FUSION_CONFIG.handoffConfidence);
   assert.equal(outcome.handoff.handoffId, `H-${T0}-T2-T1`);
-  // A giver may walk a while to meet the receiver (62 s in the crowded hard suite), when the other took nothing.
-  const walked = decideHandoff(meet, [ann(), bob(pick('SODA', 60_000))], DEFAULT_FUSION_CONFIG);
+  // A giver may have picked a minute or more before the hands met, when the other took nothing in the window.
+  const window = DEFAULT_FUSION_CONFIG.handoffPickWindowMs;
+  const walked = decideHandoff(meet, [ann(), bob(pick('SODA', window - 1000))], DEFAULT_FUSION_CONFIG);
   assert.ok(walked.ok);
   assert.equal(walked.handoff.fromSessionId, 'bob');
 });
@@ -41,6 +42,16 @@ test('[F8] when it is unclear who gave what, the item stays with the picker', ()
     ok: false,
     code: 'BOTH_PICKED',
   });
+  // The other one's pick in review counts as taking something, even with no committed pick.
+  const reviewing = { ...ann(), pendingPickT: T0 - 10_000 };
+  assert.deepEqual(decideHandoff(meet, [reviewing, bob(pick('SODA', 6000))], DEFAULT_FUSION_CONFIG), {
+    ok: false,
+    code: 'BOTH_PICKED',
+  });
+  // Bob's pick just inside the window, off a plate farther than Ann's just outside it: hers may be what passed.
+  const window = DEFAULT_FUSION_CONFIG.handoffPickWindowMs;
+  const edge = [ann(pick('WATER', window + 5000, 0.9)), bob(pick('SODA', window - 5000, 3))] as const;
+  assert.deepEqual(decideHandoff(meet, edge, DEFAULT_FUSION_CONFIG), { ok: false, code: 'BOTH_PICKED' });
   // A pick that landed after the hands met cannot be what passed between them.
   assert.deepEqual(decideHandoff(meet, [ann(), bob(pick('SODA', -1000))], DEFAULT_FUSION_CONFIG), {
     ok: false,
@@ -75,9 +86,9 @@ test('[F8] both picked lately: the one whose pick came off a plate clearly neare
   );
   assert.ok(earlier.ok);
   assert.equal(earlier.handoff.fromSessionId, 'bob');
-  // A pick older than the pick window is not in play: Ann's is the only one, and she gave it.
+  // A pick older than the pick window, off a plate farther away, is not in play: Ann's is the only one; she gave it.
   const old = DEFAULT_FUSION_CONFIG.handoffPickWindowMs + 1000;
-  const stale = decideHandoff(meet, [ann(pick('WATER', 2000, 2)), bob(pick('SODA', old, 0.9))], DEFAULT_FUSION_CONFIG);
+  const stale = decideHandoff(meet, [ann(pick('WATER', 2000, 2)), bob(pick('SODA', old, 3))], DEFAULT_FUSION_CONFIG);
   assert.ok(stale.ok);
   assert.deepEqual([stale.handoff.fromSessionId, stale.handoff.sku], ['ann', 'WATER']);
 });

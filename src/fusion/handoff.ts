@@ -5,8 +5,8 @@
  * half before (and still has it) when the other took nothing then (not even a pick still in review); when both
  * picked, the one whose pick came off a plate clearly nearer where the hands met (someone takes an item and passes
  * it on where they stand; the other came over from where they shopped). Anything less clear leaves the item with
- * the picker. A pass seen and left with the picker is two wrong receipts for sure; a wrong direction is the same
- * two, so guessing risks receipts only where hands met and nothing passed.
+ * the picker. Why guess at all: a pass between the two, left with the picker, is two wrong receipts for sure, and
+ * sent the wrong way the same two (though then each is wrong by both items). See docs/SPEC.md [F8].
  * Pure.
  */
 import type { Vec2 } from '../store/schema.ts';
@@ -57,9 +57,12 @@ export function decideHandoff(
   const pending = (s: HandoffSide) => within(s.pendingPickT);
   if (!picked(a) && !picked(b)) return { ok: false, code: 'NO_RECENT_PICK' };
   const idle = (s: HandoffSide) => !picked(s) && !pending(s);
-  const sole = picked(a) && idle(b) ? a : picked(b) && idle(a) ? b : undefined;
+  const nearer = nearerPicker(meet, a, b, config.handoffNearerM);
+  // An older pick of the other one's off a plate clearly nearer where the hands met (say, just before the window)
+  // may be what passed: then the sole picker is no clearer a giver.
+  const sole = picked(a) && idle(b) && nearer !== b ? a : picked(b) && idle(a) && nearer !== a ? b : undefined;
   const both = picked(a) && picked(b) && !pending(a) && !pending(b);
-  const giver = sole ?? (both ? nearerPicker(meet, a, b, config.handoffNearerM) : undefined);
+  const giver = sole ?? (both ? nearer : undefined);
   if (!giver?.lastPick) return { ok: false, code: 'BOTH_PICKED' };
   const receiver = giver === a ? b : a;
   const [from, to] = giver === a ? [a.sessionId, b.sessionId] : [b.sessionId, a.sessionId];
@@ -80,7 +83,7 @@ export function decideHandoff(
   };
 }
 
-/** Of two who picked, the one whose pick came off a plate at least `nearerM` nearer where the hands met. */
+/** Of two with a pick in their cart, the one whose pick came off a plate at least `nearerM` nearer where the hands met. */
 function nearerPicker(meet: HandMeet, a: HandoffSide, b: HandoffSide, nearerM: number): HandoffSide | undefined {
   if (!a.lastPick || !b.lastPick) return undefined;
   const away = (pick: { at: Vec2 }) => Math.hypot(pick.at[0] - meet.at[0], pick.at[1] - meet.at[1]);
