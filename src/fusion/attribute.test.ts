@@ -411,7 +411,7 @@ test('[F7] grams no product of the plate fits, near many foreign look-alikes: th
   assert.equal(decide({ ...ctx, platesHolding: undefined }, wrongPlate).kind, 'review');
 });
 
-test('[F7] a put-back the plate own product explains stays that product, though the cart holds a look-alike', () => {
+test('[F7] a put-back the plate own product explains stays that product when a cart holds one, though it holds a look-alike', () => {
   // A cola back onto the cola plate; the returner also holds a pepsi of the same weight, which the weight stage
   // listed as a product from elsewhere at next to nothing. A home return is far likelier than a misplaced one.
   const home = shelfEvent({
@@ -429,6 +429,10 @@ test('[F7] a put-back the plate own product explains stays that product, though 
     platesHolding: (sku) => (sku === 'cola' ? ['p1'] : []),
   });
   assert.deepEqual(committed(decide(ctx, home)).items, [{ sku: 'cola', qty: -1 }]);
+  // The same grams from a shopper holding only the pepsi: no cart nearby holds a cola to bring back, so the pepsi,
+  // though the weight stage listed it at next to nothing, is what came back (onto the wrong plate).
+  const onlyPepsi = { ...ctx, cartOf: carts({ S1: { pepsi: 1 } }) };
+  assert.deepEqual(committed(decide(onlyPepsi, home)).items, [{ sku: 'pepsi', qty: -1 }]);
 });
 
 test('[F7] without unit weights no misplaced return is invented', () => {

@@ -73,7 +73,8 @@ function misplacedReturns(event: ShelfEvent, view: CartKnowledge, config: Fusion
  * "unexplained", and returns of cart items that fit the grams, scaled by their fit against the best hypothesis's.
  * When the grams fit no product of the plate (the weight stage gives more mass to products from elsewhere, listed
  * ones no event plate holds and the unlisted rest, than to its best), a fitting cart item takes that mass: a shopper
- * returns what they hold. Otherwise it competes with the plate's own product at `misplacedReturnPrior`.
+ * returns what they hold. Otherwise it competes with the plate's own product at `misplacedReturnPrior`, also when
+ * the weight stage listed it itself, unless a cart nearby holds the plate's product the grams fit best.
  */
 export function itemOptions(
   event: ShelfEvent,
@@ -97,12 +98,14 @@ export function itemOptions(
   // Grams that fit no product of the plate: the mass from elsewhere is the cart item's to take (by its fit). Else a
   // misplaced return competes with the plate's own product at `misplacedReturnPrior`.
   const scale = elsewhere > ref.weight ? elsewhere : ref.weight * config.misplacedReturnPrior;
+  // The weight stage weighed a listed cart item against the plate's own products with no cart in mind: its reading
+  // stands when a cart nearby holds the best of them (a home return beside a look-alike in the same cart). When no
+  // cart does, that product coming back is as foreign to the carts, and the cart item's reading applies.
+  const homeHeld = best !== undefined && cartSessions.some((s) => view.cartOf && holds(view.cartOf(s), best.items));
   for (const m of misplacedReturns(event, view, config, cartSessions)) {
     const key = itemsKey(m.items);
     const same = options.find((o) => o.items && itemsKey(o.items) === key);
-    // The weight stage weighed a listed one against the plate's own products: its reading stands, unless the grams
-    // fit none of them (then the cart's reading, when larger).
-    if (same && elsewhere <= ref.weight) continue;
+    if (same && elsewhere <= ref.weight && homeHeld) continue;
     const weight = scale * (m.likelihood / Math.max(ref.likelihood, 1e-12));
     if (!same) options.push({ items: m.items, weight, source: 'cart' });
     else if (weight > same.weight) Object.assign(same, { weight, source: 'cart' });
