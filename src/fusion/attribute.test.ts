@@ -433,6 +433,15 @@ test('[F7] a put-back the plate own product explains stays that product when a c
   // though the weight stage listed it at next to nothing, is what came back (onto the wrong plate).
   const onlyPepsi = { ...ctx, cartOf: carts({ S1: { pepsi: 1 } }) };
   assert.deepEqual(committed(decide(onlyPepsi, home)).items, [{ sku: 'pepsi', qty: -1 }]);
+  // …unless the one other cart inside holds a cola (its pick charged to the wrong shopper, or handed over unseen):
+  // then the cola may be what came back, credited to that cart, and the weight stage's reading stands.
+  const colaElsewhere = {
+    ...onlyPepsi,
+    sessionsInside: ['S1', 'S2'],
+    cartOf: carts({ S1: { pepsi: 1 }, S2: { cola: 1 } }),
+  };
+  const top = decide(colaElsewhere, home).alternatives[0];
+  assert.deepEqual([top?.sessionId, top?.items], ['S2', [{ sku: 'cola', qty: -1 }]]);
 });
 
 test('[F7] without unit weights no misplaced return is invented', () => {

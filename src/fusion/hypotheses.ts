@@ -73,8 +73,9 @@ function misplacedReturns(event: ShelfEvent, view: CartKnowledge, config: Fusion
  * "unexplained", and returns of cart items that fit the grams, scaled by their fit against the best hypothesis's.
  * When the grams fit no product of the plate (the weight stage gives more mass to products from elsewhere, listed
  * ones no event plate holds and the unlisted rest, than to its best), a fitting cart item takes that mass: a shopper
- * returns what they hold. Otherwise it competes with the plate's own product at `misplacedReturnPrior`, also when
- * the weight stage listed it itself, unless a cart nearby holds the plate's product the grams fit best.
+ * returns what they hold. Otherwise it competes with the plate's own product at `misplacedReturnPrior`; one the
+ * weight stage listed itself keeps the larger of the two readings, or the weight stage's while someone at the plate
+ * could return the weight stage's best hypothesis from a cart.
  */
 export function itemOptions(
   event: ShelfEvent,
@@ -98,14 +99,22 @@ export function itemOptions(
   // Grams that fit no product of the plate: the mass from elsewhere is the cart item's to take (by its fit). Else a
   // misplaced return competes with the plate's own product at `misplacedReturnPrior`.
   const scale = elsewhere > ref.weight ? elsewhere : ref.weight * config.misplacedReturnPrior;
-  // The weight stage weighed a listed cart item against the plate's own products with no cart in mind: its reading
-  // stands when a cart nearby holds the best of them (a home return beside a look-alike in the same cart). When no
-  // cart does, that product coming back is as foreign to the carts, and the cart item's reading applies.
-  const homeHeld = best !== undefined && cartSessions.some((s) => view.cartOf && holds(view.cartOf(s), best.items));
-  for (const m of misplacedReturns(event, view, config, cartSessions)) {
+  const returns = misplacedReturns(event, view, config, cartSessions);
+  // The weight stage weighed a listed cart item against the plate's own products with no cart in mind. Its reading
+  // stands while someone at the plate has a cart prior for the best of them above "not in the cart" (theirs holds
+  // it, or the one other cart inside that does: a missed handoff); else that product is as foreign to the carts,
+  // and the larger of the two readings counts.
+  const homeLikely =
+    best !== undefined &&
+    returns.length > 0 &&
+    cartSessions.some(
+      (s) =>
+        putBackPrior({ kind: 'session', sessionId: s }, best.items, view, config).prior > config.putBackNotInCartPrior,
+    );
+  for (const m of returns) {
     const key = itemsKey(m.items);
     const same = options.find((o) => o.items && itemsKey(o.items) === key);
-    if (same && elsewhere <= ref.weight && homeHeld) continue;
+    if (same && elsewhere <= ref.weight && homeLikely) continue;
     const weight = scale * (m.likelihood / Math.max(ref.likelihood, 1e-12));
     if (!same) options.push({ items: m.items, weight, source: 'cart' });
     else if (weight > same.weight) Object.assign(same, { weight, source: 'cart' });
