@@ -178,9 +178,9 @@ export interface FusionConfig {
   /**
    * …or, when both had picked within `handoffPickWindowMs`, the giver's pick came off a plate at least this much (m)
    * nearer where the hands met than the other's (and a sole picker's is not this much farther than the other's
-   * older one). The simulator's handoffs between two picking shoppers
-   * (convenience seeds 1–5, hard seeds 1–3) had the giver's plate 0.03–9.3 m nearer; a margin of a tracking error
-   * (0.1 m) keeps a coin toss with the picker.
+   * older one). The simulator's handoffs seen between two shoppers who both picked within the window (16 on
+   * convenience seeds 1–5 and hard seeds 1–3) had the giver's plate 0.03–6.8 m nearer; a margin of a tracking
+   * error (0.1 m) keeps a coin toss (4 of them) with the picker.
    */
   handoffNearerM: number;
   /** Confidence on the cart lines a handoff moves. */
