@@ -36,7 +36,7 @@ export interface HandMeetConfig {
  * Measured on the convenience store (standard, seed 1, one hour, tracks sampled every 100 ms): the three handoffs
  * whose two people were both tracked read 0.01–0.03 m apart, arms out 0.23–0.54 m, bodies 0.66–0.95 m apart, for
  * 1.1 s; of 13,400 other episodes of two people's wrists within 0.3 m, none passes every test below. The body gap
- * was 0.6 m in stops 22–24, after two shoppers 0.55–0.57 m apart in the crowded hard-suite kiosk held their hands
+ * was 0.6 m from `b17e773` on, after two shoppers 0.55–0.57 m apart in the crowded hard-suite kiosk held their hands
  * together for seconds and read as a handoff. That run no longer shows such a meeting at 0.55 m (tracking changed
  * since); back at 0.55 m, a handoff 0.55–0.57 m apart is seen (convenience seed 3), and no meeting where nothing
  * passed moved an item on standard seeds 1–5 or hard seeds 1–3.
