@@ -136,6 +136,27 @@ test('[F8] an item handed over: once the giver pick lands, it leaves their cart 
   assert.equal(events.filter((e) => e.type === 'handoff').length, 1);
 });
 
+test('[F8] a pick landing between the meeting and its decision does not hide the one that was handed over', () => {
+  const { shelf, sessions, events } = decisions(1.01);
+  const { ann, bob } = annAndBobInside(sessions);
+  const charge = (event: ShelfEvent, sku: string, t: number) => {
+    shelf.onShelfEvent(event);
+    const opened = events.filter((e) => e.type === 'review.opened').at(-1);
+    assert.ok(opened && opened.type === 'review.opened');
+    assert.ok(
+      shelf.resolve(opened.data.caseId, { sessionId: ann, items: [{ sku, qty: 1 }], probability: 1 }, 'test', t).ok,
+    );
+  };
+  charge(straddlingPick(), 'SODA', T0 + 2000);
+  shelf.onHandMeet({ trackIds: ['T1', 'T2'], tStart: T0 + 4_000, t: T0 + 4_200, at: [1, 1] });
+  // Ann takes a water a second after the hands met, before the meeting is decided.
+  charge(pickAt('g1.s1.p1', 'WATER', T0 + 5_200), 'WATER', T0 + 6_000);
+  shelf.advance(T0 + 8_000);
+  const handoff = events.find((e) => e.type === 'handoff');
+  assert.ok(handoff && handoff.type === 'handoff');
+  assert.deepEqual([handoff.data.fromSessionId, handoff.data.toSessionId, handoff.data.sku], [ann, bob, 'SODA']);
+});
+
 /** One unit of `sku` lifted off one plate at t. */
 function pickAt(plateId: string, sku: string, t: number): ShelfEvent {
   return {

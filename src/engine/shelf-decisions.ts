@@ -61,8 +61,11 @@ export class ShelfDecisions {
   private readonly queue = new ReviewQueue();
   private readonly records = new Map<string, CaseRecord>();
   private readonly lines = new Map<string, CartLine[]>();
-  /** Per session, the latest item it was charged for taking off a shelf, and when it left the shelf. */
-  private readonly lastPicks = new Map<string, { sku: string; t: number; at: Vec2 }>();
+  /**
+   * Per session, the two latest items it was charged for taking off a shelf (oldest first), when each left the shelf
+   * and where: a pick landing between a meeting and its decision must not hide the one before it.
+   */
+  private readonly lastPicks = new Map<string, { sku: string; t: number; at: Vec2 }[]>();
   /** Per session, when the latest shelf event sent to review that lists it happened. */
   private readonly lastInReview = new Map<string, number>();
   private readonly meets: HandMeet[] = [];
@@ -111,7 +114,10 @@ export class ShelfDecisions {
     const side = (trackId: string): HandoffSide => {
       const session = this.deps.sessions.sessionOfTrack(trackId);
       if (!session || session.staff || session.state !== 'inside') return { trackId, sessionId: null };
-      const pick = this.lastPicks.get(session.sessionId);
+      const pick = this.lastPicks
+        .get(session.sessionId)
+        ?.filter((p) => p.t <= meet.t)
+        .at(-1);
       const held = pick && (this.ledger.contents(session.sessionId).get(pick.sku) ?? 0) > 0;
       const pendingPickT = this.lastInReview.get(session.sessionId);
       const pending = pendingPickT !== undefined && this.queue.holds(session.sessionId) ? { pendingPickT } : {};
@@ -121,7 +127,9 @@ export class ShelfDecisions {
     if (!outcome.ok) return;
     const { handoff } = outcome;
     this.deps.emit({ type: 'handoff', t: handoff.t, data: handoff });
-    this.lastPicks.delete(handoff.fromSessionId);
+    // The handed pick is gone from the giver's cart: only a pick after the meeting stays theirs.
+    const after = this.lastPicks.get(handoff.fromSessionId)?.filter((p) => p.t > meet.t) ?? [];
+    this.lastPicks.set(handoff.fromSessionId, after);
     this.append(linesFromHandoff(handoff, { confidence: handoff.confidence, t: handoff.t }, this.priceOf));
   }
 
@@ -129,11 +137,12 @@ export class ShelfDecisions {
   private charge(sessionId: string, event: ShelfEvent, lines: readonly CartLine[]): void {
     this.append(lines);
     const taken = lines.filter((l) => l.qty > 0).at(-1);
-    const latest = this.lastPicks.get(sessionId);
+    const picks = this.lastPicks.get(sessionId) ?? [];
+    const latest = picks.at(-1);
     if (!taken || (latest && latest.t > event.tChange)) return;
     const box = eventBox(this.deps.store, event);
     const at: Vec2 = [(box.min[0] + box.max[0]) / 2, (box.min[1] + box.max[1]) / 2];
-    this.lastPicks.set(sessionId, { sku: taken.sku, t: event.tChange, at });
+    this.lastPicks.set(sessionId, [...picks.slice(-1), { sku: taken.sku, t: event.tChange, at }]);
   }
 
   /** Session events matter to the review queue's order (cases blocking a party that left come first). */
