@@ -136,21 +136,29 @@ test('[F8] an item handed over: once the giver pick lands, it leaves their cart 
   assert.equal(events.filter((e) => e.type === 'handoff').length, 1);
 });
 
+/** A pick sent to review (threshold above 1) and resolved at `resolvedAt` as one unit of `sku` for `sessionId`. */
+function reviewedPick(
+  d: Pick<ReturnType<typeof decisions>, 'shelf' | 'events'>,
+  event: ShelfEvent,
+  sessionId: string,
+  sku: string,
+  resolvedAt: number,
+) {
+  d.shelf.onShelfEvent(event);
+  const opened = d.events.filter((e) => e.type === 'review.opened').at(-1);
+  assert.ok(opened && opened.type === 'review.opened');
+  const choice = { sessionId, items: [{ sku, qty: 1 }], probability: 1 };
+  assert.ok(d.shelf.resolve(opened.data.caseId, choice, 'test', resolvedAt).ok);
+}
+
 test('[F8] a pick landing between the meeting and its decision does not hide the one that was handed over', () => {
-  const { shelf, sessions, events } = decisions(1.01);
-  const { ann, bob } = annAndBobInside(sessions);
-  const charge = (event: ShelfEvent, sku: string, t: number) => {
-    shelf.onShelfEvent(event);
-    const opened = events.filter((e) => e.type === 'review.opened').at(-1);
-    assert.ok(opened && opened.type === 'review.opened');
-    assert.ok(
-      shelf.resolve(opened.data.caseId, { sessionId: ann, items: [{ sku, qty: 1 }], probability: 1 }, 'test', t).ok,
-    );
-  };
-  charge(straddlingPick(), 'SODA', T0 + 2000);
+  const d = decisions(1.01);
+  const { shelf, events } = d;
+  const { ann, bob } = annAndBobInside(d.sessions);
+  reviewedPick(d, straddlingPick(), ann, 'SODA', T0 + 2000);
   shelf.onHandMeet({ trackIds: ['T1', 'T2'], tStart: T0 + 4_000, t: T0 + 4_200, at: [1, 1] });
   // Ann takes a water a second after the hands met, before the meeting is decided.
-  charge(pickAt('g1.s1.p1', 'WATER', T0 + 5_200), 'WATER', T0 + 6_000);
+  reviewedPick(d, pickAt('g1.s1.p1', 'WATER', T0 + 5_200), ann, 'WATER', T0 + 6_000);
   shelf.advance(T0 + 8_000);
   const handoff = events.find((e) => e.type === 'handoff');
   assert.ok(handoff && handoff.type === 'handoff');
@@ -178,18 +186,15 @@ test('[F8] both just picked: the item handed over is the one picked nearer where
     ['g1.s1.p2', 'ann', 'SODA'],
     ['g1.s1.p1', 'bob', 'WATER'],
   ] as const) {
-    const { shelf, sessions, events, store } = decisions(1.01);
-    const ids = annAndBobInside(sessions);
+    const d = decisions(1.01);
+    const { shelf, events, store } = d;
+    const ids = annAndBobInside(d.sessions);
     // Ann took a soda off p2, Bob a water off p1 a second later; reviewers confirmed both.
     for (const [who, plateId, item, t] of [
       ['ann', 'g1.s1.p2', 'SODA', T0],
       ['bob', 'g1.s1.p1', 'WATER', T0 + 1_000],
     ] as const) {
-      shelf.onShelfEvent(pickAt(plateId, item, t));
-      const opened = events.filter((e) => e.type === 'review.opened').at(-1);
-      assert.ok(opened && opened.type === 'review.opened');
-      const choice = { sessionId: ids[who], items: [{ sku: item, qty: 1 }], probability: 1 };
-      assert.ok(shelf.resolve(opened.data.caseId, choice, 'test', t + 1_500).ok);
+      reviewedPick(d, pickAt(plateId, item, t), ids[who], item, t + 1_500);
     }
     // Their hands met in front of one of the two plates.
     const box = store.plates.get(metAt)!.reachBox;
@@ -237,11 +242,7 @@ function putBackInReview() {
     ['g1.s1.p1', 'WATER', T0],
     ['g1.s1.p2', 'SODA', T0 + 1_000],
   ] as const) {
-    d.shelf.onShelfEvent(pickAt(plateId, sku, t));
-    const pickCase = d.events.filter((e) => e.type === 'review.opened').at(-1);
-    assert.ok(pickCase && pickCase.type === 'review.opened');
-    const choice = { sessionId: ann, items: [{ sku, qty: 1 }], probability: 1 };
-    assert.ok(d.shelf.resolve(pickCase.data.caseId, choice, 't', t + 1_500).ok);
+    reviewedPick(d, pickAt(plateId, sku, t), ann, sku, t + 1_500);
   }
   const back: ShelfEvent = {
     ...pickAt('g1.s1.p1', 'WATER', T0 + 60_000),
