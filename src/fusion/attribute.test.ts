@@ -203,6 +203,26 @@ test('[F16] two shoppers reaching into one plate as two units leave: each is cha
   assert.ok(alone.alternatives.every((a) => !a.with));
 });
 
+test('[F16] a neighbour whose hand was outside the plate at the change does not share a three-unit take', () => {
+  const three = shelfEvent({
+    grams: 1065,
+    hypotheses: [{ items: [{ sku: 'cola', qty: 3 }], probability: 0.99, residualGrams: 1 }],
+  });
+  // S2's wrist came within 7 mm of the volume as the weight changed; S3's grazed it a second before, then left.
+  const brushed = shopper('S2', near('t2', 0.007, { sigma: 0.05 }));
+  const left = shopper('S3', reach('t3', { insideMs: 100, depth: 0.5 }), false, near('t3', 0.1));
+  for (const other of [brushed, left]) {
+    const ctx = context({ candidates: [shopper('S1', reach('t1')), other], sessionsInside: ['S1', other.sessionId!] });
+    const d = committed(decide(ctx, three));
+    assert.equal(d.sessionId, 'S1');
+    assert.deepEqual(d.items, [{ sku: 'cola', qty: 3 }]);
+    assert.equal(d.with, undefined);
+    const anyHand = decide(ctx, three, fusionConfig({ mergedHandOutFactor: 1 }));
+    const shared = anyHand.alternatives.filter((a) => a.with).reduce((s, a) => s + a.probability, 0);
+    assert.ok(shared > d.alternatives.filter((a) => a.with).reduce((s, a) => s + a.probability, 0) * 10);
+  }
+});
+
 test('[F2] a neighbour at the adjacent plate lowers confidence the closer their wrist came', () => {
   const at = (m: number) =>
     decide(

@@ -83,6 +83,14 @@ export interface FusionConfig {
    */
   mergedTakePrior: number;
   /**
+   * …times this for each of the two hands seen outside the plate when the weight changed (a wrist read elsewhere
+   * then, or never read inside): one change is both hands lifting at once. On convenience seeds 1–5 and kiosk seed
+   * 1 (standard), of the 58 partners in true merged takes 1 was outside at the change, against 53 of the 55
+   * bystanders a multi-unit single take offered as a partner; those partners held 0.17–0.21 of three single takes
+   * of three units and sent them to review.
+   */
+  mergedHandOutFactor: number;
+  /**
    * One hand takes one product: a shopper's single take of two different SKUs at once, against taking one SKU,
    * on top of the weight stage's `mixedSkuPrior` (which cannot tell one hand from two). In the simulated stores it
    * never happens (every reach takes units of one SKU; a mix leaves a plate only as two shoppers' merged take);
@@ -231,6 +239,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   laneMissShare: 0.05,
   laneSigmaFloorM: 0.03,
   mergedTakePrior: 0.1,
+  mergedHandOutFactor: 0.02,
   oneHandMixedPrior: 0.1,
   armBands: Object.freeze({
     hangingM: 0.25,
