@@ -78,8 +78,13 @@ export interface FusionConfig {
    * (`armBands`), of the events where two shoppers' reaching hands were in the plate at the change and two units
    * or more left, 19 were two takes and 1 a single take (convenience seeds 1–2, kiosk seeds 1 and 3, standard); at
    * 0.03 (fitted before, when hanging hands made most such pairs) the split was the top outcome at 0.73–0.87 and
-   * went to review. 0.1 puts it at about 0.9; 0.3 sent more single takes to review (seed 1: 33 cases, 30 at 0.1, 32
-   * at 0.3).
+   * went to review. 0.1 put it at about 0.9; 0.3 then sent more single takes to review, by neighbours whose hand
+   * was outside the plate at the change. Once those stopped sharing (`mergedHandOutFactor`), events with two or more
+   * hands in at the change were 40 merged takes and 3 single takes (convenience and kiosk seeds 1–5); 0.3 commits
+   * four true merged takes 0.1 held at 0.75–0.88 (review visits per 1,000, convenience seeds 1–5: 52/48/52/24/32 →
+   * 48/40/44/16/32, nothing worse), at a cost on the hard suite: one more visit wrong after review on each of
+   * seeds 1 and 2 (on seed 1 a crowded single take of two units with three hands in, committed as merged), for
+   * 0/15/10 fewer review visits per 1,000 on seeds 1/2/3.
    */
   mergedTakePrior: number;
   /**
@@ -238,7 +243,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   otherPlateHandFactor: 0.05,
   laneMissShare: 0.05,
   laneSigmaFloorM: 0.03,
-  mergedTakePrior: 0.1,
+  mergedTakePrior: 0.3,
   mergedHandOutFactor: 0.02,
   oneHandMixedPrior: 0.1,
   armBands: Object.freeze({
