@@ -29,6 +29,7 @@ interface BenchFlags {
   html?: string;
   throughput?: boolean;
   minutes: string;
+  cases?: boolean;
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -40,6 +41,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--seed <n>', 'simulation seed', '1')
     .option('--json <file>', 'write the result as JSON')
     .option('--html <file>', 'write a self-contained HTML report')
+    .option('--cases', 'also list each store’s review cases (top answer beside the truth) and wrong receipts')
     .option('--throughput', 'instead: the convenience store at full sensor rate, real-time factor on one core')
     .option('--minutes <n>', 'store minutes for --throughput', '3')
     .action(async (flags: BenchFlags) => {
@@ -72,7 +74,7 @@ export function registerBenchCommand(program: Command): void {
         deps,
       );
       if (flags.store === undefined) result.realData = await realDataSection(REPO_ROOT, deps, progress);
-      process.stdout.write(formatReport(result));
+      process.stdout.write(formatReport(result, { cases: flags.cases === true }));
       if (flags.json) writeFileSync(flags.json, `${JSON.stringify(result, null, 2)}\n`);
       if (flags.html) writeFileSync(flags.html, renderHtmlReport(result));
     });

@@ -6,6 +6,7 @@
 import type { ReliabilityBin } from '../fusion/calibration.ts';
 import { escapeHtml } from '../web/shell.ts';
 import type { ReviewTradeoffPoint } from './calibration.ts';
+import { formatCaseList } from './case-list.ts';
 import { type BenchResult, formatRealData, formatValue, METRIC_ROWS, type StoreResult } from './report.ts';
 import type { Histogram } from './stats.ts';
 
@@ -123,6 +124,8 @@ ${histogramSvg('Exit → receipt latency', s.distributions.exitToReceiptMs, s.ba
 ${reliabilitySvg(s.calibration.bins)}
 </div></div>
 ${notes ? `<ul class="notes">${notes}</ul>` : ''}
+<details><summary>Review cases and wrong receipts (Walkout)</summary>
+<pre>${escapeHtml(formatCaseList(s.cases, s.wrongBeforeReview, s.wrongAfterReview))}</pre></details>
 </section>`;
 }
 

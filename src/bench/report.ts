@@ -4,6 +4,7 @@
  */
 import { expectedCalibrationError, type ReliabilityBin, reliabilityTable } from '../fusion/calibration.ts';
 import { type ReviewTradeoffPoint, reviewTradeoffCurve } from './calibration.ts';
+import { type CaseSummary, formatCaseList } from './case-list.ts';
 import type { RealDataPolicy, RealDataSection } from './real-data.ts';
 import type { EventScore, ReviewKinds } from './score-events.ts';
 import type { FoundScore } from './score-found.ts';
@@ -57,6 +58,8 @@ export interface PolicyFigures {
   wrongBeforeReview: WrongCauses;
   /** The same once the oracle answered every case and find (nothing is held then). */
   wrongAfterReview: WrongCauses;
+  /** Each review case: the engine's top answer beside the truth (case-list.ts). */
+  cases: CaseSummary[];
   events: {
     precision: number;
     recall: number;
@@ -111,6 +114,7 @@ export interface PolicyInputs {
   wrongBeforeReview: WrongCauses;
   wrongAfterReview: WrongCauses;
   events: EventScore;
+  cases: CaseSummary[];
   handoffs: HandoffScore;
   found: FoundScore;
   tracking: TrackingFigures | null;
@@ -123,6 +127,7 @@ export function policyFigures({
   wrongBeforeReview,
   wrongAfterReview,
   events,
+  cases,
   handoffs,
   found,
   tracking,
@@ -143,6 +148,7 @@ export function policyFigures({
     afterReview: { exactReceiptRate: afterReview.exactReceiptRate, itemF1: afterReview.itemF1 },
     wrongBeforeReview,
     wrongAfterReview,
+    cases,
     events: {
       precision: events.precision,
       recall: events.recall,
@@ -281,8 +287,13 @@ export function formatRealData(r: RealDataSection): string {
   return lines.join('\n');
 }
 
-export function formatReport(result: BenchResult): string {
-  const parts = [`walkout bench — suite ${result.suite}, seed ${result.seed}`, ...result.stores.map(formatStoreTable)];
+/** The printed report; with `cases`, each store's table is followed by Walkout's review cases and wrong receipts. */
+export function formatReport(result: BenchResult, o: { cases?: boolean } = {}): string {
+  const store = (s: StoreResult) =>
+    o.cases
+      ? `${formatStoreTable(s)}\n${formatCaseList(s.cases, s.wrongBeforeReview, s.wrongAfterReview)}`
+      : formatStoreTable(s);
+  const parts = [`walkout bench — suite ${result.suite}, seed ${result.seed}`, ...result.stores.map(store)];
   if (result.realData) {
     parts.push(formatRealData(result.realData));
   }

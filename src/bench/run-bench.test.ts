@@ -221,7 +221,15 @@ describe('benchStore', () => {
     const result = { suite: 'quick', seed: 7, stores: [r], notes: [] };
     const text = formatReport(result);
     assert.match(text, /exact receipts\s+50\.0 %\s+0\.0 %/);
+    assert.doesNotMatch(text, /wrong receipts before review/);
+    // With --cases, the wrong receipt is listed under the table, with its cause (the JSON carries it always).
+    const [wrong] = r.wrongBeforeReview.visits;
+    assert.equal(r.wrongBeforeReview.visits.length, 1);
+    const listed = formatReport(result, { cases: true });
+    assert.match(listed, /wrong receipts before review \(1\)/);
+    assert.ok(wrong && listed.includes(`  ${wrong.visit}  ${wrong.cause}`), listed);
     const html = renderHtmlReport(JSON.parse(JSON.stringify(result)));
+    assert.match(html, /<details><summary>Review cases and wrong receipts/);
     assert.match(html, /<svg/);
     assert.doesNotMatch(html, /<script|src="http/);
     assert.equal((html.match(/<svg/g) ?? []).length, 4);

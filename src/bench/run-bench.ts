@@ -16,6 +16,7 @@ import type { GroundTruth } from '../sim/truth.ts';
 import { loadStoreFile } from '../store/load-store.ts';
 import type { Store } from '../store/store.ts';
 import { openCases, oracleChoice, receiptsAfterReview, receiptsBeforeReview } from './after-review.ts';
+import { summarizeCase } from './case-list.ts';
 import {
   type BenchResult,
   type CostFigures,
@@ -136,11 +137,12 @@ function scorePolicy(
   const events = scoreEvents({ visits: truth.visits, interactions: truth.interactions, events: before });
   const shoppers = new Set(truth.visits.filter((v) => !v.staff).map((v) => v.visit));
   const cases = openCases(before);
-  for (const c of cases) {
+  const caseList = cases.map((c) => {
     const choice = oracleChoice(events.matching.byEvent.get(c.shelfEventId), truth.interactions, shoppers);
     const outcome = run.engine.resolveReview(c.caseId, choice, 'oracle');
     if (!outcome.ok) throw new WalkoutError('BENCH_ORACLE', `oracle could not resolve ${c.caseId}: ${outcome.reason}`);
-  }
+    return summarizeCase(c, choice);
+  });
   // Scoring the engine's own finds first hands their drops out, so the oracle answers the rest from what is left.
   const book = new DropBook(truth.interactions, shoppers);
   const found = scoreFound(book, before);
@@ -162,6 +164,7 @@ function scorePolicy(
       heldByReview: new Map(),
     }),
     events,
+    cases: caseList,
     handoffs: scoreHandoffs(truth.interactions, truth.people, shoppers, run.events),
     found,
     tracking,

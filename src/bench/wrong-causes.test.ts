@@ -64,7 +64,17 @@ test('each wrong receipt is put down to one cause: review first, then a drop, a 
     heldByReview: heldProducts(cases),
   });
   // heldElsewhere is held by a case on gum but wrong on soap: the engine decided that wrong.
-  assert.deepEqual(causes, { heldByReview: 1, droppedOnFloor: 1, handedOver: 2, decidedWrong: 4 });
+  const { visits: listed, ...counts } = causes;
+  assert.deepEqual(counts, { heldByReview: 1, droppedOnFloor: 1, handedOver: 2, decidedWrong: 4 });
+  // Each wrong visit is listed once, with its cause and the units it is off by.
+  assert.deepEqual(
+    listed.map((v) => v.visit),
+    names.filter((visit) => visit !== 'right'),
+  );
+  const of = (visit: string) => listed.find((v) => v.visit === visit);
+  assert.deepEqual(of('held'), { visit: 'held', cause: 'heldByReview', off: { GUM: -1 } });
+  assert.deepEqual(of('heldElsewhere'), { visit: 'heldElsewhere', cause: 'decidedWrong', off: { SOAP: 1 } });
+  assert.deepEqual(of('giver'), { visit: 'giver', cause: 'handedOver', off: { COLA: 1 } });
 });
 
 test('the products a visit is held on are those any answer of its cases moves, shares included', () => {

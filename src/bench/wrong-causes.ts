@@ -10,11 +10,16 @@ import { allItems, type ReviewCase } from '../review/types.ts';
 import type { TruthInteraction, TruthPerson, TruthVisit } from '../sim/truth.ts';
 import { type ScoredReceipt, unitsBySku, type VisitReceiptScore } from './score-receipts.ts';
 
-export interface WrongCauses {
-  heldByReview: number;
-  droppedOnFloor: number;
-  handedOver: number;
-  decidedWrong: number;
+type Cause = 'heldByReview' | 'droppedOnFloor' | 'handedOver' | 'decidedWrong';
+
+/** Wrong visits counted by cause, and each of them listed: where to start tracing. */
+export type WrongCauses = Record<Cause, number> & { visits: WrongVisit[] };
+
+export interface WrongVisit {
+  visit: string;
+  cause: Cause;
+  /** Units charged beyond (> 0) or short of (< 0) what the visit took, per SKU it is wrong on. */
+  off: Record<string, number>;
 }
 
 export interface WrongCauseInputs {
@@ -38,7 +43,7 @@ export function heldProducts(cases: readonly Pick<ReviewCase, 'blocking' | 'alte
 }
 
 export function wrongCauses(input: WrongCauseInputs): WrongCauses {
-  const out: WrongCauses = { heldByReview: 0, droppedOnFloor: 0, handedOver: 0, decidedWrong: 0 };
+  const out: WrongCauses = { heldByReview: 0, droppedOnFloor: 0, handedOver: 0, decidedWrong: 0, visits: [] };
   const truthOf = new Map(input.visits.map((v) => [v.visit, unitsBySku(v.receipt)]));
   const chargedOf = new Map(input.receipts.map((r) => [r.visit, unitsBySku(r.lines)]));
   const visitOf = new Map(input.people.map((p) => [p.personId, p.visit]));
@@ -48,15 +53,21 @@ export function wrongCauses(input: WrongCauseInputs): WrongCauses {
     const charged = chargedOf.get(visit) ?? new Map<string, number>();
     // Units charged beyond (> 0) or short of (< 0) what the visit took.
     const off = (sku: string | null) => (sku === null ? 0 : (charged.get(sku) ?? 0) - (truth.get(sku) ?? 0));
-    const wrong = [...new Set([...truth.keys(), ...charged.keys()])].filter((sku) => off(sku) !== 0);
+    const wrong = [...new Set([...truth.keys(), ...charged.keys()])].filter((sku) => off(sku) !== 0).sort();
     const held = input.heldByReview.get(visit);
     const gave = (i: TruthInteraction) => i.visit === visit && off(i.sku) > 0;
     const got = (i: TruthInteraction) =>
       i.toPersonId !== undefined && visitOf.get(i.toPersonId) === visit && off(i.sku) < 0;
-    if (held && wrong.every((sku) => held.has(sku))) out.heldByReview += 1;
-    else if (input.interactions.some((i) => i.kind === 'drop' && gave(i))) out.droppedOnFloor += 1;
-    else if (input.interactions.some((i) => i.kind === 'handoff' && (gave(i) || got(i)))) out.handedOver += 1;
-    else out.decidedWrong += 1;
+    const cause: Cause =
+      held && wrong.every((sku) => held.has(sku))
+        ? 'heldByReview'
+        : input.interactions.some((i) => i.kind === 'drop' && gave(i))
+          ? 'droppedOnFloor'
+          : input.interactions.some((i) => i.kind === 'handoff' && (gave(i) || got(i)))
+            ? 'handedOver'
+            : 'decidedWrong';
+    out[cause] += 1;
+    out.visits.push({ visit, cause, off: Object.fromEntries(wrong.map((sku) => [sku, off(sku)])) });
   }
   return out;
 }
