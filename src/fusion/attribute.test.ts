@@ -208,10 +208,12 @@ test('[F16] a neighbour whose hand was outside the plate at the change does not 
     grams: 1065,
     hypotheses: [{ items: [{ sku: 'cola', qty: 3 }], probability: 0.99, residualGrams: 1 }],
   });
-  // S2's wrist came within 7 mm of the volume as the weight changed; S3's grazed it a second before, then left.
+  // S2's wrist came within 7 mm of the volume as the weight changed; S3's grazed it a second before, then left;
+  // S4 reached in earlier and was not near the plate at the change at all.
   const brushed = shopper('S2', near('t2', 0.007, { sigma: 0.05 }));
   const left = shopper('S3', reach('t3', { insideMs: 100, depth: 0.5 }), false, near('t3', 0.1));
-  for (const other of [brushed, left]) {
+  const gone = shopper('S4', reach('t4', { insideMs: 400, depth: 0.5 }), false, null);
+  for (const other of [brushed, left, gone]) {
     const ctx = context({ candidates: [shopper('S1', reach('t1')), other], sessionsInside: ['S1', other.sessionId!] });
     const d = committed(decide(ctx, three));
     assert.equal(d.sessionId, 'S1');
@@ -221,6 +223,16 @@ test('[F16] a neighbour whose hand was outside the plate at the change does not 
     const shared = anyHand.alternatives.filter((a) => a.with).reduce((s, a) => s + a.probability, 0);
     assert.ok(shared > d.alternatives.filter((a) => a.with).reduce((s, a) => s + a.probability, 0) * 10);
   }
+  // On a silent plate the change time is a guess: where a hand was then says nothing, and the split stays offered.
+  const silent = context({
+    candidates: [shopper('S1', reach('t1')), left],
+    sessionsInside: ['S1', 'S3'],
+    silentPlate: true,
+  });
+  const guessed = decide(silent, three).alternatives.filter((a) => a.with);
+  const asIfIn = decide(silent, three, fusionConfig({ mergedHandOutFactor: 1 })).alternatives.filter((a) => a.with);
+  assert.ok(guessed.length > 0);
+  assert.deepEqual(guessed, asIfIn);
 });
 
 test('[F2] a neighbour at the adjacent plate lowers confidence the closer their wrist came', () => {

@@ -17,7 +17,7 @@ import {
   type UnitWeight,
 } from './hypotheses.ts';
 import { laneFactor, type Reach } from './lanes.ts';
-import { changeState, type HandAtChange, handLikelihoodRatio } from './likelihood.ts';
+import { changeState, handLikelihoodRatio } from './likelihood.ts';
 
 export interface ShopperCandidate {
   /** null: an unbound person (a tailgater, or a stray: a track no gate crossing explains). */
@@ -80,8 +80,11 @@ interface Actor {
   plates?: readonly string[];
   /** Where this actor's hand reached in (around the change when it was in then). */
   reach?: Reach;
-  /** Where the hand was when the weight changed (seen actors only). */
-  atChange?: HandAtChange;
+  /**
+   * Seen away from the plate when the weight changed: the hand read outside it, or the track was not near it then
+   * (on a silent plate, whose change time is a guess, never).
+   */
+  awayAtChange?: boolean;
 }
 
 /** One outcome as receipts see it: charge a session these items, charge nothing, or unknown. */
@@ -118,9 +121,9 @@ function actorsFrom(ctx: FusionContext, event: ShelfEvent, config: FusionConfig)
     const weight = handLikelihoodRatio(c.evidence, event, config, conditions, c.atChange);
     if (c.stray && c.sessionId === null) return strayActors(ctx, weight);
     const kind: ActorKind = c.staff ? 'staff' : c.sessionId === null ? 'unbound' : 'session';
-    const atChange = changeState(c.atChange);
+    const awayAtChange = !ctx.silentPlate && (c.atChange === undefined || changeState(c.atChange) === 'out');
     return [
-      { kind, sessionId: c.sessionId, weight, seen: true, plates: c.platesAtChange, reach: reachOf(c), atChange },
+      { kind, sessionId: c.sessionId, weight, seen: true, plates: c.platesAtChange, reach: reachOf(c), awayAtChange },
     ];
   });
   return [...seen, unseen(ctx, config)];
@@ -179,8 +182,9 @@ function whereFactor(
 /**
  * [F16] Two shoppers taking from one plate at once: the shelf sees one change of several units. Each pair of
  * shoppers whose hands were seen is offered every way to share a pick of two units or more (each taking at least
- * one), weighted by both hands' evidence, where each hand went for its own part, `mergedTakePrior`, and
- * `mergedHandOutFactor` for a hand seen outside the plate at the change.
+ * one), weighted by both hands' evidence, where each hand went for its own part, and `mergedTakePrior`. One change
+ * is both hands lifting at once: a hand away from the plate at the change counts ×`mergedHandOutFactor`, also when
+ * choosing the pairs.
  */
 function mergedTakes(
   actors: readonly Actor[],
@@ -188,21 +192,20 @@ function mergedTakes(
   ctx: FusionContext,
   config: FusionConfig,
 ): Outcome[] {
+  const share = (a: Actor) => a.weight * (a.awayAtChange ? config.mergedHandOutFactor : 1);
   const shoppers = actors
     .filter((a) => a.kind === 'session' && a.seen && a.sessionId !== null)
-    .sort((a, b) => b.weight - a.weight)
+    .sort((a, b) => share(b) - share(a))
     .slice(0, MERGED_TAKE_CANDIDATES);
   const out = new Map<string, Outcome>();
   for (const [i, a] of shoppers.entries()) {
     for (const b of shoppers.slice(i + 1)) {
       if (a.sessionId === b.sessionId) continue;
-      // One change, two hands: each was in the plate when the weight changed, unless seen outside it then.
-      const outside = [a, b].reduce((f, x) => (x.atChange === 'out' ? f * config.mergedHandOutFactor : f), 1);
       for (const o of options) {
         for (const [mine, theirs] of shares(o.items)) {
           // Each hand is weighed by where it went for its own part.
           const [whereA, whereB] = [whereFactor(a, mine, ctx, config), whereFactor(b, theirs, ctx, config)];
-          const p = a.weight * b.weight * o.weight * config.mergedTakePrior * whereA.fit * whereB.fit * outside;
+          const p = share(a) * share(b) * o.weight * config.mergedTakePrior * whereA.fit * whereB.fit;
           const key = `merged:${a.sessionId}:${itemsKey(mine)}|${b.sessionId}:${itemsKey(theirs)}`;
           const lane = whereA.placed && whereB.placed;
           const lead = { kind: 'session' as const, p, source: o.source, handoff: false, lane };

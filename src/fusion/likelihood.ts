@@ -43,8 +43,7 @@ function timingRatio(evidence: HandEvidence, event: ShelfEvent, config: FusionCo
 }
 
 /** Where the hand was when the weight changed: inside, seen outside, or not seen (one hand or the whole track). */
-export type HandAtChange = 'in' | 'out' | 'hidden';
-export function changeState(atChange: HandEvidence | undefined): HandAtChange {
+export function changeState(atChange: HandEvidence | undefined): 'in' | 'out' | 'hidden' {
   if (atChange?.entered) return 'in';
   return !atChange || atChange.handHidden ? 'hidden' : 'out';
 }
