@@ -16,30 +16,52 @@ export interface CaseSummary {
   topRight: boolean;
 }
 
-/** An answer in one canonical line: each charged session with its items, or "nobody" with what moved. */
-export function answerText(a: Pick<ReviewAlternative, 'sessionId' | 'items' | 'with'>): string {
-  const items = (xs: readonly { sku: string; qty: number }[]) =>
-    [...xs]
-      .sort((x, y) => x.sku.localeCompare(y.sku))
-      .map((i) => `${i.qty}×${i.sku}`)
-      .join(' ');
-  const shares = charges(a).sort((x, y) => x.sessionId.localeCompare(y.sessionId));
-  if (shares.length === 0) return `nobody: ${items(a.items) || 'nothing'}`;
-  return shares.map((s) => `${s.sessionId}: ${items(s.items)}`).join(' + ');
+type Answer = Pick<ReviewAlternative, 'sessionId' | 'items' | 'with'>;
+
+/** Units per SKU summed, zeros dropped, in SKU order: `2×cola 1×gum`. */
+function unitsText(items: readonly { sku: string; qty: number }[]): string {
+  const net = new Map<string, number>();
+  for (const i of items) net.set(i.sku, (net.get(i.sku) ?? 0) + i.qty);
+  return [...net]
+    .filter(([, qty]) => qty !== 0)
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([sku, qty]) => `${qty}×${sku}`)
+    .join(' ');
 }
 
+/** What an answer does to receipts, in one canonical line: each session charged and its units, or "nobody". */
+function receiptText(a: Answer): string {
+  const bySession = new Map<string, { sku: string; qty: number }[]>();
+  for (const share of charges(a))
+    bySession.set(share.sessionId, [...(bySession.get(share.sessionId) ?? []), ...share.items]);
+  const lines = [...bySession]
+    .map(([sessionId, items]) => [sessionId, unitsText(items)] as const)
+    .filter(([, units]) => units !== '')
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return lines.length === 0 ? 'nobody' : lines.map(([sessionId, units]) => `${sessionId}: ${units}`).join(' + ');
+}
+
+/** An answer as listed: its receipt line, and for "nobody" what moved on the shelf. */
+export function answerText(a: Answer): string {
+  const receipt = receiptText(a);
+  return receipt === 'nobody' ? `nobody: ${unitsText(a.items) || 'nothing'}` : receipt;
+}
+
+/**
+ * `topRight` compares receipts only, as the benchmark's "review cases: top right" count does: an answer that charges
+ * nobody is right whatever it says moved.
+ */
 export function summarizeCase(c: ReviewCase, truth: ReviewAlternative): CaseSummary {
   const top = c.alternatives[0];
-  const topText = top ? answerText(top) : 'none';
-  const truthText = answerText(truth);
   const { caseId, shelfEventId } = c;
   const confidence = c.confidence ?? null;
-  return { caseId, shelfEventId, confidence, top: topText, truth: truthText, topRight: topText === truthText };
+  const topRight = top !== undefined && receiptText(top) === receiptText(truth);
+  return { caseId, shelfEventId, confidence, top: top ? answerText(top) : 'none', truth: answerText(truth), topRight };
 }
 
 /** The text `--cases` prints under a store's table: its review cases, then its wrong receipts before and after. */
 export function formatCaseList(cases: readonly CaseSummary[], before: WrongCauses, after: WrongCauses): string {
-  const out = [`review cases (${cases.length}): confidence, event, top answer | truth`];
+  const out = [`Walkout's review cases (${cases.length}): confidence, event, top answer | truth`];
   for (const c of cases) {
     const mark = c.topRight ? 'top right' : 'top WRONG';
     out.push(`  ${c.confidence?.toFixed(2) ?? '  - '} ${c.shelfEventId}  ${c.top}  |  ${c.truth}  (${mark})`);
@@ -48,7 +70,7 @@ export function formatCaseList(cases: readonly CaseSummary[], before: WrongCause
     ['before review', before],
     ['after review', after],
   ] as const) {
-    out.push(`wrong receipts ${label} (${wrong.visits.length}): visit, cause, units charged − taken`);
+    out.push(`Walkout's wrong receipts ${label} (${wrong.visits.length}): visit, cause, units charged − taken`);
     for (const v of wrong.visits) {
       const off = Object.entries(v.off).map(([sku, n]) => `${n > 0 ? '+' : ''}${n}×${sku}`);
       out.push(`  ${v.visit}  ${v.cause}  ${off.join(' ')}`);

@@ -235,6 +235,28 @@ test('[F16] a neighbour whose hand was outside the plate at the change does not 
   assert.deepEqual(guessed, asIfIn);
 });
 
+test('[F16] the partners offered for a split are ranked with their hands at the change', () => {
+  const two = shelfEvent({
+    grams: 710,
+    hypotheses: [{ items: [{ sku: 'cola', qty: 2 }], probability: 0.99, residualGrams: 1 }],
+  });
+  // S2 and S4 reached in firmly but had left by the change; S3's shorter reach was in the plate then.
+  const leftBy = (id: string) => shopper(id, reach(`t${id}`), false, near(`t${id}`, 0.1));
+  const inThen = shopper('S3', reach('t3', { insideMs: 500 }));
+  const ctx = context({
+    candidates: [shopper('S1', reach('t1')), leftBy('S2'), leftBy('S4'), inThen],
+    sessionsInside: ['S1', 'S2', 'S3', 'S4'],
+  });
+  const all = decide(ctx, two, fusionConfig({ holdMinProbability: 0, maxAlternatives: 40 }));
+  const withS3 = all.alternatives.filter((a) =>
+    [a.sessionId, ...(a.with ?? []).map((w) => w.sessionId)].includes('S3'),
+  );
+  assert.ok(
+    withS3.some((a) => a.with),
+    'S1 and S3 are offered as a merged take',
+  );
+});
+
 test('[F2] a neighbour at the adjacent plate lowers confidence the closer their wrist came', () => {
   const at = (m: number) =>
     decide(
