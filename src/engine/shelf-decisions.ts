@@ -155,8 +155,9 @@ export class ShelfDecisions {
     const box = eventBox(store, event);
     const w = handWindow(event, this.deps.fusion);
     const near = vision?.handsNear(box, w.t0, w.t1, w.radius) ?? [];
+    // Where each track's hand was at the change, however far: one seen away then was not in the plate.
     const atChange = new Map(
-      (vision?.handsNear(box, w.tChange0, w.tChange1, w.radius) ?? []).map((e) => [e.trackId, e]),
+      (vision?.handsNear(box, w.tChange0, w.tChange1, Number.POSITIVE_INFINITY) ?? []).map((e) => [e.trackId, e]),
     );
     const inPlates = this.platesAtChange(event, w);
     const candidates: ShopperCandidate[] = near.map((evidence) => {

@@ -81,8 +81,8 @@ interface Actor {
   /** Where this actor's hand reached in (around the change when it was in then). */
   reach?: Reach;
   /**
-   * Seen away from the plate when the weight changed: the hand read outside it, or the track was not near it then
-   * (on a silent plate, whose change time is a guess, never).
+   * Seen away from the plate when the weight changed: the hand read outside it then, however far (a hand not seen
+   * then is not held against it; on a silent plate, whose change time is a guess, never).
    */
   awayAtChange?: boolean;
 }
@@ -121,7 +121,7 @@ function actorsFrom(ctx: FusionContext, event: ShelfEvent, config: FusionConfig)
     const weight = handLikelihoodRatio(c.evidence, event, config, conditions, c.atChange);
     if (c.stray && c.sessionId === null) return strayActors(ctx, weight);
     const kind: ActorKind = c.staff ? 'staff' : c.sessionId === null ? 'unbound' : 'session';
-    const awayAtChange = !ctx.silentPlate && (c.atChange === undefined || changeState(c.atChange) === 'out');
+    const awayAtChange = !ctx.silentPlate && c.atChange !== undefined && changeState(c.atChange) === 'out';
     return [
       { kind, sessionId: c.sessionId, weight, seen: true, plates: c.platesAtChange, reach: reachOf(c), awayAtChange },
     ];

@@ -89,7 +89,7 @@ export interface FusionConfig {
   mergedTakePrior: number;
   /**
    * …times this for each of the two hands away from the plate when the weight changed (its wrist read outside the
-   * volume then, or its track was not near the plate then; not on a silent plate, whose change time is a guess):
+   * volume then, however far; a hand not seen then is not; nor on a silent plate, whose change time is a guess):
    * one change is both hands lifting at once. It also ranks the pairs offered. On convenience seeds 1–5 and kiosk
    * seed 1 (standard), of the 58 partners in true merged takes 1 was away at the change, against 53 of the 55
    * bystanders a multi-unit single take offered as a partner; those partners held 0.17–0.21 of three single takes
