@@ -27,7 +27,10 @@ export interface ShopperCandidate {
   trackId: string;
   staff: boolean;
   evidence: HandEvidence;
-  /** The same hand's evidence in a short window around the weight change: where the hand was when it happened. */
+  /**
+   * The same hand's evidence in a short window around the weight change: where the hand was when it happened, read
+   * however far the track was then (a hand seen 2 m off was not in the plate); absent when it was not seen then.
+   */
   atChange?: HandEvidence;
   /** For an event over several plates: those whose reach volume this hand was inside around the change. */
   platesAtChange?: readonly string[];
