@@ -18,13 +18,16 @@ export interface CaseSummary {
 
 type Answer = Pick<ReviewAlternative, 'sessionId' | 'items' | 'with'>;
 
+/** Entries in order of their key (code-unit order, as `Array.prototype.sort` without a comparator). */
+const byKey = ([x]: readonly [string, unknown], [y]: readonly [string, unknown]) => (x < y ? -1 : x > y ? 1 : 0);
+
 /** Units per SKU summed, zeros dropped, in SKU order: `2×cola 1×gum`. */
 function unitsText(items: readonly { sku: string; qty: number }[]): string {
   const net = new Map<string, number>();
   for (const i of items) net.set(i.sku, (net.get(i.sku) ?? 0) + i.qty);
   return [...net]
     .filter(([, qty]) => qty !== 0)
-    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .sort(byKey)
     .map(([sku, qty]) => `${qty}×${sku}`)
     .join(' ');
 }
@@ -37,7 +40,7 @@ function receiptText(a: Answer): string {
   const lines = [...bySession]
     .map(([sessionId, items]) => [sessionId, unitsText(items)] as const)
     .filter(([, units]) => units !== '')
-    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    .sort(byKey);
   return lines.length === 0 ? 'nobody' : lines.map(([sessionId, units]) => `${sessionId}: ${units}`).join(' + ');
 }
 

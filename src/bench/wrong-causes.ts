@@ -58,14 +58,13 @@ export function wrongCauses(input: WrongCauseInputs): WrongCauses {
     const gave = (i: TruthInteraction) => i.visit === visit && off(i.sku) > 0;
     const got = (i: TruthInteraction) =>
       i.toPersonId !== undefined && visitOf.get(i.toPersonId) === visit && off(i.sku) < 0;
-    const cause: Cause =
-      held && wrong.every((sku) => held.has(sku))
-        ? 'heldByReview'
-        : input.interactions.some((i) => i.kind === 'drop' && gave(i))
-          ? 'droppedOnFloor'
-          : input.interactions.some((i) => i.kind === 'handoff' && (gave(i) || got(i)))
-            ? 'handedOver'
-            : 'decidedWrong';
+    const causeOf = (): Cause => {
+      if (held && wrong.every((sku) => held.has(sku))) return 'heldByReview';
+      if (input.interactions.some((i) => i.kind === 'drop' && gave(i))) return 'droppedOnFloor';
+      if (input.interactions.some((i) => i.kind === 'handoff' && (gave(i) || got(i)))) return 'handedOver';
+      return 'decidedWrong';
+    };
+    const cause = causeOf();
     out[cause] += 1;
     out.visits.push({ visit, cause, off: Object.fromEntries(wrong.map((sku) => [sku, off(sku)])) });
   }
