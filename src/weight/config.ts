@@ -70,6 +70,13 @@ export interface WeightConfig {
   lostGapMs: number;
   /** A plate that sends nothing for this long is silent (keep-alives come every second). */
   silenceMs: number;
+  /** A quiet plate sends at least one batch this often (protocol); later than this plus `lostGapMs`, it is overdue. */
+  heartbeatMs: number;
+  /**
+   * A cluster next to an overdue plate, one that has sent nothing since before the cluster's change ended, waits up
+   * to this long after settling for it: part of the item may have landed there unseen.
+   */
+  silentNeighbourWaitMs: number;
 }
 
 export const DEFAULT_WEIGHT_CONFIG: Readonly<WeightConfig> = Object.freeze({
@@ -102,6 +109,8 @@ export const DEFAULT_WEIGHT_CONFIG: Readonly<WeightConfig> = Object.freeze({
   topK: 5,
   lostGapMs: 400,
   silenceMs: 3000,
+  heartbeatMs: 1000,
+  silentNeighbourWaitMs: 10_000,
 });
 
 export function weightConfig(overrides: Partial<WeightConfig> = {}): WeightConfig {

@@ -75,6 +75,11 @@ export class PlateTracker {
     private readonly sink: StepSink,
   ) {}
 
+  /** End of the time the stream has covered so far; NaN before the first message. */
+  get coveredUntil(): number {
+    return this.nextT;
+  }
+
   get activeSince(): number | undefined {
     return this.state === 'active' ? this.tStart : undefined;
   }

@@ -18,6 +18,14 @@ export interface Cluster {
   tEnd: number;
 }
 
+/** What the grouper asks about each plate's stream at decision time. */
+export interface PlateStreams {
+  /** Start of the touch in progress, if any. */
+  activeSince(plateId: string): number | undefined;
+  /** End of what the plate's stream covers, when it is overdue at `t` (no batch for longer than a heartbeat). */
+  overdueSince(plateId: string, t: number): number | undefined;
+}
+
 export class ShelfGrouper {
   private readonly pending = new Map<string, Cluster[]>();
 
@@ -57,15 +65,11 @@ export class ShelfGrouper {
    * Removes and returns the clusters that can be decided at `t`: quiet for joinGapMs, and no plate next to them
    * still in a touch that began in time to join.
    */
-  takeReady(
-    t: number,
-    activeSince: (plateId: string) => number | undefined,
-    complete: (c: Cluster) => boolean = () => false,
-  ): Cluster[] {
+  takeReady(t: number, plates: PlateStreams, complete: (c: Cluster) => boolean = () => false): Cluster[] {
     const out: Cluster[] = [];
     for (const [shelfId, list] of this.pending) {
       const keep: Cluster[] = [];
-      for (const c of list) (this.isReady(c, t, activeSince, complete) ? out : keep).push(c);
+      for (const c of list) (this.isReady(c, t, plates, complete) ? out : keep).push(c);
       if (keep.length === 0) this.pending.delete(shelfId);
       else this.pending.set(shelfId, keep);
     }
@@ -79,20 +83,19 @@ export class ShelfGrouper {
     return out;
   }
 
-  private isReady(
-    c: Cluster,
-    t: number,
-    activeSince: (plateId: string) => number | undefined,
-    complete: (c: Cluster) => boolean,
-  ): boolean {
+  private isReady(c: Cluster, t: number, streams: PlateStreams, complete: (c: Cluster) => boolean): boolean {
     const deadline = c.tEnd + this.cfg.joinGapMs;
     if (t < c.tEnd + this.cfg.quickJoinMs) return false;
     const quick = t < deadline;
+    const waitSilent = t < c.tEnd + this.cfg.silentNeighbourWaitMs;
     const plates = this.shelfPlates(c);
     for (let i = Math.max(0, c.lo - 1); i <= Math.min(plates.length - 1, c.hi + 1); i++) {
-      const since = activeSince(plates[i]!);
+      const since = streams.activeSince(plates[i]!);
       // Early, any touch next to the cluster may still join it; later only one that began in time to join.
       if (since !== undefined && (quick || since <= deadline)) return false;
+      // A plate that has said nothing since before the change ended may hold part of it: wait for it, a while.
+      const overdue = streams.overdueSince(plates[i]!, t);
+      if (waitSilent && overdue !== undefined && overdue < c.tEnd) return false;
     }
     return !quick || complete(c);
   }

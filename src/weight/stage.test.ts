@@ -194,11 +194,39 @@ describe('weight stage: detection', () => {
     assert.equal(after.length, 1);
     assert.ok(after[0]!.flags.includes('silent-plate'));
     assert.equal(top(after[0]!), 'water×1');
-    // The neighbour's own pick during the silence is also suspect: its weight may have gone to w1.
-    const neighbour = scenario({ w1: { gaps: [{ from: 3000, to: 14_000 }] }, w2: pick(6000, 500) });
+    // The neighbour's own pick during a long silence is also suspect: its weight may have gone to w1.
+    const neighbour = scenario(
+      { w1: { gaps: [{ from: 3000, to: 30_000 }] }, w2: pick(6000, 500) },
+      { durationMs: 32_000 },
+    );
     const flagged = runStage(store, neighbour).events;
     assert.equal(flagged.length, 1);
     assert.ok(flagged[0]!.flags.includes('silent-plate'));
+    // Not once w1 has reported again, unchanged, before the pick was decided: none of it went there.
+    const back = runStage(store, scenario({ w1: { gaps: [{ from: 3000, to: 14_000 }] }, w2: pick(6000, 500) })).events;
+    assert.equal(back.length, 1);
+    assert.deepEqual(back[0]!.flags, []);
+    assert.ok(back[0]!.tDecided >= T0 + 14_000);
+  });
+
+  it('waits for a silent neighbour before deciding: the part of the item that landed there joins the event', () => {
+    // The water rests across both plates; w1, which holds most of it, is silent through the pick. Decided without
+    // it, w2's 120 g would read as noise and w1's 380 g, when it reports again, as weight no item explains.
+    const msgs = scenario({
+      w1: { changes: [{ t: 6000, grams: 380 }], gaps: [{ from: 4000, to: 13_000 }] },
+      w2: pick(6000, 120),
+    });
+    const { events } = runStage(store, msgs);
+    assert.equal(events.length, 1);
+    assert.deepEqual(events[0]!.plateIds, ['w1', 'w2']);
+    assert.equal(top(events[0]!), 'water×1');
+    assert.ok(events[0]!.flags.includes('silent-plate'));
+    // A neighbour silent for good holds the event only so long, then it is decided without it.
+    const dead = scenario({ w1: { gaps: [{ from: 3000, to: 40_000 }] }, w2: pick(6000, 500) }, { durationMs: 40_000 });
+    const late = runStage(store, dead).events;
+    assert.equal(late.length, 1);
+    assert.equal(top(late[0]!), 'water×1');
+    assert.ok(late[0]!.tDecided - late[0]!.tSettled >= 9000 && late[0]!.tDecided < T0 + 20_000);
   });
 
   it('is deterministic: the same stream gives the same events', () => {

@@ -8,7 +8,7 @@ import type { Store } from '../store/store.ts';
 import { type WeightConfig, weightConfig } from './config.ts';
 import { type DecideContext, decideCluster, looksComplete } from './decide.ts';
 import { PlateTracker } from './plate-tracker.ts';
-import { type Cluster, ShelfGrouper } from './shelf-grouper.ts';
+import { type Cluster, type PlateStreams, ShelfGrouper } from './shelf-grouper.ts';
 import type { ShelfEvent } from './types.ts';
 
 export interface WeightStageOptions {
@@ -52,7 +52,14 @@ export function createWeightStage(store: Store, options: WeightStageOptions): We
       return tracker?.gapWithin(from, to) ?? 0;
     },
   };
-  const activeSince = (plateId: string) => trackers.get(plateId)?.activeSince;
+  const streams: PlateStreams = {
+    activeSince: (plateId) => trackers.get(plateId)?.activeSince,
+    overdueSince(plateId, t) {
+      const covered = trackers.get(plateId)?.coveredUntil ?? Number.NaN;
+      const until = Number.isNaN(covered) ? firstT : covered;
+      return t - until > cfg.heartbeatMs + cfg.lostGapMs ? until : undefined;
+    },
+  };
   // A cluster's steps never change (a join makes a new cluster), so whether it looks complete is asked once.
   const completeness = new WeakMap<Cluster, boolean>();
   const complete = (c: Cluster): boolean => {
@@ -82,7 +89,7 @@ export function createWeightStage(store: Store, options: WeightStageOptions): We
     },
     advance(t) {
       now = Math.max(now, t);
-      return decide(grouper.takeReady(t, activeSince, complete), t);
+      return decide(grouper.takeReady(t, streams, complete), t);
     },
     flush() {
       for (const tracker of trackers.values()) tracker.flush();
