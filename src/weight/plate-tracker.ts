@@ -266,15 +266,16 @@ export class PlateTracker {
   }
 
   /**
-   * When the level crossed half-way to the new level and then stayed there for CHANGE_HOLD blocks: the first such
-   * crossing, so a later press of the same hand does not move it. Falls back to the last crossing.
+   * When the level crossed half-way to the new level. Weight taken off: the first crossing that then held for
+   * CHANGE_HOLD blocks, so a later press of the same hand does not move it. Weight put on: a press before the item
+   * landed pushes the same way, so the last crossing, after which the level stayed. Falls back to the last crossing.
    */
   private changeTime(level: number): number {
     const mid = (this.base + level) / 2;
     const oldAbove = this.base > mid;
     const n = this.activeV.length;
     let run = 0;
-    for (let k = 0; k < n; k++) {
+    for (let k = 0; k < n && oldAbove; k++) {
       run = this.activeV[k]! > mid === oldAbove ? 0 : run + 1;
       if (run >= CHANGE_HOLD) return this.activeT[k - CHANGE_HOLD + 1]!;
     }

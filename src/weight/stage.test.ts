@@ -174,6 +174,15 @@ describe('weight stage: detection', () => {
     assert.deepEqual(runStage(store, quiet).events, []);
   });
 
+  it('times a put-back when the item landed, not when the hand first pressed the plate', () => {
+    // A press pushes the reading the way a put-back does: taken at its first crossing, tChange came a second early.
+    const press = { presses: [{ t0: 4000, t1: 4600, grams: 150 }] };
+    const { events } = runStage(store, scenario({ p3: { ...press, changes: [{ t: 5000, grams: -60 }] } }));
+    assert.equal(events.length, 1);
+    assert.equal(top(events[0]!), 'chips×-1');
+    assert.ok(Math.abs(events[0]!.tChange - (T0 + 5000)) < 200, `tChange ${events[0]!.tChange - T0}`);
+  });
+
   it('flags lost batches but still measures the change', () => {
     const msgs = scenario({ p5: { ...pick(5000, 400), gaps: [{ from: 4600, to: 5400 }] } });
     const { events } = runStage(store, msgs);
