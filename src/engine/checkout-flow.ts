@@ -1,6 +1,7 @@
 /**
- * Exit to receipt: when a session's last member leaves, wait a short grace for shelf events still settling, then
- * make the receipt final as soon as no review case holds it back, and record that moment.
+ * Exit to receipt: when a session's last member leaves, wait a short grace for shelf events still settling, and for
+ * any change from before the exit the weight stage still holds, then make the receipt final as soon as no review
+ * case holds it back, and record that moment.
  */
 import { buildReceipt } from '../checkout/receipt.ts';
 import type { SessionBook } from '../identity/session-book.ts';
@@ -18,6 +19,8 @@ export class CheckoutFlow {
     private readonly store: Store,
     private readonly emit: (event: EngineEvent) => void,
     private readonly graceMs: number,
+    /** Start of the oldest change the weight stage has not decided yet. */
+    private readonly weightPendingSince: () => number | undefined = () => undefined,
   ) {}
 
   attach(sessions: SessionBook, shelf: ShelfDecisions): void {
@@ -31,8 +34,11 @@ export class CheckoutFlow {
 
   advance(t: number): void {
     if (!this.sessions || !this.shelf) return;
+    const pending = this.weightPendingSince();
     for (const [sessionId, due] of this.due) {
       if (t < due || this.shelf.blocks(sessionId)) continue;
+      const exited = this.sessions.exitedAt(sessionId);
+      if (pending !== undefined && exited !== null && pending <= exited) continue;
       const session = this.sessions.get(sessionId);
       this.due.delete(sessionId);
       if (!session || session.staff) continue;
@@ -41,7 +47,7 @@ export class CheckoutFlow {
         store: this.store,
         session,
         lines: this.shelf.linesOf(sessionId),
-        exited: this.sessions.exitedAt(sessionId),
+        exited,
         status: 'final',
         finalAt: at,
       });

@@ -4,7 +4,8 @@ import { createDemoAuthorizer, demoEntryCode, sessionIdFor } from '../identity/d
 import { topicFor } from '../protocol/topics.ts';
 import { parseStore } from '../store/load-store.ts';
 import { tinyStoreDef } from '../store/tiny-store.ts';
-import { byException } from '../weight/synthetic.ts';
+import { byException, type PlateScript } from '../weight/synthetic.ts';
+import { testStore } from '../weight/test-store.ts';
 import { createEngine } from './engine.ts';
 import type { EngineEvent } from './events.ts';
 
@@ -143,4 +144,45 @@ test('quiet only once nobody has been inside for the found-item lookback; a reba
   engine.tick(T0 + 17 * 60_000 + 1_000);
   assert.ok(events.slice(seed.decisions).some((e) => e.type === 'session.opened'));
   assert.equal(engine.quiet(), null);
+});
+
+test('a receipt waits for a change from before the exit that the weight stage still holds', () => {
+  // The water rests across w1 and w2; w1 falls silent through the pick and the shopper is out 3 s later. The shelf
+  // event waits for w1 past the exit's grace; the receipt must wait with it, or it closes without the water.
+  const store = testStore();
+  const plates: PlateScript[] = [
+    { plateId: 'w1', base: 2_100, changes: [{ t: 6_000, grams: 380 }], gaps: [{ from: 4_000, to: 13_000 }] },
+    {
+      plateId: 'w2',
+      base: 2_300,
+      changes: [{ t: 6_000, grams: 120 }],
+      presses: [{ t0: 5_300, t1: 6_200, grams: 150 }],
+    },
+  ];
+  const gate = (kind: 'gate.scan' | 'gate.pass', t: number, extra: object) => ({
+    ts: T0 + t,
+    topic: topicFor('test-store', kind, 'gate'),
+    payload: { v: 1, ts: T0 + t, ...extra },
+  });
+  const messages = [
+    gate('gate.scan', 1_000, { code: demoEntryCode('ann', 1) }),
+    gate('gate.pass', 2_000, { direction: 'in' }),
+    gate('gate.pass', 9_000, { direction: 'out' }),
+    ...plates.flatMap((p, i) =>
+      byException(p, T0, 30_000, 11 + i).map((m) => ({
+        ts: m.ts,
+        topic: topicFor('test-store', 'plate.weight', m.plateId),
+        payload: { v: 1, ts: m.ts, hz: m.hz, grams: m.grams },
+      })),
+    ),
+  ].sort((a, b) => a.ts - b.ts);
+  const events: EngineEvent[] = [];
+  const engine = createEngine({ store, authorizer: createDemoAuthorizer(), sink: (e) => events.push(e) });
+  for (const m of messages) assert.ok(engine.ingest(m.topic, m.payload).ok);
+  const receipt = events.find((e) => e.type === 'receipt.final');
+  assert.ok(receipt?.type === 'receipt.final', 'final before the end of the stream');
+  assert.deepEqual(
+    receipt.data.lines.map((l) => [l.sku, l.qty]),
+    [['water', 1]],
+  );
 });

@@ -93,7 +93,7 @@ function engineCore(
     vision && options.policy !== 'baseline'
       ? new HandMeetDetector([...store.plates.values()].map((p) => p.reachBox))
       : null;
-  const checkout = new CheckoutFlow(store, emit, config.receiptGraceMs);
+  const checkout = new CheckoutFlow(store, emit, config.receiptGraceMs, () => weight.pendingSince());
   // Sessions and shelf decisions observe each other; the late binding keeps construction order simple.
   let shelf: ShelfDecisions | null = null;
   const sessions = new SessionBook(

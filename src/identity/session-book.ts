@@ -50,6 +50,8 @@ export class SessionBook {
   private readonly sessions = new Map<string, SessionRecord>();
   /** Sessions still admitted or inside, in opening order: every per-step scan walks these, not the whole day. */
   private readonly open = new Set<SessionRecord>();
+  /** Sessions out of the store whose receipt is not final yet: a shelf event from before they left is theirs too. */
+  private readonly leaving = new Set<SessionRecord>();
   private readonly byTrack = new Map<string, string>();
   private readonly unbound = new Set<string>();
   private readonly matcher: GateMatcher;
@@ -298,6 +300,8 @@ export class SessionBook {
     }
     session.state = to;
     if (to === 'exited' || to === 'closed') this.open.delete(session);
+    if (to === 'exited') this.leaving.add(session);
+    if (to === 'closed') this.leaving.delete(session);
   }
 
   sessionOfTrack(trackId: string): SessionRecord | undefined {
@@ -317,6 +321,12 @@ export class SessionBook {
   /** Sessions with people inside (state `inside`). */
   inside(): Session[] {
     return [...this.open].filter((s) => s.state === 'inside').map(publicView);
+  }
+
+  /** Inside now, or at `t` and gone since, their receipt not final yet (a change decided after they left). */
+  insideAt(t: number): Session[] {
+    const left = [...this.leaving].filter((s) => s.exitedAt !== null && s.exitedAt >= t);
+    return [...this.inside(), ...left.map(publicView)];
   }
 
   /** When the session's last member crossed out, or null. */

@@ -31,6 +31,12 @@ export interface WeightConfig {
   quickMaxZ: number;
   /** An event smaller than this fraction of the lightest candidate unit is noise (a press that left residue). */
   minUnitFraction: number;
+  /**
+   * Odds of two grabs at neighbouring plates within one touch against one item resting across both. Simulated
+   * convenience store, standard, seeds 1–2: 11 and 12 pairs of changes on neighbouring plates within 1 s, against
+   * about 49 items resting across two plates (6 % of 823–825 changes).
+   */
+  neighbourGrabsOdds: number;
   /** Lower bound on a settled level's sigma, grams (load cell resolution, creep). */
   measurementSigmaGrams: number;
   /**
@@ -73,8 +79,8 @@ export interface WeightConfig {
   /** A quiet plate sends at least one batch this often (protocol); later than this plus `lostGapMs`, it is overdue. */
   heartbeatMs: number;
   /**
-   * A cluster next to an overdue plate, one that has sent nothing since before the cluster's change ended, waits up
-   * to this long after settling for it: part of the item may have landed there unseen.
+   * A cluster next to an overdue plate whose stream stopped around the change (from `silenceMs` before the touch
+   * began until it ended) waits up to this long after settling for it: part of the item may have landed there unseen.
    */
   silentNeighbourWaitMs: number;
 }
@@ -94,6 +100,7 @@ export const DEFAULT_WEIGHT_CONFIG: Readonly<WeightConfig> = Object.freeze({
   quickJoinMs: 150,
   quickMaxZ: 2,
   minUnitFraction: 0.4,
+  neighbourGrabsOdds: 0.25,
   measurementSigmaGrams: 0.5,
   relativeTolerance: 0.03,
   qtyDecay: 0.25,

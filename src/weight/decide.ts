@@ -135,7 +135,24 @@ function partition(c: Change, ctx: DecideContext): Change[] {
     groups.get(home)!.push(s);
   }
   const parts = [...groups.values()].map(change);
-  return parts.every((part) => itemLike(part, ctx, 2)) ? parts : [c];
+  if (!parts.every((part) => itemLike(part, ctx, 2))) return [c];
+  return separateGrabs(c, parts, ctx) ? parts : [c];
+}
+
+/**
+ * Two or more grabs at neighbouring plates at once, or one item resting across them? Light products explain almost
+ * any share as some number of units, so each reading is weighed: the parts' grams, each on its own, against the
+ * whole's, where how the whole fell across the k plates is uniform (density (k−1)! / |grams|^(k−1)).
+ */
+function separateGrabs(c: Change, parts: Change[], ctx: DecideContext): boolean {
+  const evidence = (x: Change) =>
+    rankHypotheses(x.grams, x.sigma, ownCandidates(ctx, gramsMap(x), x.grams), ctx.cfg).logEvidence;
+  const k = parts.length;
+  let logFactorial = 0;
+  for (let i = 2; i < k; i++) logFactorial += Math.log(i);
+  const whole = evidence(c) + logFactorial - (k - 1) * Math.log(Math.abs(c.grams));
+  const apart = parts.reduce((sum, part) => sum + evidence(part), (k - 1) * Math.log(ctx.cfg.neighbourGrabsOdds));
+  return apart > whole;
 }
 
 function flagsFor(c: Change, plateIds: string[], ctx: DecideContext): ShelfEventFlag[] {
@@ -164,10 +181,7 @@ function toEvent(c: Change, t: number, ctx: DecideContext): ShelfEvent | null {
   );
   const first = plateIds[0]!;
   const info = store.plates.get(first)!;
-  const main = c.steps
-    .filter((s) => s.plateId === first)
-    .reduce((a, b) => (Math.abs(b.delta) > Math.abs(a.delta) ? b : a));
-  const tChange = Math.round(main.tChange);
+  const tChange = Math.round(mainStep(c.steps, first).tChange);
   const ranking = rankHypotheses(c.grams, c.sigma, cands, cfg);
   return {
     id: `${first}@${tChange}`,
@@ -184,6 +198,18 @@ function toEvent(c: Change, t: number, ctx: DecideContext): ShelfEvent | null {
     hypotheses: ranking.hypotheses,
     flags: [...flagsFor(c, plateIds, ctx), ...ranking.flags],
   };
+}
+
+/**
+ * The step that times the event: the largest on the plate that moved most, unless its stream had a hole there (its
+ * change time is then the hole's edge), when the largest step seen whole on any plate times it instead.
+ */
+function mainStep(steps: readonly PlateStep[], first: string): PlateStep {
+  const largest = (xs: readonly PlateStep[]) => xs.reduce((a, b) => (Math.abs(b.delta) > Math.abs(a.delta) ? b : a));
+  const seen = steps.filter((s) => s.gapMs === 0);
+  const own = steps.filter((s) => s.plateId === first);
+  const ownSeen = own.filter((s) => s.gapMs === 0);
+  return largest(ownSeen.length > 0 ? ownSeen : seen.length > 0 ? seen : own);
 }
 
 function round2(x: number): number {

@@ -30,6 +30,8 @@ export interface Ranking {
   flags: ShelfEventFlag[];
   /** |residual| / sigma of the best hypothesis (Infinity when there is none). */
   bestZ: number;
+  /** Log of the grams' density summed over every hypothesis, priors included (−Infinity when there is none). */
+  logEvidence: number;
 }
 
 interface Scored {
@@ -141,8 +143,9 @@ export function rankHypotheses(measured: number, sigma: number, candidates: Cand
   const logOutlier = Math.log(cfg.outlierPrior) - Math.log(Math.max(100, 2 * Math.abs(measured)));
   let top = logOutlier;
   for (const s of all) top = Math.max(top, s.logScore);
-  let total = Math.exp(logOutlier - top);
-  for (const s of all) total += Math.exp(s.logScore - top);
+  let explained = 0;
+  for (const s of all) explained += Math.exp(s.logScore - top);
+  const total = Math.exp(logOutlier - top) + explained;
   all.sort((x, y) => y.logScore - x.logScore || x.z - y.z);
   const best = all.slice(0, cfg.topK);
   const hypotheses: ItemHypothesis[] = best.map((s) => ({
@@ -155,5 +158,5 @@ export function rankHypotheses(measured: number, sigma: number, candidates: Cand
   if (bestZ > cfg.unexplainedZ) flags.push('unexplained-weight');
   const [first, second] = hypotheses;
   if (first && second && second.probability >= cfg.ambiguityRatio * first.probability) flags.push('ambiguous-item');
-  return { hypotheses, flags, bestZ };
+  return { hypotheses, flags, bestZ, logEvidence: top + Math.log(explained) };
 }

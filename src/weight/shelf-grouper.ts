@@ -22,7 +22,7 @@ export interface Cluster {
 export interface PlateStreams {
   /** Start of the touch in progress, if any. */
   activeSince(plateId: string): number | undefined;
-  /** End of what the plate's stream covers, when it is overdue at `t` (no batch for longer than a heartbeat). */
+  /** End of what the plate's stream covers, when it is overdue at `t` (nothing covered for over a heartbeat). */
   overdueSince(plateId: string, t: number): number | undefined;
 }
 
@@ -76,6 +76,15 @@ export class ShelfGrouper {
     return out.sort((a, b) => a.tStart - b.tStart);
   }
 
+  /** Start of the oldest cluster still pending, if any: a shelf event that may yet come out from before then. */
+  pendingSince(): number | undefined {
+    let oldest: number | undefined;
+    for (const list of this.pending.values()) {
+      for (const c of list) if (oldest === undefined || c.tStart < oldest) oldest = c.tStart;
+    }
+    return oldest;
+  }
+
   /** Everything pending (end of stream). */
   takeAll(): Cluster[] {
     const out = [...this.pending.values()].flat().sort((a, b) => a.tStart - b.tStart);
@@ -93,9 +102,11 @@ export class ShelfGrouper {
       const since = streams.activeSince(plates[i]!);
       // Early, any touch next to the cluster may still join it; later only one that began in time to join.
       if (since !== undefined && (quick || since <= deadline)) return false;
-      // A plate that has said nothing since before the change ended may hold part of it: wait for it, a while.
+      // A plate that fell silent around the change may hold part of it: wait for it, a while. One silent for longer
+      // is a known fault (flagged, reported) that is not about to speak.
       const overdue = streams.overdueSince(plates[i]!, t);
-      if (waitSilent && overdue !== undefined && overdue < c.tEnd) return false;
+      const fellSilent = overdue !== undefined && overdue < c.tEnd && overdue >= c.tStart - this.cfg.silenceMs;
+      if (waitSilent && fellSilent) return false;
     }
     return !quick || complete(c);
   }

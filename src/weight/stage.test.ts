@@ -160,6 +160,18 @@ describe('weight stage: detection', () => {
     ]);
   });
 
+  it("keeps a misplaced item resting across two plates one pick, though each share reads as its plate's own units", () => {
+    // A soap (400 g) left on the chips plate, lifted from where it lay across chips and bars: 300 g reads as five
+    // chips and 100 g as two bars, but two shoppers each grabbing several units at once is the lesser story.
+    const stock = fullStock(store, { p3: { 'soap-a': 1 } });
+    const msgs = scenario({ p3: pick(5000, 300), p4: { changes: [{ t: 5000, grams: 100 }] } });
+    const events = runStage(store, msgs, { stock }).events;
+    assert.deepEqual(
+      events.map((e) => [e.plateIds.join(), top(e)]),
+      [['p3,p4', 'soap-a×1']],
+    );
+  });
+
   it('works the same on report-by-exception streams (1 Hz keep-alives, 60 Hz bursts)', () => {
     const msgs = scenario({ p1: pick(5000, 355), p7: pick(11_000, 100) }, { mode: 'exception', durationMs: 20_000 });
     assert.ok(msgs.some((m) => m.hz === 1) && msgs.some((m) => m.hz === 60));
@@ -181,6 +193,19 @@ describe('weight stage: detection', () => {
     assert.equal(events.length, 1);
     assert.equal(top(events[0]!), 'chips×-1');
     assert.ok(Math.abs(events[0]!.tChange - (T0 + 5000)) < 200, `tChange ${events[0]!.tChange - T0}`);
+    // A hand lifting off the plate after the item landed, or a second packet put down later, does not move it.
+    const lift = { presses: [{ t0: 5400, t1: 5800, grams: -60 }], changes: [{ t: 5000, grams: -60 }] };
+    const twice = {
+      changes: [
+        { t: 5000, grams: -60 },
+        { t: 5500, grams: 60 },
+        { t: 6100, grams: -60 },
+      ],
+    };
+    for (const p3 of [lift, twice]) {
+      const [put] = runStage(store, scenario({ p3 })).events;
+      assert.ok(put && Math.abs(put.tChange - (T0 + 5000)) < 200, `tChange ${put ? put.tChange - T0 : '-'}`);
+    }
   });
 
   it('flags lost batches but still measures the change', () => {
@@ -230,12 +255,21 @@ describe('weight stage: detection', () => {
     assert.deepEqual(events[0]!.plateIds, ['w1', 'w2']);
     assert.equal(top(events[0]!), 'water×1');
     assert.ok(events[0]!.flags.includes('silent-plate'));
-    // A neighbour silent for good holds the event only so long, then it is decided without it.
-    const dead = scenario({ w1: { gaps: [{ from: 3000, to: 40_000 }] }, w2: pick(6000, 500) }, { durationMs: 40_000 });
-    const late = runStage(store, dead).events;
+    // Timed by w2, seen whole: w1's step has only the edges of its silence.
+    assert.ok(Math.abs(events[0]!.tChange - (T0 + 6000)) < 300, `tChange ${events[0]!.tChange - T0}`);
+    // A neighbour that fell silent and stays so holds the event only so long, then it is decided without it.
+    const gone = (from: number) =>
+      runStage(store, scenario({ w1: { gaps: [{ from, to: 40_000 }] }, w2: pick(6000, 500) }, { durationMs: 40_000 }))
+        .events;
+    const late = gone(3000);
     assert.equal(late.length, 1);
     assert.equal(top(late[0]!), 'water×1');
     assert.ok(late[0]!.tDecided - late[0]!.tSettled >= 9000 && late[0]!.tDecided < T0 + 20_000);
+    // One silent since long before the touch is a known fault, not about to speak: no wait, the event flagged.
+    const dead = gone(0);
+    assert.equal(dead.length, 1);
+    assert.ok(dead[0]!.tDecided - dead[0]!.tSettled < 2000);
+    assert.ok(dead[0]!.flags.includes('silent-plate'));
   });
 
   it('is deterministic: the same stream gives the same events', () => {

@@ -26,6 +26,8 @@ export interface WeightStage {
   flush(): ShelfEvent[];
   /** Plates that have sent nothing for longer than the silence timeout at time t. */
   silentPlates(t: number): string[];
+  /** Start of the oldest change not decided yet (one waiting for a silent neighbour, say), if any. */
+  pendingSince(): number | undefined;
 }
 
 export function createWeightStage(store: Store, options: WeightStageOptions): WeightStage {
@@ -95,6 +97,7 @@ export function createWeightStage(store: Store, options: WeightStageOptions): We
       for (const tracker of trackers.values()) tracker.flush();
       return decide(grouper.takeAll(), now);
     },
+    pendingSince: () => grouper.pendingSince(),
     silentPlates(t) {
       if (Number.isNaN(firstT)) return [];
       const out: string[] = [];
