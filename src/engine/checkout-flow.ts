@@ -41,7 +41,11 @@ export class CheckoutFlow {
       if (pending !== undefined && exited !== null && pending <= exited) continue;
       const session = this.sessions.get(sessionId);
       this.due.delete(sessionId);
-      if (!session || session.staff) continue;
+      if (!session) continue;
+      if (session.staff) {
+        this.sessions.markClosed(sessionId);
+        continue;
+      }
       const at = Math.max(due, t);
       const receipt = buildReceipt({
         store: this.store,

@@ -147,9 +147,9 @@ test('quiet only once nobody has been inside for the found-item lookback; a reba
 });
 
 test('a receipt waits for a change from before the exit that the weight stage still holds', () => {
-  // The water rests across w1 and w2; w1 falls silent through the pick and the shopper is out 3 s later. The shelf
-  // event waits for w1 past the exit's grace; the receipt must wait with it, or it closes without the water.
-  const store = testStore();
+  // The water rests across w1 and w2; w1 falls silent through the pick and Ann is out 3 s later. The shelf event
+  // waits for w1 past the exit's grace; Ann's receipt must wait with it, or it closes without the water. Bob, who
+  // came in after the pick but before it was decided, is no candidate for it.
   const plates: PlateScript[] = [
     { plateId: 'w1', base: 2_100, changes: [{ t: 6_000, grams: 380 }], gaps: [{ from: 4_000, to: 13_000 }] },
     {
@@ -159,30 +159,71 @@ test('a receipt waits for a change from before the exit that the weight stage st
       presses: [{ t0: 5_300, t1: 6_200, grams: 150 }],
     },
   ];
-  const gate = (kind: 'gate.scan' | 'gate.pass', t: number, extra: object) => ({
-    ts: T0 + t,
-    topic: topicFor('test-store', kind, 'gate'),
-    payload: { v: 1, ts: T0 + t, ...extra },
-  });
-  const messages = [
+  const { events } = runTestStore(
+    [
+      gate('gate.scan', 1_000, { code: demoEntryCode('ann', 1) }),
+      gate('gate.pass', 2_000, { direction: 'in' }),
+      gate('gate.pass', 9_000, { direction: 'out' }),
+      gate('gate.scan', 11_000, { code: demoEntryCode('bob', 1) }),
+      gate('gate.pass', 12_000, { direction: 'in' }),
+      gate('gate.pass', 20_000, { direction: 'out' }),
+    ],
+    plates,
+    30_000,
+    false,
+  );
+  const receipts = events.flatMap((e) => (e.type === 'receipt.final' ? [e.data] : []));
+  assert.deepEqual(
+    receipts.map((r) => [r.account, r.lines.map((l) => [l.sku, l.qty])]),
+    [
+      ['ann', [['water', 1]]],
+      ['bob', []],
+    ],
+  );
+  assert.equal(events.filter((e) => e.type === 'review.opened').length, 0);
+});
+
+test('time alone decides a held change and finalises the receipt while no device speaks', () => {
+  // Every device stops 1 s after Ann leaves; w1 never comes back. The clock's tick must still decide the held
+  // change (w2's share alone reads as noise) and make the receipt final.
+  const plates: PlateScript[] = [
+    { plateId: 'w1', base: 2_100, changes: [{ t: 6_000, grams: 380 }], gaps: [{ from: 4_000, to: 60_000 }] },
+    {
+      plateId: 'w2',
+      base: 2_300,
+      changes: [{ t: 6_000, grams: 120 }],
+      presses: [{ t0: 5_300, t1: 6_200, grams: 150 }],
+    },
+  ];
+  const scan = [
     gate('gate.scan', 1_000, { code: demoEntryCode('ann', 1) }),
     gate('gate.pass', 2_000, { direction: 'in' }),
     gate('gate.pass', 9_000, { direction: 'out' }),
-    ...plates.flatMap((p, i) =>
-      byException(p, T0, 30_000, 11 + i).map((m) => ({
-        ts: m.ts,
-        topic: topicFor('test-store', 'plate.weight', m.plateId),
-        payload: { v: 1, ts: m.ts, hz: m.hz, grams: m.grams },
-      })),
-    ),
-  ].sort((a, b) => a.ts - b.ts);
-  const events: EngineEvent[] = [];
-  const engine = createEngine({ store, authorizer: createDemoAuthorizer(), sink: (e) => events.push(e) });
-  for (const m of messages) assert.ok(engine.ingest(m.topic, m.payload).ok);
-  const receipt = events.find((e) => e.type === 'receipt.final');
-  assert.ok(receipt?.type === 'receipt.final', 'final before the end of the stream');
-  assert.deepEqual(
-    receipt.data.lines.map((l) => [l.sku, l.qty]),
-    [['water', 1]],
-  );
+  ];
+  const { engine, events } = runTestStore(scan, plates, 10_000, false);
+  assert.equal(events.filter((e) => e.type === 'receipt.final').length, 0);
+  engine.tick(T0 + 30_000);
+  assert.equal(events.filter((e) => e.type === 'receipt.final').length, 1);
 });
+
+type Timed = { ts: number; topic: string; payload: unknown };
+
+function gate(kind: 'gate.scan' | 'gate.pass', t: number, extra: object): Timed {
+  return { ts: T0 + t, topic: topicFor('test-store', kind, 'gate'), payload: { v: 1, ts: T0 + t, ...extra } };
+}
+
+/** The weight stage's test store (single-shopper): gate messages and plate streams in time order. */
+function runTestStore(gates: Timed[], plates: PlateScript[], durationMs: number, finish = true) {
+  const streams = plates.flatMap((p, i) =>
+    byException(p, T0, durationMs, 11 + i).map((m) => ({
+      ts: m.ts,
+      topic: topicFor('test-store', 'plate.weight', m.plateId),
+      payload: { v: 1, ts: m.ts, hz: m.hz, grams: m.grams },
+    })),
+  );
+  const events: EngineEvent[] = [];
+  const engine = createEngine({ store: testStore(), authorizer: createDemoAuthorizer(), sink: (e) => events.push(e) });
+  for (const m of [...gates, ...streams].sort((a, b) => a.ts - b.ts)) assert.ok(engine.ingest(m.topic, m.payload).ok);
+  if (finish) engine.finish();
+  return { engine, events };
+}

@@ -218,9 +218,10 @@ function engineCore(
     },
     tick(t) {
       for (const m of reorder.drainUntil(t)) process(m);
-      // Time alone closes bind windows and finalises receipts, even while no device speaks.
+      // Time alone decides held weight changes, closes bind windows and finalises receipts while no device speaks.
       const quiet = t - config.reorderWindowMs;
       if (quiet > now) {
+        for (const event of weight.advance(quiet)) decisions.onShelfEvent(event);
         sessions.advance(quiet);
         checkout.advance(quiet);
       }

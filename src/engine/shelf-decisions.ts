@@ -172,7 +172,7 @@ export class ShelfDecisions {
         platesAtChange: inPlates.get(evidence.trackId),
       };
     });
-    const inside = sessions.insideAt(event.tStart);
+    const inside = sessions.insideAt(event.tChange);
     const strays = candidates.some((c) => c.stray);
     const live = strays && vision ? vision.activeTracks(event.tChange).map((a) => a.trackId) : [];
     return {

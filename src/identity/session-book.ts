@@ -323,10 +323,14 @@ export class SessionBook {
     return [...this.open].filter((s) => s.state === 'inside').map(publicView);
   }
 
-  /** Inside now, or at `t` and gone since, their receipt not final yet (a change decided after they left). */
+  /**
+   * Inside at `t`: admitted by then (the scan comes before the walk in) and inside now, or gone since with the
+   * receipt not final yet (a change decided after they left).
+   */
   insideAt(t: number): Session[] {
-    const left = [...this.leaving].filter((s) => s.exitedAt !== null && s.exitedAt >= t);
-    return [...this.inside(), ...left.map(publicView)];
+    const now = [...this.open].filter((s) => s.state === 'inside' && s.opened <= t);
+    const left = [...this.leaving].filter((s) => s.opened <= t && s.exitedAt !== null && s.exitedAt >= t);
+    return [...now, ...left].map(publicView);
   }
 
   /** When the session's last member crossed out, or null. */

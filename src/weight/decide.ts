@@ -181,7 +181,7 @@ function toEvent(c: Change, t: number, ctx: DecideContext): ShelfEvent | null {
   );
   const first = plateIds[0]!;
   const info = store.plates.get(first)!;
-  const tChange = Math.round(mainStep(c.steps, first).tChange);
+  const tChange = Math.round(mainStep(c.steps, first, cfg).tChange);
   const ranking = rankHypotheses(c.grams, c.sigma, cands, cfg);
   return {
     id: `${first}@${tChange}`,
@@ -201,15 +201,16 @@ function toEvent(c: Change, t: number, ctx: DecideContext): ShelfEvent | null {
 }
 
 /**
- * The step that times the event: the largest on the plate that moved most, unless its stream had a hole there (its
- * change time is then the hole's edge), when the largest step seen whole on any plate times it instead.
+ * The step that times the event: the largest on the plate that moved most, unless that plate was silent through it
+ * (its change time is then only the edge of the silence), when the largest share seen whole on another plate, a
+ * quarter of it or more, times it instead.
  */
-function mainStep(steps: readonly PlateStep[], first: string): PlateStep {
+function mainStep(steps: readonly PlateStep[], first: string, cfg: WeightConfig): PlateStep {
   const largest = (xs: readonly PlateStep[]) => xs.reduce((a, b) => (Math.abs(b.delta) > Math.abs(a.delta) ? b : a));
-  const seen = steps.filter((s) => s.gapMs === 0);
-  const own = steps.filter((s) => s.plateId === first);
-  const ownSeen = own.filter((s) => s.gapMs === 0);
-  return largest(ownSeen.length > 0 ? ownSeen : seen.length > 0 ? seen : own);
+  const main = largest(steps.filter((s) => s.plateId === first));
+  if (main.gapMs < cfg.silenceMs) return main;
+  const seen = steps.filter((s) => s.gapMs === 0 && Math.abs(s.delta) >= Math.abs(main.delta) / 4);
+  return seen.length > 0 ? largest(seen) : main;
 }
 
 function round2(x: number): number {

@@ -37,8 +37,6 @@ const WARMUP_MS = 3000;
 const NOISE_TAU_MS = 5000;
 /** Gaps are remembered this long so events can be flagged. */
 const GAP_MEMORY_MS = 120_000;
-/** Settle bands past the new level that only a press, not a ring, reaches. */
-const OVERSHOOT_BANDS = 3;
 /** Blocks the level must stay past half-way for the change time to be taken there. */
 const CHANGE_HOLD = 3;
 
@@ -212,14 +210,9 @@ export class PlateTracker {
     this.noiseVar += (Math.min(step * step, clip) / 2 - this.noiseVar) * Math.min(0.5, dur / NOISE_TAU_MS);
   }
 
-  /** How far blocks may stray from a level and still be settled on it. */
-  private settleBand(): number {
-    return Math.max(this.cfg.settleBandGrams, this.cfg.settleZ * Math.sqrt(this.noiseVar));
-  }
-
   /** The newest blocks spanning settleMs: their mean and spread; null unless stable (or `any`). */
   private window(any: boolean): { mean: number; spread: number; n: number; t0: number; t1: number } | null {
-    const band = this.settleBand();
+    const band = Math.max(this.cfg.settleBandGrams, this.cfg.settleZ * Math.sqrt(this.noiseVar));
     let span = 0;
     let n = 0;
     let sum = 0;
@@ -273,22 +266,16 @@ export class PlateTracker {
   }
 
   /**
-   * When the level crossed half-way to the new level and then stayed there for CHANGE_HOLD blocks: the first such
-   * crossing, so a later press or lift of the same hand does not move it, but after the level last overshot the new
-   * one by half the step and OVERSHOOT_BANDS settle bands (a press before a put-back pushes the reading the same
-   * way, past where it lands; the item's and the hand's rings are a few grams). Falls back to the last crossing.
+   * When the level crossed half-way to the new level. Weight taken off: the first crossing that then held for
+   * CHANGE_HOLD blocks, so a later press of the same hand does not move it. Weight put on: a press before the item
+   * landed pushes the same way, so the last crossing, after which the level stayed. Falls back to the last crossing.
    */
   private changeTime(level: number): number {
     const mid = (this.base + level) / 2;
     const oldAbove = this.base > mid;
-    const margin = Math.max(Math.abs(level - this.base) / 2, OVERSHOOT_BANDS * this.settleBand());
-    const beyond = oldAbove ? level - margin : level + margin;
-    const overshoot = (v: number) => (oldAbove ? v < beyond : v > beyond);
     const n = this.activeV.length;
-    let from = 0;
-    for (let k = 0; k < n; k++) if (overshoot(this.activeV[k]!)) from = k + 1;
     let run = 0;
-    for (let k = from; k < n; k++) {
+    for (let k = 0; k < n && oldAbove; k++) {
       run = this.activeV[k]! > mid === oldAbove ? 0 : run + 1;
       if (run >= CHANGE_HOLD) return this.activeT[k - CHANGE_HOLD + 1]!;
     }

@@ -193,19 +193,22 @@ describe('weight stage: detection', () => {
     assert.equal(events.length, 1);
     assert.equal(top(events[0]!), 'chips×-1');
     assert.ok(Math.abs(events[0]!.tChange - (T0 + 5000)) < 200, `tChange ${events[0]!.tChange - T0}`);
-    // A hand lifting off the plate after the item landed, or a second packet put down later, does not move it.
-    const lift = { presses: [{ t0: 5400, t1: 5800, grams: -60 }], changes: [{ t: 5000, grams: -60 }] };
-    const twice = {
-      changes: [
-        { t: 5000, grams: -60 },
-        { t: 5500, grams: 60 },
-        { t: 6100, grams: -60 },
-      ],
-    };
-    for (const p3 of [lift, twice]) {
-      const [put] = runStage(store, scenario({ p3 })).events;
+    // Presses of any size before the item landed, or a hand resting on it after, do not move it either.
+    for (const [t0, grams] of [
+      [4000, 36],
+      [4000, 150],
+      [5300, 150],
+    ] as const) {
+      const presses = [{ t0, t1: t0 + 700, grams }];
+      const [put] = runStage(store, scenario({ p3: { presses, changes: [{ t: 5000, grams: -60 }] } })).events;
       assert.ok(put && Math.abs(put.tChange - (T0 + 5000)) < 200, `tChange ${put ? put.tChange - T0 : '-'}`);
     }
+  });
+
+  it('times a pick by its own plate when a lost batch came after the change, not by a nudge beside it', () => {
+    const p5 = { ...pick(5000, 400), gaps: [{ from: 5600, to: 6100 }] };
+    const [event] = runStage(store, scenario({ p5, p4: { changes: [{ t: 4300, grams: 8 }] } })).events;
+    assert.ok(event && Math.abs(event.tChange - (T0 + 5000)) < 200, `tChange ${event ? event.tChange - T0 : '-'}`);
   });
 
   it('flags lost batches but still measures the change', () => {
