@@ -266,7 +266,7 @@ export class SessionBook {
     }
   }
 
-  /** Marks an exited session done once its receipt is final. */
+  /** Marks an exited session done once its receipt is final (a staff visit's, which has none, after the grace). */
   markClosed(sessionId: string): void {
     const session = this.sessions.get(sessionId);
     if (session?.state === 'exited') this.transition(session, 'closed');

@@ -62,14 +62,14 @@ export class ShelfGrouper {
   }
 
   /**
-   * Removes and returns the clusters that can be decided at `t`: quiet for joinGapMs, and no plate next to them
-   * still in a touch that began in time to join.
+   * Removes and returns the clusters that can be decided at `t`: quiet for joinGapMs, no plate next to them still in
+   * a touch that began in time to join, and none that fell silent around their change (for a while).
    */
-  takeReady(t: number, plates: PlateStreams, complete: (c: Cluster) => boolean = () => false): Cluster[] {
+  takeReady(t: number, streams: PlateStreams, complete: (c: Cluster) => boolean = () => false): Cluster[] {
     const out: Cluster[] = [];
     for (const [shelfId, list] of this.pending) {
       const keep: Cluster[] = [];
-      for (const c of list) (this.isReady(c, t, plates, complete) ? out : keep).push(c);
+      for (const c of list) (this.isReady(c, t, streams, complete) ? out : keep).push(c);
       if (keep.length === 0) this.pending.delete(shelfId);
       else this.pending.set(shelfId, keep);
     }
