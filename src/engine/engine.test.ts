@@ -150,15 +150,7 @@ test('a receipt waits for a change from before the exit that the weight stage st
   // The water rests across w1 and w2; w1 falls silent through the pick and Ann is out 3 s later. The shelf event
   // waits for w1 past the exit's grace; Ann's receipt must wait with it, or it closes without the water. Bob, who
   // came in after the pick but before it was decided, is no candidate for it.
-  const plates: PlateScript[] = [
-    { plateId: 'w1', base: 2_100, changes: [{ t: 6_000, grams: 380 }], gaps: [{ from: 4_000, to: 13_000 }] },
-    {
-      plateId: 'w2',
-      base: 2_300,
-      changes: [{ t: 6_000, grams: 120 }],
-      presses: [{ t0: 5_300, t1: 6_200, grams: 150 }],
-    },
-  ];
+  const plates = waterAcross(13_000);
   const { events } = runTestStore(
     [
       gate('gate.scan', 1_000, { code: demoEntryCode('ann', 1) }),
@@ -186,15 +178,7 @@ test('a receipt waits for a change from before the exit that the weight stage st
 test('time alone decides a held change and finalises the receipt while no device speaks', () => {
   // Every device stops 1 s after Ann leaves; w1 never comes back. The clock's tick must still decide the held
   // change (w2's share alone reads as noise) and make the receipt final.
-  const plates: PlateScript[] = [
-    { plateId: 'w1', base: 2_100, changes: [{ t: 6_000, grams: 380 }], gaps: [{ from: 4_000, to: 60_000 }] },
-    {
-      plateId: 'w2',
-      base: 2_300,
-      changes: [{ t: 6_000, grams: 120 }],
-      presses: [{ t0: 5_300, t1: 6_200, grams: 150 }],
-    },
-  ];
+  const plates = waterAcross(60_000);
   const scan = [
     gate('gate.scan', 1_000, { code: demoEntryCode('ann', 1) }),
     gate('gate.pass', 2_000, { direction: 'in' }),
@@ -207,6 +191,19 @@ test('time alone decides a held change and finalises the receipt while no device
 });
 
 type Timed = { ts: number; topic: string; payload: unknown };
+
+/** A water picked at 6 s from where it rests across w1 and w2; w1 is silent from 4 s until `silentUntil`. */
+function waterAcross(silentUntil: number): PlateScript[] {
+  return [
+    { plateId: 'w1', base: 2_100, changes: [{ t: 6_000, grams: 380 }], gaps: [{ from: 4_000, to: silentUntil }] },
+    {
+      plateId: 'w2',
+      base: 2_300,
+      changes: [{ t: 6_000, grams: 120 }],
+      presses: [{ t0: 5_300, t1: 6_200, grams: 150 }],
+    },
+  ];
+}
 
 function gate(kind: 'gate.scan' | 'gate.pass', t: number, extra: object): Timed {
   return { ts: T0 + t, topic: topicFor('test-store', kind, 'gate'), payload: { v: 1, ts: T0 + t, ...extra } };
