@@ -319,10 +319,6 @@ export class SessionBook {
   }
 
   /** Sessions with people inside (state `inside`). */
-  inside(): Session[] {
-    return [...this.open].filter((s) => s.state === 'inside').map(publicView);
-  }
-
   /**
    * Inside at `t`: admitted by then (the scan comes before the walk in) and inside now, or gone since with the
    * receipt not final yet (a change decided after they left).
