@@ -7,7 +7,7 @@
 import type { Store } from '../store/store.ts';
 import { candidatesFor, lightestUnit, type StockOf } from './candidates.ts';
 import type { WeightConfig } from './config.ts';
-import { rankHypotheses } from './hypotheses.ts';
+import { type Ranking, rankHypotheses } from './hypotheses.ts';
 import type { PlateStep } from './plate-tracker.ts';
 import type { ShelfEvent, ShelfEventFlag } from './types.ts';
 
@@ -65,7 +65,12 @@ function phases(steps: PlateStep[], cfg: WeightConfig): PlateStep[][] {
 
 /** Whole units of the plates' own SKUs (no neighbours, no foreign returns) explain this change within `maxZ`. */
 function itemLike(c: Change, ctx: DecideContext, maxZ = ctx.cfg.unexplainedZ): boolean {
-  return rankHypotheses(c.grams, c.sigma, ownCandidates(ctx, gramsMap(c), c.grams), ctx.cfg).bestZ <= maxZ;
+  return ownRanking(c, ctx).bestZ <= maxZ;
+}
+
+/** The change read as the plates' own SKUs. */
+function ownRanking(c: Change, ctx: DecideContext): Ranking {
+  return rankHypotheses(c.grams, c.sigma, ownCandidates(ctx, gramsMap(c), c.grams), ctx.cfg);
 }
 
 /** Candidates among the plates' own SKUs only: some product from elsewhere fits almost any put-back. */
@@ -135,8 +140,9 @@ function partition(c: Change, ctx: DecideContext): Change[] {
     groups.get(home)!.push(s);
   }
   const parts = [...groups.values()].map(change);
-  if (!parts.every((part) => itemLike(part, ctx, 2))) return [c];
-  return separateGrabs(c, parts, ctx) ? parts : [c];
+  const readings = parts.map((part) => ownRanking(part, ctx));
+  if (!readings.every((r) => r.bestZ <= 2)) return [c];
+  return separateGrabs(c, readings, ctx) ? parts : [c];
 }
 
 /**
@@ -144,14 +150,12 @@ function partition(c: Change, ctx: DecideContext): Change[] {
  * any share as some number of units, so each reading is weighed: the parts' grams, each on its own, against the
  * whole's, where how the whole fell across the k plates is uniform (density (k−1)! / |grams|^(k−1)).
  */
-function separateGrabs(c: Change, parts: Change[], ctx: DecideContext): boolean {
-  const evidence = (x: Change) =>
-    rankHypotheses(x.grams, x.sigma, ownCandidates(ctx, gramsMap(x), x.grams), ctx.cfg).logEvidence;
+function separateGrabs(c: Change, parts: readonly Ranking[], ctx: DecideContext): boolean {
   const k = parts.length;
   let logFactorial = 0;
   for (let i = 2; i < k; i++) logFactorial += Math.log(i);
-  const whole = evidence(c) + logFactorial - (k - 1) * Math.log(Math.abs(c.grams));
-  const apart = parts.reduce((sum, part) => sum + evidence(part), (k - 1) * Math.log(ctx.cfg.neighbourGrabsOdds));
+  const whole = ownRanking(c, ctx).logEvidence + logFactorial - (k - 1) * Math.log(Math.abs(c.grams));
+  const apart = parts.reduce((sum, part) => sum + part.logEvidence, (k - 1) * Math.log(ctx.cfg.neighbourGrabsOdds));
   return apart > whole;
 }
 
