@@ -15,6 +15,8 @@ const FOUND_MARK_SD_M = 0.2;
 
 type PlateStop = Extract<Stop, { kind: 'plate' }>;
 
+const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
+
 function visitOf(p: Person): string | null {
   return p.role === 'staff' || p.role === 'tailgater' ? null : p.party.visit;
 }
@@ -39,15 +41,19 @@ function product(w: World, sku: string): Product {
 }
 
 /** Moves `grams` onto (+) or off (−) a plate at `t`, now and then resting partly on a neighbour. */
-function weightStep(w: World, plateId: string, grams: number, t: number): void {
+/**
+ * The load moves by `grams`; now and then one unit of it (`unit` grams, same sign) rests across a neighbouring
+ * plate, which takes part of that unit's weight. Only one unit can lie across the gap, however many moved.
+ */
+function weightStep(w: World, plateId: string, grams: number, t: number, unit = grams): void {
   const info = w.store.plates.get(plateId)!;
   const sensor = w.sensors.get(plateId)!;
   const neighbour = info.neighbours.length > 0 && w.rng.chance(SPLIT_P) ? w.rng.pick(info.neighbours) : null;
-  const share = neighbour ? w.rng.uniform(0.55, 0.85) : 1;
+  const across = neighbour ? unit * (1 - w.rng.uniform(0.55, 0.85)) : 0;
   const dur = w.rng.uniform(120, 260);
-  sensor.addStep(t, grams * share, dur);
+  sensor.addStep(t, grams - across, dur);
   sensor.addRing(t + dur, (Math.abs(grams) * 0.04 + 3) * (w.rng.chance(0.5) ? 1 : -1), w.rng.uniform(3, 7));
-  if (neighbour) w.sensors.get(neighbour)!.addStep(t, grams * (1 - share), dur);
+  if (neighbour) w.sensors.get(neighbour)!.addStep(t, across, dur);
 }
 
 /**
@@ -87,14 +93,10 @@ export function applyPlateAction(
         record('touch', null, 0);
         return;
       }
-      let grams = 0;
-      for (let i = 0; i < qty; i++) {
-        const unit: Unit = { sku, grams: unitGrams(w, product(w, sku)), plateId };
-        grams += unit.grams;
-        p.carry.push(unit);
-      }
+      const units = Array.from({ length: qty }, (): Unit => ({ sku, grams: unitGrams(w, product(w, sku)), plateId }));
+      p.carry.push(...units);
       addStock(w, plateId, sku, -qty);
-      weightStep(w, plateId, -grams, tChange);
+      weightStep(w, plateId, -sum(units.map((u) => u.grams)), tChange, -units[0]!.grams);
       const misplaced = !info.plate.skus.includes(sku);
       record(misplaced ? 'misplaced-pick' : 'pick', sku, qty);
       if (qty >= 2) w.truth.hardCase('multi-unit', tChange);
@@ -124,10 +126,9 @@ export function applyPlateAction(
         record('touch', null, 0);
         return;
       }
-      let grams = 0;
-      for (let i = 0; i < qty; i++) grams += unitGrams(w, product(w, target.sku));
+      const units = Array.from({ length: qty }, () => unitGrams(w, product(w, target.sku)));
       addStock(w, plateId, target.sku, qty);
-      weightStep(w, plateId, grams, tChange);
+      weightStep(w, plateId, sum(units), tChange, units[0]!);
       record('restock', target.sku, -qty);
       tag();
       return;
