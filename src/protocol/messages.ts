@@ -10,11 +10,14 @@ export const PROTOCOL_VERSION = 1;
 const ts = z.number().int().nonnegative();
 const version = z.literal(PROTOCOL_VERSION);
 
-/** A shelf controller's batch of one plate's readings: `grams[i]` was sampled at `ts + i * 1000 / hz`. */
+/**
+ * A shelf controller's batch of one plate's readings: `grams[i]` was sampled at `ts + i * 1000 / hz`. A rate below
+ * 1 Hz (even a keep-alive reports 1) would stretch a batch over minutes or past any finite time.
+ */
 export const plateWeightSchema = z.object({
   v: version,
   ts,
-  hz: z.number().positive().max(1000),
+  hz: z.number().min(1).max(1000),
   // One check for the whole batch (the engine's hottest input): see whole-array.ts.
   grams: wholeArray(z.array(z.number()).min(1).max(1000), (g) => isNumberArray(g, 1, 1000)),
 });

@@ -31,6 +31,8 @@ test('each kind of bad input gets its own stable reason', () => {
     [plateTopic, { v: 1, ts: T0, hz: 60, grams: [10_000_000] }, 'IMPOSSIBLE_VALUE'],
     [plateTopic, { v: 1, ts: 5, hz: 60, grams: [1] }, 'IMPOSSIBLE_VALUE'],
     [plateTopic, { v: 1, ts: -5, hz: 60, grams: [1] }, 'BAD_SCHEMA'],
+    // A rate this low puts the second reading past any finite time.
+    [plateTopic, { v: 1, ts: T0, hz: 5e-324, grams: [1, 2] }, 'BAD_SCHEMA'],
     [topicFor('shop', 'gate.pass', 'door'), { v: 1, ts: T0, direction: 'sideways' }, 'BAD_SCHEMA'],
   ];
   for (const [topic, payload, code] of cases) assert.equal(codeOf(topic, payload), code, JSON.stringify(payload));

@@ -108,6 +108,28 @@ describe('EngineJournal', () => {
     assert.deepEqual(errors, [1]);
   });
 
+  it('keeps applying and acknowledging when a hook throws, and reports it', async () => {
+    const engine = fakeEngine();
+    const journal = new GatedJournal();
+    const failed: string[] = [];
+    const journalled = new EngineJournal(engine, journal, {
+      onApplied: () => {
+        throw new Error('metrics broke');
+      },
+      onHookError: (error, call) => failed.push(`${call.kind}: ${error.message}`),
+    });
+    const acks: (Error | undefined)[] = [];
+    journalled.message('walkout/s/plates/p1/weight', payload(1), (error) => acks.push(error));
+    await journal.release();
+    await journalled.flush();
+    journalled.message('walkout/s/plates/p1/weight', payload(2), (error) => acks.push(error));
+    await journal.release();
+    await journalled.flush();
+    assert.equal(engine.calls.length, 2, 'the second message was applied');
+    assert.deepEqual(acks, [undefined, undefined]);
+    assert.deepEqual(failed, ['ingest: metrics broke', 'ingest: metrics broke']);
+  });
+
   it('journals a staff decision with its event time and refuses a second one on the same case', async () => {
     const engine = fakeEngine(['case-1']);
     const journal = new MemoryInputJournal();

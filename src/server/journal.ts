@@ -69,6 +69,8 @@ export interface EngineJournalHooks {
   onCommit?: (calls: number, ms: number) => void;
   /** A journal epoch was applied (the engine started over from its seed): the rows before `seq` can go. */
   onEpoch?: (seq: number, seed: EngineSeed) => void;
+  /** A hook above threw: the call was applied and journalled all the same, and the journal keeps going. */
+  onHookError?: (error: Error, call: JournalCall) => void;
 }
 
 export interface EngineJournalOptions {
@@ -228,7 +230,8 @@ export class EngineJournal {
     const applied = applyCall(this.engine, p.call);
     if (p.call.kind === 'epoch' && !applied.error) {
       this.lastEpochT = p.call.t;
-      this.hooks.onEpoch?.(seq, p.call.seed);
+      const { seed } = p.call;
+      this.guard(p.call, () => this.hooks.onEpoch?.(seq, seed));
     }
     const now = this.wallNow();
     if (p.call.kind === 'resolve') this.resolving.delete(p.call.caseId);
@@ -238,7 +241,16 @@ export class EngineJournal {
       const ts = (applied.body as { ts?: unknown } | null)?.ts;
       if (applied.outcome?.ok && typeof ts === 'number') this.newestTs = Math.max(this.newestTs, ts);
     }
-    this.hooks.onApplied?.(applied, p.receivedAt, now);
+    this.guard(p.call, () => this.hooks.onApplied?.(applied, p.receivedAt, now));
     p.done?.();
+  }
+
+  /** Runs a hook; one that throws is reported, never left to reject `run()` (which nothing awaits) and stop it. */
+  private guard(call: JournalCall, hook: () => void): void {
+    try {
+      hook();
+    } catch (error) {
+      this.hooks.onHookError?.(error as Error, call);
+    }
   }
 }

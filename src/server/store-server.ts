@@ -220,6 +220,10 @@ export class StoreServer {
           metrics.journalErrors.inc();
           this.logger.error({ err: error, calls }, 'engine calls not journalled; not applied');
         },
+        onHookError: (error, call) => {
+          metrics.engineErrors.inc();
+          this.logger.error({ err: error, kind: call.kind }, 'accounting after an applied call failed');
+        },
       },
       {
         tickQuietMs: config.ingest.tickQuietMs,
