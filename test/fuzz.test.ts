@@ -18,7 +18,7 @@ import { isDeviceInput } from '../src/server/ingest.ts';
 import { decodePayload } from '../src/server/journal.ts';
 import { createRng, type Rng } from '../src/sim/random.ts';
 import { STORE_ID, testStore, visitMessages, type WireMessage, waitFor } from './server-fixtures.ts';
-import { deviceClient, metricValue, type RunningServer, startTestServer } from './server-harness.ts';
+import { asStaff, deviceClient, metricValue, type RunningServer, startTestServer } from './server-harness.ts';
 
 type Raw = { topic: string; payload: Buffer };
 
@@ -124,7 +124,9 @@ describe('fuzzed device input against a live server', () => {
     await Promise.all(stream.map((m) => device.publishAsync(m.topic, m.payload, { qos: 1 })));
     const http = running.info.httpUrl;
     const receipts = await waitFor(async () => {
-      const body = (await (await fetch(`${http}/api/events?types=receipt.final`)).json()) as { events: LoggedEvent[] };
+      const body = (await (await fetch(`${http}/api/events?types=receipt.final`, asStaff)).json()) as {
+        events: LoggedEvent[];
+      };
       return body.events.length > 0 ? body.events : undefined;
     }, 10_000);
     assert.deepEqual(receipts.map(receipt), expectedReceipts);

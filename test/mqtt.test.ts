@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { gateCommandTopic } from '../src/protocol/topics.ts';
 import { STORE_ID, visitMessages, waitFor } from './server-fixtures.ts';
 import {
+  asStaff,
   deviceClient,
   MOSQUITTO,
   type Mosquitto,
@@ -62,7 +63,7 @@ for (const b of brokers) {
 
     it('rejects malformed and unknown-device messages, counts them, and lets the visit through', async () => {
       const http = running.info.httpUrl;
-      const ws = new WebSocket(`${http.replace('http', 'ws')}/ws/events`);
+      const ws = new WebSocket(`${http.replace('http', 'ws')}/ws/events`, asStaff);
       const streamed: { seq: number; type: string; t: number; data: unknown }[] = [];
       ws.on('message', (raw) => streamed.push(JSON.parse(raw.toString())));
       await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
@@ -85,7 +86,7 @@ for (const b of brokers) {
 
       // The rest flowed: the water bottle reached the cart, visible in the event log API.
       const events = await waitFor(async () => {
-        const body = (await (await fetch(`${http}/api/events?types=cart.line,shelf.event`)).json()) as {
+        const body = (await (await fetch(`${http}/api/events?types=cart.line,shelf.event`, asStaff)).json()) as {
           events: { type: string; data: { sku?: string } }[];
         };
         return body.events.some((e) => e.type === 'cart.line') ? body.events : undefined;
@@ -109,7 +110,7 @@ for (const b of brokers) {
       assert.equal(metricValue(metrics, 'walkout_gate_commands_total{action="open"}'), 1);
 
       // Every logged event was streamed live with its sequence number, in order.
-      const logged = (await (await fetch(`${http}/api/events`)).json()) as { lastSeq: number };
+      const logged = (await (await fetch(`${http}/api/events`, asStaff)).json()) as { lastSeq: number };
       await waitFor(() => streamed.length >= logged.lastSeq, 3_000, 'WebSocket events');
       assert.deepEqual(
         streamed.map((e) => e.seq),
@@ -122,7 +123,7 @@ for (const b of brokers) {
     it('finalises the receipt after the shopper walks out and serves the snapshot', async () => {
       const http = running.info.httpUrl;
       const receipt = await waitFor(async () => {
-        const body = (await (await fetch(`${http}/api/events?types=receipt.final`)).json()) as {
+        const body = (await (await fetch(`${http}/api/events?types=receipt.final`, asStaff)).json()) as {
           events: { data: { account: string; total: number; lines: { sku: string; qty: number }[] } }[];
         };
         return body.events[0]?.data;
@@ -133,7 +134,9 @@ for (const b of brokers) {
         [['water', 1]],
       );
       assert.equal(receipt.total, 100);
-      const snapshot = (await (await fetch(`${http}/api/snapshot`)).json()) as { stock: Record<string, unknown> };
+      const snapshot = (await (await fetch(`${http}/api/snapshot`, asStaff)).json()) as {
+        stock: Record<string, unknown>;
+      };
       assert.deepEqual(snapshot.stock.p2, { water: 9 });
     });
   });

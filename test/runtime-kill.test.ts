@@ -29,6 +29,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KIOSK = join(ROOT, 'examples/kiosk.yaml');
 const CHILD = fileURLToPath(new URL('./runtime-serve-child.ts', import.meta.url));
 const TOKEN = 'runtime-kill-staff-token-0123';
+const asStaff = { headers: { authorization: `Bearer ${TOKEN}` } };
 const SEED = 11;
 /** Messages in flight at once; the publisher waits for their acks before sending more, which keeps them in order. */
 const WINDOW = 150;
@@ -127,7 +128,7 @@ async function events(http: string, types?: string): Promise<LoggedEvent[]> {
   for (;;) {
     const after = out.length ? out[out.length - 1]!.seq : 0;
     const query = `after=${after}&limit=10000${types ? `&types=${types}` : ''}`;
-    const body = (await (await fetch(`${http}/api/events?${query}`)).json()) as { events: LoggedEvent[] };
+    const body = (await (await fetch(`${http}/api/events?${query}`, asStaff)).json()) as { events: LoggedEvent[] };
     out.push(...body.events);
     if (body.events.length < 10_000) return out;
   }
@@ -220,18 +221,19 @@ describe('store server killed and restarted mid-stream', () => {
       await running.ready();
       await checkLines();
       // The second restart replayed the journal; the resends of the killed windows were journalled again as duplicates.
-      const afterKills = (await (await fetch(`${running.http}/api/journal`)).json()) as { rows: number };
+      const afterKills = (await (await fetch(`${running.http}/api/journal`, asStaff)).json()) as { rows: number };
       debug('journal after the mid-stream kills', afterKills);
       assert.ok(afterKills.rows >= messages.length, 'every published message is in the journal');
 
       // Staff resolve every open review case (through the journal), then the server is killed once more.
       const quiet = await waitFor(async () => {
-        const s = (await (await fetch(`${running.http}/api/snapshot`)).json()) as { reviews: ReviewCase[] };
-        const j = (await (await fetch(`${running.http}/api/journal`)).json()) as { backlog: number };
+        const s = (await (await fetch(`${running.http}/api/snapshot`, asStaff)).json()) as { reviews: ReviewCase[] };
+        const j = (await (await fetch(`${running.http}/api/journal`, asStaff)).json()) as { backlog: number };
         return j.backlog === 0 ? s : undefined;
       });
       await sleep(400); // the quiet tick releases the last held messages
-      const open = ((await (await fetch(`${running.http}/api/snapshot`)).json()) as { reviews: ReviewCase[] }).reviews;
+      const open = ((await (await fetch(`${running.http}/api/snapshot`, asStaff)).json()) as { reviews: ReviewCase[] })
+        .reviews;
       assert.ok(open.length > 0 || quiet.reviews.length === 0);
       const resolutions: Resolution[] = [];
       for (const c of open) {
@@ -258,7 +260,9 @@ describe('store server killed and restarted mid-stream', () => {
       const visits = receipts.map((e) => (e.data as { visit: string }).visit);
       assert.equal(new Set(visits).size, visits.length, 'a visit has two final receipts');
       assert.ok(receipts.length >= receiptsBefore.length);
-      const snapshot = (await (await fetch(`${running.http}/api/snapshot`)).json()) as { reviews: ReviewCase[] };
+      const snapshot = (await (await fetch(`${running.http}/api/snapshot`, asStaff)).json()) as {
+        reviews: ReviewCase[];
+      };
       assert.deepEqual(snapshot.reviews, [], 'staff decisions were lost in the crash');
 
       const reference = uninterrupted(messages, resolutions);
@@ -270,7 +274,9 @@ describe('store server killed and restarted mid-stream', () => {
           `${type} differs from the uninterrupted run`,
         );
       }
-      const journal = (await (await fetch(`${running.http}/api/journal`)).json()) as { recovery: { calls: number } };
+      const journal = (await (await fetch(`${running.http}/api/journal`, asStaff)).json()) as {
+        recovery: { calls: number };
+      };
       assert.ok(journal.recovery.calls >= messages.length, 'the last start replayed the whole journal');
     } finally {
       await device.endAsync(true);

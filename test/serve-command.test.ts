@@ -18,6 +18,8 @@ import { collectOutput } from './helpers/child-output.ts';
 import { STORE_DEF, waitFor } from './server-fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TOKEN = 'serve-test-staff-token-0123';
+const asStaff = { headers: { authorization: `Bearer ${TOKEN}` } };
 const CHILD = fileURLToPath(new URL('./runtime-serve-child.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'walkout-serve-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +37,7 @@ describe('walkout serve', () => {
           WALKOUT_MQTT_PORT: '0',
           WALKOUT_LOG_LEVEL: 'warn',
           WALKOUT_DEMO_CODES: 'off',
-          WALKOUT_STAFF_TOKEN: 'serve-test-staff-token-0123',
+          WALKOUT_STAFF_TOKEN: TOKEN,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -57,7 +59,9 @@ describe('walkout serve', () => {
       assert.equal((await fetch(`${web}/app/`)).status, 200);
       // Nothing simulated: no device has said anything a second later.
       await new Promise((r) => setTimeout(r, 1_000));
-      const devices = (await (await fetch(`${web}/api/devices`)).json()) as { devices: { messages: number }[] };
+      const devices = (await (await fetch(`${web}/api/devices`, asStaff)).json()) as {
+        devices: { messages: number }[];
+      };
       assert.ok(devices.devices.length > 0);
       assert.equal(
         devices.devices.reduce((sum, d) => sum + d.messages, 0),

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { STORE_ID, waitFor } from './server-fixtures.ts';
-import { deviceClient, metricValue, type RunningServer, startTestServer } from './server-harness.ts';
+import { asStaff, deviceClient, metricValue, type RunningServer, startTestServer } from './server-harness.ts';
 
 type Devices = {
   plates: string[];
@@ -46,7 +46,7 @@ describe('device health: clock skew and silent plates', () => {
     for (let k = 1; k <= 12; k++) await send('p2', now + k * 1_000);
 
     const report = await waitFor(async () => {
-      const body = (await (await fetch(`${http}/api/devices`)).json()) as Devices;
+      const body = (await (await fetch(`${http}/api/devices`, asStaff)).json()) as Devices;
       return body.plates.includes('p1') ? body : undefined;
     });
     const p1 = report.devices.find((d) => d.deviceId === 'p1');

@@ -10,14 +10,15 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { STORE_ID, T0, visitMessages, type WireMessage, waitFor } from './server-fixtures.ts';
-import { deviceClient, metricValue, startServerIn } from './server-harness.ts';
+import { asStaff, deviceClient, metricValue, startServerIn } from './server-harness.ts';
 
 type JournalInfo = { rows: number; lastSeq: number; recovery: { calls: number; matched: number; appended: number } };
 
 const publish = async (device: MqttClient, messages: WireMessage[]) => {
   for (const m of messages) await device.publishAsync(m.topic, JSON.stringify(m.payload), { qos: 1 });
 };
-const get = async <T>(http: string, path: string): Promise<T> => (await (await fetch(`${http}${path}`)).json()) as T;
+const get = async <T>(http: string, path: string): Promise<T> =>
+  (await (await fetch(`${http}${path}`, asStaff)).json()) as T;
 const receipts = async (http: string) =>
   (await get<{ events: unknown[] }>(http, '/api/events?types=receipt.final&limit=100')).events.length;
 

@@ -15,6 +15,10 @@ import { type ConfigOverrides, loadConfig } from '../src/server/config.ts';
 import { StoreServer, type StoreServerInfo } from '../src/server/store-server.ts';
 import { freePort, testStore } from './server-fixtures.ts';
 
+/** The staff token every harness server runs with, and fetch options that send it (engine state is staff only). */
+export const STAFF_TOKEN = 'test-staff-token-0123456789';
+export const asStaff = { headers: { authorization: `Bearer ${STAFF_TOKEN}` } };
+
 export interface RunningServer {
   server: StoreServer;
   info: StoreServerInfo;
@@ -54,7 +58,7 @@ export async function startServerIn(
       http: { host: '127.0.0.1', port: 0 },
       mqtt: { broker: 'embedded', host: '127.0.0.1', port: 0 },
       sim: { enabled: false },
-      staffToken: 'test-staff-token-0123456789',
+      staffToken: STAFF_TOKEN,
       logLevel: 'silent',
       // The fixtures' visits scan the simulator's demo codes; tests of signed codes turn this off.
       shopper: { demoCodes: true },

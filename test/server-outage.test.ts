@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { T0, visitMessages, waitFor } from './server-fixtures.ts';
-import { deviceClient, startServerIn } from './server-harness.ts';
+import { asStaff, deviceClient, startServerIn } from './server-harness.ts';
 
 const receipts = async (http: string) =>
-  ((await (await fetch(`${http}/api/events?types=receipt.final`)).json()) as { events: unknown[] }).events.length;
+  ((await (await fetch(`${http}/api/events?types=receipt.final`, asStaff)).json()) as { events: unknown[] }).events
+    .length;
 
 /** Starts the server on `dir`, sends one visit and waits for its receipt; returns what recovery replayed. */
 async function visit(dir: string, start: number, code: string, expected: number): Promise<number> {

@@ -15,7 +15,7 @@ import type { MqttClient } from 'mqtt';
 import type { LoggedEvent } from '../src/engine/events.ts';
 import { gateCommandTopic } from '../src/protocol/topics.ts';
 import { STORE_ID, waitFor } from './server-fixtures.ts';
-import { deviceClient, startServerIn } from './server-harness.ts';
+import { asStaff, deviceClient, startServerIn } from './server-harness.ts';
 
 const TOKEN = 'test-staff-token-0123456789';
 const staff = { authorization: `Bearer ${TOKEN}` };
@@ -80,8 +80,9 @@ async function publish(device: MqttClient, messages: Wire[]): Promise<void> {
 }
 
 async function events(http: string, types: string): Promise<LoggedEvent[]> {
-  return ((await (await fetch(`${http}/api/events?types=${types}&limit=10000`)).json()) as { events: LoggedEvent[] })
-    .events;
+  return (
+    (await (await fetch(`${http}/api/events?types=${types}&limit=10000`, asStaff)).json()) as { events: LoggedEvent[] }
+  ).events;
 }
 
 /** The text part of an .eml file, quoted-printable decoded. */

@@ -7,7 +7,7 @@ import mqtt from 'mqtt';
 import WebSocket from 'ws';
 import { gateCommandTopic } from '../src/protocol/topics.ts';
 import { STORE_ID, waitFor } from './server-fixtures.ts';
-import { startTestServer } from './server-harness.ts';
+import { asStaff, startTestServer } from './server-harness.ts';
 
 const fakeSim = new URL('./server-fake-sim.ts', import.meta.url).href;
 const running = await startTestServer(
@@ -20,7 +20,7 @@ device.on('message', () => {
   commands += 1;
 });
 await device.subscribeAsync(gateCommandTopic(STORE_ID, '+'));
-const ws = new WebSocket(`${running.info.httpUrl.replace('http', 'ws')}/ws/events`);
+const ws = new WebSocket(`${running.info.httpUrl.replace('http', 'ws')}/ws/events`, asStaff);
 let streamed = 0;
 ws.on('message', () => {
   streamed += 1;

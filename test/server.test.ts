@@ -9,10 +9,11 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 import { startEmbeddedBroker } from '../src/server/broker.ts';
 import { collectOutput } from './helpers/child-output.ts';
 import { freePort, STORE_ID, waitFor } from './server-fixtures.ts';
-import { metricValue, type RunningServer, startTestServer } from './server-harness.ts';
+import { asStaff, metricValue, type RunningServer, startTestServer } from './server-harness.ts';
 
 describe('store server HTTP', () => {
   let running: RunningServer;
@@ -34,14 +35,29 @@ describe('store server HTTP', () => {
   it('serves the store definition, an empty log and the snapshot', async () => {
     const store = (await (await fetch(`${running.info.httpUrl}/api/store`)).json()) as { id: string };
     assert.equal(store.id, STORE_ID);
-    const events = await (await fetch(`${running.info.httpUrl}/api/events?after=0`)).json();
+    const events = await (await fetch(`${running.info.httpUrl}/api/events?after=0`, asStaff)).json();
     assert.deepEqual(events, { events: [], lastSeq: 0 });
-    const bad = await fetch(`${running.info.httpUrl}/api/events?after=-3`);
+    const bad = await fetch(`${running.info.httpUrl}/api/events?after=-3`, asStaff);
     assert.equal(bad.status, 400);
-    const snapshot = (await (await fetch(`${running.info.httpUrl}/api/snapshot`)).json()) as {
+    const snapshot = (await (await fetch(`${running.info.httpUrl}/api/snapshot`, asStaff)).json()) as {
       stock: Record<string, Record<string, number>>;
     };
     assert.deepEqual(snapshot.stock.p1, { cola: 10 });
+  });
+
+  it('keeps carts, receipts and paths from anyone without the staff token', async () => {
+    const url = running.info.httpUrl;
+    for (const path of ['/api/snapshot', '/api/events', '/api/devices', '/api/journal', '/ws/events']) {
+      const plain = await fetch(`${url}${path}`);
+      assert.equal(plain.status, 401, path);
+      const wrong = await fetch(`${url}${path}`, { headers: { authorization: 'Bearer not-the-token' } });
+      assert.equal(wrong.status, 401, path);
+    }
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/events`);
+    const refused = await new Promise<number>((resolve) =>
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
+    assert.equal(refused, 401);
   });
 
   it('exposes metrics with every reject code at zero before traffic', async () => {
@@ -56,7 +72,7 @@ describe('store server HTTP', () => {
     assert.notEqual(page.status, 404);
     assert.notEqual(page.status, 200, 'staff page served without a token');
     const api = await fetch(`${running.info.httpUrl}/api/staff/snapshot`, {
-      headers: { authorization: 'Bearer test-staff-token-0123456789' },
+      ...asStaff,
     });
     assert.equal(api.status, 200);
   });

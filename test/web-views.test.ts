@@ -93,6 +93,20 @@ test('a click decides: an alternative (certain), nobody (stock still moved), or 
   // The decision never aliases the case's own items.
   if (second.ok) second.choice.items[0]!.qty = 9;
   assert.equal(c.alternatives[1]!.items[0]!.qty, 1);
+  // Nobody on a merged take: both shares left the shelf, so the plate's stock keeps both gone.
+  const merged = reviewCase('m', 0, ['s1']);
+  merged.alternatives[0]!.with = [{ sessionId: 's2', items: [{ sku: 'A', qty: 1 }] }];
+  assert.deepEqual(choiceFor(merged, { nobody: true }), {
+    ok: true,
+    choice: {
+      sessionId: null,
+      items: [
+        { sku: 'A', qty: 1 },
+        { sku: 'A', qty: 1 },
+      ],
+      probability: 1,
+    },
+  });
 });
 
 function overlaps(a: { x0: number; y0: number; x1: number; y1: number }, b: typeof a): boolean {

@@ -186,6 +186,19 @@ test('review API: bad decisions are refused, a good one becomes a cart line', as
     400,
   );
   assert.equal((await stack.app.inject({ method: 'POST', url, headers, payload: { pick: 'me' } })).statusCode, 400);
+  // A decision of the reviewer's own names a product the store sells and a session whose receipt is still open.
+  const shopper = view.candidates.find((c: { sessionId: string | null }) => c.sessionId).sessionId as string;
+  const sku = stack.store.plates.get(stack.scene.plateId)!.plate.skus[0]!;
+  for (const [payload, why] of [
+    [{ sessionId: shopper, items: [{ sku: 'no-such-thing', qty: 1 }] }, /no product no-such-thing/],
+    [{ sessionId: 'S-ghost', items: [{ sku, qty: 1 }] }, /no session S-ghost/],
+    [{ sessionId: shopper, items: [{ sku, qty: 0 }] }, /not a count/],
+  ] as const) {
+    const refused = await stack.app.inject({ method: 'POST', url, headers, payload });
+    assert.equal(refused.statusCode, 400, JSON.stringify(payload));
+    assert.match(refused.json().reason, why);
+  }
+  assert.equal(stack.engine.snapshot().reviews.length, 1, 'a refused decision leaves the case open');
   const missing = '/api/staff/reviews/R-nope/resolve';
   assert.equal(
     (await stack.app.inject({ method: 'POST', url: missing, headers, payload: { nobody: true } })).statusCode,
@@ -202,7 +215,6 @@ test('review API: bad decisions are refused, a good one becomes a cart line', as
 
   // Items found on the floor: bad reports are refused; a find nobody's cart explains waits until staff answer once.
   const found = (payload: object) => stack.app.inject({ method: 'POST', url: '/api/staff/found', headers, payload });
-  const sku = stack.store.plates.get(stack.scene.plateId)!.plate.skus[0]!;
   assert.equal((await found({ sku: 'no-such-product', at: [0.6, 0.6] })).json().code, 'IMPOSSIBLE_VALUE');
   assert.equal((await found({ sku })).statusCode, 400);
   assert.equal((await found({ sku, at: [0.6, 0.6] })).statusCode, 200);

@@ -20,6 +20,7 @@ import {
   allItems,
   type ChargeShare,
   charges,
+  choiceProblem,
   type ReviewAlternative,
   type ReviewCase,
   resolutionMoves,
@@ -239,6 +240,11 @@ export class ShelfDecisions {
     if (queued.state !== 'open') {
       return { ok: false as const, code: 'ALREADY_RESOLVED' as const, reason: `case ${caseId} is ${queued.state}` };
     }
+    const problem = choiceProblem(choice, {
+      hasProduct: (sku) => this.deps.store.products.has(sku),
+      sessionState: (id) => this.deps.sessions.get(id)?.state,
+    });
+    if (problem) return { ok: false as const, code: 'BAD_CHOICE' as const, reason: problem };
     // The plates moved by the top alternative (and what others maybe put back) when the case opened: undo what the
     // choice does not share, then apply the rest of the chosen items.
     const { undo, apply } = resolutionMoves(record.applied, allItems(choice));

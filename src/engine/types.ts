@@ -80,7 +80,7 @@ export interface Engine {
     choice: ReviewAlternative,
     reviewer: string,
     t?: number,
-  ): { ok: true } | { ok: false; code: 'NO_SUCH_CASE' | 'ALREADY_RESOLVED'; reason: string };
+  ): { ok: true } | { ok: false; code: 'NO_SUCH_CASE' | 'ALREADY_RESOLVED' | 'BAD_CHOICE'; reason: string };
   /**
    * The edge's clock says event time `t` has been reached: release held messages older than the reorder window and
    * let the stages decide what is due, so a gate answers promptly even when the devices go quiet. Replays need no ticks.

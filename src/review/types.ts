@@ -22,6 +22,27 @@ export function allItems(a: { items: readonly ItemCount[]; with?: readonly Charg
   return [...a.items, ...(a.with ?? []).flatMap((s) => s.items)];
 }
 
+/**
+ * Why a reviewer's choice cannot be applied, or null. Its products must be in the catalogue and every unit count
+ * non-zero; each session it charges must exist with its receipt not final yet (a line after the receipt would be
+ * neither charged nor refunded: a final receipt is corrected by a dispute).
+ */
+export function choiceProblem(
+  choice: { sessionId: string | null; items: ItemCount[]; with?: readonly ChargeShare[] },
+  known: { hasProduct(sku: string): boolean; sessionState(sessionId: string): string | undefined },
+): string | null {
+  for (const { sku, qty } of allItems(choice)) {
+    if (!known.hasProduct(sku)) return `no product ${sku} in the catalogue`;
+    if (!Number.isInteger(qty) || qty === 0) return `${qty} is not a count of ${sku}`;
+  }
+  for (const { sessionId } of charges(choice)) {
+    const state = known.sessionState(sessionId);
+    if (state === undefined) return `no session ${sessionId}`;
+    if (state === 'closed') return `${sessionId}'s receipt is final`;
+  }
+  return null;
+}
+
 /** Each session an alternative (or a committed decision) charges, with its part. */
 export function charges(a: {
   sessionId: string | null;

@@ -24,6 +24,8 @@ import { runSimulation } from '../sim/simulate.ts';
 import { loadStoreFile } from '../store/load-store.ts';
 import { freePort } from './free-port.ts';
 
+const STAFF_TOKEN = 'bench-load-staff-token-0123';
+const asStaff = { headers: { authorization: `Bearer ${STAFF_TOKEN}` } };
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLIENTS = 4;
@@ -136,7 +138,7 @@ async function startServer(f: Flags, dir: string, http: number, port: number): P
         WALKOUT_MQTT_PORT: String(port),
         WALKOUT_LOG_LEVEL: 'error',
         WALKOUT_JOURNAL_SYNC: f.sync,
-        WALKOUT_STAFF_TOKEN: 'bench-load-staff-token-0123',
+        WALKOUT_STAFF_TOKEN: STAFF_TOKEN,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
@@ -209,7 +211,7 @@ async function main(): Promise<void> {
   await sleep(2_000);
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
   const counted = sum(text, 'walkout_messages_in_total{');
-  const journal = (await (await fetch(`http://127.0.0.1:${httpPort}/api/journal`)).json()) as {
+  const journal = (await (await fetch(`http://127.0.0.1:${httpPort}/api/journal`, asStaff)).json()) as {
     rows: number;
     bytes: number;
   };

@@ -14,6 +14,7 @@ import type { Engine } from '../engine/types.ts';
 import { opsPlugin } from '../ops/plugin.ts';
 import type { EventLog } from '../storage/event-log.ts';
 import type { Store } from '../store/store.ts';
+import { requireStaffApi } from '../web/auth.ts';
 import { webPlugin } from '../web/plugin.ts';
 import type { EventHub } from './event-hub.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -73,10 +74,12 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     return reply.type(deps.metrics.registry.contentType).send(text);
   });
   app.get('/api/store', async () => deps.store.def);
-  app.get('/api/snapshot', async () => deps.engine.snapshot());
-  app.get('/api/devices', async () => deps.devices());
-  app.get('/api/journal', async () => deps.journal());
-  app.get('/api/events', async (req, reply) => {
+  // Every shopper's cart, receipt and path is in these: staff only, as the shopper app shares this port.
+  const staff = { onRequest: requireStaffApi(deps.staffToken) };
+  app.get('/api/snapshot', staff, async () => deps.engine.snapshot());
+  app.get('/api/devices', staff, async () => deps.devices());
+  app.get('/api/journal', staff, async () => deps.journal());
+  app.get('/api/events', staff, async (req, reply) => {
     const q = eventsQuery.safeParse(req.query);
     if (!q.success) return reply.code(400).send({ error: 'BAD_QUERY', reason: q.error.issues[0]?.message });
     const events = await deps.log.read({
@@ -86,7 +89,7 @@ export async function buildHttp(deps: HttpDeps): Promise<FastifyInstance> {
     });
     return { events, lastSeq: await deps.log.lastSeq() };
   });
-  app.get('/ws/events', { websocket: true }, (socket, req) => {
+  app.get('/ws/events', { websocket: true, ...staff }, (socket, req) => {
     const after = Number((req.query as { after?: string }).after);
     streamEvents(socket, deps, Number.isInteger(after) && after >= 0 ? after : null);
   });

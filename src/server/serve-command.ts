@@ -116,7 +116,7 @@ export function banner(def: StoreDef, config: ServerConfig, info: StoreServerInf
       s.demoCodes ? "app QR codes, and the simulator's demo codes (never in a real store)" : 'app QR codes only',
     ),
     row('mqtt', `${info.mqttUrl}   (devices publish to walkout/${def.id}/…)`),
-    row('api', `${web}/api/snapshot   metrics ${web}/metrics`),
+    row('api', `${web}/api/snapshot   (staff token)   metrics ${web}/metrics`),
     row('event log', info.db),
   ];
   const r = info.recovery;

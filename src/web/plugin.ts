@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { LoggedEvent } from '../engine/events.ts';
 import type { Engine } from '../engine/types.ts';
 import { WalkoutError } from '../errors.ts';
+import { choiceProblem } from '../review/types.ts';
 import type { Store } from '../store/store.ts';
 import {
   cleanStaffName,
@@ -50,7 +51,7 @@ const PAGES = [
   { page: 'disputes', title: 'Disputes' },
 ] as const;
 
-const itemsSchema = z.array(z.object({ sku: z.string().min(1), qty: z.number().int() })).max(50);
+const itemsSchema = z.array(z.object({ sku: z.string().min(1), qty: z.number().int().min(-99).max(99) })).max(50);
 const decisionSchema = z.union([
   z.object({ alternative: z.number().int().nonnegative() }),
   z.object({ nobody: z.literal(true) }),
@@ -139,13 +140,23 @@ function registerRoutes(scope: FastifyInstance, deps: WebDeps): void {
       if (!parsed.success) {
         return reply.code(400).send({ ok: false, code: 'BAD_DECISION', reason: parsed.error.issues[0]?.message });
       }
-      const reviewCase = engine.snapshot().reviews.find((c) => c.caseId === request.params.caseId);
+      const snapshot = engine.snapshot();
+      const reviewCase = snapshot.reviews.find((c) => c.caseId === request.params.caseId);
       if (!reviewCase) return reply.code(404).send({ ok: false, code: 'NO_SUCH_CASE', reason: 'case is not open' });
       const choice = choiceFor(reviewCase, parsed.data as ReviewDecision);
       if (!choice.ok) return reply.code(400).send(choice);
+      const sessions = new Map(snapshot.sessions.map((s) => [s.sessionId, s.state]));
+      const problem = choiceProblem(choice.choice, {
+        hasProduct: (sku) => store.products.has(sku),
+        sessionState: (id) => sessions.get(id),
+      });
+      if (problem) return reply.code(400).send({ ok: false, code: 'BAD_CHOICE', reason: problem });
       const reviewer = staffFromRequest(request, staffToken)?.name ?? 'staff';
       const result = engine.resolveReview(reviewCase.caseId, choice.choice, reviewer);
-      if (!result.ok) return reply.code(result.code === 'NO_SUCH_CASE' ? 404 : 409).send(result);
+      if (!result.ok) {
+        const status = { NO_SUCH_CASE: 404, ALREADY_RESOLVED: 409, BAD_CHOICE: 400 }[result.code];
+        return reply.code(status).send(result);
+      }
       return { ok: true, caseId: reviewCase.caseId, choice: choice.choice, reviewer, t: engine.now() };
     },
   );

@@ -5,7 +5,7 @@
  */
 import type { EngineSnapshot } from '../engine/types.ts';
 import type { Session } from '../identity/types.ts';
-import { charges, type ReviewAlternative, type ReviewCase } from '../review/types.ts';
+import { allItems, charges, type ReviewAlternative, type ReviewCase } from '../review/types.ts';
 import type { ItemCount, ShelfEvent } from '../weight/types.ts';
 import type { CaseMemory, TrackPath } from './case-memory.ts';
 
@@ -151,7 +151,9 @@ export function choiceFor(
     return { ok: true, choice: { ...alt, items: alt.items.map((i) => ({ ...i })), probability: 1 } };
   }
   if ('nobody' in decision) {
-    const items = c.alternatives.find((a) => a.sessionId === null)?.items ?? c.alternatives[0]?.items ?? [];
+    // Every unit of the outcome left the shelf, a merged take's partner share too.
+    const source = c.alternatives.find((a) => a.sessionId === null) ?? c.alternatives[0];
+    const items = source ? allItems(source) : [];
     return { ok: true, choice: { sessionId: null, items: items.map((i) => ({ ...i })), probability: 1 } };
   }
   return { ok: true, choice: { sessionId: decision.sessionId, items: decision.items, probability: 1 } };

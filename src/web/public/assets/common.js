@@ -76,7 +76,13 @@ export function connectLive({ onSnapshot, onEvent }) {
         status.textContent = 'reconnecting…';
         status.className = 'conn down';
       }
-      setTimeout(open, delay);
+      // A refused upgrade also closes: ask the API first, which sends a lost sign-in (a restart with a new token)
+      // back to the form instead of retrying forever over a stale page.
+      const retry = () =>
+        api('/api/staff/store').then(open, (error) => {
+          if (error.message !== 'signed out') open();
+        });
+      setTimeout(retry, delay);
       delay = Math.min(delay * 2, 8000);
     });
   };
