@@ -126,6 +126,21 @@ describe('Payments', () => {
     assert.equal(!capture.ok && capture.code, 'NO_PAYMENT_METHOD');
   });
 
+  it('captures the hold of a shopper who removed their card inside, and declines only a charge beyond it', async () => {
+    const provider = new TestPaymentProvider();
+    const cards: Record<string, string | null> = { ann: TEST_CARDS.ok };
+    const p = payments(new MemoryCheckoutLedger(), provider, cards);
+    assert.ok((await p.preauthorize(visit, 500)).ok);
+    cards.ann = null;
+    const captured = await p.capture(visit, 398);
+    assert.ok(captured.ok, 'the hold pays');
+    assert.equal(provider.capturedFor('door@1'), 398);
+    const beyond = payments(new MemoryCheckoutLedger(), new TestPaymentProvider(), cards);
+    assert.ok(!(await beyond.preauthorize(visit, 500)).ok, 'no card, no hold');
+    const none = await beyond.capture(visit, 398);
+    assert.equal(!none.ok && none.code, 'NO_PAYMENT_METHOD');
+  });
+
   it('records a zero total as captured without asking the provider', async () => {
     const provider = new TestPaymentProvider();
     const r = await payments(new MemoryCheckoutLedger(), provider).capture(visit, 0);

@@ -137,7 +137,9 @@ export class Payments {
       return ok({ record: await settle({ status: 'captured', captured: 0 }), charged: 0, alreadyCaptured: false });
     }
     const token = this.options.tokenOf(record.account);
-    if (!token) {
+    // A hold placed at entry is captured without the card: a shopper who removed it inside still pays.
+    const held = record.holdRef !== null && record.amount <= record.heldAmount;
+    if (!token && !held) {
       await settle({ status: 'declined', reason: 'no card on the account' });
       return fail('NO_PAYMENT_METHOD', 'no card on the account');
     }

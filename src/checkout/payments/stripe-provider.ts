@@ -62,6 +62,7 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
           );
           return { ok: true, ref: charge.id };
         }
+        if (!req.token) return { ok: false, code: 'DECLINED', reason: 'no card for a charge beyond the hold' };
         const charge = await stripe.charges.create(
           {
             amount: req.amount,

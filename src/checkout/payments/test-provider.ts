@@ -31,24 +31,30 @@ export class TestPaymentProvider implements PaymentProvider {
   requests = 0;
   private readonly byKey = new Map<string, ProviderResult>();
   private readonly charged = new Map<string, { amount: number; refunded: number }>();
+  /** The card each hold is on. */
+  private readonly holdCards = new Map<string, string>();
 
   async hold(req: { token: string; amount: number; visit: string; idempotencyKey: string }): Promise<ProviderResult> {
     return this.once(`hold:${req.idempotencyKey}`, () => {
       if (req.token === TEST_CARDS.declined) return { ok: false, code: 'DECLINED', reason: 'test card declined' };
       const ref = refFor('hold', req.idempotencyKey);
+      this.holdCards.set(ref, req.token);
       this.movements.push({ kind: 'hold', ref, amount: req.amount, visit: req.visit });
       return { ok: true, ref };
     });
   }
 
   async capture(req: {
-    token: string;
+    token: string | null;
     amount: number;
     visit: string;
+    holdRef: string | null;
     idempotencyKey: string;
   }): Promise<ProviderResult> {
     return this.once(`capture:${req.idempotencyKey}`, () => {
-      if (req.token === TEST_CARDS.declined || req.token === TEST_CARDS.declinedAtCapture) {
+      // Without a card now, the hold's card pays.
+      const card = req.token ?? (req.holdRef ? this.holdCards.get(req.holdRef) : undefined);
+      if (!card || card === TEST_CARDS.declined || card === TEST_CARDS.declinedAtCapture) {
         return { ok: false, code: 'DECLINED', reason: 'test card declined' };
       }
       const ref = refFor('ch', req.idempotencyKey);

@@ -24,7 +24,8 @@ export interface PaymentProvider {
    * The returned ref is the charge to refund against.
    */
   capture(req: {
-    token: string;
+    /** The account's card now; null when it has none (removed during the visit): only the hold can be captured. */
+    token: string | null;
     amount: number;
     currency: string;
     visit: string;
