@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import postgres from 'pg';
 import { eventLogContract } from './event-log.contract.ts';
 import { MemoryEventLog } from './event-log.ts';
 import { inputJournalContract } from './input-journal.contract.ts';
@@ -32,6 +34,15 @@ eventLogContract('sqlite', {
 inputJournalContract('sqlite', {
   open: async () => new SqliteInputJournal(join(dir, `journal-${++sqliteFiles}.sqlite`)),
   reopen: async () => new SqliteInputJournal(join(dir, `journal-${sqliteFiles}.sqlite`)),
+  // Another connection adds a trigger that aborts every insert, and drops it to lift the refusal.
+  refuseWrites: async () => {
+    const db = new Database(join(dir, `journal-${sqliteFiles}.sqlite`));
+    db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON input_journal BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    return async () => {
+      db.exec('DROP TRIGGER refuse');
+      db.close();
+    };
+  },
 });
 
 const pgMissing = tempPostgresUnavailable();
@@ -57,6 +68,19 @@ if (pgMissing) {
   inputJournalContract('postgres', {
     open: () => PostgresInputJournal.open({ url: url(), table: `journal_${++tables}` }),
     reopen: () => PostgresInputJournal.open({ url: url(), table: `journal_${tables}` }),
+    refuseWrites: async () => {
+      const client = new postgres.Client({ connectionString: url() });
+      await client.connect();
+      await client.query(`CREATE OR REPLACE FUNCTION refuse() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`);
+      await client.query(
+        `CREATE TRIGGER refuse BEFORE INSERT ON journal_${tables} FOR EACH ROW EXECUTE FUNCTION refuse()`,
+      );
+      return async () => {
+        await client.query(`DROP TRIGGER refuse ON journal_${tables}`);
+        await client.end();
+      };
+    },
   });
 }
 

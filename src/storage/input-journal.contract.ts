@@ -12,6 +12,11 @@ export interface InputJournalHarness {
   open(): Promise<InputJournal>;
   /** Opens the journal that `open()` last created again, after it was closed; absent for non-durable back ends. */
   reopen?: () => Promise<InputJournal>;
+  /**
+   * Makes the store under the journal `open()` last created refuse writes (as a lost connection or a full disk
+   * would) until the returned function lifts it; absent where nothing can fail.
+   */
+  refuseWrites?: () => Promise<() => Promise<void>>;
 }
 
 const T0 = 1_750_000_000_000;
@@ -118,6 +123,23 @@ export function inputJournalContract(name: string, harness: InputJournalHarness)
         assert.equal(await j.prune(99), 2);
         assert.equal(await j.append([TICK]), 5);
       }));
+
+    if (harness.refuseWrites) {
+      const refuseWrites = harness.refuseWrites;
+      it('writes nothing of a batch that failed, and goes on numbering from what was written', () =>
+        withJournal(harness, async (j) => {
+          assert.equal(await j.append([ingest(1)]), 1);
+          const lift = await refuseWrites();
+          await assert.rejects(j.append([ingest(2), TICK]));
+          await lift();
+          assert.equal(await j.append([RESOLVE]), 2);
+          assert.deepEqual(
+            plain((await j.read()).map(({ seq: _, ...c }) => c as JournalCall)),
+            plain([ingest(1), RESOLVE]),
+          );
+          assert.equal(j.stats().lastSeq, 2);
+        }));
+    }
 
     if (harness.reopen) {
       const reopen = harness.reopen;

@@ -65,10 +65,11 @@ export class PostgresInputJournal implements InputJournal {
   }
 
   append(calls: readonly JournalCall[]): Promise<number> {
-    const first = this.counts.lastSeq + 1;
-    this.counts.lastSeq += calls.length;
-    const last = this.counts.lastSeq;
+    // Numbered when its turn comes, from what is written: a batch that failed (not applied, not acked) leaves no
+    // hole, so the next one goes on instead of every later batch failing until a restart.
     const run = this.tail.then(async () => {
+      const first = this.counts.lastSeq + 1;
+      const last = this.counts.lastSeq + calls.length;
       if (calls.length === 0) return last;
       const client = await this.pool.connect();
       try {
@@ -93,12 +94,12 @@ export class PostgresInputJournal implements InputJournal {
       } finally {
         client.release();
       }
+      this.counts.lastSeq = last;
       this.counts.rows += calls.length;
       for (const call of calls) this.counts.bytes += callBytes(call);
       return last;
     });
-    // A failed batch poisons later ones: the journal must not continue with a hole in it.
-    this.tail = run;
+    this.tail = run.catch(() => undefined);
     return run;
   }
 
