@@ -14,7 +14,14 @@ import { parseCookies, safeNext, staffFromRequest } from '../src/web/auth.ts';
 import { CaseMemory } from '../src/web/case-memory.ts';
 import { plateCells, storeLayout } from '../src/web/layout.ts';
 import { loginPage } from '../src/web/login-page.ts';
-import { buildReviewQueue, candidatesOf, choiceFor, orderQueue, parseShelfEventId } from '../src/web/review-view.ts';
+import {
+  buildReviewQueue,
+  candidatesOf,
+  choiceFor,
+  keepEvidence,
+  orderQueue,
+  parseShelfEventId,
+} from '../src/web/review-view.ts';
 import { escapeHtml } from '../src/web/shell.ts';
 import type { ShelfEvent } from '../src/weight/types.ts';
 
@@ -257,6 +264,33 @@ test('staff check: cookie or bearer token, never a wrong one; names are cleaned;
   const page = loginPage({ next: '/staff/carts', storeName: '<Shop>', error: 'bad <token>' });
   assert.ok(page.includes('&#60;Shop&#62;') && !page.includes('<Shop>'));
   assert.ok(page.includes('value="/staff/carts"'));
+});
+
+test('review view: a case keeps the evidence it opened with after the live buffers forget it', () => {
+  const memory = new CaseMemory({ maxEvents: 10, trackHistoryMs: 10_000, maxResolved: 10 });
+  const at = (t: number, x: number) => [{ trackId: 'T1', sessionId: 's1', point: { t, x, y: 1, wristSigma: 0.05 } }];
+  memory.onEvent(logged({ type: 'shelf.event', t: 11_500, data: shelfEvent('E1', 10_000) }), () => at(10_400, 2));
+  const c = { ...reviewCase('R1', 11_500, ['s1']), shelfEventId: 'E1' };
+  let readings: Record<string, [number, number][]> = {
+    P1: [
+      [9_000, 500],
+      [10_000, 480],
+      [11_000, 480],
+    ],
+  };
+  keepEvidence(c, memory, () => readings);
+  // Minutes later: the track history and the plate buffer have both moved on.
+  memory.sampleTracks(at(300_000, 7));
+  readings = {};
+  const snapshot = { t: 300_000, tracks: [], stock: {}, sessions: [session('s1', 'exited')], carts: {}, reviews: [c] };
+  const empty = { silentPlates: [], offlineCameras: [], found: [] };
+  const [view] = buildReviewQueue({ ...snapshot, ...empty }, memory, () => readings);
+  assert.deepEqual(view?.traces.P1?.length, 3, 'the trace it opened with');
+  assert.deepEqual(
+    view?.scene.map((p) => [p.trackId, p.samples.map((s) => s.x)]),
+    [['T1', [2]]],
+    'who stood there then',
+  );
 });
 
 test('review view: a case whose shelf event was never seen still gets its plate trace from the event id', () => {

@@ -23,6 +23,15 @@ export interface TrackPath {
   samples: TrackSample[];
 }
 
+/** A case's evidence that the live buffers forget (tracks after minutes, plate readings too): kept per open case. */
+export interface CaseEvidence {
+  traces: Record<string, [number, number][]>;
+  scene: TrackPath[];
+}
+
+const points = (traces: CaseEvidence['traces']) => Object.values(traces).reduce((n, t) => n + t.length, 0);
+const samples = (scene: TrackPath[]) => scene.reduce((n, p) => n + p.samples.length, 0);
+
 export interface ResolvedCase {
   caseId: string;
   shelfEventId: string | null;
@@ -59,6 +68,7 @@ export class CaseMemory {
   private readonly openedCases = new Map<string, ReviewCase>();
   private readonly resolvedCases: ResolvedCase[] = [];
   private readonly tracks = new Map<string, TrackPath>();
+  private readonly evidence = new Map<string, CaseEvidence>();
   private newest = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly limits: CaseMemoryLimits = DEFAULT_CASE_MEMORY) {}
@@ -75,6 +85,7 @@ export class CaseMemory {
         remember(this.openedCases, event.data.caseId, event.data, this.limits.maxEvents);
         break;
       case 'review.resolved': {
+        this.evidence.delete(event.data.caseId);
         const opened = this.openedCases.get(event.data.caseId);
         this.resolvedCases.unshift({
           caseId: event.data.caseId,
@@ -145,6 +156,22 @@ export class CaseMemory {
       out.push({ trackId: path.trackId, sessionId: path.sessionId, samples });
     }
     return out;
+  }
+
+  /**
+   * The fuller of what was kept for an open case and what the buffers give now, kept for the next look: a case
+   * looked at first when the shopper leaves, minutes later, still shows who stood where and the weight trace.
+   */
+  keepEvidence(caseId: string, now: CaseEvidence): CaseEvidence {
+    const kept = this.evidence.get(caseId);
+    const fuller: CaseEvidence = kept
+      ? {
+          traces: points(now.traces) >= points(kept.traces) ? now.traces : kept.traces,
+          scene: samples(now.scene) >= samples(kept.scene) ? now.scene : kept.scene,
+        }
+      : now;
+    remember(this.evidence, caseId, fuller, this.limits.maxEvents);
+    return fuller;
   }
 
   resolved(): readonly ResolvedCase[] {

@@ -30,7 +30,7 @@ import { registerFoundRoutes } from './found-api.ts';
 import { storeLayout } from './layout.ts';
 import { LiveFeed } from './live-feed.ts';
 import { loginPage } from './login-page.ts';
-import { buildReviewQueue, choiceFor, type ReviewDecision } from './review-view.ts';
+import { buildReviewQueue, choiceFor, keepEvidence, type ReviewDecision } from './review-view.ts';
 import { addStaffHeaders, sendPage, staffPageFrom } from './shell.ts';
 
 export interface WebDeps {
@@ -85,8 +85,16 @@ function registerRoutes(scope: FastifyInstance, deps: WebDeps): void {
     html: staffPageFrom(new URL(`${page}.html`, PUBLIC_DIR), { page, title, script: `/staff/assets/${page}.js` }),
   }));
 
+  const weightTrace = (ids: string[], t0: number, t1: number) => deps.evidence.weightTrace(ids, t0, t1);
+  // Each case's evidence is kept as it opens, before the live buffers forget it.
+  const unkeep = deps.events.subscribe((event) => {
+    if (event.type === 'review.opened') keepEvidence(event.data, memory, weightTrace);
+  });
   feed.start();
-  scope.addHook('onClose', async () => feed.stop());
+  scope.addHook('onClose', async () => {
+    unkeep();
+    feed.stop();
+  });
   addStaffHeaders(scope);
   scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
@@ -127,7 +135,7 @@ function registerRoutes(scope: FastifyInstance, deps: WebDeps): void {
     return {
       now: snapshot.t,
       reviewer: staffFromRequest(request, staffToken)?.name ?? 'staff',
-      queue: buildReviewQueue(snapshot, memory, (ids, t0, t1) => deps.evidence.weightTrace(ids, t0, t1)),
+      queue: buildReviewQueue(snapshot, memory, weightTrace),
       resolved: memory.resolved(),
       sessions: snapshot.sessions.filter((s) => s.state !== 'closed'),
     };

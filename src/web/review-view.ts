@@ -7,7 +7,7 @@ import type { EngineSnapshot } from '../engine/types.ts';
 import type { Session } from '../identity/types.ts';
 import { allItems, charges, type ReviewAlternative, type ReviewCase } from '../review/types.ts';
 import type { ItemCount, ShelfEvent } from '../weight/types.ts';
-import type { CaseMemory, TrackPath } from './case-memory.ts';
+import type { CaseEvidence, CaseMemory, TrackPath } from './case-memory.ts';
 
 /** Weight trace half-width around the event, ms. */
 export const TRACE_HALF_WINDOW_MS = 5_000;
@@ -101,21 +101,37 @@ export function parseShelfEventId(id: string): { plateId: string; tChange: numbe
   return m ? { plateId: m[1]!, tChange: Number(m[2]) } : null;
 }
 
+/** Where a case's evidence lies: its plates and the weight change's time, with the trace window around it. */
+function placeOf(c: ReviewCase, memory: CaseMemory) {
+  const ev = memory.shelfEvent(c.shelfEventId);
+  const named = ev ? null : parseShelfEventId(c.shelfEventId);
+  const plateIds = ev?.plateIds ?? (named ? [named.plateId] : []);
+  const at = ev?.tChange ?? named?.tChange ?? c.opened;
+  const window: [number, number] = [at - TRACE_HALF_WINDOW_MS, at + TRACE_HALF_WINDOW_MS];
+  return { ev, plateIds, at, window };
+}
+
+/**
+ * The case's weight trace and scene, the fuller of what the buffers give now and what was kept: call it when the
+ * case opens, so the evidence outlives the buffers.
+ */
+export function keepEvidence(c: ReviewCase, memory: CaseMemory, weightTrace: WeightTrace): CaseEvidence {
+  const { ev, plateIds, at, window } = placeOf(c, memory);
+  let traces: Record<string, [number, number][]> = {};
+  try {
+    traces = plateIds.length ? weightTrace(plateIds, window[0], window[1]) : {};
+  } catch {
+    // Evidence storage may be missing in a bare setup; the rest of the case still helps the reviewer.
+    traces = {};
+  }
+  const sceneEnd = Math.max((ev?.tSettled ?? at) + 1_000, ev?.tDecided ?? c.opened);
+  return memory.keepEvidence(c.caseId, { traces, scene: memory.scene((ev?.tStart ?? at) - 3_000, sceneEnd) });
+}
+
 export function buildReviewQueue(snapshot: EngineSnapshot, memory: CaseMemory, weightTrace: WeightTrace): ReviewView[] {
   return orderQueue(snapshot.reviews, snapshot.sessions).map((queued) => {
     const c = queued.reviewCase;
-    const ev = memory.shelfEvent(c.shelfEventId);
-    const named = ev ? null : parseShelfEventId(c.shelfEventId);
-    const plateIds = ev?.plateIds ?? (named ? [named.plateId] : []);
-    const at = ev?.tChange ?? named?.tChange ?? c.opened;
-    const window: [number, number] = [at - TRACE_HALF_WINDOW_MS, at + TRACE_HALF_WINDOW_MS];
-    let traces: Record<string, [number, number][]> = {};
-    try {
-      traces = plateIds.length ? weightTrace(plateIds, window[0], window[1]) : {};
-    } catch {
-      // Evidence storage may be missing in a bare setup; the rest of the case still helps the reviewer.
-      traces = {};
-    }
+    const { ev, plateIds, at, window } = placeOf(c, memory);
     return {
       ...queued,
       openForMs: Math.max(0, snapshot.t - c.opened),
@@ -123,8 +139,7 @@ export function buildReviewQueue(snapshot: EngineSnapshot, memory: CaseMemory, w
       window,
       plateIds,
       shelfEvent: ev ? shownShelfEvent(ev) : null,
-      traces,
-      scene: memory.scene((ev?.tStart ?? at) - 3_000, Math.max((ev?.tSettled ?? at) + 1_000, ev?.tDecided ?? c.opened)),
+      ...keepEvidence(c, memory, weightTrace),
       candidates: candidatesOf(c, snapshot.sessions),
     };
   });
