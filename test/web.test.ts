@@ -159,8 +159,8 @@ test('staff check: no token, no pages or data', async (t) => {
   });
   assert.equal(first.type, 'snapshot');
 
-  // Closing the app stops the live feed: it lets go of the engine's events.
-  assert.equal(stack.listeners(), 1);
+  // Closing the app stops the live feed and the review evidence keeper: both let go of the engine's events.
+  assert.equal(stack.listeners(), 2);
   await app.close();
   assert.equal(stack.listeners(), 0);
 });
