@@ -80,3 +80,21 @@ it('shows the final total after the receipt, then forgets the cart', () => {
   carts.apply({ type: 'session.opened', t: 70_000, data: session('s2', 'bob') });
   assert.deepEqual(carts.cartsOf('ann'), []);
 });
+
+it('counts as the receipt does: a put-back decided before its pick shows nothing, prices locked by the first add', () => {
+  const carts = new LiveCarts({ productName: () => undefined, currency: 'USD' });
+  carts.apply({ type: 'session.opened', t: 1_000, data: session('s1', 'ann') });
+  // The pick went to review; its put-back was committed first [C2].
+  carts.apply(line('s1', 'back', 'COLA', -1, 2_000));
+  assert.deepEqual(carts.cartsOf('ann')[0]?.lines, [], 'no "Cola −1" line');
+  assert.equal(carts.cartsOf('ann')[0]?.total, 0);
+  carts.apply(line('s1', 'pick', 'COLA', 1, 3_000));
+  carts.apply({
+    type: 'cart.line',
+    t: 4_000,
+    data: { ...(line('s1', 'more', 'COLA', 1, 4_000).data as CartLine), unitPrice: 249 },
+  });
+  assert.deepEqual(carts.cartsOf('ann')[0]?.lines, [
+    { sku: 'COLA', name: 'COLA', qty: 1, unitPrice: 199, amount: 199 },
+  ]);
+});

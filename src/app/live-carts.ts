@@ -4,6 +4,7 @@
  * is only ever shown their own. Finished carts are kept a while (event time) so the app can show "receipt on its
  * way", then dropped; memory follows the shoppers in the store.
  */
+import { projectCarts } from '../cart/ledger.ts';
 import type { CartLine } from '../cart/types.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import type { Session } from '../identity/types.ts';
@@ -138,22 +139,17 @@ export class LiveCarts {
     }
   }
 
+  /** The cart as the engine and the receipt count it: units never below zero, each at its first add's price. */
   private view(sessionId: string, e: Entry): CartView {
-    const bySku = new Map<string, CartViewLine>();
-    for (const l of e.lines) {
-      const line = bySku.get(l.sku) ?? {
-        sku: l.sku,
-        name: this.options.productName(l.sku) ?? l.sku,
-        qty: 0,
-        unitPrice: l.unitPrice,
-        amount: 0,
-      };
-      line.qty += l.qty;
-      line.amount += l.qty * l.unitPrice;
-      bySku.set(l.sku, line);
-    }
-    const lines = [...bySku.values()].filter((l) => l.qty !== 0);
-    const running = lines.reduce((sum, l) => sum + l.amount, 0);
+    const cart = projectCarts(e.lines).view(sessionId);
+    const lines = cart.items.map(({ sku, qty, unitPrice }) => ({
+      sku,
+      name: this.options.productName(sku) ?? sku,
+      qty,
+      unitPrice,
+      amount: qty * unitPrice,
+    }));
+    const running = cart.total;
     return {
       sessionId,
       partySize: e.session.partySize,
