@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startSmtp, type TestSmtp } from '../../test/helpers/smtp.ts';
 import type { EngineEvent } from '../engine/events.ts';
-import { createSmtpMailer } from './email.ts';
+import { createSmtpMailer, type Mailer } from './email.ts';
 import { createExitFlow } from './exit-flow.ts';
 import { Disputes } from './payments/disputes.ts';
 import { MemoryCheckoutLedger } from './payments/ledger.ts';
@@ -60,13 +60,18 @@ function setup(cards: Record<string, string>, provider = new TestPaymentProvider
   const ledger = new MemoryCheckoutLedger();
   const payments = new Payments({ ledger, provider, tokenOf: (a) => cards[a] ?? null });
   const mailer = createSmtpMailer({ host: '127.0.0.1', port: smtp.port, from: 'receipts@shop.test' });
-  const flow = (l = ledger, p = new Payments({ ledger: l, provider, tokenOf: (a) => cards[a] ?? null })) =>
+  const flow = (
+    l = ledger,
+    p = new Payments({ ledger: l, provider, tokenOf: (a) => cards[a] ?? null }),
+    more: { mailer?: Mailer; retryEveryMs?: number } = {},
+  ) =>
     createExitFlow({
       events,
       payments: p,
       disputes: new Disputes({ ledger: l, payments: p, autoRefundLimit: 0 }),
       ledger: l,
-      mailer,
+      mailer: more.mailer ?? mailer,
+      ...(more.retryEveryMs ? { retryEveryMs: more.retryEveryMs } : {}),
       emailOf: async (a) => `${a}@example.test`,
       holdFor: () => 5000,
       store: { name: 'Corner Shop', currency: 'USD', taxRate: 0.2, timeZone: 'UTC' },
@@ -160,6 +165,31 @@ describe('exit flow', () => {
     assert.equal((await ledger.receipt('door@2'))?.receipt.total, 648, 'the receipt is kept');
     const mail = await smtp.waitFor((m) => m.to.includes('bob@example.test'));
     assert.match(mail.text, /card was declined/);
+  });
+
+  it('mails a receipt again while running after the mail server failed, and only once', async () => {
+    const { events, ledger, flow, mailer } = setup({ fay: TEST_CARDS.ok });
+    let down = true;
+    const flaky: Mailer = {
+      send: async (message) => {
+        if (down) throw new Error('mail server down');
+        await mailer.send(message);
+      },
+    };
+    const exit = flow(ledger, undefined, { mailer: flaky, retryEveryMs: 20 });
+    await exit.start();
+    events.emit({ type: 'receipt.final', t: T0, data: receipt('door@7', 'fay') });
+    await exit.idle();
+    assert.match((await ledger.receipt('door@7'))?.emailError ?? '', /mail server down/);
+    down = false;
+    const mail = await smtp.waitFor((m) => m.to.includes('fay@example.test'));
+    assert.match(mail.text, /Corner Shop/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await exit.idle();
+    exit.stop();
+    mailer.close();
+    assert.notEqual((await ledger.receipt('door@7'))?.emailedAt, null);
+    assert.equal(smtp.messages.filter((m) => m.to.includes('fay@example.test')).length, 1, 'sent once');
   });
 
   it('places a hold at entry for shoppers, not staff', async () => {

@@ -4,7 +4,8 @@
  * receipt email; on an item found on the floor after the receipt was final, refund that line. Replaying the same
  * events (a restart replays the log) charges, refunds and mails nothing twice: the ledger remembers. A declined
  * card keeps the visit, flagged in the ledger, and the email says so.
- * Lifecycle: `start()` subscribes and resumes unfinished work, `stop()` unsubscribes; `idle()` waits for work in flight.
+ * Lifecycle: `start()` subscribes and resumes unfinished work, then retries it every `retryEveryMs`; `stop()`
+ * unsubscribes and stops retrying; `idle()` waits for work in flight.
  */
 import type { EngineEvent } from '../engine/events.ts';
 import type { FoundItem } from '../engine/found-items.ts';
@@ -33,6 +34,11 @@ export interface ExitFlowDeps {
   onEmailed?(visit: string, exitToEmailMs: number): void;
   /** Refunds a line the engine corrected after the receipt was final (an item found on the floor). */
   disputes: Pick<Disputes, 'credit'>;
+  /**
+   * Unfinished work (a capture with no answer, a receipt email that failed) is tried again this often while running,
+   * wall ms (default a minute), not only at the next start.
+   */
+  retryEveryMs?: number;
 }
 
 export interface ExitFlow {
@@ -60,6 +66,7 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
   /** Captures in flight per visit: a refund for the visit waits for its capture. */
   const settling = new Map<string, Promise<boolean>>();
   let unsubscribe: (() => void) | null = null;
+  let retrying: NodeJS.Timeout | null = null;
 
   /** Runs a step in the background; a failure is logged, and the returned promise says whether it succeeded. */
   const track = (work: Promise<void>): Promise<boolean> => {
@@ -132,27 +139,43 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     deps.onEmailed?.(receipt.visit, ms);
   };
 
+  /** One settle per visit at a time: a retry never mails a receipt whose first try is still in flight. */
+  const settleOnce = (receipt: Receipt): void => {
+    if (settling.has(receipt.visit)) return;
+    const done = track(settle(receipt));
+    settling.set(receipt.visit, done);
+    void done.finally(() => settling.delete(receipt.visit));
+  };
+
+  /** Captures sent but not answered (a crash, a provider error), receipts not yet mailed (a mail outage). */
+  const finishUnfinished = async (): Promise<void> => {
+    await deps.payments.resume();
+    for (const pending of await deps.ledger.unsent()) settleOnce(pending.receipt);
+  };
+
   const onEvent = (event: EngineEvent): void => {
     if (event.type === 'session.opened') track(hold(event.data));
-    else if (event.type === 'receipt.final' && event.data.status === 'final') {
-      const visit = event.data.visit;
-      const done = track(settle(event.data));
-      settling.set(visit, done);
-      void done.finally(() => settling.delete(visit));
-    } else if (event.type === 'item.found' && event.data.afterFinal) track(refundFound(event.data));
+    else if (event.type === 'receipt.final' && event.data.status === 'final') settleOnce(event.data);
+    else if (event.type === 'item.found' && event.data.afterFinal) track(refundFound(event.data));
   };
 
   return {
     async start() {
       if (unsubscribe) return;
       unsubscribe = deps.events.subscribe(onEvent);
-      // Work a crash interrupted: captures sent but not recorded, receipts not yet mailed.
-      await deps.payments.resume();
-      for (const pending of await deps.ledger.unsent()) track(settle(pending.receipt));
+      await finishUnfinished();
+      let last: Promise<boolean> = Promise.resolve(true);
+      retrying = setInterval(() => {
+        // One round at a time: a slow provider does not stack rounds up.
+        if (!inFlight.has(last)) last = track(finishUnfinished());
+      }, deps.retryEveryMs ?? 60_000);
+      retrying.unref();
     },
     stop() {
       unsubscribe?.();
       unsubscribe = null;
+      if (retrying) clearInterval(retrying);
+      retrying = null;
     },
     async idle() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
