@@ -91,6 +91,8 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     const by = found.assignedBy ?? 'engine';
     const request = { visit, sku: found.sku, qty: 1, key: found.foundId, reason: 'found on the floor', by };
     const credited = await deps.disputes.credit(request);
+    // A refund that failed is asked again (the catch-up keeps its place); anything else will never refund.
+    if (!credited.ok && credited.code === 'REFUND_FAILED') throw new Error(`${visit}: ${credited.reason}`);
     if (!credited.ok) deps.log?.warn({ visit, sku: found.sku, code: credited.code }, 'found item not refunded');
   };
 

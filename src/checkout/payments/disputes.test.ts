@@ -26,9 +26,19 @@ const receipt: Receipt = {
   finalAt: 2,
 };
 
+/** A provider whose refunds fail while `down` (an outage), and take a moment, as a real one's do. */
+class FlakyRefunds extends TestPaymentProvider {
+  down = false;
+  override async refund(req: Parameters<TestPaymentProvider['refund']>[0]) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (this.down) return { ok: false as const, code: 'PROVIDER_ERROR' as const, reason: 'provider unreachable' };
+    return super.refund(req);
+  }
+}
+
 async function setup(capture = true) {
   const ledger = new MemoryCheckoutLedger();
-  const provider = new TestPaymentProvider();
+  const provider = new FlakyRefunds();
   const payments = new Payments({ ledger, provider, tokenOf: () => 'tok_visa' });
   await ledger.putReceipt({ receipt, emailedAt: null, emailError: null });
   if (capture) await payments.capture({ visit: 'door@1', account: 'ann', currency: 'USD' }, receipt.total);
@@ -116,6 +126,42 @@ describe('Disputes', () => {
     assert.equal(!third.ok && third.code, 'ALREADY_DISPUTED');
     const claim = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'WATER', reason: 'not me' });
     assert.equal(!claim.ok && claim.code, 'ALREADY_DISPUTED');
+  });
+
+  it('tries a refund that failed again: the store credit when asked again, the staff approval from review', async () => {
+    const { disputes, provider, ledger } = await setup();
+    provider.down = true;
+    const credit = () =>
+      disputes.credit({ visit: 'door@1', sku: 'WATER', qty: 1, key: 'f1', reason: 'found', by: 'engine' });
+    const failed = await credit();
+    assert.equal(!failed.ok && failed.code, 'REFUND_FAILED', 'not ok: the caller keeps its place');
+    const wine = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'WINE', reason: 'not me' });
+    assert.ok(wine.ok);
+    assert.equal((await disputes.decide(wine.value.disputeId, true, 'sam')).ok, false);
+    assert.deepEqual(
+      (await ledger.disputesInReview()).map((d) => [d.sku, d.status]),
+      [
+        ['WATER', 'refund-failed'],
+        ['WINE', 'refund-failed'],
+      ],
+      'staff see both',
+    );
+    provider.down = false;
+    assert.ok((await credit()).ok);
+    assert.ok((await disputes.decide(wine.value.disputeId, true, 'sam')).ok);
+    assert.equal(provider.capturedFor('door@1'), 1898 - 199 - 1500);
+    assert.deepEqual(await ledger.disputesInReview(), []);
+  });
+
+  it('never refunds one unit twice when a dispute and a store credit race', async () => {
+    const { disputes, provider } = await setup();
+    const [claim, credit] = await Promise.all([
+      disputes.open({ visit: 'door@1', account: 'ann', sku: 'WATER', qty: 2, reason: 'not me' }),
+      disputes.credit({ visit: 'door@1', sku: 'WATER', qty: 1, key: 'f1', reason: 'found', by: 'engine' }),
+    ]);
+    assert.ok(claim.ok, 'the first claims both bottles');
+    assert.equal(!credit.ok && credit.code, 'ALREADY_DISPUTED');
+    assert.equal(provider.capturedFor('door@1'), 1898 - 2 * 199);
   });
 
   it('keeps a credit for a visit not charged yet in review, for staff, instead of losing it', async () => {

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { fail, ok, type Result } from '../../errors.ts';
 import type { Payments } from './payments.ts';
-import type { CheckoutLedger, DisputeRecord } from './types.ts';
+import { PerVisit } from './per-visit.ts';
+import { type CheckoutLedger, type DisputeRecord, waitsForStaff } from './types.ts';
 
 export interface DisputesOptions {
   ledger: CheckoutLedger;
@@ -30,6 +31,7 @@ export interface DisputeRequest {
 }
 
 export type DisputeCode = 'NO_SUCH_RECEIPT' | 'NO_SUCH_LINE' | 'BAD_QTY' | 'ALREADY_DISPUTED' | 'NOT_CAPTURED';
+export type CreditCode = DisputeCode | 'REFUND_FAILED';
 export type DecideCode = 'NO_SUCH_DISPUTE' | 'ALREADY_DECIDED' | 'REFUND_FAILED';
 
 /** A shopper's dispute is one per line; a store credit is one per piece of evidence (`key`: an item found). */
@@ -44,35 +46,43 @@ const refundLine = (d: DisputeRecord): string => (d.disputeId === disputeId(d.vi
 
 export class Disputes {
   private readonly clock: () => number;
+  /** A claim counts the units of every earlier one on the visit, refunded or not yet. */
+  private readonly perVisit = new PerVisit();
 
   constructor(private readonly options: DisputesOptions) {
     this.clock = options.clock ?? Date.now;
   }
 
-  async open(req: DisputeRequest): Promise<Result<DisputeRecord, DisputeCode>> {
-    const claim = await this.claim(req, req.account);
-    if (!claim.ok) return claim;
-    const dispute = claim.value;
-    if (!(await this.charged(dispute.visit))) return fail('NOT_CAPTURED', 'this visit has not been charged');
-    if (dispute.amount > this.options.autoRefundLimit) return ok(await this.toReview(dispute));
-    return ok(await this.refund(dispute, 'auto'));
+  open(req: DisputeRequest): Promise<Result<DisputeRecord, DisputeCode>> {
+    return this.perVisit.run(req.visit, async () => {
+      const claim = await this.claim(req, req.account);
+      if (!claim.ok) return claim;
+      const dispute = claim.value;
+      if (!(await this.charged(dispute.visit))) return fail('NOT_CAPTURED', 'this visit has not been charged');
+      if (dispute.amount > this.options.autoRefundLimit) return ok(await this.toReview(dispute));
+      return ok(await this.refund(dispute, 'auto'));
+    });
   }
 
   /**
    * A refund the store's own evidence decided (an item staff found on the floor, docs/SPEC.md [F17]): no claim to
    * review, whatever its amount; one per `key` (the same key again answers the first credit: events replay), and
    * never more units than the line has left undisputed. When the visit is not charged yet (the capture pending or
-   * declined), it waits in review for staff instead of being lost.
+   * declined), it waits in review for staff instead of being lost. A refund that failed is REFUND_FAILED (the
+   * caller keeps its place and asks again); asked again, it is tried again.
    */
-  async credit(
+  credit(
     req: Omit<DisputeRequest, 'account'> & { qty: number; key: string; by: string },
-  ): Promise<Result<DisputeRecord, DisputeCode>> {
-    const earlier = await this.options.ledger.dispute(disputeId(req.visit, req.sku, req.key));
-    if (earlier) return ok(earlier);
-    const claim = await this.claim(req, null, req.key);
-    if (!claim.ok) return claim;
-    if (!(await this.charged(req.visit))) return ok(await this.toReview(claim.value));
-    return ok(await this.refund(claim.value, req.by));
+  ): Promise<Result<DisputeRecord, CreditCode>> {
+    return this.perVisit.run(req.visit, async () => {
+      const earlier = await this.options.ledger.dispute(disputeId(req.visit, req.sku, req.key));
+      if (earlier && earlier.status !== 'refund-failed') return ok(earlier);
+      const claim = earlier ? ok(earlier) : await this.claim(req, null, req.key);
+      if (!claim.ok) return claim;
+      if (!(await this.charged(req.visit))) return ok(await this.toReview(claim.value));
+      const done = await this.refund(claim.value, req.by);
+      return done.status === 'refunded' ? ok(done) : fail('REFUND_FAILED', 'the refund did not go through');
+    });
   }
 
   private async charged(visit: string): Promise<boolean> {
@@ -126,18 +136,25 @@ export class Disputes {
     });
   }
 
-  /** A staff decision on a dispute in review: approve refunds it, reject closes it. */
+  /**
+   * A staff decision on a dispute waiting for one: approve refunds it (again, after a refund that failed), reject
+   * closes it.
+   */
   async decide(id: string, approve: boolean, reviewer: string): Promise<Result<DisputeRecord, DecideCode>> {
-    const dispute = await this.options.ledger.dispute(id);
-    if (!dispute) return fail('NO_SUCH_DISPUTE', `no dispute ${id}`);
-    if (dispute.status !== 'review') return fail('ALREADY_DECIDED', `dispute is ${dispute.status}`);
-    if (!approve) {
-      const rejected = { ...dispute, status: 'rejected' as const, decided: this.clock(), decidedBy: reviewer };
-      await this.options.ledger.putDispute(rejected);
-      return ok(rejected);
-    }
-    const done = await this.refund(dispute, reviewer);
-    return done.status === 'refunded' ? ok(done) : fail('REFUND_FAILED', 'the refund did not go through');
+    const found = await this.options.ledger.dispute(id);
+    if (!found) return fail('NO_SUCH_DISPUTE', `no dispute ${id}`);
+    return this.perVisit.run(found.visit, async () => {
+      // Read again in turn: a decision just before this one may have settled it.
+      const dispute = (await this.options.ledger.dispute(id))!;
+      if (!waitsForStaff(dispute)) return fail('ALREADY_DECIDED', `dispute is ${dispute.status}`);
+      if (!approve) {
+        const rejected = { ...dispute, status: 'rejected' as const, decided: this.clock(), decidedBy: reviewer };
+        await this.options.ledger.putDispute(rejected);
+        return ok(rejected);
+      }
+      const done = await this.refund(dispute, reviewer);
+      return done.status === 'refunded' ? ok(done) : fail('REFUND_FAILED', 'the refund did not go through');
+    });
   }
 
   inReview(): Promise<DisputeRecord[]> {

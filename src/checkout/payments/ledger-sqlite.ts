@@ -5,7 +5,14 @@
  */
 import type Database from 'better-sqlite3';
 import { SqliteTables } from '../../storage/open-sqlite.ts';
-import type { CheckoutLedger, DisputeRecord, PaymentRecord, ReceiptRecord, RefundRecord } from './types.ts';
+import {
+  type CheckoutLedger,
+  type DisputeRecord,
+  type PaymentRecord,
+  type ReceiptRecord,
+  type RefundRecord,
+  waitsForStaff,
+} from './types.ts';
 
 const parse = <T>(rows: unknown[]): T[] => (rows as { data: string }[]).map((r) => JSON.parse(r.data) as T);
 const one = <T>(row: unknown): T | null => (row ? (JSON.parse((row as { data: string }).data) as T) : null);
@@ -109,6 +116,6 @@ export class SqliteCheckoutLedger extends SqliteTables implements CheckoutLedger
 
   async disputesInReview() {
     const rows = this.db.prepare('SELECT data FROM disputes ORDER BY opened, rowid').all();
-    return parse<DisputeRecord>(rows).filter((d) => d.status === 'review');
+    return parse<DisputeRecord>(rows).filter(waitsForStaff);
   }
 }

@@ -128,6 +128,13 @@ export function checkoutLedgerContract(name: string, harness: CheckoutLedgerHarn
         await l.putDispute(dispute('d2', 'v1', T0 + 2));
         await l.putDispute(dispute('d1', 'v1', T0 + 1));
         await l.putDispute({ ...dispute('d2', 'v1', T0 + 2), status: 'refunded', decided: T0 + 3, decidedBy: 'sam' });
+        await l.putDispute({
+          ...dispute('d3', 'v2', T0 + 4),
+          status: 'refund-failed',
+          decided: T0 + 5,
+          decidedBy: 'sam',
+        });
+        await l.putDispute({ ...dispute('d4', 'v2', T0 + 6), status: 'rejected', decided: T0 + 7, decidedBy: 'sam' });
         assert.equal((await l.dispute('d2'))?.status, 'refunded');
         assert.deepEqual(
           (await l.disputesOf('v1')).map((d) => d.disputeId),
@@ -135,7 +142,7 @@ export function checkoutLedgerContract(name: string, harness: CheckoutLedgerHarn
         );
         assert.deepEqual(
           (await l.disputesInReview()).map((d) => d.disputeId),
-          ['d1'],
+          ['d1', 'd3'],
         );
         assert.equal(await l.dispute('d9'), null);
       }));

@@ -2,7 +2,14 @@
  * The checkout ledger kept in memory: for tests and the demo. Same contract as the SQLite ledger
  * (ledger.contract.ts). Copies in and out, so callers never share a record with the ledger.
  */
-import type { CheckoutLedger, DisputeRecord, PaymentRecord, ReceiptRecord, RefundRecord } from './types.ts';
+import {
+  type CheckoutLedger,
+  type DisputeRecord,
+  type PaymentRecord,
+  type ReceiptRecord,
+  type RefundRecord,
+  waitsForStaff,
+} from './types.ts';
 
 const clone = <T>(x: T): T => structuredClone(x);
 
@@ -80,7 +87,7 @@ export class MemoryCheckoutLedger implements CheckoutLedger {
 
   async disputesInReview() {
     return [...this.disputes.values()]
-      .filter((d) => d.status === 'review')
+      .filter(waitsForStaff)
       .sort((a, b) => a.opened - b.opened)
       .map(clone);
   }

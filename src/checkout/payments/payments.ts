@@ -6,6 +6,7 @@
  * Calls for one visit are serialised in-process, so concurrent retries cannot race.
  */
 import { fail, ok, type Result } from '../../errors.ts';
+import { PerVisit } from './per-visit.ts';
 import type { CheckoutLedger, PaymentProvider, PaymentRecord, RefundRecord } from './types.ts';
 
 export interface VisitRef {
@@ -43,7 +44,7 @@ export const captureKey = (visit: string, attempt: number): string =>
   attempt <= 1 ? `capture:${visit}` : `capture:${visit}:${attempt}`;
 
 export class Payments {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly perVisit = new PerVisit();
   private readonly clock: () => number;
 
   constructor(private readonly options: PaymentsOptions) {
@@ -56,7 +57,7 @@ export class Payments {
 
   /** Places a hold for `amount` (e.g. the spending limit) when the shopper walks in. */
   preauthorize(v: VisitRef, amount: number): Promise<Result<PaymentRecord, CaptureCode | 'ALREADY_STARTED'>> {
-    return this.serial(v.visit, async () => {
+    return this.perVisit.run(v.visit, async () => {
       const existing = await this.options.ledger.payment(v.visit);
       if (existing && existing.status !== 'open')
         return fail('ALREADY_STARTED', `visit ${v.visit} is ${existing.status}`);
@@ -81,7 +82,7 @@ export class Payments {
    * a call starts a new attempt (new key); `idempotencyKey` overrides the key of that attempt.
    */
   capture(v: VisitRef, amount: number, idempotencyKey?: string): Promise<Result<CaptureOutcome, CaptureCode>> {
-    return this.serial(v.visit, async () => {
+    return this.perVisit.run(v.visit, async () => {
       const record = (await this.options.ledger.payment(v.visit)) ?? this.blank(v);
       if (record.status === 'captured') return ok({ record, charged: 0, alreadyCaptured: true });
       if (record.status !== 'capturing') {
@@ -99,13 +100,13 @@ export class Payments {
   /** Resends captures a crash left unrecorded, with their original keys. Call at start. */
   async resume(): Promise<number> {
     const pending = await this.options.ledger.unsettled();
-    for (const record of pending) await this.serial(record.visit, () => this.send(record));
+    for (const record of pending) await this.perVisit.run(record.visit, () => this.send(record));
     return pending.length;
   }
 
   /** Gives back `amount` for one receipt line (or dispute) of a captured visit, at most once per line. */
   refund(visit: string, line: string, amount: number): Promise<Result<RefundRecord, RefundCode>> {
-    return this.serial(visit, async () => {
+    return this.perVisit.run(visit, async () => {
       if (!Number.isInteger(amount) || amount <= 0) return fail('BAD_AMOUNT', 'a refund is a positive whole amount');
       const record = await this.options.ledger.payment(visit);
       if (record?.status !== 'captured' || !record.chargeRef) return fail('NOT_CAPTURED', 'nothing was charged');
@@ -184,17 +185,5 @@ export class Payments {
       reason: null,
       updated: this.clock(),
     };
-  }
-
-  /** Runs `task` after every earlier task of the same visit. */
-  private serial<T>(visit: string, task: () => Promise<T>): Promise<T> {
-    const before = this.locks.get(visit) ?? Promise.resolve();
-    const run = before.then(task, task);
-    const tail = run.catch(() => undefined);
-    this.locks.set(visit, tail);
-    void tail.then(() => {
-      if (this.locks.get(visit) === tail) this.locks.delete(visit);
-    });
-    return run;
   }
 }

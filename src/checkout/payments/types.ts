@@ -82,6 +82,10 @@ export interface ReceiptRecord {
 
 export type DisputeStatus = 'refunded' | 'review' | 'rejected' | 'refund-failed';
 
+/** In review, or approved with a refund that failed: staff decide (again), the refund is tried again. */
+export const waitsForStaff = (d: { status: DisputeStatus }): boolean =>
+  d.status === 'review' || d.status === 'refund-failed';
+
 export interface DisputeRecord {
   disputeId: string;
   visit: string;
@@ -116,7 +120,7 @@ export interface CheckoutLedger {
   putDispute(record: DisputeRecord): Promise<void>;
   dispute(disputeId: string): Promise<DisputeRecord | null>;
   disputesOf(visit: string): Promise<DisputeRecord[]>;
-  /** Disputes waiting for a staff decision, oldest first. */
+  /** Disputes waiting for a staff decision (in review, or approved but the refund failed), oldest first. */
   disputesInReview(): Promise<DisputeRecord[]>;
   close(): Promise<void>;
 }
