@@ -192,6 +192,26 @@ describe('exit flow', () => {
     assert.equal(smtp.messages.filter((m) => m.to.includes('fay@example.test')).length, 1, 'sent once');
   });
 
+  it('releases the hold of a party that scanned and never came in', async () => {
+    const { events, ledger, provider, flow, mailer } = setup({ gus: TEST_CARDS.ok });
+    const exit = flow();
+    await exit.start();
+    const session = { account: 'gus', partySize: 1, gateId: 'door', opened: T0, state: 'admitted' as const };
+    events.emit({
+      type: 'session.opened',
+      t: T0,
+      data: { ...session, sessionId: 'door@8', trackIds: [], staff: false },
+    });
+    await exit.idle();
+    assert.equal(provider.heldFor('door@8'), 5000);
+    events.emit({ type: 'session.closed', t: T0 + 60_000, data: { sessionId: 'door@8', reason: 'timeout' } });
+    await exit.idle();
+    exit.stop();
+    mailer.close();
+    assert.equal(provider.heldFor('door@8'), 0);
+    assert.equal((await ledger.payment('door@8'))?.status, 'open');
+  });
+
   it('places a hold at entry for shoppers, not staff', async () => {
     const { events, ledger, flow, mailer } = setup({ cat: TEST_CARDS.ok });
     const exit = flow();

@@ -1,7 +1,8 @@
 /**
  * From the engine's decisions to money and mail: on `session.opened` place a hold on the shopper's card; on
  * `receipt.final` record the receipt, capture the total once (idempotent per visit, see payments.ts) and send the
- * receipt email; on an item found on the floor after the receipt was final, refund that line. Replaying the same
+ * receipt email; on an item found on the floor after the receipt was final, refund that line; a party that never
+ * came in gets its hold released. Replaying the same
  * events (a restart replays the log) charges, refunds and mails nothing twice: the ledger remembers. A declined
  * card keeps the visit, flagged in the ledger, and the email says so.
  * Lifecycle: `start()` subscribes and resumes unfinished work, then retries it every `retryEveryMs`; `stop()`
@@ -155,8 +156,16 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     for (const pending of await deps.ledger.unsent()) settleOnce(pending.receipt);
   };
 
+  /** A party that scanned but never came in: nothing to charge, so its hold goes. */
+  const letGo = async (visit: string): Promise<void> => {
+    const released = await deps.payments.release(visit);
+    if (!released.ok && released.code !== 'NO_HOLD') throw new Error(`${visit}: ${released.reason}`);
+    if (released.ok && released.value.reason) deps.log?.warn({ visit, reason: released.value.reason }, 'hold kept');
+  };
+
   const onEvent = (event: EngineEvent): void => {
     if (event.type === 'session.opened') track(hold(event.data));
+    else if (event.type === 'session.closed' && event.data.reason === 'timeout') track(letGo(event.data.sessionId));
     else if (event.type === 'receipt.final' && event.data.status === 'final') settleOnce(event.data);
     else if (event.type === 'item.found' && event.data.afterFinal) track(refundFound(event.data));
   };

@@ -77,6 +77,7 @@ describe('Payments', () => {
       name: 'test',
       hold: (r) => provider.hold(r),
       refund: (r) => provider.refund(r),
+      release: (r) => provider.release(r),
       async capture(r) {
         const result = await provider.capture(r);
         if (!lose) return result;
@@ -139,6 +140,28 @@ describe('Payments', () => {
     assert.ok(!(await beyond.preauthorize(visit, 500)).ok, 'no card, no hold');
     const none = await beyond.capture(visit, 398);
     assert.equal(!none.ok && none.code, 'NO_PAYMENT_METHOD');
+  });
+
+  it('lets go of a hold that is not captured: a total beyond it, a zero total, a visit with nothing to charge', async () => {
+    const provider = new TestPaymentProvider();
+    const p = payments(new MemoryCheckoutLedger(), provider);
+    const beyond = { ...visit, visit: 'door@2' };
+    assert.ok((await p.preauthorize(beyond, 500)).ok);
+    assert.ok((await p.capture(beyond, 800)).ok, 'charged directly');
+    assert.deepEqual([provider.capturedFor('door@2'), provider.heldFor('door@2')], [800, 0]);
+    const within = { ...visit, visit: 'door@3' };
+    assert.ok((await p.preauthorize(within, 500)).ok);
+    assert.ok((await p.capture(within, 300)).ok);
+    assert.deepEqual([provider.capturedFor('door@3'), provider.heldFor('door@3')], [300, 0], 'the hold was taken');
+    const nothing = { ...visit, visit: 'door@4' };
+    assert.ok((await p.preauthorize(nothing, 500)).ok);
+    assert.ok((await p.capture(nothing, 0)).ok);
+    assert.equal(provider.heldFor('door@4'), 0);
+    const never = { ...visit, visit: 'door@5' };
+    assert.ok((await p.preauthorize(never, 500)).ok);
+    assert.ok((await p.release('door@5')).ok, 'nobody came in');
+    assert.equal(provider.heldFor('door@5'), 0);
+    assert.equal(!(await p.release('door@5')).ok, true, 'once');
   });
 
   it('records a zero total as captured without asking the provider', async () => {

@@ -97,6 +97,30 @@ export class Payments {
     });
   }
 
+  /** Lets go of the hold of a visit that ended with nothing to capture (nobody came in after the scan). */
+  release(visit: string): Promise<Result<PaymentRecord, 'NO_HOLD'>> {
+    return this.perVisit.run(visit, async () => {
+      const record = await this.options.ledger.payment(visit);
+      if (record?.status !== 'held') return fail('NO_HOLD', `visit ${visit} holds nothing`);
+      const next = { ...record, ...(await this.letGo(record)), status: 'open' as const, updated: this.clock() };
+      await this.options.ledger.putPayment(next);
+      return ok(next);
+    });
+  }
+
+  /**
+   * Releases the record's hold, if any: the patch forgets it, or (a release that failed: the hold lapses by itself
+   * in days) says so in `reason` for staff.
+   */
+  private async letGo(record: PaymentRecord): Promise<Partial<PaymentRecord>> {
+    if (record.holdRef === null) return {};
+    const done = await this.options.provider.release({
+      holdRef: record.holdRef,
+      idempotencyKey: `release:${record.visit}`,
+    });
+    return done.ok ? { holdRef: null, heldAmount: 0 } : { reason: `hold not released: ${done.reason}` };
+  }
+
   /** Resends captures a crash left unrecorded, with their original keys. Call at start. */
   async resume(): Promise<number> {
     const pending = await this.options.ledger.unsettled();
@@ -135,7 +159,9 @@ export class Payments {
       return next;
     };
     if (record.amount === 0) {
-      return ok({ record: await settle({ status: 'captured', captured: 0 }), charged: 0, alreadyCaptured: false });
+      const released = await this.letGo(record);
+      const done = await settle({ status: 'captured', captured: 0, ...released });
+      return ok({ record: done, charged: 0, alreadyCaptured: false });
     }
     const token = this.options.tokenOf(record.account);
     // A hold placed at entry is captured without the card: a shopper who removed it inside still pays.
@@ -154,11 +180,14 @@ export class Payments {
       idempotencyKey: record.idempotencyKey ?? captureKey(record.visit, record.attempts),
     });
     if (result.ok) {
+      // A total beyond the hold was charged directly: the hold goes.
+      const released = held ? {} : await this.letGo(record);
       const captured = await settle({
         status: 'captured',
         captured: record.amount,
         chargeRef: result.ref,
         reason: null,
+        ...released,
       });
       return ok({ record: captured, charged: record.amount, alreadyCaptured: false });
     }

@@ -59,6 +59,17 @@ describe('Stripe provider (local stand-in)', () => {
     assert.equal(repeat.ref, direct.ref, 'Stripe dedups by our idempotency key');
   });
 
+  it('releases a hold, once per key, and a released hold cannot be captured', async () => {
+    const hold = await stripe.hold({ ...base, token: 'tok_visa', amount: 5000, idempotencyKey: 'hold:r' });
+    assert.ok(hold.ok);
+    const released = await stripe.release({ holdRef: hold.ref, idempotencyKey: 'release:r' });
+    const again = await stripe.release({ holdRef: hold.ref, idempotencyKey: 'release:r' });
+    assert.ok(released.ok && again.ok);
+    assert.equal(again.ref, released.ref);
+    const req = { ...base, token: 'tok_visa', amount: 100, holdRef: hold.ref, heldAmount: 5000 };
+    assert.equal((await stripe.capture({ ...req, idempotencyKey: 'capture:r' })).ok, false);
+  });
+
   it('reports a declined card as DECLINED', async () => {
     const r = await directCharge('tok_chargeDeclined', 500, 'capture:c');
     assert.equal(!r.ok && r.code, 'DECLINED');

@@ -78,6 +78,15 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
         return failure(error);
       }
     },
+    async release(req) {
+      try {
+        // Refunding an uncaptured charge releases its authorisation.
+        const refund = await stripe.refunds.create({ charge: req.holdRef }, { idempotencyKey: req.idempotencyKey });
+        return { ok: true, ref: refund.id };
+      } catch (error) {
+        return failure(error);
+      }
+    },
     async refund(req) {
       try {
         const refund = await stripe.refunds.create(

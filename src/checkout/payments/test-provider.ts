@@ -14,7 +14,7 @@ export const TEST_CARDS = {
 } as const;
 
 export interface TestMovement {
-  kind: 'hold' | 'capture' | 'refund';
+  kind: 'hold' | 'capture' | 'refund' | 'release';
   ref: string;
   amount: number;
   visit: string | null;
@@ -31,14 +31,16 @@ export class TestPaymentProvider implements PaymentProvider {
   requests = 0;
   private readonly byKey = new Map<string, ProviderResult>();
   private readonly charged = new Map<string, { amount: number; refunded: number }>();
-  /** The card each hold is on. */
+  /** The card each hold is on, and the holds neither captured nor released. */
   private readonly holdCards = new Map<string, string>();
+  private readonly openHolds = new Map<string, { visit: string; amount: number }>();
 
   async hold(req: { token: string; amount: number; visit: string; idempotencyKey: string }): Promise<ProviderResult> {
     return this.once(`hold:${req.idempotencyKey}`, () => {
       if (req.token === TEST_CARDS.declined) return { ok: false, code: 'DECLINED', reason: 'test card declined' };
       const ref = refFor('hold', req.idempotencyKey);
       this.holdCards.set(ref, req.token);
+      this.openHolds.set(ref, { visit: req.visit, amount: req.amount });
       this.movements.push({ kind: 'hold', ref, amount: req.amount, visit: req.visit });
       return { ok: true, ref };
     });
@@ -49,6 +51,7 @@ export class TestPaymentProvider implements PaymentProvider {
     amount: number;
     visit: string;
     holdRef: string | null;
+    heldAmount: number;
     idempotencyKey: string;
   }): Promise<ProviderResult> {
     return this.once(`capture:${req.idempotencyKey}`, () => {
@@ -58,6 +61,7 @@ export class TestPaymentProvider implements PaymentProvider {
         return { ok: false, code: 'DECLINED', reason: 'test card declined' };
       }
       const ref = refFor('ch', req.idempotencyKey);
+      if (req.holdRef && req.amount <= req.heldAmount) this.openHolds.delete(req.holdRef);
       this.charged.set(ref, { amount: req.amount, refunded: 0 });
       this.movements.push({ kind: 'capture', ref, amount: req.amount, visit: req.visit });
       return { ok: true, ref };
@@ -79,6 +83,24 @@ export class TestPaymentProvider implements PaymentProvider {
   }
 
   /** Net money taken for a visit: captures less refunds against them. */
+  async release(req: { holdRef: string; idempotencyKey: string }): Promise<ProviderResult> {
+    return this.once(`release:${req.idempotencyKey}`, () => {
+      const hold = this.openHolds.get(req.holdRef);
+      if (!hold) return { ok: false, code: 'PROVIDER_ERROR', reason: `no open hold ${req.holdRef}` };
+      this.openHolds.delete(req.holdRef);
+      const ref = refFor('rel', req.idempotencyKey);
+      this.movements.push({ kind: 'release', ref, amount: hold.amount, visit: hold.visit });
+      return { ok: true, ref };
+    });
+  }
+
+  /** Money still held on the card for a visit: holds neither captured nor released. */
+  heldFor(visit: string): number {
+    let held = 0;
+    for (const h of this.openHolds.values()) if (h.visit === visit) held += h.amount;
+    return held;
+  }
+
   capturedFor(visit: string): number {
     let total = 0;
     for (const m of this.movements)

@@ -34,6 +34,8 @@ export interface PaymentProvider {
     idempotencyKey: string;
   }): Promise<ProviderResult>;
   refund(req: { chargeRef: string; amount: number; idempotencyKey: string }): Promise<ProviderResult>;
+  /** Lets go of a hold that will not be captured, so the shopper does not see the money held for days. */
+  release(req: { holdRef: string; idempotencyKey: string }): Promise<ProviderResult>;
 }
 
 /**
