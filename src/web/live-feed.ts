@@ -27,6 +27,18 @@ export const DEFAULT_LIVE_FEED: LiveFeedOptions = {
   maxBufferedBytes: 1 << 20,
 };
 
+/**
+ * The pages show the sessions still open and their carts; a day's closed ones (until the next journal epoch) would
+ * make every push, twice a second, grow with the day.
+ */
+function openOnly(snapshot: EngineSnapshot): EngineSnapshot {
+  const sessions = snapshot.sessions.filter((s) => s.state !== 'closed');
+  const carts = Object.fromEntries(
+    sessions.flatMap((s) => (s.sessionId in snapshot.carts ? [[s.sessionId, snapshot.carts[s.sessionId]!]] : [])),
+  );
+  return { ...snapshot, sessions, carts };
+}
+
 export interface EventSource {
   subscribe(fn: (e: LoggedEvent) => void): () => void;
 }
@@ -85,7 +97,7 @@ export class LiveFeed {
   private snapshotMessage(): LiveMessage {
     const snapshot = this.engine.snapshot();
     this.memory.sampleTracks(snapshot.tracks);
-    return { type: 'snapshot', snapshot, stats: this.engine.stats() };
+    return { type: 'snapshot', snapshot: openOnly(snapshot), stats: this.engine.stats() };
   }
 
   private tick(): void {
@@ -99,7 +111,10 @@ export class LiveFeed {
     const message = this.snapshotMessage();
     if (this.sockets.size === 0) return;
     const text = JSON.stringify(message);
-    for (const socket of this.sockets) this.sendText(socket, text);
+    // A socket still behind skips this one: the next snapshot brings it up to date, memory stays bounded.
+    for (const socket of this.sockets) {
+      if (socket.bufferedAmount <= this.options.maxBufferedBytes) this.sendText(socket, text);
+    }
   }
 
   private send(socket: WebSocket, message: LiveMessage): void {
