@@ -37,8 +37,11 @@ interface Stack {
   listeners(): number;
 }
 
-/** `websocket: false` leaves @fastify/websocket out, for the plugin to register itself. */
-async function startStack({ websocket = true } = {}): Promise<Stack> {
+/**
+ * `websocket: false` leaves @fastify/websocket out, for the plugin to register itself; `unsaved` answers staff
+ * decisions as a journal does and then loses them (a write that failed).
+ */
+async function startStack({ websocket = true, unsaved = false } = {}): Promise<Stack> {
   const loaded = loadStoreFile(KIOSK);
   if (!loaded.ok) throw new Error(loaded.reason);
   const store = loaded.value;
@@ -54,8 +57,10 @@ async function startStack({ websocket = true } = {}): Promise<Stack> {
   const app = Fastify();
   // As the store server does: WebSocket support on the root, then the staff pages.
   if (websocket) await app.register(fastifyWebsocket);
+  const lost: Engine['resolveReview'] = () => ({ ok: true });
   await webPlugin(app, {
-    engine,
+    engine: unsaved ? { ...engine, resolveReview: lost } : engine,
+    applied: async () => {},
     store,
     events: {
       subscribe(fn) {
@@ -163,6 +168,19 @@ test('staff check: no token, no pages or data', async (t) => {
   assert.equal(stack.listeners(), 2);
   await app.close();
   assert.equal(stack.listeners(), 0);
+});
+
+test('review API: a decision that was not saved says so, and the case stays open', async (t) => {
+  const stack = await startStack({ websocket: false, unsaved: true });
+  t.after(() => stack.app.close());
+  await stack.feed();
+  const headers = { authorization: `Bearer ${TOKEN}` };
+  const [view] = (await stack.app.inject({ method: 'GET', url: '/api/staff/reviews', headers })).json().queue;
+  const url = `/api/staff/reviews/${encodeURIComponent(view.reviewCase.caseId)}/resolve`;
+  const answer = await stack.app.inject({ method: 'POST', url, headers, payload: { nobody: true } });
+  assert.equal(answer.statusCode, 503);
+  assert.equal(answer.json().code, 'NOT_SAVED');
+  assert.equal(stack.engine.snapshot().reviews.length, 1);
 });
 
 test('review API: bad decisions are refused, a good one becomes a cart line', async (t) => {

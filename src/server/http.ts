@@ -37,6 +37,8 @@ export interface HttpDeps {
   devices(): unknown;
   /** Input journal size and the start-up recovery, for /api/journal. */
   journal(): unknown;
+  /** Resolves once every call handed to `engine` so far is journalled and applied. */
+  applied(): Promise<void>;
   /** The broker the ops dashboard publishes its alerts to; without it alerts stay on the page. */
   mqttUrl?: string;
   /** The shopper journey: its app at /app/ and the staff's dispute API. */
@@ -136,7 +138,14 @@ async function mountWeb(app: FastifyInstance, deps: HttpDeps): Promise<void> {
   const evidence = {
     weightTrace: (plateIds: string[], t0: number, t1: number) => deps.traces.weightTrace(plateIds, t0, t1),
   };
-  await webPlugin(app, { engine: deps.engine, store: deps.store, events, evidence, staffToken: deps.staffToken });
+  await webPlugin(app, {
+    engine: deps.engine,
+    store: deps.store,
+    events,
+    evidence,
+    staffToken: deps.staffToken,
+    applied: deps.applied,
+  });
   const opsLog = deps.logger.child({ part: 'ops' });
   await opsPlugin(app, {
     engine: deps.engine,

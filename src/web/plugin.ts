@@ -41,6 +41,11 @@ export interface WebDeps {
   /** Plate readings `[t, grams]` between t0 and t1, per plate. */
   evidence: { weightTrace(plateIds: string[], t0: number, t1: number): Record<string, [number, number][]> };
   staffToken: string;
+  /**
+   * Resolves once every call handed to `engine` so far is saved and applied (the server's write-ahead journal);
+   * absent where the engine applies a call as it answers.
+   */
+  applied?: () => Promise<void>;
 }
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
@@ -143,7 +148,7 @@ function registerRoutes(scope: FastifyInstance, deps: WebDeps): void {
   scope.post<{ Params: { caseId: string }; Body: unknown }>(
     '/api/staff/reviews/:caseId/resolve',
     { onRequest: api },
-    (request, reply) => {
+    async (request, reply) => {
       const parsed = decisionSchema.safeParse(request.body);
       if (!parsed.success) {
         return reply.code(400).send({ ok: false, code: 'BAD_DECISION', reason: parsed.error.issues[0]?.message });
@@ -164,6 +169,12 @@ function registerRoutes(scope: FastifyInstance, deps: WebDeps): void {
       if (!result.ok) {
         const status = { NO_SUCH_CASE: 404, ALREADY_RESOLVED: 409, BAD_CHOICE: 400 }[result.code];
         return reply.code(status).send(result);
+      }
+      // Answer once the decision is saved and applied: the console reloads a case that is closed, a cart that moved.
+      await deps.applied?.();
+      if (engine.snapshot().reviews.some((c) => c.caseId === reviewCase.caseId)) {
+        const reason = 'the decision was not saved; the case is still open, try again';
+        return reply.code(503).send({ ok: false, code: 'NOT_SAVED', reason });
       }
       return { ok: true, caseId: reviewCase.caseId, choice: choice.choice, reviewer, t: engine.now() };
     },
