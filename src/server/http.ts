@@ -4,6 +4,8 @@
  * WebSocket, the staff pages (src/web/plugin.ts), the ops dashboard (src/ops/plugin.ts), and the shopper app with
  * the staff's dispute decisions (shopper.ts, staff-disputes.ts).
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
@@ -47,6 +49,8 @@ export interface HttpDeps {
 
 /** A WebSocket client this far behind is cut off rather than buffered without bound. */
 const MAX_WS_BUFFER = 8 * 1024 * 1024;
+/** Logged events read at a time for a WebSocket's backlog. */
+const BACKLOG_PAGE = 1000;
 
 const eventsQuery = z.object({
   after: z.coerce.number().int().nonnegative().default(0),
@@ -119,17 +123,22 @@ function streamEvents(socket: WebSocket, deps: HttpDeps, after: number | null): 
     deps.metrics.wsClients.dec();
   });
   if (after === null) return;
-  void deps.log.read({ after }).then(
-    (backlog) => {
-      for (const event of backlog) send(event);
-      for (const event of pending ?? []) send(event);
-      pending = null;
-    },
-    (error: Error) => {
-      deps.logger.error({ err: error }, 'cannot read the event log for a WebSocket backlog');
-      socket.close(1011, 'event log unavailable');
-    },
-  );
+  // The log since `after` may be a whole day: read and send it a page at a time, each once the last has drained.
+  const backlog = async () => {
+    for (let from = after; socket.readyState === socket.OPEN; ) {
+      const page = await deps.log.read({ after: from, limit: BACKLOG_PAGE });
+      for (const event of page) send(event);
+      if (page.length < BACKLOG_PAGE) break;
+      from = page[page.length - 1]!.seq;
+      while (socket.readyState === socket.OPEN && socket.bufferedAmount > MAX_WS_BUFFER / 2) await sleep(20);
+    }
+    for (const event of pending ?? []) send(event);
+    pending = null;
+  };
+  backlog().catch((error: Error) => {
+    deps.logger.error({ err: error }, 'cannot read the event log for a WebSocket backlog');
+    socket.close(1011, 'event log unavailable');
+  });
 }
 
 /** Mounts the staff pages, the ops dashboard and the shopper app with what they need from the running server. */
