@@ -90,8 +90,10 @@ export type StaffMessage = Extract<DeviceMessage, { kind: 'item.found' | 'found.
 /** Sensor and gate messages: the stream the engine orders by event time. */
 export type SensorMessage = Exclude<DeviceMessage, StaffMessage>;
 
-export const isStaffMessage = (m: DeviceMessage): m is StaffMessage =>
-  m.kind === 'item.found' || m.kind === 'found.assign';
+export const isStaffKind = (kind: DeviceMessageKind): kind is StaffMessage['kind'] =>
+  kind === 'item.found' || kind === 'found.assign';
+
+export const isStaffMessage = (m: DeviceMessage): m is StaffMessage => isStaffKind(m.kind);
 
 /** COCO keypoint order used by `keypoints`. */
 export const COCO_KEYPOINTS = [

@@ -153,6 +153,9 @@ describe('EngineJournal', () => {
     const journalled = new EngineJournal(engine, journal, {}, { wallNow: () => wall, tickQuietMs: 300 });
     journalled.maybeTick();
     journalled.message('walkout/s/plates/p1/weight', payload(1_000_000));
+    // A handheld stamped an hour ahead (a person's clock) does not move the tick.
+    const find = { v: 1, ts: 4_600_000, sku: 'cola', at: [1, 1] };
+    journalled.message('walkout/s/handhelds/h1/found', Buffer.from(JSON.stringify(find)));
     await journalled.flush();
     wall = 200;
     journalled.maybeTick();
@@ -166,7 +169,7 @@ describe('EngineJournal', () => {
     );
     assert.deepEqual(
       (await journal.read()).map((e) => e.kind),
-      ['ingest', 'tick'],
+      ['ingest', 'ingest', 'tick'],
     );
   });
 });

@@ -13,6 +13,8 @@
  */
 import type { Engine, EngineSeed, IngestOutcome } from '../engine/types.ts';
 import { WalkoutError } from '../errors.ts';
+import { isStaffKind } from '../protocol/messages.ts';
+import { parseTopic } from '../protocol/topics.ts';
 import type { ReviewAlternative } from '../review/types.ts';
 import type { InputJournal, JournalCall } from '../storage/input-journal.ts';
 
@@ -238,8 +240,12 @@ export class EngineJournal {
     if (p.call.kind === 'ingest') {
       this.lastInputWall = now;
       this.quietTickDue = true;
+      // A handheld's stamp is a person's clock, not the sensors' (the engine files a find at its own time): a tick
+      // based on it could run the store an hour ahead and time out every party at the gate.
       const ts = (applied.body as { ts?: unknown } | null)?.ts;
-      if (applied.outcome?.ok && typeof ts === 'number') this.newestTs = Math.max(this.newestTs, ts);
+      const kind = parseTopic(p.call.topic);
+      const sensor = kind.ok && !isStaffKind(kind.value.kind);
+      if (applied.outcome?.ok && sensor && typeof ts === 'number') this.newestTs = Math.max(this.newestTs, ts);
     }
     this.guard(p.call, () => this.hooks.onApplied?.(applied, p.receivedAt, now));
     p.done?.();
