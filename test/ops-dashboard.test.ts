@@ -20,9 +20,11 @@ import { eventBus } from './helpers/event-bus.ts';
 const TOKEN = 'ops-staff-token-42';
 const ALERT_ID = 'low-stock:p-cola:COLA:1';
 
-async function startStack() {
+/** `stock`: the engine's plate stock at start, as a restart recovers it by replay (default: every plate full). */
+async function startStack(stock?: Record<string, Record<string, number>>) {
   const store = opsStore();
-  const engine = createEngine({ store, authorizer: createDemoAuthorizer(), sink: () => {} });
+  const real = createEngine({ store, authorizer: createDemoAuthorizer(), sink: () => {} });
+  const engine = stock ? { ...real, snapshot: () => ({ ...real.snapshot(), stock }) } : real;
   const { events, push, subscribers } = eventBus();
   const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0 });
   const app = Fastify();
@@ -93,6 +95,27 @@ test('the ops API needs a staff token; the page sends strangers to sign in', asy
     await stack.close();
   }
   assert.equal(stack.subscribers.size, 0, 'the plugin unsubscribed on close');
+});
+
+test('after a restart the board starts from the stock the engine recovered, not every plate full', async () => {
+  const stack = await startStack({ 'p-cola': { COLA: 0 } });
+  try {
+    const summary = await fetch(`${stack.base}/api/staff/ops/summary`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const { fixtures, alerts } = (await summary.json()) as {
+      fixtures: { plates: { plateId: string; stock: { sku: string; units: number }[] }[] }[];
+      alerts: { id: string }[];
+    };
+    const cola = fixtures.flatMap((f) => f.plates).find((p) => p.plateId === 'p-cola');
+    assert.equal(cola?.stock.find((s) => s.sku === 'COLA')?.units, 0);
+    assert.ok(
+      alerts.some((a) => a.id.startsWith('low-stock:p-cola:COLA')),
+      'the empty plate is an alert again',
+    );
+  } finally {
+    await stack.close();
+  }
 });
 
 test('dashboard in Chromium: figures, one-click "done" on an alert (and over MQTT), the visit explorer', {

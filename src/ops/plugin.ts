@@ -73,7 +73,8 @@ class OpsRuntime {
     private readonly deps: OpsDeps,
     private readonly publish: (alert: Alert) => void,
   ) {
-    this.board = new OpsBoard(deps.store, { rules: deps.rules });
+    // From the engine's stock as it stands (recovered by replay after a restart), not every plate full.
+    this.board = new OpsBoard(deps.store, { rules: deps.rules, inventory: { initial: deps.engine.snapshot().stock } });
   }
 
   start(): void {
