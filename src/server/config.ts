@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { fail, ok, type Result } from '../errors.ts';
+import { validTimeZone } from '../store/schema.ts';
 
 const boolish = z.preprocess((v) => {
   if (typeof v !== 'string') return v;
@@ -22,15 +23,6 @@ const minor = z.coerce.number().int().nonnegative();
 /** `null`, `none` or empty from a file or the environment: switch the setting off. */
 const nullish = (v: unknown) =>
   typeof v === 'string' && ['', 'none', 'null'].includes(v.trim().toLowerCase()) ? null : v;
-
-function validTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The shopper journey (docs/shopper.md): entry codes, receipts by email, payments, disputes. */
 const shopperSchema = z

@@ -47,3 +47,17 @@ test('duplicate plate ids and missing exit gates are refused', () => {
   assert.match(r.reason, /duplicate plate id "g1.s1.p1"/);
   assert.match(r.reason, /needs an exit gate/);
 });
+
+test('a time zone the runtime does not know, and a SKU twice on one plate, are refused', () => {
+  const def = minimal() as ReturnType<typeof minimal> & { timezone?: string };
+  def.timezone = 'America/NewYork';
+  const plate = def.fixtures[0]!.shelves[0]!.plates[0]!;
+  plate.skus = [plate.skus[0]!, plate.skus[0]!];
+  plate.capacity = [5, 7];
+  const r = parseStore(def);
+  assert.ok(!r.ok);
+  assert.match(r.reason, /timezone: not an IANA time zone/);
+  const fixed = parseStore({ ...def, timezone: 'America/New_York' });
+  assert.ok(!fixed.ok);
+  assert.match(fixed.reason, /plates\[0\]\.skus\[1\]: ".*" twice on the plate/);
+});

@@ -45,6 +45,8 @@ export function referenceProblems(def: StoreDef): StoreProblem[] {
         unique(`${at}.id`, 'plate', p.id);
         p.skus.forEach((sku, k) => {
           if (!skus.has(sku)) problems.push({ path: `${at}.skus[${k}]`, message: `unknown SKU "${sku}"` });
+          if (p.skus.indexOf(sku) < k)
+            problems.push({ path: `${at}.skus[${k}]`, message: `"${sku}" twice on the plate` });
         });
         if (p.capacity.length !== p.skus.length) {
           problems.push({ path: `${at}.capacity`, message: `needs one entry per SKU (${p.skus.length})` });

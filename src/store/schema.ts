@@ -78,11 +78,21 @@ export const gateSchema = z.object({
   beam: z.boolean().optional(),
 });
 
+/** An IANA time zone this runtime knows (receipts and the day's figures are in it). */
+export function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const storeSchema = z.object({
   id,
   name: z.string().min(1),
   currency: z.string().length(3),
-  timezone: z.string().default('UTC'),
+  timezone: z.string().refine(validTimeZone, 'not an IANA time zone (e.g. Europe/Paris)').default('UTC'),
   /** `single-shopper`: no cameras needed, every event goes to the one shopper inside (kiosks, micro-markets). */
   mode: z.enum(['multi-shopper', 'single-shopper']).default('multi-shopper'),
   floor: z.object({
