@@ -22,6 +22,22 @@ test('a scan opens a session and the gate is told to admit the party', () => {
   assert.deepEqual([command.data.action, command.data.admit], ['open', 1]);
 });
 
+test('a second scan at one gate in the same millisecond is turned away unused, and admitted when scanned again', () => {
+  const { sessions, of } = book();
+  sessions.scan('in', demoEntryCode('ann', 1), T0);
+  sessions.scan('in', demoEntryCode('bob', 1), T0);
+  assert.deepEqual(
+    of('gate.command').map((c) => c.type === 'gate.command' && [c.data.action, c.data.reason]),
+    [
+      ['open', 'OK'],
+      ['deny', 'GATE_BUSY'],
+    ],
+  );
+  assert.equal(sessions.get(sessionIdFor('in', T0))?.account, 'ann', "ann's session is hers");
+  sessions.scan('in', demoEntryCode('bob', 1), T0 + 800);
+  assert.equal(sessions.get(sessionIdFor('in', T0 + 800))?.account, 'bob', 'the code was not used up');
+});
+
 test('the person crossing after a scan is bound to it; the next without a scan is unbound', () => {
   const { sessions, of } = book();
   sessions.scan('in', demoEntryCode('ann', 1), T0);

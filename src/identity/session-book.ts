@@ -70,6 +70,12 @@ export class SessionBook {
 
   /** A code scanned at a gate: open a session and tell the gate to open, or deny with the reason. */
   scan(gateId: string, code: string, t: number): void {
+    // A second scan at this gate in the same millisecond would get the first one's session id: the gate takes one
+    // at a time, so it is turned away before its code is used, and the shopper scans again a moment later.
+    if (this.sessions.has(sessionIdFor(gateId, t))) {
+      this.emit({ type: 'gate.command', t, data: { gateId, action: 'deny', admit: 0, reason: 'GATE_BUSY' } });
+      return;
+    }
     const verdict = this.authorizer.authorize(code, t);
     if (!verdict.ok) {
       this.emit({ type: 'gate.command', t, data: { gateId, action: 'deny', admit: 0, reason: verdict.code } });
