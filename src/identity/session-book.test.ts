@@ -218,3 +218,23 @@ test('someone seen before a session was scanned is never adopted as its member, 
   sessions.crossing('T3', 'in', 'in', T0 + 4_100);
   assert.equal(sessions.sessionOfTrack('T3')?.account, 'c');
 });
+
+test('with a beam, a member whose track was lost walks out unseen: the exit pass closes the session', () => {
+  const { sessions, events } = trackedBook();
+  sessions.scan('in', demoEntryCode('a', 1), T0);
+  sessions.pass('in', 'in', T0 + 1_000);
+  sessions.crossing('T1', 'in', 'in', T0 + 1_250);
+  sessions.scan('in', demoEntryCode('b', 1), T0 + 5_000);
+  sessions.pass('in', 'in', T0 + 6_000);
+  sessions.crossing('T2', 'in', 'in', T0 + 6_250);
+  sessions.adoptStrays(['T1', 'T2'], T0 + 30_000);
+  sessions.adoptStrays(['T2'], T0 + 60_000); // a stands behind a pillar; the cameras lose T1 for good
+  sessions.pass('out', 'out', T0 + 90_000); // a walks out; no track crosses with it
+  sessions.advance(T0 + 95_000);
+  const closed = events.flatMap((e) => (e.type === 'session.closed' ? [e.data.sessionId] : []));
+  assert.deepEqual(closed, [sessionIdFor('in', T0)]);
+  assert.deepEqual(
+    sessions.insideAt(T0 + 95_000).map((s) => s.account),
+    ['b'],
+  );
+});

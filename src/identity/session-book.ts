@@ -58,6 +58,8 @@ export class SessionBook {
   private readonly beamGates: ReadonlySet<string>;
   /** Live tracks that never crossed a gate (a shopper the cameras lost and found again), by when first reported. */
   private readonly strays = new Map<string, number>();
+  /** The tracks alive at the last look (`adoptStrays`): a session with fewer than its people inside lost one. */
+  private live: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly authorizer: EntryAuthorizer,
@@ -203,7 +205,8 @@ export class SessionBook {
 
   /**
    * Settles beam passes and crossings that found no partner: a crossing with no beam binds first come, first
-   * served; an exit pass nobody's track explains lets out an untracked member (oldest session first).
+   * served; an exit pass nobody's track explains lets out an untracked member, or else a member whose track the
+   * cameras lost (oldest session first): one never seen leaving must not keep a receipt open for good.
    */
   private settleUnpaired(t: number): void {
     const { beams, crossings } = this.matcher.expire(t);
@@ -219,10 +222,10 @@ export class SessionBook {
     }
     for (const b of beams) {
       if (b.direction !== 'out') continue;
-      const session = this.oldestInside((s) => s.untracked > 0);
-      if (!session) continue;
-      session.untracked -= 1;
-      this.leave(session, b.t);
+      const untracked = this.oldestInside((s) => s.untracked > 0);
+      if (untracked) untracked.untracked -= 1;
+      const session = untracked ?? this.missingTrack(this.live)[0];
+      if (session) this.leave(session, b.t);
     }
   }
 
@@ -233,6 +236,7 @@ export class SessionBook {
    */
   adoptStrays(liveTrackIds: readonly string[], t: number): void {
     const live = new Set(liveTrackIds);
+    this.live = live;
     for (const id of this.strays.keys()) if (!live.has(id)) this.strays.delete(id);
     for (const id of liveTrackIds) {
       if (!this.byTrack.has(id) && !this.unbound.has(id) && !this.strays.has(id)) this.strays.set(id, t);
