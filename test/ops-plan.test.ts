@@ -139,6 +139,9 @@ test('default variants: as designed, every other camera, weight only', () => {
       ['weight only', [], 'multi-shopper'],
     ],
   );
+  const typo = buildVariants(def, [{ name: 'fewer', dropCameras: ['behind', 'front-lft'] }]);
+  assert.ok(!typo.ok);
+  assert.match(typo.reason, /variant "fewer": no camera front-lft/);
 });
 
 const plan = (name: string, total: number, exact: number | null, target: number): VariantPlan =>

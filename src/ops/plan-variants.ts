@@ -57,6 +57,11 @@ export function defaultVariantSpecs(def: StoreDef): VariantSpec[] {
 
 export function applyVariant(def: StoreDef, spec: VariantSpec): Result<Variant, 'VARIANT_INVALID'> {
   let cameras = spec.cameras ?? def.cameras;
+  // A mistyped id would make a variant the same as the store while it claims to differ.
+  const unknown = [...(spec.keepCameras ?? []), ...(spec.dropCameras ?? [])].filter(
+    (id) => !cameras.some((c) => c.id === id),
+  );
+  if (unknown.length > 0) return fail('VARIANT_INVALID', `variant "${spec.name}": no camera ${unknown.join(', ')}`);
   if (spec.keepCameras) cameras = cameras.filter((c) => spec.keepCameras!.includes(c.id));
   if (spec.dropCameras) cameras = cameras.filter((c) => !spec.dropCameras!.includes(c.id));
   if (spec.keepEvery) cameras = cameras.filter((_, i) => i % spec.keepEvery! === 0);
