@@ -1,7 +1,8 @@
 /**
  * Visits for the ops dashboard: a projection of the engine's decisions per session — who came in, when, the cart
  * lines and the shelf events behind them, the review cases that touched it, the receipt — plus the path the
- * session's tracks walked when the caller samples them. Bounded: the oldest closed visits are forgotten first.
+ * session's tracks walked when the caller samples them. Bounded: a day's visits are kept for the day's figures, the
+ * details (path, timeline) of only the latest; the oldest settled visits are forgotten first.
  */
 import type { CartLine } from '../cart/types.ts';
 import type { Receipt } from '../checkout/types.ts';
@@ -41,13 +42,18 @@ export interface VisitRecord {
 }
 
 export interface VisitOptions {
-  /** Visits kept; closed ones beyond this are dropped, oldest first. */
+  /** Visits kept for the day's figures; settled ones beyond this are dropped, oldest first. */
   keepVisits?: number;
+  /** Visits whose path and timeline are kept; older settled ones keep what the day's figures read. */
+  keepDetails?: number;
   /** Points kept per visit path. */
   keepPathPoints?: number;
   /** Shelf events kept for lookups from visits. */
   keepShelfEvents?: number;
 }
+
+/** Nothing more will happen to it: its receipt is final, or its party never came in. */
+const settled = (v: VisitRecord): boolean => v.receipt !== null || v.closed?.reason === 'timeout';
 
 export class VisitBook {
   private readonly visits = new Map<string, VisitRecord>();
@@ -55,11 +61,15 @@ export class VisitBook {
   private readonly shelfEvents = new Map<string, ShelfEvent>();
   private readonly cases = new Map<string, ReviewCase>();
   private readonly keepVisits: number;
+  private readonly keepDetails: number;
+  /** Settled visits that still carry their details, oldest first. */
+  private readonly detailed: string[] = [];
   private readonly keepPath: number;
   private readonly keepShelf: number;
 
   constructor(options: VisitOptions = {}) {
-    this.keepVisits = options.keepVisits ?? 2_000;
+    this.keepVisits = options.keepVisits ?? 20_000;
+    this.keepDetails = options.keepDetails ?? 2_000;
     this.keepPath = options.keepPathPoints ?? 1_200;
     this.keepShelf = options.keepShelfEvents ?? 20_000;
   }
@@ -126,6 +136,7 @@ export class VisitBook {
         v.closed = { t: event.t, reason: event.data.reason };
         if (event.data.reason === 'exit') v.exited ??= event.t;
         v.timeline.push({ t: event.t, type: event.type, text: `session closed (${event.data.reason})` });
+        if (settled(v)) this.detailed.push(v.sessionId);
         break;
       }
       case 'receipt.final': {
@@ -133,6 +144,8 @@ export class VisitBook {
         if (!v) break;
         v.receipt = event.data;
         v.timeline.push({ t: event.t, type: event.type, text: `receipt final: ${event.data.lines.length} lines` });
+        this.detailed.push(v.sessionId);
+        this.trim();
         break;
       }
       default:
@@ -213,10 +226,16 @@ export class VisitBook {
   }
 
   private trim(): void {
+    while (this.detailed.length > this.keepDetails) {
+      const v = this.visits.get(this.detailed.shift()!);
+      if (!v) continue;
+      v.path = [];
+      v.timeline = [];
+    }
     if (this.visits.size <= this.keepVisits) return;
     for (const [id, v] of this.visits) {
       if (this.visits.size <= this.keepVisits) break;
-      if (v.closed) this.visits.delete(id);
+      if (settled(v)) this.visits.delete(id);
     }
   }
 
