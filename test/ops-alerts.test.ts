@@ -70,6 +70,13 @@ test('a plate lighter by whole units of its own SKU is a weight mismatch; an une
   assert.equal(drift?.subject.deviceId, 'p-chips');
   inv2.reconcile('p-chips', 1700 + 3, T0 + 120_000);
   assert.equal(weightConditions(store, inv2.allPlates(), DEFAULT_ALERT_RULES).length, 0, 'back within tolerance');
+
+  // Weight gone is read against the plate's own products: 250 g off the cola plate is 2 × soap elsewhere, not here.
+  const inv3 = new Inventory(store);
+  inv3.reconcile('p-cola', 4200, T0);
+  inv3.reconcile('p-cola', 4200 - 250, T0 + 60_000);
+  const [lighter] = weightConditions(store, inv3.allPlates(), DEFAULT_ALERT_RULES);
+  assert.equal(lighter?.kind, 'sensor-drift', 'no "2 × SOAP missing" on a cola plate');
 });
 
 test('silent plates and offline cameras come from device health', () => {

@@ -171,6 +171,26 @@ test('never counts below zero, as the engine does', () => {
   assert.equal(units(inv, 'p-cola', 'COLA'), 0);
 });
 
+test('a cola resting across two plates: its units come off the first, and neither plate reads wrong', () => {
+  const inv = new Inventory(store);
+  const tare = { 'p-cola': 512, 'p-chips': 430 };
+  inv.reconcile('p-cola', tare['p-cola'] + 3700, T0);
+  inv.reconcile('p-chips', tare['p-chips'] + 1200, T0);
+  // 290 g of the cola came off its own plate, 80 g off the chips plate it leaned on.
+  const pick = shelfEvent('p-cola', 370, [{ sku: 'COLA', qty: 1 }], T0 + 1000, {
+    plateIds: ['p-cola', 'p-chips'],
+    gramsByPlate: { 'p-cola': 290, 'p-chips': 80 },
+  });
+  feed(inv, [sessionOpened('s1', T0), pick, cartLine(pick, 's1', { sku: 'COLA', qty: 1 }, 0.99)]);
+  assert.equal(units(inv, 'p-cola', 'COLA'), 9);
+  assert.equal(units(inv, 'p-chips', 'CHIPS'), 20);
+  for (const id of ['p-cola', 'p-chips'] as const)
+    assert.ok(Math.abs(inv.plate(id)!.eventResidualGrams) < 1e-9, `${id}: units and event grams agree`);
+  const cola = inv.reconcile('p-cola', tare['p-cola'] + 3700 - 290, T0 + 60_000);
+  const chips = inv.reconcile('p-chips', tare['p-chips'] + 1200 - 80, T0 + 60_000);
+  assert.deepEqual([cola.driftGrams, chips.driftGrams], [0, 0]);
+});
+
 test('reconciliation: the first reading anchors the tare, later ones measure drift and confirm counts', () => {
   const inv = new Inventory(store);
   const tare = 512;

@@ -127,7 +127,8 @@ export function weightConditions(store: Store, plates: readonly PlateInventory[]
     ] as const) {
       if (grams === null || Math.abs(grams) <= Math.max(plate.toleranceGrams, 1)) continue;
       const subject = { plateId: plate.plateId, fixtureId: plate.fixtureId };
-      const match = likelySkuForGrams(store, grams);
+      // Weight gone is the plate's own products missing; weight added may be anything, put back on the wrong plate.
+      const match = likelySkuForGrams(store, grams, grams < 0 ? { only: own } : {});
       const matches = match !== null && match.z <= rules.matchZ;
       if (matches && grams > 0 && !own.includes(match.sku)) {
         out.push({

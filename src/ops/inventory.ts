@@ -99,10 +99,15 @@ interface PlateLedger {
   baseExpected: number;
   eventGramsSinceBase: number;
   /**
+   * Grams (removal-positive) this plate lost for units booked on another since the baseline: an item resting across
+   * two plates comes off the first's count, while each plate's reading moves by its own share.
+   */
+  acrossGrams: number;
+  /**
    * First reading after the baseline, the expected grams then, and the shelf events then in review: a reviewer's
    * answer to one of those corrects what the plate held at that reading too.
    */
-  readingBase: { measured: number; expected: number; inReview: Set<string> } | null;
+  readingBase: { measured: number; expected: number; across: number; inReview: Set<string> } | null;
   drift: number | null;
   lastReconciled: number | null;
   lastConfirmed: number | null;
@@ -147,6 +152,7 @@ export class Inventory {
         variance: new Map(),
         baseExpected: 0,
         eventGramsSinceBase: 0,
+        acrossGrams: 0,
         readingBase: null,
         drift: null,
         lastReconciled: null,
@@ -216,13 +222,18 @@ export class Inventory {
     if (!p) return;
     this.pending = null;
     const plateId = p.event.plateIds[0];
+    const ledger = plateId ? this.plates.get(plateId) : undefined;
     for (const [id, grams] of Object.entries(p.event.gramsByPlate)) {
-      const ledger = this.plates.get(id);
-      if (ledger) ledger.eventGramsSinceBase += grams;
+      const other = this.plates.get(id);
+      if (!other) continue;
+      other.eventGramsSinceBase += grams;
+      // The units move on the first plate only: each other plate's share is weight it lost for them.
+      if (ledger && other !== ledger) {
+        other.acrossGrams += grams;
+        ledger.acrossGrams -= grams;
+      }
     }
-    if (!plateId) return;
-    const ledger = this.plates.get(plateId);
-    if (!ledger) return;
+    if (!plateId || !ledger) return;
     const fallback = p.event.hypotheses[0];
     const items = p.review ? p.review.items : p.lines.length > 0 ? p.lines : (fallback?.items ?? []);
     const confidence = p.review || p.lines.length > 0 ? p.confidence : (fallback?.probability ?? 0);
@@ -327,12 +338,14 @@ export class Inventory {
     if (!ledger) return { driftGrams: null, confirmed: false };
     const expected = this.expectedGrams(ledger.units);
     ledger.lastReconciled = t;
+    const across = ledger.acrossGrams;
     if (!ledger.readingBase) {
-      ledger.readingBase = { measured: measuredGrams, expected, inReview: new Set(ledger.reviewing) };
+      ledger.readingBase = { measured: measuredGrams, expected, across, inReview: new Set(ledger.reviewing) };
       ledger.drift = 0;
       return { driftGrams: 0, confirmed: false };
     }
-    const drift = measuredGrams - ledger.readingBase.measured - (expected - ledger.readingBase.expected);
+    const base = ledger.readingBase;
+    const drift = measuredGrams - base.measured - (expected - base.expected - (across - base.across));
     ledger.drift = drift;
     const confirmed = Math.abs(drift) <= this.tolerance(ledger);
     if (confirmed) {
@@ -353,6 +366,7 @@ export class Inventory {
     ledger.variance.clear();
     ledger.baseExpected = this.expectedGrams(ledger.units);
     ledger.eventGramsSinceBase = 0;
+    ledger.acrossGrams = 0;
     ledger.readingBase = null;
     for (const id of ledger.reviewing) {
       const counted = ledger.countedInReview.get(id) ?? new Set();
@@ -421,7 +435,7 @@ export class Inventory {
       shelfId: info.shelf.id,
       stock,
       expectedGrams: expected,
-      eventResidualGrams: unitsLostGrams - ledger.eventGramsSinceBase,
+      eventResidualGrams: unitsLostGrams + ledger.acrossGrams - ledger.eventGramsSinceBase,
       driftGrams: ledger.drift,
       toleranceGrams: this.tolerance(ledger),
       lastReconciled: ledger.lastReconciled,

@@ -33,13 +33,13 @@ export function reviewVariance(
 export function likelySkuForGrams(
   store: Store,
   grams: number,
-  options: { exclude?: readonly string[]; maxUnits?: number; sigmaGrams?: number } = {},
+  options: { exclude?: readonly string[]; only?: readonly string[]; maxUnits?: number; sigmaGrams?: number } = {},
 ): { sku: string; qty: number; z: number } | null {
   const target = Math.abs(grams);
   const sigma = options.sigmaGrams ?? 3;
   let best: { sku: string; qty: number; z: number } | null = null;
   for (const product of store.def.products) {
-    if (options.exclude?.includes(product.sku)) continue;
+    if (options.exclude?.includes(product.sku) || (options.only && !options.only.includes(product.sku))) continue;
     for (let n = 1; n <= (options.maxUnits ?? 3); n++) {
       const sd = Math.sqrt(n * product.unitWeight.sd ** 2 + sigma * sigma);
       const z = Math.abs(target - n * product.unitWeight.mean) / sd;
