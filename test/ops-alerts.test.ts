@@ -18,7 +18,15 @@ import {
 } from '../src/ops/alerts.ts';
 import { OpsBoard } from '../src/ops/board.ts';
 import { Inventory } from '../src/ops/inventory.ts';
-import { cartLine, opsStore, sessionOpened, shelfEvent, T0 } from '../src/ops/test-fixtures.ts';
+import {
+  cartLine,
+  opsStore,
+  reviewOpened,
+  reviewResolved,
+  sessionOpened,
+  shelfEvent,
+  T0,
+} from '../src/ops/test-fixtures.ts';
 
 const store = opsStore();
 const NO_DEVICES = { silentPlates: [], offlineCameras: [] };
@@ -97,6 +105,27 @@ test('shrink: one sticky alert per pick committed to nobody', () => {
   const found = shrinkConditions(inv);
   assert.equal(found.length, 2);
   assert.ok(found.every((c) => c.kind === 'shrink' && c.sticky === true && c.subject.sku === 'CHIPS'));
+});
+
+test("shrink: none while the case is in review; the reviewer's answer decides", () => {
+  for (const [answer, alerts] of [
+    ['s1', 0],
+    [null, 1],
+  ] as const) {
+    const board = new OpsBoard(store);
+    const pick = shelfEvent('p-chips', 60, [{ sku: 'CHIPS', qty: 1 }], T0 + 1000);
+    board.apply(sessionOpened('s1', T0));
+    board.apply(pick);
+    board.apply(reviewOpened(pick, [{ sessionId: null, items: [{ sku: 'CHIPS', qty: 1 }], probability: 0.5 }]));
+    const shrink = () => board.alerts.list(['open']).filter((a) => a.kind === 'shrink');
+    board.evaluate(NO_DEVICES, T0 + 2000);
+    assert.deepEqual(shrink(), [], 'a case in review may yet charge someone');
+    const caseId = pick.type === 'shelf.event' ? `R-${pick.data.id}` : '';
+    const choice = { sessionId: answer, items: [{ sku: 'CHIPS', qty: 1 }], probability: 1 };
+    board.apply(reviewResolved(caseId, choice, T0 + 9000));
+    board.evaluate(NO_DEVICES, T0 + 9000);
+    assert.equal(shrink().length, alerts, `answered ${answer}`);
+  }
 });
 
 const condition = (key: string, severity: AlertCondition['severity'] = 'warning'): AlertCondition => ({

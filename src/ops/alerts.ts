@@ -191,9 +191,13 @@ export function deviceConditions(
   return [...plates, ...cameras];
 }
 
-/** Weight that left a shelf with nobody to charge and no staff inside: one alert per shelf event. */
+/**
+ * Weight that left a shelf with nobody to charge and no staff inside: one alert per shelf event, once decided (a
+ * case in review may yet charge someone).
+ */
 export function shrinkConditions(inventory: Inventory, limit = 200): AlertCondition[] {
-  return inventory.recentMovements({ kind: 'shrink', limit }).map((m) => ({
+  const decided = inventory.recentMovements({ kind: 'shrink', limit }).filter((m) => m.state !== 'in-review');
+  return decided.map((m) => ({
     key: `shrink:${m.shelfEventId}`,
     kind: 'shrink',
     severity: 'warning',
