@@ -238,3 +238,23 @@ test('with a beam, a member whose track was lost walks out unseen: the exit pass
     ['b'],
   );
 });
+
+test('with cameras, passes from a gate the store says has no beam are ignored: each member is admitted once', () => {
+  const events: EngineEvent[] = [];
+  const sessions = new SessionBook(createDemoAuthorizer(), (e) => events.push(e), {
+    bindWindowMs: 20_000,
+    tracked: true,
+    beamGates: [],
+    beamMatchMs: 1_500,
+  });
+  sessions.scan('in', demoEntryCode('fam', 2), T0);
+  sessions.pass('in', 'in', T0 + 1_000);
+  sessions.crossing('T1', 'in', 'in', T0 + 1_100);
+  sessions.pass('in', 'in', T0 + 2_000);
+  sessions.crossing('T2', 'in', 'in', T0 + 2_100);
+  assert.deepEqual(
+    ['T1', 'T2'].map((t) => sessions.sessionOfTrack(t)?.account),
+    ['fam', 'fam'],
+  );
+  assert.equal(events.filter((e) => e.type === 'shopper.unbound').length, 0);
+});

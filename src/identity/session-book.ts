@@ -134,6 +134,8 @@ export class SessionBook {
       else this.personOut(t, null);
       return;
     }
+    // The store said this gate has no beam: its crossings alone admit people, so a pass would admit them twice.
+    if (!this.beamGates.has(gateId)) return;
     const session = direction === 'in' ? this.admit(gateId, t) : undefined;
     if (session) session.untracked += 1;
     const pass: BeamPass = { gateId, direction, t, sessionId: session?.sessionId ?? null };
