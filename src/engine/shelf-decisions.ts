@@ -242,7 +242,7 @@ export class ShelfDecisions {
     }
     const problem = choiceProblem(choice, {
       hasProduct: (sku) => this.deps.store.products.has(sku),
-      sessionState: (id) => this.deps.sessions.get(id)?.state,
+      hasSession: (id) => this.deps.sessions.get(id) !== undefined,
     });
     if (problem) return { ok: false as const, code: 'BAD_CHOICE' as const, reason: problem };
     // The plates moved by the top alternative (and what others maybe put back) when the case opened: undo what the

@@ -158,10 +158,10 @@ function registerRoutes(scope: FastifyInstance, deps: WebDeps): void {
       if (!reviewCase) return reply.code(404).send({ ok: false, code: 'NO_SUCH_CASE', reason: 'case is not open' });
       const choice = choiceFor(reviewCase, parsed.data as ReviewDecision);
       if (!choice.ok) return reply.code(400).send(choice);
-      const sessions = new Map(snapshot.sessions.map((s) => [s.sessionId, s.state]));
+      const sessions = new Set(snapshot.sessions.map((s) => s.sessionId));
       const problem = choiceProblem(choice.choice, {
         hasProduct: (sku) => store.products.has(sku),
-        sessionState: (id) => sessions.get(id),
+        hasSession: (id) => sessions.has(id),
       });
       if (problem) return reply.code(400).send({ ok: false, code: 'BAD_CHOICE', reason: problem });
       const reviewer = staffFromRequest(request, staffToken)?.name ?? 'staff';
