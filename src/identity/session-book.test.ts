@@ -114,6 +114,13 @@ function trackedBook() {
   return { sessions, events };
 }
 
+/** A lone shopper scans at `t`, the beam counts them in a second later, and their track crosses. */
+function walkIn(sessions: SessionBook, account: string, trackId: string, t: number): void {
+  sessions.scan('in', demoEntryCode(account, 1), t);
+  sessions.pass('in', 'in', t + 1_000);
+  sessions.crossing(trackId, 'in', 'in', t + 1_200);
+}
+
 test('with a beam, a crossing the cameras missed does not shift the next shopper onto the wrong session', () => {
   const { sessions } = trackedBook();
   sessions.scan('in', demoEntryCode('a', 1), T0);
@@ -176,12 +183,8 @@ test('with a beam, a late crossing binds to the member the beam let in, and an u
 
 test('a track found again inside is adopted by the one session missing a track, and only then', () => {
   const { sessions } = trackedBook();
-  sessions.scan('in', demoEntryCode('a', 1), T0);
-  sessions.pass('in', 'in', T0 + 1_000);
-  sessions.crossing('T1', 'in', 'in', T0 + 1_200);
-  sessions.scan('in', demoEntryCode('b', 1), T0 + 2_000);
-  sessions.pass('in', 'in', T0 + 3_000);
-  sessions.crossing('T2', 'in', 'in', T0 + 3_200);
+  walkIn(sessions, 'a', 'T1', T0);
+  walkIn(sessions, 'b', 'T2', T0 + 2_000);
   // Both shoppers tracked: a new track inside belongs to nobody known.
   sessions.adoptStrays(['T1', 'T2', 'T9'], T0 + 10_000);
   sessions.adoptStrays(['T1', 'T2', 'T9'], T0 + 14_000);
@@ -221,12 +224,8 @@ test('someone seen before a session was scanned is never adopted as its member, 
 
 test('with a beam, a member whose track was lost walks out unseen: the exit pass closes the session', () => {
   const { sessions, events } = trackedBook();
-  sessions.scan('in', demoEntryCode('a', 1), T0);
-  sessions.pass('in', 'in', T0 + 1_000);
-  sessions.crossing('T1', 'in', 'in', T0 + 1_250);
-  sessions.scan('in', demoEntryCode('b', 1), T0 + 5_000);
-  sessions.pass('in', 'in', T0 + 6_000);
-  sessions.crossing('T2', 'in', 'in', T0 + 6_250);
+  walkIn(sessions, 'a', 'T1', T0);
+  walkIn(sessions, 'b', 'T2', T0 + 5_000);
   sessions.adoptStrays(['T1', 'T2'], T0 + 30_000);
   sessions.adoptStrays(['T2'], T0 + 60_000); // a stands behind a pillar; the cameras lose T1 for good
   sessions.pass('out', 'out', T0 + 90_000); // a walks out; no track crosses with it
