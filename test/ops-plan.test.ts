@@ -12,7 +12,7 @@ import { bomCounts, computeBom } from '../src/ops/bom.ts';
 import { cameraSeesPoint, computeCoverage, plateFrontPoints } from '../src/ops/coverage.ts';
 import { recommend, runPlan, type VariantPlan } from '../src/ops/plan.ts';
 import { defaultShoppers, loadBenchDeps, wilson } from '../src/ops/plan-predict.ts';
-import { formatPlanText, renderPlanHtml } from '../src/ops/plan-report.ts';
+import { formatPlanText, money, renderPlanHtml } from '../src/ops/plan-report.ts';
 import { buildVariants, defaultVariantSpecs } from '../src/ops/plan-variants.ts';
 import { loadPriceBook, type PriceBook, parsePriceBook } from '../src/ops/prices.ts';
 import { OPS_CAMERAS, opsStore, opsStoreDef } from '../src/ops/test-fixtures.ts';
@@ -62,6 +62,12 @@ test('bill of materials: counts by the sizing rules, prices in cents, total per 
   const weightOnly = bomCounts(opsStore([]), book().rules);
   assert.equal(weightOnly.cameras, 0);
   assert.equal(weightOnly.edgeBoxes, 1);
+});
+
+test('plan money is in whole units of the currency: cents for USD, yen as they are', () => {
+  assert.equal(money(123_456, 'USD'), 'USD 1,235');
+  assert.equal(money(123_456, 'JPY'), 'JPY 123,456');
+  assert.equal(money(null, 'USD'), '–');
 });
 
 test('the default price book loads, is dated 2026-11 and marked as estimates', () => {

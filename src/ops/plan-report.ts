@@ -3,13 +3,15 @@
  * self-contained HTML page (no scripts, no external files) with the comparison table, each variant's bill and its
  * coverage heat map drawn over the floor plan as inline SVG.
  */
+import { minorDigits } from '../checkout/email.ts';
 import type { Store } from '../store/store.ts';
 import type { CoverageResult } from './coverage.ts';
 import type { PlanResult, VariantPlan } from './plan.ts';
 
 export function money(minor: number | null, currency: string): string {
   if (minor === null) return '–';
-  return `${currency} ${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 0 })}`;
+  const whole = minor / 10 ** minorDigits(currency);
+  return `${currency} ${whole.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 0 })}`;
 }
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(1)} %`);

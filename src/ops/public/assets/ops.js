@@ -31,7 +31,9 @@ function svg(tag, attrs = {}) {
 
 function money(minor) {
   if (minor === null || minor === undefined) return '–';
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 100);
+  const format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+  // Amounts are in the currency's minor unit: cents, but yen are whole.
+  return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
 }
 
 function clock(t) {

@@ -97,7 +97,9 @@ export function setReviewBadge(count) {
 
 export function money(minor, currency) {
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 100);
+    const format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    // Amounts are in the currency's minor unit: cents, but yen are whole.
+    return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
   } catch {
     return `${(minor / 100).toFixed(2)} ${currency}`;
   }
