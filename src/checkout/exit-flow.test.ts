@@ -192,6 +192,48 @@ describe('exit flow', () => {
     assert.equal(smtp.messages.filter((m) => m.to.includes('fay@example.test')).length, 1, 'sent once');
   });
 
+  it('mails a declined receipt again after a mail failure, without trying the card again', async () => {
+    const { events, ledger, provider, flow, mailer } = setup({ hal: TEST_CARDS.declinedAtCapture });
+    let down = true;
+    const flaky: Mailer = {
+      send: async (message) => {
+        if (down) throw new Error('mail server down');
+        await mailer.send(message);
+      },
+    };
+    const exit = flow(ledger, undefined, { mailer: flaky, retryEveryMs: 10 });
+    await exit.start();
+    events.emit({ type: 'receipt.final', t: T0, data: receipt('door@9', 'hal') });
+    await exit.idle();
+    const asked = provider.requests;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    down = false;
+    const mail = await smtp.waitFor((m) => m.to.includes('hal@example.test'));
+    await exit.idle();
+    exit.stop();
+    mailer.close();
+    assert.match(mail.text, /card was declined/);
+    assert.equal(provider.requests, asked, 'the retries only mailed');
+    assert.equal((await ledger.payment('door@9'))?.attempts, 1);
+  });
+
+  it('stops retrying when stopped during its start', async () => {
+    const { ledger, flow, mailer } = setup({ ivy: TEST_CARDS.ok });
+    const unsent = ledger.unsent.bind(ledger);
+    let rounds = 0;
+    ledger.unsent = async () => {
+      rounds += 1;
+      return unsent();
+    };
+    const exit = flow(ledger, undefined, { retryEveryMs: 10 });
+    const starting = exit.start();
+    exit.stop();
+    await starting;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    mailer.close();
+    assert.equal(rounds, 1, 'the start looked once; no timer was left behind');
+  });
+
   it('releases the hold of a party that scanned and never came in', async () => {
     const { events, ledger, provider, flow, mailer } = setup({ gus: TEST_CARDS.ok });
     const exit = flow();

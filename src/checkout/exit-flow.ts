@@ -111,6 +111,9 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     if (known?.emailedAt != null) return; // done before (a replayed event)
     if (!known) await deps.ledger.putReceipt({ receipt, emailedAt: null, emailError: null });
     const stored = known?.receipt ?? receipt;
+    // A receipt whose mail failed after its card was declined is mailed again, not charged again: a new attempt
+    // at the card is staff's call (or the shopper's new card), not a retry's every minute.
+    if (known && (await deps.ledger.payment(stored.visit))?.status === 'declined') return mail(stored, 'declined');
     const visit = { visit: stored.visit, account: stored.account, currency: stored.currency };
     const captured = await deps.payments.capture(visit, stored.total);
     const payment = captured.ok ? 'captured' : captured.code === 'PROVIDER_ERROR' ? 'pending' : 'declined';
@@ -175,6 +178,7 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
       if (unsubscribe) return;
       unsubscribe = deps.events.subscribe(onEvent);
       await finishUnfinished();
+      if (!unsubscribe) return; // stopped meanwhile
       let last: Promise<boolean> = Promise.resolve(true);
       retrying = setInterval(() => {
         // One round at a time: a slow provider does not stack rounds up.

@@ -164,6 +164,20 @@ describe('Payments', () => {
     assert.equal(!(await p.release('door@5')).ok, true, 'once');
   });
 
+  it('resume leaves a visit settled since it listed it: captured and refunded stays so', async () => {
+    const provider = new TestPaymentProvider();
+    const ledger = new MemoryCheckoutLedger();
+    const p = payments(ledger, provider);
+    assert.ok((await p.capture(visit, 500)).ok);
+    const settled = await ledger.payment('door@1');
+    // The list was read while the capture was still unanswered.
+    ledger.unsettled = async () => [{ ...settled!, status: 'capturing' as const }];
+    assert.ok((await p.refund('door@1', 'COLA', 199)).ok);
+    await p.resume();
+    assert.equal((await ledger.payment('door@1'))?.refunded, 199);
+    assert.equal(provider.capturedFor('door@1'), 301);
+  });
+
   it('records a zero total as captured without asking the provider', async () => {
     const provider = new TestPaymentProvider();
     const r = await payments(new MemoryCheckoutLedger(), provider).capture(visit, 0);

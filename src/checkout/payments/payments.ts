@@ -121,10 +121,18 @@ export class Payments {
     return done.ok ? { holdRef: null, heldAmount: 0 } : { reason: `hold not released: ${done.reason}` };
   }
 
-  /** Resends captures a crash left unrecorded, with their original keys. Call at start. */
+  /**
+   * Resends captures with no answer (a crash, a provider error) with their original keys. Each record is read
+   * again in its visit's turn: one settled meanwhile (captured, then maybe refunded) is left as it is.
+   */
   async resume(): Promise<number> {
     const pending = await this.options.ledger.unsettled();
-    for (const record of pending) await this.perVisit.run(record.visit, () => this.send(record));
+    for (const { visit } of pending) {
+      await this.perVisit.run(visit, async () => {
+        const record = await this.options.ledger.payment(visit);
+        if (record?.status === 'capturing') await this.send(record);
+      });
+    }
     return pending.length;
   }
 

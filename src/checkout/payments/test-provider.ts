@@ -82,7 +82,6 @@ export class TestPaymentProvider implements PaymentProvider {
     });
   }
 
-  /** Net money taken for a visit: captures less refunds against them. */
   async release(req: { holdRef: string; idempotencyKey: string }): Promise<ProviderResult> {
     return this.once(`release:${req.idempotencyKey}`, () => {
       const hold = this.openHolds.get(req.holdRef);
@@ -101,6 +100,7 @@ export class TestPaymentProvider implements PaymentProvider {
     return held;
   }
 
+  /** Net money taken for a visit: captures less refunds against them. */
   capturedFor(visit: string): number {
     let total = 0;
     for (const m of this.movements)
