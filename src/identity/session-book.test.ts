@@ -257,3 +257,13 @@ test('with cameras, passes from a gate the store says has no beam are ignored: e
   );
   assert.equal(events.filter((e) => e.type === 'shopper.unbound').length, 0);
 });
+
+test('with a beam, an unexplained exit pass closes nobody while two sessions have lost sight of a member', () => {
+  const { sessions, events } = trackedBook();
+  walkIn(sessions, 'a', 'T1', T0);
+  walkIn(sessions, 'b', 'T2', T0 + 5_000);
+  sessions.adoptStrays([], T0 + 60_000); // both hidden at this look
+  sessions.pass('out', 'out', T0 + 90_000);
+  sessions.advance(T0 + 95_000);
+  assert.equal(events.filter((e) => e.type === 'session.closed').length, 0);
+});

@@ -207,8 +207,8 @@ export class SessionBook {
 
   /**
    * Settles beam passes and crossings that found no partner: a crossing with no beam binds first come, first
-   * served; an exit pass nobody's track explains lets out an untracked member, or else a member whose track the
-   * cameras lost (oldest session first): one never seen leaving must not keep a receipt open for good.
+   * served; an exit pass nobody's track explains lets out an untracked member (oldest session first), or else the
+   * member of the one session whose track the cameras lost: one never seen leaving must not keep a receipt open.
    */
   private settleUnpaired(t: number): void {
     const { beams, crossings } = this.matcher.expire(t);
@@ -226,7 +226,10 @@ export class SessionBook {
       if (b.direction !== 'out') continue;
       const untracked = this.oldestInside((s) => s.untracked > 0);
       if (untracked) untracked.untracked -= 1;
-      const session = untracked ?? this.missingTrack(this.live)[0];
+      // As with strays: only when one session has lost sight of a member; guessing among several could close a
+      // shopper still inside.
+      const lost = this.missingTrack(this.live);
+      const session = untracked ?? (lost.length === 1 ? lost[0] : undefined);
       if (session) this.leave(session, b.t);
     }
   }

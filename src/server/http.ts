@@ -49,8 +49,9 @@ export interface HttpDeps {
 
 /** A WebSocket client this far behind is cut off rather than buffered without bound. */
 const MAX_WS_BUFFER = 8 * 1024 * 1024;
-/** Logged events read at a time for a WebSocket's backlog. */
+/** Logged events read at a time for a WebSocket's backlog, and how long a page may take to drain, ms. */
 const BACKLOG_PAGE = 1000;
+const BACKLOG_DRAIN_MS = 10_000;
 
 const eventsQuery = z.object({
   after: z.coerce.number().int().nonnegative().default(0),
@@ -130,7 +131,12 @@ function streamEvents(socket: WebSocket, deps: HttpDeps, after: number | null): 
       for (const event of page) send(event);
       if (page.length < BACKLOG_PAGE) break;
       from = page[page.length - 1]!.seq;
-      while (socket.readyState === socket.OPEN && socket.bufferedAmount > MAX_WS_BUFFER / 2) await sleep(20);
+      // A client that stops reading is cut off as one too far behind would be, not waited on for ever.
+      for (let waited = 0; socket.bufferedAmount > MAX_WS_BUFFER / 2; waited += 20) {
+        if (socket.readyState !== socket.OPEN) return;
+        if (waited >= BACKLOG_DRAIN_MS) return socket.close(1013, 'too far behind');
+        await sleep(20);
+      }
     }
     for (const event of pending ?? []) send(event);
     pending = null;
