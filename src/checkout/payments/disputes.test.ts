@@ -44,7 +44,7 @@ async function setup(capture = true) {
   if (capture) await payments.capture({ visit: 'door@1', account: 'ann', currency: 'USD' }, receipt.total);
   const reviews: DisputeRecord[] = [];
   const disputes = new Disputes({ ledger, payments, autoRefundLimit: 500, onReview: (d) => reviews.push(d) });
-  return { ledger, provider, disputes, reviews };
+  return { ledger, provider, payments, disputes, reviews };
 }
 
 describe('Disputes', () => {
@@ -151,6 +151,15 @@ describe('Disputes', () => {
     assert.ok((await disputes.decide(wine.value.disputeId, true, 'sam')).ok);
     assert.equal(provider.capturedFor('door@1'), 1898 - 199 - 1500);
     assert.deepEqual(await ledger.disputesInReview(), []);
+  });
+
+  it('a line the payments ledger already refunded (a crash between the two writes) counts as refunded', async () => {
+    const { disputes, provider, payments } = await setup();
+    assert.ok((await payments.refund('door@1', 'WATER', 398)).ok);
+    const d = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'WATER', reason: 'not me' });
+    assert.ok(d.ok);
+    assert.equal(d.value.status, 'refunded');
+    assert.equal(provider.capturedFor('door@1'), 1898 - 398, 'refunded once');
   });
 
   it('never refunds one unit twice when a dispute and a store credit race', async () => {

@@ -60,7 +60,7 @@ export class Disputes {
       const dispute = claim.value;
       if (!(await this.charged(dispute.visit))) return fail('NOT_CAPTURED', 'this visit has not been charged');
       if (dispute.amount > this.options.autoRefundLimit) return ok(await this.toReview(dispute));
-      return ok(await this.refund(dispute, 'auto'));
+      return ok((await this.refund(dispute, 'auto')).record);
     });
   }
 
@@ -68,8 +68,9 @@ export class Disputes {
    * A refund the store's own evidence decided (an item staff found on the floor, docs/SPEC.md [F17]): no claim to
    * review, whatever its amount; one per `key` (the same key again answers the first credit: events replay), and
    * never more units than the line has left undisputed. When the visit is not charged yet (the capture pending or
-   * declined), it waits in review for staff instead of being lost. A refund that failed is REFUND_FAILED (the
-   * caller keeps its place and asks again); asked again, it is tried again.
+   * declined), it waits in review for staff instead of being lost. A refund the provider failed is REFUND_FAILED
+   * (the caller keeps its place and asks again; asked again, it is tried again); one refused for good (nothing
+   * charged, more than the charge) answers its record, `refund-failed`, for staff.
    */
   credit(
     req: Omit<DisputeRequest, 'account'> & { qty: number; key: string; by: string },
@@ -81,7 +82,7 @@ export class Disputes {
       if (!claim.ok) return claim;
       if (!(await this.charged(req.visit))) return ok(await this.toReview(claim.value));
       const done = await this.refund(claim.value, req.by);
-      return done.status === 'refunded' ? ok(done) : fail('REFUND_FAILED', 'the refund did not go through');
+      return done.retry ? fail('REFUND_FAILED', done.reason) : ok(done.record);
     });
   }
 
@@ -153,7 +154,7 @@ export class Disputes {
         return ok(rejected);
       }
       const done = await this.refund(dispute, reviewer);
-      return done.status === 'refunded' ? ok(done) : fail('REFUND_FAILED', 'the refund did not go through');
+      return done.record.status === 'refunded' ? ok(done.record) : fail('REFUND_FAILED', done.reason);
     });
   }
 
@@ -161,11 +162,20 @@ export class Disputes {
     return this.options.ledger.disputesInReview();
   }
 
-  private async refund(dispute: DisputeRecord, by: string): Promise<DisputeRecord> {
+  /**
+   * Refunds a dispute and records the outcome. A line refunded already (a crash between the two writes) counts as
+   * refunded; only a provider error is worth trying again (`retry`), anything else waits for staff as it is.
+   */
+  private async refund(
+    dispute: DisputeRecord,
+    by: string,
+  ): Promise<{ record: DisputeRecord; retry: boolean; reason: string }> {
     const refund = await this.options.payments.refund(dispute.visit, refundLine(dispute), dispute.amount);
-    const status = refund.ok ? ('refunded' as const) : ('refund-failed' as const);
-    const decided = { ...dispute, status, decided: this.clock(), decidedBy: by };
-    await this.options.ledger.putDispute(decided);
-    return decided;
+    const status: DisputeRecord['status'] =
+      refund.ok || refund.code === 'ALREADY_REFUNDED' ? 'refunded' : 'refund-failed';
+    const record: DisputeRecord = { ...dispute, status, decided: this.clock(), decidedBy: by };
+    await this.options.ledger.putDispute(record);
+    const reason = refund.ok ? '' : `${refund.code}: ${refund.reason}`;
+    return { record, retry: !refund.ok && refund.code === 'PROVIDER_ERROR', reason };
   }
 }
