@@ -93,6 +93,22 @@ describe('EngineJournal', () => {
     );
   });
 
+  it('settles the calls submitted so far without waiting for later ones', async () => {
+    const engine = fakeEngine();
+    const journal = new GatedJournal();
+    const journalled = new EngineJournal(engine, journal);
+    journalled.message('walkout/s/plates/p1/weight', payload(1));
+    const first = journalled.settled();
+    await new Promise((r) => setImmediate(r)); // the first batch is being written
+    journalled.message('walkout/s/plates/p1/weight', payload(2));
+    await journal.release();
+    await first;
+    assert.equal(engine.calls.length, 1, 'settled while the second batch still waits for its write');
+    await journal.release();
+    await journalled.flush();
+    assert.equal(engine.calls.length, 2);
+  });
+
   it('neither applies nor acknowledges a batch the journal refused', async () => {
     const engine = fakeEngine();
     const journal = new GatedJournal();

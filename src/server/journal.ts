@@ -71,7 +71,10 @@ export interface EngineJournalHooks {
   onCommit?: (calls: number, ms: number) => void;
   /** A journal epoch was applied (the engine started over from its seed): the rows before `seq` can go. */
   onEpoch?: (seq: number, seed: EngineSeed) => void;
-  /** A hook above threw: the call was applied and journalled all the same, and the journal keeps going. */
+  /**
+   * A hook above threw: the call was applied and journalled all the same, and the journal keeps going. Without this
+   * hook the error is thrown again outside the journal's loop, as an uncaught exception.
+   */
   onHookError?: (error: Error, call: JournalCall) => void;
 }
 
@@ -91,6 +94,10 @@ type Pending = { call: JournalCall; receivedAt: number; done?: (error?: Error) =
 export class EngineJournal {
   private pending: Pending[] = [];
   private running: Promise<void> | null = null;
+  /** Calls submitted, calls done (applied, or refused with their batch), and who waits for a count of done. */
+  private submitted = 0;
+  private finished = 0;
+  private readonly waiters: { upTo: number; wake: () => void }[] = [];
   private readonly resolving = new Set<string>();
   private readonly wallNow: () => number;
   private readonly tickQuietMs: number;
@@ -200,7 +207,25 @@ export class EngineJournal {
     while (this.running) await this.running;
   }
 
+  /**
+   * Resolves once every call submitted so far is journalled and applied (or refused with its batch); unlike
+   * `flush`, calls submitted later do not keep it waiting.
+   */
+  settled(): Promise<void> {
+    const upTo = this.submitted;
+    if (this.finished >= upTo) return Promise.resolve();
+    return new Promise((wake) => this.waiters.push({ upTo, wake }));
+  }
+
+  private finish(calls: number): void {
+    this.finished += calls;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i]!.upTo <= this.finished) this.waiters.splice(i, 1)[0]!.wake();
+    }
+  }
+
   private submit(call: JournalCall, done?: (error?: Error) => void): void {
+    this.submitted += 1;
     this.pending.push({ call, receivedAt: this.wallNow(), done });
     this.running ??= this.run();
   }
@@ -220,10 +245,12 @@ export class EngineJournal {
           if (p.call.kind === 'resolve') this.resolving.delete(p.call.caseId);
           p.done?.(error as Error);
         }
+        this.finish(batch.length);
         continue;
       }
       this.hooks.onCommit?.(batch.length, performance.now() - started);
       for (const [i, p] of batch.entries()) this.apply(p, last - batch.length + 1 + i);
+      this.finish(batch.length);
     }
     this.running = null;
   }
@@ -256,7 +283,11 @@ export class EngineJournal {
     try {
       hook();
     } catch (error) {
-      this.hooks.onHookError?.(error as Error, call);
+      if (this.hooks.onHookError) this.hooks.onHookError(error as Error, call);
+      else
+        queueMicrotask(() => {
+          throw error;
+        });
     }
   }
 }

@@ -272,7 +272,7 @@ export class StoreServer {
       ready: () => this.readiness(),
       devices: () => ({ ...silentDevices(engine), devices: health.list() }),
       journal: () => ({ ...journalRows.stats(), backlog: journal.backlog(), recovery }),
-      applied: () => journal.flush(),
+      applied: () => journal.settled(),
       mqttUrl: brokerUrl,
       shopper,
     });
