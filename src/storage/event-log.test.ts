@@ -65,22 +65,38 @@ if (pgMissing) {
     open: () => PostgresEventLog.open({ url: url(), table: `log_${++tables}` }),
     reopen: () => PostgresEventLog.open({ url: url(), table: `log_${tables}` }),
   });
+  /** Another connection makes every insert into `table` fail until the returned function lifts it. */
+  const refuseWrites = async (table: string) => {
+    const client = new postgres.Client({ connectionString: url() });
+    await client.connect();
+    await client.query(`CREATE OR REPLACE FUNCTION refuse() RETURNS trigger AS $$
+      BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`);
+    await client.query(`CREATE TRIGGER refuse BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION refuse()`);
+    return async (then?: string) => {
+      await client.query(`DROP TRIGGER refuse ON ${table}`);
+      if (then) await client.query(then);
+      await client.end();
+    };
+  };
   inputJournalContract('postgres', {
     open: () => PostgresInputJournal.open({ url: url(), table: `journal_${++tables}` }),
     reopen: () => PostgresInputJournal.open({ url: url(), table: `journal_${tables}` }),
-    refuseWrites: async () => {
-      const client = new postgres.Client({ connectionString: url() });
-      await client.connect();
-      await client.query(`CREATE OR REPLACE FUNCTION refuse() RETURNS trigger AS $$
-        BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`);
-      await client.query(
-        `CREATE TRIGGER refuse BEFORE INSERT ON journal_${tables} FOR EACH ROW EXECUTE FUNCTION refuse()`,
-      );
-      return async () => {
-        await client.query(`DROP TRIGGER refuse ON journal_${tables}`);
-        await client.end();
-      };
-    },
+    refuseWrites: () => refuseWrites(`journal_${tables}`),
+  });
+  it('PostgreSQL input journal: numbers on past a batch whose COMMIT went through unanswered', async () => {
+    const journal = await PostgresInputJournal.open({ url: url(), table: 'journal_unanswered' });
+    try {
+      const tick = (t: number) => ({ kind: 'tick' as const, t });
+      assert.equal(await journal.append([tick(1)]), 1);
+      const lift = await refuseWrites('journal_unanswered');
+      await assert.rejects(journal.append([tick(2)]));
+      // As if that batch's COMMIT had landed and only its answer was lost: the row is there.
+      await lift("INSERT INTO journal_unanswered (seq, kind, t) VALUES (2, 'tick', 2)");
+      assert.equal(await journal.append([tick(3)]), 3);
+      assert.equal(journal.stats().rows, 3);
+    } finally {
+      await journal.close();
+    }
   });
 }
 

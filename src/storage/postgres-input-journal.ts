@@ -28,6 +28,8 @@ const ROWS_PER_STATEMENT = 2_000;
 export class PostgresInputJournal implements InputJournal {
   private tail: Promise<unknown> = Promise.resolve();
   private counts: JournalStats = { rows: 0, bytes: 0, lastSeq: 0 };
+  /** A write failed: whether its COMMIT went through is unknown until the table is counted again. */
+  private uncertain = false;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -44,19 +46,7 @@ export class PostgresInputJournal implements InputJournal {
       )`);
       await pool.query(`CREATE TABLE IF NOT EXISTS ${table}_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)`);
       const journal = new PostgresInputJournal(pool, table);
-      const agg = await pool.query<{ rows: string; bytes: string; last: string; pruned: string | null }>(
-        `SELECT COUNT(*) AS rows,
-                COALESCE(SUM(COALESCE(LENGTH(body), 0) + COALESCE(LENGTH(topic), 0)), 0) AS bytes,
-                COALESCE(MAX(seq), 0) AS last,
-                (SELECT value FROM ${table}_meta WHERE key = 'pruned_up_to') AS pruned
-         FROM ${table}`,
-      );
-      const row = agg.rows[0];
-      journal.counts = {
-        rows: Number(row?.rows ?? 0),
-        bytes: Number(row?.bytes ?? 0),
-        lastSeq: Math.max(Number(row?.last ?? 0), Number(row?.pruned ?? 0)),
-      };
+      await journal.count();
       return journal;
     } catch (error) {
       await pool.end();
@@ -64,10 +54,30 @@ export class PostgresInputJournal implements InputJournal {
     }
   }
 
+  /** Rows, bytes and the last number, as the table holds them. */
+  private async count(): Promise<void> {
+    const agg = await this.pool.query<{ rows: string; bytes: string; last: string; pruned: string | null }>(
+      `SELECT COUNT(*) AS rows,
+              COALESCE(SUM(COALESCE(LENGTH(body), 0) + COALESCE(LENGTH(topic), 0)), 0) AS bytes,
+              COALESCE(MAX(seq), 0) AS last,
+              (SELECT value FROM ${this.table}_meta WHERE key = 'pruned_up_to') AS pruned
+       FROM ${this.table}`,
+    );
+    const row = agg.rows[0];
+    this.counts = {
+      rows: Number(row?.rows ?? 0),
+      bytes: Number(row?.bytes ?? 0),
+      lastSeq: Math.max(Number(row?.last ?? 0), Number(row?.pruned ?? 0)),
+    };
+    this.uncertain = false;
+  }
+
   append(calls: readonly JournalCall[]): Promise<number> {
     // Numbered when its turn comes, from what is written: a batch that failed (not applied, not acked) leaves no
-    // hole, so the next one goes on instead of every later batch failing until a restart.
+    // hole, so the next one goes on instead of every later batch failing until a restart. A failure can hide a
+    // COMMIT that went through (the connection lost on its answer), so the table is counted again first.
     const run = this.tail.then(async () => {
+      if (this.uncertain) await this.count();
       const first = this.counts.lastSeq + 1;
       const last = this.counts.lastSeq + calls.length;
       if (calls.length === 0) return last;
@@ -89,6 +99,7 @@ export class PostgresInputJournal implements InputJournal {
         }
         await client.query('COMMIT');
       } catch (error) {
+        this.uncertain = true;
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
