@@ -83,6 +83,22 @@ function setup(cards: Record<string, string>, provider = new TestPaymentProvider
   return { events, ledger, provider, payments, mailer, flow, warnings };
 }
 
+/** A mailer whose server is down until `up()`. */
+function mailServerDown(mailer: Mailer): { mailer: Mailer; up(): void } {
+  let down = true;
+  return {
+    mailer: {
+      send: async (message) => {
+        if (down) throw new Error('mail server down');
+        await mailer.send(message);
+      },
+    },
+    up: () => {
+      down = false;
+    },
+  };
+}
+
 describe('exit flow', () => {
   it('charges once and mails once, with lines, total, tax, times and a dispute link', async () => {
     const { events, provider, flow, mailer } = setup({ ann: TEST_CARDS.ok });
@@ -169,19 +185,13 @@ describe('exit flow', () => {
 
   it('mails a receipt again while running after the mail server failed, and only once', async () => {
     const { events, ledger, flow, mailer } = setup({ fay: TEST_CARDS.ok });
-    let down = true;
-    const flaky: Mailer = {
-      send: async (message) => {
-        if (down) throw new Error('mail server down');
-        await mailer.send(message);
-      },
-    };
-    const exit = flow(ledger, undefined, { mailer: flaky, retryEveryMs: 20 });
+    const flaky = mailServerDown(mailer);
+    const exit = flow(ledger, undefined, { mailer: flaky.mailer, retryEveryMs: 20 });
     await exit.start();
     events.emit({ type: 'receipt.final', t: T0, data: receipt('door@7', 'fay') });
     await exit.idle();
     assert.match((await ledger.receipt('door@7'))?.emailError ?? '', /mail server down/);
-    down = false;
+    flaky.up();
     const mail = await smtp.waitFor((m) => m.to.includes('fay@example.test'));
     assert.match(mail.text, /Corner Shop/);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -194,20 +204,14 @@ describe('exit flow', () => {
 
   it('mails a declined receipt again after a mail failure, without trying the card again', async () => {
     const { events, ledger, provider, flow, mailer } = setup({ hal: TEST_CARDS.declinedAtCapture });
-    let down = true;
-    const flaky: Mailer = {
-      send: async (message) => {
-        if (down) throw new Error('mail server down');
-        await mailer.send(message);
-      },
-    };
-    const exit = flow(ledger, undefined, { mailer: flaky, retryEveryMs: 10 });
+    const flaky = mailServerDown(mailer);
+    const exit = flow(ledger, undefined, { mailer: flaky.mailer, retryEveryMs: 10 });
     await exit.start();
     events.emit({ type: 'receipt.final', t: T0, data: receipt('door@9', 'hal') });
     await exit.idle();
     const asked = provider.requests;
     await new Promise((resolve) => setTimeout(resolve, 100));
-    down = false;
+    flaky.up();
     const mail = await smtp.waitFor((m) => m.to.includes('hal@example.test'));
     await exit.idle();
     exit.stop();
