@@ -2,9 +2,8 @@
  * From the engine's decisions to money and mail: on `session.opened` place a hold on the shopper's card; on
  * `receipt.final` record the receipt, capture the total once (idempotent per visit, see payments.ts) and send the
  * receipt email; on an item found on the floor after the receipt was final, refund that line; a party that never
- * came in gets its hold released. Replaying the same
- * events (a restart replays the log) charges, refunds and mails nothing twice: the ledger remembers. A declined
- * card keeps the visit, flagged in the ledger, and the email says so.
+ * came in gets its hold released. Replaying the same events (a restart replays the log) charges, refunds and mails
+ * nothing twice: the ledger remembers. A declined card keeps the visit, flagged in the ledger, and the email says so.
  * Lifecycle: `start()` subscribes and resumes unfinished work, then retries it every `retryEveryMs`; `stop()`
  * unsubscribes and stops retrying; `idle()` waits for work in flight.
  */
