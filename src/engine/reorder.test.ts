@@ -181,3 +181,24 @@ test('one controller stamping several plates an hour ahead never moves the store
   }
   assert.ok(buffer.offer(batch('healthy', T0 + 4_000)).ok, 'the store clock stayed where the healthy plate is');
 });
+
+test('a device whose clock runs half a second ahead waits for the others instead of making them too late', () => {
+  const buffer = new ReorderBuffer({ windowMs: 300, maxFutureMs: 120_000 });
+  const out: number[] = [];
+  let late = 0;
+  for (let i = 0; i < 50; i++) {
+    const t = T0 + i * 100;
+    for (const m of [batch('p1', t), batch('p2', t + 30), batch('fast', t + 500)]) {
+      if (!buffer.offer(m).ok) late += 1;
+      for (const r of buffer.drain()) out.push(r.ts);
+    }
+  }
+  assert.equal(late, 0, 'no good device refused');
+  for (const r of buffer.drainAll()) out.push(r.ts);
+  assert.equal(out.length, 150);
+  assert.deepEqual(
+    out,
+    [...out].sort((a, b) => a - b),
+    'released in time order',
+  );
+});

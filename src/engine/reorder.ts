@@ -123,6 +123,19 @@ const HELD_MS = 1_000;
 
 const KINDS: readonly SensorMessage['kind'][] = ['plate.weight', 'camera.people', 'gate.scan', 'gate.pass'];
 
+/**
+ * A device whose clock runs ahead must not drag the store's clock past the others, or every other device's messages
+ * arrive too late. A message moves the clock at most `windowMs` past the newest time of the other devices heard
+ * lately (their newest within `PEER_MS` of it, among the last `PEER_ARRIVALS` messages); with no such device (a
+ * store of one, or the rest quiet) it moves it freely. Its own messages past that are held until the others get
+ * there. A device ahead by more than `PEER_MS` still drags the clock (docs/operations.md, clock skew).
+ */
+const PEER_ARRIVALS = 64;
+const PEER_MS = 2_000;
+
+/** One device per gate (its scans and passes), per plate, per camera. */
+const deviceKey = (m: SensorMessage): string => `${m.kind === 'gate.pass' ? 'gate.scan' : m.kind}|${deviceOf(m)}`;
+
 /** The one answer to an accepted message, shared: offer() runs on every message. */
 const ACCEPTED: Result<true, RejectCode> = Object.freeze(ok(true as const));
 
@@ -135,6 +148,11 @@ export class ReorderBuffer {
   private newest = Number.NEGATIVE_INFINITY;
   /** Every message at or before this time has been released. */
   private released = Number.NEGATIVE_INFINITY;
+  /** The last accepted messages' devices (numbered) and times, a ring: who has been heard lately, and when. */
+  private readonly deviceIds = new Map<string, number>();
+  private readonly lastDevice = new Int32Array(PEER_ARRIVALS).fill(-1);
+  private readonly lastTs = new Float64Array(PEER_ARRIVALS);
+  private lastAt = 0;
   /** Per device, its latest time refused as ahead of the store since a message was last accepted. */
   private readonly ahead = new Map<string, number>();
   /** The first such time. */
@@ -205,15 +223,35 @@ export class ReorderBuffer {
     if (recent.has(m.ts, detail, this.released)) return fail('DUPLICATE', `already received ${dedupeKey(m)}`);
     recent.add(m.ts, detail);
     if (this.ahead.size > 0) this.clearAhead();
-    this.newest = Math.max(this.newest, m.ts);
+    this.newest = Math.max(this.newest, this.clockAfter(m));
     this.push(m, this.arrivals++);
     return ACCEPTED;
+  }
+
+  /** Where `m` may move the store's clock (see `PEER_MS`), noting it among the last arrivals. */
+  private clockAfter(m: SensorMessage): number {
+    const key = deviceKey(m);
+    let id = this.deviceIds.get(key);
+    if (id === undefined) {
+      id = this.deviceIds.size;
+      this.deviceIds.set(key, id);
+    }
+    let peers = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < PEER_ARRIVALS; i++) {
+      const device = this.lastDevice[i]!;
+      const ts = this.lastTs[i]!;
+      if (device >= 0 && device !== id && ts > peers && ts >= m.ts - PEER_MS) peers = ts;
+    }
+    this.lastDevice[this.lastAt] = id;
+    this.lastTs[this.lastAt] = m.ts;
+    this.lastAt = (this.lastAt + 1) % PEER_ARRIVALS;
+    return peers === Number.NEGATIVE_INFINITY ? m.ts : Math.min(m.ts, peers + this.config.windowMs);
   }
 
   /** Whether the store's clock is the one behind (see `QUORUM`): then it follows this message. */
   private storeBehind(m: SensorMessage): boolean {
     // One entry per device (a gate's scans and passes are one device), so it stays as small as the store.
-    this.ahead.set(`${m.kind === 'gate.pass' ? 'gate.scan' : m.kind}|${deviceOf(m)}`, m.ts);
+    this.ahead.set(deviceKey(m), m.ts);
     this.aheadFrom = Math.min(this.aheadFrom, m.ts);
     let agreeing = 0;
     for (const ts of this.ahead.values()) if (Math.abs(ts - m.ts) <= AGREE_MS) agreeing++;
@@ -232,9 +270,12 @@ export class ReorderBuffer {
     return this.releaseUpTo(this.newest - this.config.windowMs);
   }
 
-  /** Messages held since before `t − window`: a clock tick releases them when devices go quiet. */
+  /**
+   * Messages held since before `t − window`: a clock tick releases them when devices go quiet, up to the store's
+   * clock (a device running ahead of the others waits for them).
+   */
   drainUntil(t: number): SensorMessage[] {
-    return this.releaseUpTo(Math.min(t, this.newest + this.config.maxFutureMs) - this.config.windowMs);
+    return this.releaseUpTo(Math.min(t - this.config.windowMs, this.newest));
   }
 
   /** End of stream: everything still held, in order. */
