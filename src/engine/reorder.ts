@@ -237,7 +237,8 @@ export class ReorderBuffer {
       this.deviceIds.set(key, id);
     }
     let peers = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < PEER_ARRIVALS; i++) {
+    // Only a message past the clock can move it: the others need no look at their peers.
+    for (let i = 0; m.ts > this.newest && i < PEER_ARRIVALS; i++) {
       const device = this.lastDevice[i]!;
       const ts = this.lastTs[i]!;
       if (device >= 0 && device !== id && ts > peers && ts >= m.ts - PEER_MS) peers = ts;
