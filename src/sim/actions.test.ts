@@ -8,7 +8,7 @@ import { FloorGrid } from './nav.ts';
 import { stillBody } from './plan.ts';
 import { PlateSensor } from './plates.ts';
 import { createRng } from './random.ts';
-import { TruthRecorder } from './truth-recorder.ts';
+import { testWorld } from './test-world.ts';
 import type { Person, Stop, World } from './world.ts';
 
 function store(): Store {
@@ -19,28 +19,9 @@ function store(): Store {
 
 /** A world with sensors under `plateIds` only, each reading 400 g of tare. */
 function world(s: Store, grid: FloorGrid, plateIds: readonly string[], seed: number): World {
-  const sensors = new Map(
-    plateIds.map((id) => [
-      id,
-      new PlateSensor(id, { tare: 400, sigma: 0.5, driftPerRootSec: 0 }, 0, createRng(seed + 1), 0, 'full'),
-    ]),
-  );
-  return {
-    store: s,
-    rng: createRng(seed),
-    grid,
-    sensors,
-    stock: new Map(),
-    people: [],
-    truth: new TruthRecorder(s.def.id, 1, 0, 2),
-    emit: () => {},
-    silent: new Map(),
-    silentPlan: [],
-    misplaced: [],
-    misplacedSeen: false,
-    floor: [],
-    floorRng: createRng(seed + 2),
-  };
+  const params = { tare: 400, sigma: 0.5, driftPerRootSec: 0 };
+  const sensors = new Map(plateIds.map((id) => [id, new PlateSensor(id, params, 0, createRng(seed + 1), 0, 'full')]));
+  return testWorld(s, { seed, grid, sensors });
 }
 
 function staff(): Person {

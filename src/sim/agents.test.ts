@@ -9,36 +9,15 @@ import type { RecordedMessage } from '../protocol/recording.ts';
 import { loadStoreFile } from '../store/load-store.ts';
 import type { Store } from '../store/store.ts';
 import { gateFrame, stepPerson } from './agents.ts';
-import { FloorGrid } from './nav.ts';
 import { stillBody } from './plan.ts';
-import { createRng } from './random.ts';
 import { keepApart, MIN_GAP } from './spacing.ts';
-import { TruthRecorder } from './truth-recorder.ts';
-import type { Party, Person, World } from './world.ts';
+import { testWorld } from './test-world.ts';
+import type { Party, Person } from './world.ts';
 
 function store(name: string): Store {
   const r = loadStoreFile(new URL(`../../examples/${name}.yaml`, import.meta.url).pathname);
   assert.ok(r.ok);
   return r.value;
-}
-
-function world(s: Store, emitted: RecordedMessage[]): World {
-  return {
-    store: s,
-    rng: createRng(1),
-    grid: new FloorGrid(s),
-    sensors: new Map(),
-    stock: new Map(),
-    people: [],
-    truth: new TruthRecorder(s.def.id, 1, 0, 2),
-    emit: (m) => emitted.push(m),
-    silent: new Map(),
-    silentPlan: [],
-    misplaced: [],
-    misplacedSeen: false,
-    floor: [],
-    floorRng: createRng(2),
-  };
 }
 
 /** A shopper done with their agenda, standing at `at`: their next step starts the walk to `exitGate`. */
@@ -77,7 +56,7 @@ function doneShopper(id: string, exitGate: string, at: [number, number]): Person
  */
 function leaveTogether(s: Store, gateId: string, starts: [number, number][], limitMs: number, standing?: Person) {
   const emitted: RecordedMessage[] = [];
-  const w = world(s, emitted);
+  const w = testWorld(s, { emit: (m) => emitted.push(m) });
   w.people = starts.map((at, i) => doneShopper(`p-${i + 1}`, gateId, at));
   if (standing) w.people.push(standing);
   const leavers = w.people.filter((p) => p !== standing);
