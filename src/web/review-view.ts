@@ -115,8 +115,12 @@ function placeOf(c: ReviewCase, memory: CaseMemory) {
  * The case's weight trace and scene, the fuller of what the buffers give now and what was kept: call it when the
  * case opens, so the evidence outlives the buffers.
  */
-export function keepEvidence(c: ReviewCase, memory: CaseMemory, weightTrace: WeightTrace): CaseEvidence {
-  const { ev, plateIds, at, window } = placeOf(c, memory);
+export function keepEvidence(
+  c: ReviewCase,
+  memory: CaseMemory,
+  weightTrace: WeightTrace,
+  { ev, plateIds, at, window } = placeOf(c, memory),
+): CaseEvidence {
   let traces: Record<string, [number, number][]> = {};
   try {
     traces = plateIds.length ? weightTrace(plateIds, window[0], window[1]) : {};
@@ -131,7 +135,8 @@ export function keepEvidence(c: ReviewCase, memory: CaseMemory, weightTrace: Wei
 export function buildReviewQueue(snapshot: EngineSnapshot, memory: CaseMemory, weightTrace: WeightTrace): ReviewView[] {
   return orderQueue(snapshot.reviews, snapshot.sessions).map((queued) => {
     const c = queued.reviewCase;
-    const { ev, plateIds, at, window } = placeOf(c, memory);
+    const place = placeOf(c, memory);
+    const { ev, plateIds, at, window } = place;
     return {
       ...queued,
       openForMs: Math.max(0, snapshot.t - c.opened),
@@ -139,7 +144,7 @@ export function buildReviewQueue(snapshot: EngineSnapshot, memory: CaseMemory, w
       window,
       plateIds,
       shelfEvent: ev ? shownShelfEvent(ev) : null,
-      ...keepEvidence(c, memory, weightTrace),
+      ...keepEvidence(c, memory, weightTrace, place),
       candidates: candidatesOf(c, snapshot.sessions),
     };
   });
