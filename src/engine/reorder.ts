@@ -148,8 +148,16 @@ export class ReorderBuffer {
   private newest = Number.NEGATIVE_INFINITY;
   /** Every message at or before this time has been released. */
   private released = Number.NEGATIVE_INFINITY;
-  /** The last accepted messages' devices (numbered) and times, a ring: who has been heard lately, and when. */
-  private readonly deviceIds = new Map<string, number>();
+  /**
+   * The last accepted messages' devices (numbered; a gate's scans and passes one device) and times, a ring: who has
+   * been heard lately, and when. Numbered per kind by the device's own id, so a message costs no new string.
+   */
+  private readonly deviceIds: Record<Exclude<SensorMessage['kind'], 'gate.pass'>, Map<string, number>> = {
+    'plate.weight': new Map(),
+    'camera.people': new Map(),
+    'gate.scan': new Map(),
+  };
+  private devices = 0;
   private readonly lastDevice = new Int32Array(PEER_ARRIVALS).fill(-1);
   private readonly lastTs = new Float64Array(PEER_ARRIVALS);
   private lastAt = 0;
@@ -230,11 +238,11 @@ export class ReorderBuffer {
 
   /** Where `m` may move the store's clock (see `PEER_MS`), noting it among the last arrivals. */
   private clockAfter(m: SensorMessage): number {
-    const key = deviceKey(m);
-    let id = this.deviceIds.get(key);
+    const ids = this.deviceIds[m.kind === 'gate.pass' ? 'gate.scan' : m.kind];
+    let id = ids.get(deviceOf(m));
     if (id === undefined) {
-      id = this.deviceIds.size;
-      this.deviceIds.set(key, id);
+      id = this.devices++;
+      ids.set(deviceOf(m), id);
     }
     let peers = Number.NEGATIVE_INFINITY;
     // Only a message past the clock can move it: the others need no look at their peers.
