@@ -9,5 +9,14 @@ export function baselineDecision(event: ShelfEvent, ctx: FusionContext): FusionD
   const items = event.hypotheses[0]?.items ?? [];
   const nearest = [...ctx.candidates].sort((a, b) => a.evidence.minDistance - b.evidence.minDistance)[0];
   const sessionId = nearest ? (nearest.staff ? null : nearest.sessionId) : (ctx.sessionsInside[0] ?? null);
-  return { kind: 'commit', sessionId, items, confidence: 1, alternatives: [], reason: 'baseline: nearest hand' };
+  const tracks = nearest ? [nearest.trackId] : [];
+  return {
+    kind: 'commit',
+    sessionId,
+    tracks,
+    items,
+    confidence: 1,
+    alternatives: [],
+    reason: 'baseline: nearest hand',
+  };
 }

@@ -222,6 +222,7 @@ function engineCore(
       const quiet = t - config.reorderWindowMs;
       if (quiet > now) {
         for (const event of weight.advance(quiet)) decisions.onShelfEvent(event);
+        decisions.advance(quiet);
         sessions.advance(quiet);
         checkout.advance(quiet);
       }
@@ -248,6 +249,7 @@ function engineCore(
     idle: () =>
       sessions.all().every((s) => s.state === 'closed') &&
       decisions.openCases().length === 0 &&
+      !decisions.racesWaiting() &&
       found.waiting().length === 0 &&
       (vision?.activeTracks(now).length ?? 0) === 0,
     stats: () => ({ ...stats, rejected: { ...stats.rejected }, reviewsOpen: decisions.openCases().length }),

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fusionConfig } from '../fusion/config.ts';
+import { type FusionConfig, fusionConfig } from '../fusion/config.ts';
 import { createDemoAuthorizer, demoEntryCode } from '../identity/demo-authorizer.ts';
 import { SessionBook } from '../identity/session-book.ts';
 import { parseStore } from '../store/load-store.ts';
 import type { StoreDef } from '../store/schema.ts';
 import { tinyStoreDef } from '../store/tiny-store.ts';
+import type { HandEvidence, TrackQuery } from '../vision/types.ts';
 import type { ShelfEvent } from '../weight/types.ts';
 import type { EngineEvent } from './events.ts';
 import { PlateStock } from './plate-stock.ts';
@@ -14,7 +15,7 @@ import { ShelfDecisions } from './shelf-decisions.ts';
 const T0 = 1_767_600_000_000;
 
 /** The tiny store with a second plate beside the water: soda (near-equal unit weight). */
-function twoPlateStore() {
+function twoPlateStore(mode: 'single-shopper' | 'multi-shopper' = 'single-shopper') {
   const def = tinyStoreDef();
   const shelf = def.fixtures[0]!.shelves[0]!;
   const plates = [
@@ -24,7 +25,7 @@ function twoPlateStore() {
   const products = [...def.products, { sku: 'SODA', name: 'Soda', price: 149, unitWeight: { mean: 515, sd: 5 } }];
   const fixtures = [{ ...def.fixtures[0]!, shelves: [{ ...shelf, plates }] }];
   // Parsed like a YAML file: the schema fills its defaults (maxGrams, ageRestricted).
-  const store = parseStore({ ...def, products, fixtures, mode: 'single-shopper' } as unknown as StoreDef);
+  const store = parseStore({ ...def, products, fixtures, mode } as unknown as StoreDef);
   assert.ok(store.ok, store.ok ? '' : store.reason);
   return store.value;
 }
@@ -48,8 +49,8 @@ function straddlingPick(): ShelfEvent {
   };
 }
 
-function decisions(commitThreshold: number) {
-  const store = twoPlateStore();
+function decisions(commitThreshold: number, vision: TrackQuery | null = null, fusion: Partial<FusionConfig> = {}) {
+  const store = twoPlateStore(vision ? 'multi-shopper' : 'single-shopper');
   const events: EngineEvent[] = [];
   const stock = new PlateStock(store);
   const sessions = new SessionBook(createDemoAuthorizer(), (e) => events.push(e), {
@@ -58,12 +59,12 @@ function decisions(commitThreshold: number) {
   });
   const shelf = new ShelfDecisions({
     store,
-    vision: null,
+    vision,
     sessions,
     stock,
     emit: (e) => events.push(e),
     policy: 'walkout',
-    fusion: fusionConfig({ commitThreshold }),
+    fusion: fusionConfig({ commitThreshold, ...fusion }),
   });
   return { shelf, stock, events, sessions, store };
 }
@@ -284,4 +285,55 @@ test('[F7] a misplaced unit picked while its put-back was in review does not com
   assert.ok(shelf.resolve(opened.caseId, answer('SODA'), 't', T0 + 90_000).ok);
   assert.equal(stock.of('g1.s1.p1').get('SODA'), 0);
   assert.equal(stock.of('g1.s1.p1').get('WATER'), 9);
+});
+
+/** Cameras that saw each track's hand reach into a plate, well in, as the weight changed at each of `reaches`' times. */
+function handsAt(reaches: Record<string, number[]>): TrackQuery {
+  const reachAt = (trackId: string, tChange: number): HandEvidence => ({
+    trackId,
+    minDistance: 0,
+    tClosest: tChange - 1150,
+    entered: true,
+    sigma: 0.04,
+    insideMs: 1500,
+    depth: 0.6,
+  });
+  return {
+    activeTracks: () => [],
+    camerasDegraded: () => false,
+    handsNear: (_box, t0, t1) =>
+      Object.entries(reaches).flatMap(([trackId, times]) =>
+        times.filter((t) => t >= t0 && t <= t1).map((t) => reachAt(trackId, t)),
+      ),
+  };
+}
+
+test('[F18] a race between two hands waits for the next event: the hand that lifted there is not this one', () => {
+  // Ann and Bob both reach into the water plate; two seconds later Ann alone takes a soda next to it.
+  const d = decisions(0.9, handsAt({ T1: [T0, T0 + 2_000], T2: [T0] }), { reliftWithinMs: 2_500 });
+  const { ann, bob } = annAndBobInside(d.sessions);
+  d.shelf.onShelfEvent(pickAt('g1.s1.p1', 'WATER', T0));
+  assert.equal(d.events.filter((e) => e.type === 'cart.line' || e.type === 'review.opened').length, 0);
+  assert.ok(d.shelf.blocks(ann) && d.shelf.blocks(bob), 'both receipts wait while the race is undecided');
+  d.shelf.onShelfEvent(pickAt('g1.s1.p2', 'SODA', T0 + 2_000));
+  d.shelf.advance(T0 + 600 + 2_500);
+  assert.equal(d.events.filter((e) => e.type === 'review.opened').length, 0);
+  const lines = d.events.flatMap((e) => (e.type === 'cart.line' ? [[e.data.sessionId, e.data.sku, e.t]] : []));
+  assert.deepEqual(lines, [
+    [ann, 'SODA', T0 + 2_600],
+    [bob, 'WATER', T0 + 3_100],
+  ]);
+  assert.ok(!d.shelf.blocks(ann) && !d.shelf.blocks(bob));
+});
+
+test('[F18] a race nothing after it settles opens its review case once the wait is over', () => {
+  const d = decisions(0.9, handsAt({ T1: [T0], T2: [T0] }), { reliftWithinMs: 2_500 });
+  annAndBobInside(d.sessions);
+  d.shelf.onShelfEvent(pickAt('g1.s1.p1', 'WATER', T0));
+  d.shelf.advance(T0 + 3_000);
+  assert.equal(d.events.filter((e) => e.type === 'review.opened').length, 0);
+  d.shelf.advance(T0 + 3_100);
+  const opened = d.events.filter((e) => e.type === 'review.opened');
+  assert.equal(opened.length, 1);
+  assert.equal(opened[0]!.t, T0 + 3_100);
 });

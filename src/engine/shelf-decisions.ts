@@ -70,22 +70,40 @@ export class ShelfDecisions {
   /** Per session, when the latest shelf event sent to review that lists it happened. */
   private readonly lastInReview = new Map<string, number>();
   private readonly meets: HandMeet[] = [];
+  /** Per track, when its hand was decided to have moved items (latest few): one hand lifts one item at a time [F18]. */
+  private readonly lifts = new Map<string, number[]>();
+  /**
+   * Events bound for review, waiting `reliftWithinMs` for the decisions of events just after them: a hand that
+   * turns out to have lifted another item then was likely not this one's [F18]. They hold their sessions' receipts.
+   */
+  private readonly waiting: { event: ShelfEvent; due: number; blocking: string[] }[] = [];
   private readonly priceOf = (sku: string) => this.deps.store.products.get(sku)?.price;
 
   constructor(private readonly deps: ShelfDecisionDeps) {}
 
   onShelfEvent(event: ShelfEvent): void {
     this.deps.emit({ type: 'shelf.event', t: event.tDecided, data: event });
+    this.decide(event, event.tDecided, this.deps.fusion.reliftWithinMs > 0);
+  }
+
+  /** Decides an event at event time `at`; one bound for review between two hands or more may wait first [F18]. */
+  private decide(event: ShelfEvent, at: number, mayWait: boolean): void {
     const ctx = this.context(event);
     const decision: FusionDecision =
       this.deps.policy === 'baseline' ? baselineDecision(event, ctx) : decideShelfEvent(event, ctx, this.deps.fusion);
-    if (decision.kind === 'review') {
-      this.openCase(event, decision);
+    if (decision.kind === 'review' && mayWait && ctx.candidates.length >= 2) {
+      const blocking = decision.alternatives.flatMap((a) => charges(a).map((c) => c.sessionId));
+      this.waiting.push({ event, due: at + this.deps.fusion.reliftWithinMs, blocking });
       return;
     }
+    if (decision.kind === 'review') {
+      this.openCase(event, decision, at);
+      return;
+    }
+    this.recordLifts(decision.tracks, event.tChange);
     this.moveStock(event, allItems(decision));
     this.chargeAll(charges(decision), event, (share) =>
-      linesFromDecision({ ...decision, ...share }, event, this.priceOf),
+      linesFromDecision({ ...decision, ...share }, { id: event.id, tDecided: at }, this.priceOf),
     );
   }
 
@@ -105,6 +123,23 @@ export class ShelfDecisions {
     while (this.meets.length > 0 && this.meets[0]!.t + this.deps.fusion.handoffSettleMs <= t) {
       this.decideMeet(this.meets.shift()!);
     }
+    while (this.waiting.length > 0 && this.waiting[0]!.due <= t) {
+      const { event, due } = this.waiting.shift()!;
+      this.decide(event, due, false);
+    }
+  }
+
+  private recordLifts(tracks: readonly string[], t: number): void {
+    for (const trackId of tracks) this.lifts.set(trackId, [...(this.lifts.get(trackId) ?? []).slice(-3), t]);
+    if (this.lifts.size <= LIFTS_KEPT) return;
+    // Tracks that lifted nothing lately can no longer be near any event still to decide.
+    for (const [trackId, times] of this.lifts) if (times.at(-1)! < t - LIFTS_FORGET_MS) this.lifts.delete(trackId);
+  }
+
+  /** How far (ms) from `t` this track's hand last moved an item at another decided event; undefined if never. */
+  private liftGap(trackId: string, t: number): number | undefined {
+    const times = this.lifts.get(trackId);
+    return times ? Math.min(...times.map((s) => Math.abs(s - t))) : undefined;
   }
 
   flush(): void {
@@ -171,6 +206,7 @@ export class ShelfDecisions {
         evidence,
         atChange: atChange.get(evidence.trackId),
         platesAtChange: inPlates.get(evidence.trackId),
+        liftGapMs: this.liftGap(evidence.trackId, event.tChange),
       };
     });
     const inside = sessions.insideAt(event.tChange);
@@ -209,7 +245,7 @@ export class ShelfDecisions {
     return out;
   }
 
-  private openCase(event: ShelfEvent, decision: Extract<FusionDecision, { kind: 'review' }>): void {
+  private openCase(event: ShelfEvent, decision: Extract<FusionDecision, { kind: 'review' }>, at: number): void {
     const top = decision.alternatives[0];
     const applied = this.moveStock(event, top ? allItems(top) : []);
     // A put-back in doubt: what another likely answer returned may be on the plate too, so that a later pick of it
@@ -221,7 +257,7 @@ export class ShelfDecisions {
     const review: ReviewCase = {
       caseId: `R-${event.id}`,
       shelfEventId: event.id,
-      opened: event.tDecided,
+      opened: at,
       reason: decision.reason,
       alternatives: decision.alternatives,
       confidence: decision.confidence,
@@ -229,7 +265,7 @@ export class ShelfDecisions {
       ...(maybe.length > 0 ? { maybeOnPlate: maybe } : {}),
     };
     this.records.set(review.caseId, { event, applied });
-    this.emitAndQueue({ type: 'review.opened', t: event.tDecided, data: review });
+    this.emitAndQueue({ type: 'review.opened', t: at, data: review });
   }
 
   resolve(caseId: string, choice: ReviewAlternative, reviewer: string, t: number) {
@@ -303,7 +339,12 @@ export class ShelfDecisions {
 
   /** True while an open review case may still change this session's cart. */
   blocks(sessionId: string): boolean {
-    return this.queue.holds(sessionId);
+    return this.queue.holds(sessionId) || this.waiting.some((w) => w.blocking.includes(sessionId));
+  }
+
+  /** True while a race between hands waits for the events after it [F18]. */
+  racesWaiting(): boolean {
+    return this.waiting.length > 0;
   }
 
   openCases(): ReviewCase[] {
@@ -317,6 +358,10 @@ export class ShelfDecisions {
     return out;
   }
 }
+
+/** Tracks whose lifts are kept before old ones are forgotten, and how old (ms) a forgotten one is. */
+const LIFTS_KEPT = 256;
+const LIFTS_FORGET_MS = 60_000;
 
 /** The union of the reach volumes of the plates an event touched. */
 function eventBox(store: Store, event: ShelfEvent): Box {

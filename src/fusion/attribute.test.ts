@@ -174,6 +174,23 @@ test('[F2] an item resting on two plates came off the one the hand was in', () =
   assert.deepEqual(both.alternatives[0]?.items, [{ sku: 'cola', qty: 1 }]);
 });
 
+test('[F18] of two hands in the plate, one that just lifted an item elsewhere leaves this one to the other', () => {
+  const race = (gapMs: number | undefined) =>
+    decide(
+      context({
+        candidates: [shopper('S1', reach('t1')), { ...shopper('S2', reach('t2')), liftGapMs: gapMs }],
+        sessionsInside: ['S1', 'S2'],
+      }),
+    );
+  const d = committed(race(800));
+  assert.equal(d.sessionId, 'S1');
+  assert.deepEqual(d.tracks, ['t1'], 'the hand behind the commit, for the events decided after it');
+  assert.ok(d.confidence > 0.9 && d.confidence < 0.99, `confidence ${d.confidence}`);
+  // A lift long enough before is no evidence: the race stays even.
+  assert.equal(race(config.reliftWithinMs + 500).kind, 'review');
+  assert.equal(race(undefined).kind, 'review');
+});
+
 test('[F16] two shoppers reaching into one plate as two units leave: each is charged one', () => {
   const two = shelfEvent({
     grams: 710,

@@ -1,6 +1,6 @@
 /**
  * Fusion: who moved what at a shelf event, with a confidence that is the probability the charge is right.
- * Joint posterior over (actor, items) → grouped by what it does to receipts → commit or review [F1]–[F16].
+ * Joint posterior over (actor, items) → grouped by what it does to receipts → commit or review [F1]–[F18].
  */
 import { type ChargeShare, charges, type ReviewAlternative } from '../review/types.ts';
 import type { LaneRow } from '../store/lanes.ts';
@@ -34,6 +34,11 @@ export interface ShopperCandidate {
   atChange?: HandEvidence;
   /** For an event over several plates: those whose reach volume this hand was inside around the change. */
   platesAtChange?: readonly string[];
+  /**
+   * How far (ms) from this event's change the same hand was decided to have moved an item at another shelf event,
+   * the nearest such; absent when none was [F18].
+   */
+  liftGapMs?: number;
 }
 
 export interface FusionContext {
@@ -62,6 +67,8 @@ export type FusionDecision =
       kind: 'commit';
       /** null = nobody is charged: staff, an unbound person, nothing moved. */
       sessionId: string | null;
+      /** The tracks whose hands the decision says moved the items (none when no hand was seen doing it) [F18]. */
+      tracks: string[];
       items: ItemCount[];
       /** Other shoppers charged in the same decision (a merged take). */
       with?: ChargeShare[];
@@ -76,6 +83,8 @@ type ActorKind = 'session' | 'lost' | 'staff' | 'unbound' | 'nobody' | 'unseen';
 interface Actor {
   kind: ActorKind;
   sessionId: string | null;
+  /** The track whose hand this actor is (seen actors only). */
+  trackId?: string;
   weight: number;
   /** True when the weight came from hand evidence rather than "who is inside". */
   seen: boolean;
@@ -106,6 +115,8 @@ interface Outcome {
     handoff: boolean;
     /** Where along the shelf the hand went (its lane) weighed the items. */
     lane?: boolean;
+    /** The tracks whose hands moved the items in this reading. */
+    tracks: readonly string[];
   };
 }
 
@@ -121,15 +132,29 @@ function actorsFrom(ctx: FusionContext, event: ShelfEvent, config: FusionConfig)
   }
   const conditions = { silentPlate: ctx.silentPlate, camerasDegraded: ctx.camerasDegraded };
   const seen = ctx.candidates.flatMap((c): Actor[] => {
-    const weight = handLikelihoodRatio(c.evidence, event, config, conditions, c.atChange);
+    const weight = handLikelihoodRatio(c.evidence, event, config, conditions, c.atChange) * reliftFactor(c, config);
     if (c.stray && c.sessionId === null) return strayActors(ctx, weight);
     const kind: ActorKind = c.staff ? 'staff' : c.sessionId === null ? 'unbound' : 'session';
     const awayAtChange = !ctx.silentPlate && c.atChange !== undefined && changeState(c.atChange) === 'out';
     return [
-      { kind, sessionId: c.sessionId, weight, seen: true, plates: c.platesAtChange, reach: reachOf(c), awayAtChange },
+      {
+        kind,
+        sessionId: c.sessionId,
+        trackId: c.trackId,
+        weight,
+        seen: true,
+        plates: c.platesAtChange,
+        reach: reachOf(c),
+        awayAtChange,
+      },
     ];
   });
   return [...seen, unseen(ctx, config)];
+}
+
+/** [F18] A hand just decided to have moved an item elsewhere is unlikely to lift this one too. */
+function reliftFactor(c: ShopperCandidate, config: FusionConfig): number {
+  return c.liftGapMs !== undefined && c.liftGapMs < config.reliftWithinMs ? config.reliftPrior : 1;
 }
 
 function reachOf(c: ShopperCandidate): Reach | undefined {
@@ -211,7 +236,8 @@ function mergedTakes(
           const p = share(a) * share(b) * o.weight * config.mergedTakePrior * whereA.fit * whereB.fit;
           const key = `merged:${a.sessionId}:${itemsKey(mine)}|${b.sessionId}:${itemsKey(theirs)}`;
           const lane = whereA.placed && whereB.placed;
-          const lead = { kind: 'session' as const, p, source: o.source, handoff: false, lane };
+          const tracks = [a.trackId, b.trackId].filter((t) => t !== undefined);
+          const lead = { kind: 'session' as const, p, source: o.source, handoff: false, lane, tracks };
           const prev = out.get(key);
           out.set(key, {
             key,
@@ -275,6 +301,7 @@ function outcomes(
         p: a.weight * total,
         source: 'other',
         handoff: false,
+        tracks: [],
       });
       continue;
     }
@@ -286,7 +313,8 @@ function outcomes(
     const unlisted =
       cart && options.some((o) => o.items !== null && holds(cart, o.items)) ? config.putBackNotInCartPrior : 1;
     for (const o of options) {
-      const lead = { kind: a.kind, p: 0, source: o.source, handoff: false };
+      const tracks = a.trackId === undefined ? [] : [a.trackId];
+      const lead = { kind: a.kind, p: 0, source: o.source, handoff: false, tracks };
       if (o.items === null) {
         const w = a.weight * o.weight * unlisted;
         add(hasCart ? 'unknown' : 'nothing', null, [], w, { ...lead, p: w });
@@ -406,6 +434,7 @@ export function decideShelfEvent(event: ShelfEvent, ctx: FusionContext, config: 
     return {
       kind: 'commit',
       sessionId: top.sessionId,
+      tracks: [...top.lead.tracks],
       items: top.items,
       ...shared,
       confidence,
