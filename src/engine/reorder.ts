@@ -128,7 +128,8 @@ const KINDS: readonly SensorMessage['kind'][] = ['plate.weight', 'camera.people'
  * arrive too late. A message moves the clock at most `windowMs` past the newest time of the other devices heard
  * lately (their newest within `PEER_MS` of it, among the last `PEER_ARRIVALS` messages); with no such device (a
  * store of one, or the rest quiet) it moves it freely. Its own messages past that are held until the others get
- * there. A device ahead by more than `PEER_MS` still drags the clock (docs/operations.md, clock skew).
+ * there. A device ahead by more than `PEER_MS` still drags the clock; a live server refuses one at the edge, where a
+ * wall clock says which device is wrong (docs/operations.md, clock skew).
  */
 const PEER_ARRIVALS = 64;
 const PEER_MS = 2_000;

@@ -134,6 +134,11 @@ export const configSchema = z.strictObject({
       tickQuietMs: z.coerce.number().int().positive().max(60_000).default(300),
       /** Warn about a device whose clock is off by more than this (ms) when its messages are rejected. */
       skewWarnMs: z.coerce.number().int().positive().default(2_000),
+      /**
+       * Refuse at the edge a device message stamped more than this (ms) ahead of the server's clock and of the other
+       * devices' (a device clock gone fast, which would make every other device's messages too late); 0: never.
+       */
+      maxLeadMs: z.coerce.number().int().nonnegative().default(2_000),
     })
     .prefault({}),
   shopper: shopperSchema.prefault({}),
@@ -173,6 +178,7 @@ export const ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
   WALKOUT_JOURNAL_SYNC: ['journal', 'sync'],
   WALKOUT_JOURNAL_EPOCH_MINUTES: ['journal', 'epochMinutes'],
   WALKOUT_TICK_QUIET_MS: ['ingest', 'tickQuietMs'],
+  WALKOUT_MAX_LEAD_MS: ['ingest', 'maxLeadMs'],
   WALKOUT_DEMO_CODES: ['shopper', 'demoCodes'],
   WALKOUT_QR_SECRET: ['shopper', 'qrSecret'],
   WALKOUT_SMTP_HOST: ['shopper', 'smtp', 'host'],
@@ -201,7 +207,7 @@ export type ConfigOverrides = {
   sim?: { enabled?: boolean; shoppersPerHour?: number; chunkMinutes?: number; seed?: number };
   logLevel?: string;
   journal?: { sync?: 'full' | 'normal'; epochMinutes?: number };
-  ingest?: { tickQuietMs?: number; skewWarnMs?: number };
+  ingest?: { tickQuietMs?: number; skewWarnMs?: number; maxLeadMs?: number };
   shopper?: {
     demoCodes?: boolean;
     qrSecret?: string;

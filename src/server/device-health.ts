@@ -2,8 +2,10 @@
  * What the edge knows about each device of the store: messages seen, when the last one arrived, and its clock skew,
  * estimated as the median over its last messages of (the time the device says it sent − the time the server got
  * it). Network and broker delay make that slightly negative even for a perfect clock; a skew of seconds means the
- * device's clock is off, and the engine will reject its messages as TOO_LATE (behind) or CLOCK_SKEW (ahead).
- * Only devices in the store definition are tracked, so a flood of made-up device ids costs no memory.
+ * device's clock is off, and the engine will reject its messages as TOO_LATE (behind) or CLOCK_SKEW (ahead). One
+ * running seconds ahead would drag the store's clock past every other device: `runsAhead` spots its messages at the
+ * edge, before the engine sees them. Only devices in the store definition are tracked, so a flood of made-up device
+ * ids costs no memory.
  */
 import type { ParsedTopic } from '../protocol/topics.ts';
 import type { Store } from '../store/store.ts';
@@ -74,6 +76,24 @@ export class DeviceHealth {
 
 function entry(kind: DeviceKind): Entry {
   return { kind, messages: 0, lastSeenAt: null, samples: [], next: 0 };
+}
+
+/**
+ * How far (ms) a device message is stamped ahead of the server's clock, when that is more than `maxLeadMs` and its
+ * time is as far past the store's clock (the newest time the engine took from the devices, while they talk): one
+ * device's clock gone fast. Null otherwise: ahead of the server alone, the server's clock may be the one behind (the
+ * other devices agree with this one, so the store's clock is there too); with no current store clock (`null`: a
+ * fresh start, or devices quiet), nothing says which clock is wrong.
+ */
+export function runsAhead(
+  topic: ParsedTopic,
+  body: { ts: number },
+  at: { receivedAt: number; storeNow: number | null },
+  maxLeadMs: number,
+): number | null {
+  const sent = sentAt(topic.kind, body);
+  if (sent === null || at.storeNow === null || sent - at.receivedAt <= maxLeadMs) return null;
+  return body.ts - at.storeNow > maxLeadMs ? sent - at.receivedAt : null;
 }
 
 /**

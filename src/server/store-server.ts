@@ -28,7 +28,7 @@ import { DeviceHealth } from './device-health.ts';
 import { EventHub } from './event-hub.ts';
 import { freePort } from './free-port.ts';
 import { buildHttp } from './http.ts';
-import { createIngestAccounting, type DeviceFeed, isDeviceInput, MqttIngest } from './ingest.ts';
+import { createClockGate, createIngestAccounting, type DeviceFeed, isDeviceInput, MqttIngest } from './ingest.ts';
 import { EngineJournal } from './journal.ts';
 import { createServerMetrics, type ServerMetrics } from './metrics.ts';
 import { PlateTraces } from './plate-traces.ts';
@@ -232,8 +232,18 @@ export class StoreServer {
       },
     );
     this.journal = journal;
+    const clockGate = createClockGate({
+      store,
+      metrics,
+      health,
+      logger: this.logger,
+      maxLeadMs: config.ingest.maxLeadMs,
+      storeNow: () => journal.newestDeviceTime(),
+    });
     const feed: DeviceFeed = (topic, payload, qos, done) => {
       if (!isDeviceInput(store.def.id, topic)) return done();
+      // Refused for good: acknowledged, so the broker does not send it again.
+      if (clockGate(topic, payload, Date.now())) return done();
       // QoS 0 has no ack to hold back: the device accepted that a crash may lose it.
       if (qos === 0) {
         journal.message(topic, payload);
