@@ -313,17 +313,24 @@ test('[F18] a race between two hands waits for the next event: the hand that lif
   const d = decisions(0.9, handsAt({ T1: [T0, T0 + 2_000], T2: [T0] }), { reliftWithinMs: 2_500 });
   const { ann, bob } = annAndBobInside(d.sessions);
   d.shelf.onShelfEvent(pickAt('g1.s1.p1', 'WATER', T0));
-  assert.equal(d.events.filter((e) => e.type === 'cart.line' || e.type === 'review.opened').length, 0);
+  const decided = () => d.events.filter((e) => ['shelf.event', 'cart.line', 'review.opened'].includes(e.type));
+  assert.equal(decided().length, 0, 'nothing is logged while the race waits');
   assert.ok(d.shelf.blocks(ann) && d.shelf.blocks(bob), 'both receipts wait while the race is undecided');
+  assert.equal(d.stock.of('g1.s1.p1').get('WATER'), 9, 'the plate already lost its water');
   d.shelf.onShelfEvent(pickAt('g1.s1.p2', 'SODA', T0 + 2_000));
   d.shelf.advance(T0 + 600 + 2_500);
-  assert.equal(d.events.filter((e) => e.type === 'review.opened').length, 0);
-  const lines = d.events.flatMap((e) => (e.type === 'cart.line' ? [[e.data.sessionId, e.data.sku, e.t]] : []));
-  assert.deepEqual(lines, [
-    [ann, 'SODA', T0 + 2_600],
-    [bob, 'WATER', T0 + 3_100],
+  // Each shelf event is logged when decided, right before its lines (the inventory reads them as one decision).
+  const log = decided().map((e) =>
+    e.type === 'cart.line' ? [e.type, e.data.sessionId, e.data.sku, e.t] : [e.type, (e.data as ShelfEvent).id, e.t],
+  );
+  assert.deepEqual(log, [
+    ['shelf.event', `g1.s1.p2@${T0 + 2_000}`, T0 + 2_600],
+    ['cart.line', ann, 'SODA', T0 + 2_600],
+    ['shelf.event', `g1.s1.p1@${T0}`, T0 + 3_100],
+    ['cart.line', bob, 'WATER', T0 + 3_100],
   ]);
   assert.ok(!d.shelf.blocks(ann) && !d.shelf.blocks(bob));
+  assert.equal(d.stock.of('g1.s1.p1').get('WATER'), 9, 'moved once');
 });
 
 test('[F18] a race nothing after it settles opens its review case once the wait is over', () => {
@@ -336,4 +343,18 @@ test('[F18] a race nothing after it settles opens its review case once the wait 
   const opened = d.events.filter((e) => e.type === 'review.opened');
   assert.equal(opened.length, 1);
   assert.equal(opened[0]!.t, T0 + 3_100);
+});
+
+test('[F18] hands that met while a race between them waits hand nothing over on a guess', () => {
+  // Ann took a soda alone; then Ann and Bob race at the water, their hands meeting just after it.
+  const d = decisions(0.9, handsAt({ T1: [T0 - 20_000, T0], T2: [T0] }), { reliftWithinMs: 2_500 });
+  const { ann } = annAndBobInside(d.sessions);
+  d.shelf.onShelfEvent(pickAt('g1.s1.p2', 'SODA', T0 - 20_000));
+  assert.equal(d.shelf.carts()[ann]?.total, 149);
+  d.shelf.onShelfEvent(pickAt('g1.s1.p1', 'WATER', T0));
+  d.shelf.onHandMeet({ trackIds: ['T1', 'T2'], tStart: T0, t: T0 + 50, at: [1, 1] });
+  d.shelf.flush();
+  // The water may be what passed between them: the meeting is no handoff of Ann's soda.
+  assert.equal(d.events.filter((e) => e.type === 'handoff').length, 0);
+  assert.equal(d.events.filter((e) => e.type === 'review.opened').length, 1);
 });

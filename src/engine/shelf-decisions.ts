@@ -73,16 +73,19 @@ export class ShelfDecisions {
   /** Per track, when its hand was decided to have moved items (latest few): one hand lifts one item at a time [F18]. */
   private readonly lifts = new Map<string, number[]>();
   /**
-   * Events bound for review, waiting `reliftWithinMs` for the decisions of events just after them: a hand that
-   * turns out to have lifted another item then was likely not this one's [F18]. They hold their sessions' receipts.
+   * Events bound for review, waiting `reliftWithinMs` for the decisions of events just after them (in order of `due`):
+   * a hand that turns out to have lifted another item then was likely not this one's [F18]. Like an open case, each
+   * holds its sessions' receipts and has moved the plate stock by its likeliest answers (`applied`) meanwhile; its
+   * shelf event is logged once it is decided, just before its cart lines or case.
    */
-  private readonly waiting: { event: ShelfEvent; due: number; blocking: string[] }[] = [];
+  private readonly waiting: { event: ShelfEvent; due: number; blocking: string[]; applied: PlateMove[] }[] = [];
   private readonly priceOf = (sku: string) => this.deps.store.products.get(sku)?.price;
 
   constructor(private readonly deps: ShelfDecisionDeps) {}
 
   onShelfEvent(event: ShelfEvent): void {
-    this.deps.emit({ type: 'shelf.event', t: event.tDecided, data: event });
+    // What fell due before this event is decided first, so the log keeps event time in order.
+    this.advance(event.tDecided);
     this.decide(event, event.tDecided, this.deps.fusion.reliftWithinMs > 0);
   }
 
@@ -92,10 +95,10 @@ export class ShelfDecisions {
     const decision: FusionDecision =
       this.deps.policy === 'baseline' ? baselineDecision(event, ctx) : decideShelfEvent(event, ctx, this.deps.fusion);
     if (decision.kind === 'review' && mayWait && ctx.candidates.length >= 2) {
-      const blocking = decision.alternatives.flatMap((a) => charges(a).map((c) => c.sessionId));
-      this.waiting.push({ event, due: at + this.deps.fusion.reliftWithinMs, blocking });
+      this.wait(event, decision, at + this.deps.fusion.reliftWithinMs);
       return;
     }
+    this.deps.emit({ type: 'shelf.event', t: at, data: event });
     if (decision.kind === 'review') {
       this.openCase(event, decision, at);
       return;
@@ -119,14 +122,26 @@ export class ShelfDecisions {
     this.meets.push(meet);
   }
 
+  /** Decides the hand meetings and waiting races due by `t`, in the order they fell due. */
   advance(t: number): void {
-    while (this.meets.length > 0 && this.meets[0]!.t + this.deps.fusion.handoffSettleMs <= t) {
-      this.decideMeet(this.meets.shift()!);
+    for (;;) {
+      const meetDue = this.meets[0] ? this.meets[0].t + this.deps.fusion.handoffSettleMs : Number.POSITIVE_INFINITY;
+      const raceDue = this.waiting[0]?.due ?? Number.POSITIVE_INFINITY;
+      if (Math.min(meetDue, raceDue) > t || (this.meets.length === 0 && this.waiting.length === 0)) return;
+      if (raceDue <= meetDue) {
+        const race = this.waiting.shift()!;
+        this.unmove(race.applied);
+        this.decide(race.event, race.due, false);
+      } else this.decideMeet(this.meets.shift()!);
     }
-    while (this.waiting.length > 0 && this.waiting[0]!.due <= t) {
-      const { event, due } = this.waiting.shift()!;
-      this.decide(event, due, false);
-    }
+  }
+
+  /** An event bound for review waits for the events after it, holding what an open case would [F18]. */
+  private wait(event: ShelfEvent, decision: Extract<FusionDecision, { kind: 'review' }>, due: number): void {
+    const blocking = this.hold(event, decision);
+    const { applied } = this.moveLikeliest(event, decision.alternatives);
+    const at = this.waiting.findIndex((w) => w.due > due);
+    this.waiting.splice(at < 0 ? this.waiting.length : at, 0, { event, due, blocking, applied });
   }
 
   private recordLifts(tracks: readonly string[], t: number): void {
@@ -156,7 +171,7 @@ export class ShelfDecisions {
         .at(-1);
       const held = pick && (this.ledger.contents(session.sessionId).get(pick.sku) ?? 0) > 0;
       const pendingPickT = this.lastInReview.get(session.sessionId);
-      const pending = pendingPickT !== undefined && this.queue.holds(session.sessionId) ? { pendingPickT } : {};
+      const pending = pendingPickT !== undefined && this.blocks(session.sessionId) ? { pendingPickT } : {};
       return { trackId, sessionId: session.sessionId, ...(held ? { lastPick: pick } : {}), ...pending };
     };
     const outcome = decideHandoff(meet, [side(meet.trackIds[0]), side(meet.trackIds[1])], this.deps.fusion);
@@ -245,15 +260,36 @@ export class ShelfDecisions {
     return out;
   }
 
-  private openCase(event: ShelfEvent, decision: Extract<FusionDecision, { kind: 'review' }>, at: number): void {
-    const top = decision.alternatives[0];
+  /**
+   * Moves the plate stock by the top answer and by what other likely answers put back: what another likely answer
+   * returned may be on the plate too, so that a later pick of it is proposed (and not read as the top answer's
+   * items) until the answer is known.
+   */
+  private moveLikeliest(
+    event: ShelfEvent,
+    alternatives: readonly ReviewAlternative[],
+  ): { applied: PlateMove[]; maybe: ItemCount[] } {
+    const top = alternatives[0];
     const applied = this.moveStock(event, top ? allItems(top) : []);
-    // A put-back in doubt: what another likely answer returned may be on the plate too, so that a later pick of it
-    // is proposed (and not read as the top answer's items) until the reviewer says.
-    const maybe = maybeReturned(decision.alternatives, this.deps.fusion.holdMinProbability);
+    const maybe = maybeReturned(alternatives, this.deps.fusion.holdMinProbability);
     applied.push(...this.moveStock(event, maybe));
+    return { applied, maybe };
+  }
+
+  private unmove(moves: readonly PlateMove[]): void {
+    for (const m of moves) this.deps.stock.apply(m.plateId, [{ sku: m.sku, qty: -m.qty }]);
+  }
+
+  /** The sessions an undecided event names, whose receipts (and handoffs) wait for it. */
+  private hold(event: ShelfEvent, decision: Extract<FusionDecision, { kind: 'review' }>): string[] {
     const blocking = [...new Set(decision.alternatives.flatMap((a) => charges(a).map((c) => c.sessionId)))];
     for (const id of blocking) this.lastInReview.set(id, Math.max(this.lastInReview.get(id) ?? 0, event.tChange));
+    return blocking;
+  }
+
+  private openCase(event: ShelfEvent, decision: Extract<FusionDecision, { kind: 'review' }>, at: number): void {
+    const { applied, maybe } = this.moveLikeliest(event, decision.alternatives);
+    const blocking = this.hold(event, decision);
     const review: ReviewCase = {
       caseId: `R-${event.id}`,
       shelfEventId: event.id,
@@ -284,7 +320,7 @@ export class ShelfDecisions {
     // The plates moved by the top alternative (and what others maybe put back) when the case opened: undo what the
     // choice does not share, then apply the rest of the chosen items.
     const { undo, apply } = resolutionMoves(record.applied, allItems(choice));
-    for (const m of undo) this.deps.stock.apply(m.plateId, [{ sku: m.sku, qty: -m.qty }]);
+    this.unmove(undo);
     this.moveStock(record.event, apply);
     const resolution = { caseId, choice, reviewer, t };
     this.emitAndQueue({ type: 'review.resolved', t, data: resolution });

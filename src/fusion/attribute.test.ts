@@ -189,6 +189,10 @@ test('[F18] of two hands in the plate, one that just lifted an item elsewhere le
   // A lift long enough before is no evidence: the race stays even.
   assert.equal(race(config.reliftWithinMs + 500).kind, 'review');
   assert.equal(race(undefined).kind, 'review');
+  // Staff restocking move items one after another: a staff hand that just did is no less likely here.
+  const staffHand = { ...shopper('STAFF', reach('t2'), true), liftGapMs: 800 };
+  const withStaff = decide(context({ candidates: [shopper('S1', reach('t1')), staffHand], sessionsInside: ['S1'] }));
+  assert.equal(withStaff.kind, 'review');
 });
 
 test('[F16] two shoppers reaching into one plate as two units leave: each is charged one', () => {

@@ -133,7 +133,7 @@ function actorsFrom(ctx: FusionContext, event: ShelfEvent, config: FusionConfig)
   const conditions = { silentPlate: ctx.silentPlate, camerasDegraded: ctx.camerasDegraded };
   const seen = ctx.candidates.flatMap((c): Actor[] => {
     const weight = handLikelihoodRatio(c.evidence, event, config, conditions, c.atChange) * reliftFactor(c, config);
-    if (c.stray && c.sessionId === null) return strayActors(ctx, weight);
+    if (c.stray && c.sessionId === null) return strayActors(ctx, weight, c.trackId);
     const kind: ActorKind = c.staff ? 'staff' : c.sessionId === null ? 'unbound' : 'session';
     const awayAtChange = !ctx.silentPlate && c.atChange !== undefined && changeState(c.atChange) === 'out';
     return [
@@ -152,9 +152,13 @@ function actorsFrom(ctx: FusionContext, event: ShelfEvent, config: FusionConfig)
   return [...seen, unseen(ctx, config)];
 }
 
-/** [F18] A hand just decided to have moved an item elsewhere is unlikely to lift this one too. */
+/**
+ * [F18] A hand just decided to have moved an item elsewhere is unlikely to lift this one too; staff restocking or
+ * clearing a shelf move items one after another, so not theirs.
+ */
 function reliftFactor(c: ShopperCandidate, config: FusionConfig): number {
-  return c.liftGapMs !== undefined && c.liftGapMs < config.reliftWithinMs ? config.reliftPrior : 1;
+  const just = c.liftGapMs !== undefined && c.liftGapMs < config.reliftWithinMs;
+  return just && !c.staff ? config.reliftPrior : 1;
 }
 
 function reachOf(c: ShopperCandidate): Reach | undefined {
@@ -163,10 +167,11 @@ function reachOf(c: ShopperCandidate): Reach | undefined {
 }
 
 /** A stray's hand speaks for the sessions that lost a member, shared equally; with none, for "unknown" [F9]. */
-function strayActors(ctx: FusionContext, weight: number): Actor[] {
+function strayActors(ctx: FusionContext, weight: number, trackId: string): Actor[] {
   const owners = ctx.sessionsMissingTrack ?? [];
   if (owners.length === 0) return [{ kind: 'unseen', sessionId: null, weight, seen: true }];
-  return owners.map((s): Actor => ({ kind: 'lost', sessionId: s, weight: weight / owners.length, seen: true }));
+  const share = weight / owners.length;
+  return owners.map((s): Actor => ({ kind: 'lost', sessionId: s, trackId, weight: share, seen: true }));
 }
 
 function unseen(ctx: FusionContext, config: FusionConfig): Actor {
