@@ -89,12 +89,18 @@ describe('a device clock running ahead of the store', () => {
         JSON.stringify({ v: 1, ts, hz: 1, grams: [3550] }),
         { qos: 1 },
       );
-    // p1's clock is right; p2's runs 30 s ahead. Left in, p2 would move the store's clock 30 s on.
+    // p2's clock runs 30 s ahead, p1's is right. Left in, p2 would move the store's clock 30 s on. p2 speaks first,
+    // before any other device could be compared (the server's clock decides), and its messages are not awaited one
+    // by one (nothing the journal has applied yet speaks for the store).
+    await send('p2', Date.now() + 30_000);
     for (let i = 0; i < 5; i++) await send('p1', Date.now());
-    for (let i = 0; i < 5; i++) {
-      await send('p2', Date.now() + 30_000);
-      await send('p1', Date.now());
-    }
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        await send('p2', Date.now() + 30_000);
+        await send('p1', Date.now());
+      }),
+    );
+    await send('p1', Date.now());
     const report = await waitFor(async () => {
       const body = (await (await fetch(`${http}/api/devices`, asStaff)).json()) as Devices;
       return body.devices.find((d) => d.deviceId === 'p1')?.messages === 10 ? body : undefined;

@@ -1,6 +1,7 @@
 /**
- * The edge check every device message passes exactly once: topic, JSON, schema, known device,
- * physically possible values. A failure is a stable reject code with a readable reason, never a throw.
+ * The edge check every device message passes on its way into the engine: topic, JSON, schema, known device,
+ * physically possible values (a live server's clock gate also runs it on a message it is about to refuse). A failure
+ * is a stable reject code with a readable reason, never a throw.
  */
 import type { z } from 'zod';
 import { fail, ok, type Result } from '../errors.ts';

@@ -3,7 +3,7 @@
  * estimated as the median over its last messages of (the time the device says it sent − the time the server got
  * it). Network and broker delay make that slightly negative even for a perfect clock; a skew of seconds means the
  * device's clock is off, and the engine will reject its messages as TOO_LATE (behind) or CLOCK_SKEW (ahead). One
- * running seconds ahead would drag the store's clock past every other device: `runsAhead` spots its messages at the
+ * running seconds ahead would drag the store's clock past every other device: `aheadBy` spots its messages at the
  * edge, before the engine sees them. Only devices in the store definition are tracked, so a flood of made-up device
  * ids costs no memory.
  */
@@ -58,6 +58,27 @@ export class DeviceHealth {
     e.next += 1;
   }
 
+  /**
+   * How far (ms) this message is stamped ahead of the server's clock, when that is more than `maxLeadMs` and it is
+   * as far ahead of the other devices' clocks (the median of their skews): one device's clock gone fast. Null when it
+   * is not, or when the others are as far ahead (the server's clock is the one behind). Before any other device was
+   * measured (a fresh start) the server's clock alone decides; until then a server clock gone slow costs the first
+   * device's messages, and the next device to speak settles it.
+   */
+  aheadBy(topic: ParsedTopic, body: unknown, receivedAt: number, maxLeadMs: number): number | null {
+    const sent = sentAt(topic.kind, body);
+    if (sent === null || sent - receivedAt <= maxLeadMs) return null;
+    const self = this.devices.get(`${KIND_OF[topic.kind]}:${topic.deviceId}`);
+    if (!self) return null;
+    const skews: number[] = [];
+    for (const e of this.devices.values()) {
+      const skew = e === self ? null : median(e.samples);
+      if (skew !== null) skews.push(skew);
+    }
+    const others = median(skews) ?? 0;
+    return sent - receivedAt - others > maxLeadMs ? sent - receivedAt : null;
+  }
+
   /** The current skew estimate of the device behind `topic`, ms; null when unknown or not yet measured. */
   skewOf(topic: ParsedTopic): number | null {
     return median(this.devices.get(`${KIND_OF[topic.kind]}:${topic.deviceId}`)?.samples ?? []);
@@ -76,24 +97,6 @@ export class DeviceHealth {
 
 function entry(kind: DeviceKind): Entry {
   return { kind, messages: 0, lastSeenAt: null, samples: [], next: 0 };
-}
-
-/**
- * How far (ms) a device message is stamped ahead of the server's clock, when that is more than `maxLeadMs` and its
- * time is as far past the store's clock (the newest time the engine took from the devices, while they talk): one
- * device's clock gone fast. Null otherwise: ahead of the server alone, the server's clock may be the one behind (the
- * other devices agree with this one, so the store's clock is there too); with no current store clock (`null`: a
- * fresh start, or devices quiet), nothing says which clock is wrong.
- */
-export function runsAhead(
-  topic: ParsedTopic,
-  body: { ts: number },
-  at: { receivedAt: number; storeNow: number | null },
-  maxLeadMs: number,
-): number | null {
-  const sent = sentAt(topic.kind, body);
-  if (sent === null || at.storeNow === null || sent - at.receivedAt <= maxLeadMs) return null;
-  return body.ts - at.storeNow > maxLeadMs ? sent - at.receivedAt : null;
 }
 
 /**

@@ -17,7 +17,7 @@ import { type GateCommandPayload, isStaffMessage, PROTOCOL_VERSION } from '../pr
 import { gateCommandTopic, parseTopic, TOPIC_ROOT } from '../protocol/topics.ts';
 import { validateMessage } from '../protocol/validate.ts';
 import type { Store } from '../store/store.ts';
-import { type DeviceHealth, runsAhead } from './device-health.ts';
+import type { DeviceHealth } from './device-health.ts';
 import { type AppliedCall, decodePayload } from './journal.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { PlateTraces } from './plate-traces.ts';
@@ -173,42 +173,32 @@ export interface ClockGateDeps {
   metrics: ServerMetrics;
   health: DeviceHealth;
   logger: Logger;
-  /** Refuse a message stamped more than this (ms) ahead of the server's clock and of the store's; 0: never. */
+  /** Refuse a message stamped more than this (ms) ahead of the server's clock and of the other devices'; 0: never. */
   maxLeadMs: number;
-  /** The store's clock: the newest device time the engine accepted (−∞ before any). */
-  storeNow: () => number;
   wallNow?: () => number;
 }
 
-/** How long (wall ms) after the last device message let through the store's clock still stands for the devices'. */
-const STORE_CLOCK_CURRENT_MS = 5_000;
-
 /**
- * The edge's answer to a device clock gone fast: its messages, stamped seconds ahead of the server and of the store
- * (`runsAhead`), would move the store's clock there and every other device's messages would then arrive too late.
- * Such a message, once it is a valid message at all, is refused before the journal: counted as CLOCK_SKEW, logged
- * (rate-limited, naming the device) and kept in the device's health, so the rest of the store goes on. True when
- * refused.
+ * The edge's answer to a device clock gone fast: its messages, stamped seconds ahead of the server and of the other
+ * devices (`DeviceHealth.aheadBy`), would move the store's clock there and every other device's messages would then
+ * arrive too late. Such a message, once it is a valid message at all, is refused before the journal: counted as
+ * CLOCK_SKEW, logged (rate-limited, naming the device) and kept in the device's health, so the rest of the store goes
+ * on. True when refused. Only a message stamped ahead of the server's clock is looked at further.
  */
 export function createClockGate(
   deps: ClockGateDeps,
 ): (topic: string, payload: Uint8Array, receivedAt: number) => boolean {
   const log = new RateLimitedLog(deps.logger, deps.wallNow ?? Date.now);
-  // When (wall ms) a device message last went through: the store's clock is current only while devices talk.
-  let lastThrough = Number.NEGATIVE_INFINITY;
   return (topic, payload, receivedAt) => {
     if (deps.maxLeadMs <= 0) return false;
-    const body = decodePayload(payload);
-    const message = validateMessage(deps.store, topic, body);
     const parsed = parseTopic(topic);
-    if (!message.ok || isStaffMessage(message.value) || !parsed.ok) return false;
-    const now = deps.storeNow();
-    const current = Number.isFinite(now) && receivedAt - lastThrough <= STORE_CLOCK_CURRENT_MS;
-    const lead = runsAhead(parsed.value, message.value, { receivedAt, storeNow: current ? now : null }, deps.maxLeadMs);
-    if (lead === null) {
-      lastThrough = receivedAt;
-      return false;
-    }
+    if (!parsed.ok) return false;
+    const body = decodePayload(payload);
+    const lead = deps.health.aheadBy(parsed.value, body, receivedAt, deps.maxLeadMs);
+    if (lead === null) return false;
+    // A message that is no valid device message is the engine's to reject, with its own reason.
+    const message = validateMessage(deps.store, topic, body);
+    if (!message.ok || isStaffMessage(message.value)) return false;
     deps.health.observe(parsed.value, body, receivedAt);
     deps.metrics.messagesIn.inc({ kind: parsed.value.kind });
     deps.metrics.rejected.inc({ code: 'CLOCK_SKEW' });

@@ -197,11 +197,6 @@ export class EngineJournal {
     };
   }
 
-  /** The newest device time the engine accepted (−∞ before any): the store's clock as the devices keep it. */
-  newestDeviceTime(): number {
-    return this.newestTs;
-  }
-
   /** Calls waiting for their batch. */
   backlog(): number {
     return this.pending.length;

@@ -238,7 +238,6 @@ export class StoreServer {
       health,
       logger: this.logger,
       maxLeadMs: config.ingest.maxLeadMs,
-      storeNow: () => journal.newestDeviceTime(),
     });
     const feed: DeviceFeed = (topic, payload, qos, done) => {
       if (!isDeviceInput(store.def.id, topic)) return done();
