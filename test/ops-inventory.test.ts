@@ -17,6 +17,7 @@ import {
   reviewResolved,
   sessionClosed,
   sessionOpened,
+  shelfDecided,
   shelfEvent,
   T0,
 } from '../src/ops/test-fixtures.ts';
@@ -83,6 +84,17 @@ test('a staff session restocks without charging anyone; the same put with no sta
   feed(inv, [put]);
   assert.equal(inv.recentMovements()[0]!.kind, 'unattributed-put');
   assert.equal(units(inv, 'p-cola', 'COLA'), 10);
+});
+
+test('a decision that charges nobody moves the items it decided, not the weight stage’s first guess', () => {
+  const inv = new Inventory(store, { initial: { 'p-chips': { CHIPS: 10 } } });
+  // Staff tidying put back a soap bar (the weight stage guessed two chips bags): nobody is charged.
+  const put = shelfEvent('p-chips', -125, [{ sku: 'CHIPS', qty: -2 }], T0 + 2000);
+  feed(inv, [sessionOpened('staff', T0, true), put, shelfDecided(put, null, [{ sku: 'SOAP', qty: -1 }], 0.95)]);
+  assert.equal(units(inv, 'p-chips', 'CHIPS'), 10);
+  assert.equal(units(inv, 'p-chips', 'SOAP'), 1);
+  const [m] = inv.recentMovements();
+  assert.deepEqual([m?.kind, m?.sessionId, m?.confidence], ['restock', null, 0.95]);
 });
 
 test('weight gone with nobody to charge and no staff inside is shrink', () => {

@@ -7,14 +7,29 @@ import type { Receipt } from '../checkout/types.ts';
 import type { Handoff } from '../fusion/handoff.ts';
 import type { Session } from '../identity/types.ts';
 import type { RejectCode } from '../protocol/validate.ts';
-import type { ReviewCase, ReviewResolution } from '../review/types.ts';
+import type { ChargeShare, ReviewCase, ReviewResolution } from '../review/types.ts';
 import type { GateCrossing } from '../vision/types.ts';
-import type { ShelfEvent } from '../weight/types.ts';
+import type { ItemCount, ShelfEvent } from '../weight/types.ts';
 import type { FoundItem } from './found-items.ts';
+
+/**
+ * A shelf event decided without review: who is charged (null: nobody, e.g. staff restocking), what moved, how sure and
+ * why. Logged for every such decision, so one that charges nobody still says which items moved the plate stock.
+ */
+export interface ShelfDecided {
+  shelfEventId: string;
+  sessionId: string | null;
+  items: ItemCount[];
+  /** Other shoppers charged in the same decision (a merged take). */
+  with?: ChargeShare[];
+  confidence: number;
+  reason: string;
+}
 
 export interface EngineEventMap {
   'message.rejected': { topic: string; code: RejectCode; reason: string };
   'shelf.event': ShelfEvent;
+  'shelf.decided': ShelfDecided;
   'gate.command': { gateId: string; action: 'open' | 'deny'; admit: number; reason: string; sessionId?: string };
   'session.opened': Session;
   'session.bound': { sessionId: string; trackId: string };

@@ -77,6 +77,18 @@ test('a pick spanning two plates comes off the plate that holds the SKU, not the
   assert.equal(stock.of('g1.s1.p1').get('SODA'), undefined);
 });
 
+test('a decision that charges nobody is logged with the items it moved the stock by', () => {
+  // Nobody inside [F11]: whatever left the plate is charged to no one, but the log says what it was.
+  const { shelf, stock, events } = decisions(0.5);
+  shelf.onShelfEvent(straddlingPick());
+  const logged = events.map((e) => e.type);
+  assert.deepEqual(logged, ['shelf.event', 'shelf.decided']);
+  const decided = events[1];
+  assert.ok(decided?.type === 'shelf.decided');
+  assert.deepEqual([decided.data.sessionId, decided.data.items], [null, [{ sku: 'SODA', qty: 1 }]]);
+  assert.equal(stock.of('g1.s1.p2').get('SODA'), 9);
+});
+
 test('a review resolution undoes the stock moves made when the case opened, plate by plate', () => {
   const { shelf, stock, events } = decisions(1.01);
   shelf.onShelfEvent(straddlingPick());

@@ -103,6 +103,10 @@ export class ShelfDecisions {
       this.openCase(event, decision, at);
       return;
     }
+    const { sessionId, items, confidence, reason } = decision;
+    const shared = decision.with ? { with: decision.with } : {};
+    const decided = { shelfEventId: event.id, sessionId, items, ...shared, confidence, reason };
+    this.deps.emit({ type: 'shelf.decided', t: at, data: decided });
     this.recordLifts(decision.tracks, event.tChange);
     this.moveStock(event, allItems(decision));
     this.chargeAll(charges(decision), event, (share) =>

@@ -5,9 +5,10 @@
  * now. Driven only by event time; the server feeds it, the alerts read it.
  *
  * The engine moves a plate's stock once per shelf event by the decided items. Those items are visible in the events
- * as the cart lines that cite the event, or a review case's top alternative (and `maybeOnPlate`, what other likely
- * answers put back, held there too until the reviewer says); a decision that charged nobody (staff,
- * a tailgater, a bump) shows no items, so the weight stage's best hypothesis stands in for it.
+ * as its decision (`shelf.decided`, also when it charged nobody: staff, a tailgater, a bump), or a review case's top
+ * alternative (and `maybeOnPlate`, what other likely answers put back, held there too until the reviewer says). In a
+ * log from before decisions were logged, the cart lines that cite the event stand in, or with none the weight stage's
+ * best hypothesis.
  */
 import type { EngineEvent } from '../engine/events.ts';
 import { allItems, resolutionMoves } from '../review/types.ts';
@@ -122,6 +123,8 @@ interface Pending {
   event: ShelfEvent;
   t: number;
   lines: ItemCount[];
+  /** Every unit the engine's decision moved (its `shelf.decided`, every share of a merged take). */
+  decided: ItemCount[] | null;
   sessionId: string | null;
   confidence: number;
   review: { caseId: string; items: ItemCount[]; maybe: ItemCount[]; variance: Map<string, number> } | null;
@@ -180,7 +183,15 @@ export class Inventory {
         this.openSessions.delete(event.data.sessionId);
         break;
       case 'shelf.event':
-        this.pending = { event: event.data, t: event.t, lines: [], sessionId: null, confidence: 1, review: null };
+        this.pending = {
+          event: event.data,
+          t: event.t,
+          lines: [],
+          decided: null,
+          sessionId: null,
+          confidence: 1,
+          review: null,
+        };
         break;
       case 'review.resolved':
         this.resolveCase(event.data.caseId, allItems(event.data.choice), event.data.choice.sessionId, event.t);
@@ -190,10 +201,16 @@ export class Inventory {
     }
   }
 
-  /** The engine emits a shelf event's cart lines or review case right after it; anything else closes the event. */
+  /** The engine emits a shelf event's decision, cart lines or review case right after it; anything else closes it. */
   private attachToPending(event: EngineEvent): boolean {
     const p = this.pending;
     if (!p) return false;
+    if (event.type === 'shelf.decided' && event.data.shelfEventId === p.event.id) {
+      p.decided = allItems(event.data);
+      p.sessionId = event.data.sessionId;
+      p.confidence = event.data.confidence;
+      return true;
+    }
     if (event.type === 'cart.line' && event.data.evidence.shelfEventId === p.event.id) {
       if (event.data.evidence.reviewCaseId !== undefined) return false;
       p.lines.push({ sku: event.data.sku, qty: event.data.qty });
@@ -235,8 +252,9 @@ export class Inventory {
     }
     if (!plateId || !ledger) return;
     const fallback = p.event.hypotheses[0];
-    const items = p.review ? p.review.items : p.lines.length > 0 ? p.lines : (fallback?.items ?? []);
-    const confidence = p.review || p.lines.length > 0 ? p.confidence : (fallback?.probability ?? 0);
+    const decided = p.review?.items ?? p.decided ?? (p.lines.length > 0 ? p.lines : null);
+    const items = decided ?? fallback?.items ?? [];
+    const confidence = decided ? p.confidence : (fallback?.probability ?? 0);
     this.move(ledger, items);
     if (p.review) this.move(ledger, p.review.maybe);
     const variance = p.review?.variance ?? itemVariance(items, confidence);

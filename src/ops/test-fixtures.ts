@@ -150,6 +150,18 @@ export function cartLine(shelf: EngineEvent, sessionId: string, item: ItemCount,
   return { type: 'cart.line', t: shelf.t, data: line };
 }
 
+/** The engine's decision on `shelf`, logged without review: `sessionId` charged (null: nobody) for `items`. */
+export function shelfDecided(
+  shelf: EngineEvent,
+  sessionId: string | null,
+  items: ItemCount[],
+  confidence = 0.97,
+): EngineEvent {
+  if (shelf.type !== 'shelf.event') throw new Error('decisions cite shelf events');
+  const data = { shelfEventId: shelf.data.id, sessionId, items, confidence, reason: 'test' };
+  return { type: 'shelf.decided', t: shelf.t, data };
+}
+
 export function sessionOpened(sessionId: string, t: number, staff = false): EngineEvent {
   return {
     type: 'session.opened',

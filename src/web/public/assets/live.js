@@ -153,6 +153,9 @@ function describe(event) {
   switch (event.type) {
     case 'shelf.event':
       return `Shelf ${d.plateIds.join('+')}: ${Math.round(d.grams)} g ${d.grams >= 0 ? 'taken' : 'put back'}`;
+    case 'shelf.decided':
+      // A charge shows as its cart lines; a decision that charges nobody says why here.
+      return d.sessionId === null ? `${d.reason.split(';')[0]} (${percent(d.confidence)})` : null;
     case 'cart.line':
       return `Cart ${d.qty > 0 ? '+' : ''}${d.qty} × ${products.get(d.sku)?.name ?? d.sku}`;
     case 'handoff':
