@@ -220,6 +220,24 @@ test('reconciliation: the first reading anchors the tare, later ones measure dri
   assert.equal(inv.plate('p-cola')!.driftGrams, drifted.driftGrams);
 });
 
+test('a reading taken after a weight change whose decision came later is forgotten, drift and anchor alike', () => {
+  const inv = new Inventory(store);
+  const tare = 512;
+  inv.reconcile('p-cola', tare + 3700, T0);
+  // A cola leaves at T0 + 4 s; the plate is read at T0 + 6 s, before the decision is logged (a race waits, [F18]).
+  assert.equal(inv.reconcile('p-cola', tare + 3330, T0 + 6_000).driftGrams, -370);
+  const pick = shelfEvent('p-cola', 370, [{ sku: 'COLA', qty: 1 }], T0 + 7_000, { tChange: T0 + 4_000 });
+  feed(inv, [sessionOpened('s1', T0), pick, shelfDecided(pick, 's1', [{ sku: 'COLA', qty: 1 }])]);
+  assert.equal(inv.plate('p-cola')!.driftGrams, null, 'no weight mismatch left standing');
+  assert.equal(inv.reconcile('p-cola', tare + 3330, T0 + 60_000).driftGrams, 0);
+  // The same reading as a plate's first after a start would have anchored its tare one cola light: dropped too.
+  const fresh = new Inventory(store);
+  fresh.reconcile('p-cola', tare + 3330, T0 + 6_000);
+  feed(fresh, [sessionOpened('s1', T0), pick, shelfDecided(pick, 's1', [{ sku: 'COLA', qty: 1 }])]);
+  assert.equal(fresh.reconcile('p-cola', tare + 3330, T0 + 60_000).driftGrams, 0, 're-anchored');
+  assert.equal(fresh.reconcile('p-cola', tare + 3330 - 370, T0 + 120_000).driftGrams, -370);
+});
+
 test('a reading taken while a case is open stays the anchor once the reviewer answers differently', () => {
   const inv = new Inventory(store);
   const tare = 300;

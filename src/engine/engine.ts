@@ -261,7 +261,7 @@ function engineCore(
           sessionId: sessions.sessionOfTrack(trackId)?.sessionId ?? null,
           point,
         })),
-        stock: stock.toJSON(),
+        stock: decisions.loggedStock(),
         sessions: sessions.all().filter((s) => s.state !== 'closed'),
         carts: decisions.carts(),
         reviews: decisions.openCases(),

@@ -329,6 +329,7 @@ test('[F18] a race between two hands waits for the next event: the hand that lif
   assert.equal(decided().length, 0, 'nothing is logged while the race waits');
   assert.ok(d.shelf.blocks(ann) && d.shelf.blocks(bob), 'both receipts wait while the race is undecided');
   assert.equal(d.stock.of('g1.s1.p1').get('WATER'), 9, 'the plate already lost its water');
+  assert.equal(d.shelf.loggedStock()['g1.s1.p1']?.WATER, 10, 'but not as the log tells it yet');
   d.shelf.onShelfEvent(pickAt('g1.s1.p2', 'SODA', T0 + 2_000));
   d.shelf.advance(T0 + 600 + 2_500);
   // Each shelf event is logged when decided, right before its lines (the inventory reads them as one decision).
@@ -343,6 +344,7 @@ test('[F18] a race between two hands waits for the next event: the hand that lif
   ]);
   assert.ok(!d.shelf.blocks(ann) && !d.shelf.blocks(bob));
   assert.equal(d.stock.of('g1.s1.p1').get('WATER'), 9, 'moved once');
+  assert.equal(d.shelf.loggedStock()['g1.s1.p1']?.WATER, 9);
 });
 
 test('[F18] a race nothing after it settles opens its review case once the wait is over', () => {
@@ -369,4 +371,31 @@ test('[F18] hands that met while a race between them waits hand nothing over on 
   // The water may be what passed between them: the meeting is no handoff of Ann's soda.
   assert.equal(d.events.filter((e) => e.type === 'handoff').length, 0);
   assert.equal(d.events.filter((e) => e.type === 'review.opened').length, 1);
+});
+
+test('[F18] a race due before a later event is decided first: the log keeps event time in order', () => {
+  const d = decisions(0.9, handsAt({ T1: [T0, T0 + 3_000], T2: [T0] }), { reliftWithinMs: 2_500 });
+  annAndBobInside(d.sessions);
+  d.shelf.onShelfEvent(pickAt('g1.s1.p1', 'WATER', T0));
+  d.shelf.onShelfEvent(pickAt('g1.s1.p2', 'SODA', T0 + 3_000));
+  const times = d.events.filter((e) => e.type !== 'session.opened' && e.type !== 'session.bound').map((e) => e.t);
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => a - b),
+  );
+  assert.equal(d.events.find((e) => e.type === 'review.opened')?.t, T0 + 3_100);
+});
+
+test('[F18] a meeting that falls due while a race waits is decided then, not after the race', () => {
+  // Ann took a soda alone; Ann and Bob race at the water, their hands meet 50 ms later, and Ann alone takes another
+  // soda two seconds on, which settles the race for Bob, but only after the meeting fell due.
+  const d = decisions(0.9, handsAt({ T1: [T0 - 20_000, T0, T0 + 2_000], T2: [T0] }), { reliftWithinMs: 2_500 });
+  const { bob } = annAndBobInside(d.sessions);
+  d.shelf.onShelfEvent(pickAt('g1.s1.p2', 'SODA', T0 - 20_000));
+  d.shelf.onShelfEvent(pickAt('g1.s1.p1', 'WATER', T0));
+  d.shelf.onHandMeet({ trackIds: ['T1', 'T2'], tStart: T0, t: T0 + 50, at: [1, 1] });
+  d.shelf.onShelfEvent(pickAt('g1.s1.p2', 'SODA', T0 + 2_000));
+  d.shelf.flush();
+  assert.equal(d.events.filter((e) => e.type === 'handoff').length, 0, 'when it fell due, who took the water was open');
+  assert.equal(d.shelf.carts()[bob]?.lines[0]?.sku, 'WATER');
 });

@@ -382,6 +382,22 @@ export class ShelfDecisions {
     return this.queue.holds(sessionId) || this.waiting.some((w) => w.blocking.includes(sessionId));
   }
 
+  /**
+   * The plate stock as the log tells it: without what races still waiting moved meanwhile, whose shelf events are not
+   * logged yet (a projection seeded from it then moves them once, when they are).
+   */
+  loggedStock(): Record<string, Record<string, number>> {
+    const out = this.deps.stock.toJSON();
+    for (const { applied } of this.waiting) {
+      for (const m of applied) {
+        const plate = out[m.plateId] ?? {};
+        plate[m.sku] = (plate[m.sku] ?? 0) + m.qty;
+        out[m.plateId] = plate;
+      }
+    }
+    return out;
+  }
+
   /** True while a race between hands waits for the events after it [F18]. */
   racesWaiting(): boolean {
     return this.waiting.length > 0;

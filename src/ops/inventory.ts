@@ -108,7 +108,7 @@ interface PlateLedger {
    * First reading after the baseline, the expected grams then, and the shelf events then in review: a reviewer's
    * answer to one of those corrects what the plate held at that reading too.
    */
-  readingBase: { measured: number; expected: number; across: number; inReview: Set<string> } | null;
+  readingBase: { t: number; measured: number; expected: number; across: number; inReview: Set<string> } | null;
   drift: number | null;
   lastReconciled: number | null;
   lastConfirmed: number | null;
@@ -128,6 +128,17 @@ interface Pending {
   sessionId: string | null;
   confidence: number;
   review: { caseId: string; items: ItemCount[]; maybe: ItemCount[]; variance: Map<string, number> } | null;
+}
+
+/**
+ * A plate read after its weight changed but before the decision on that change was logged (a race waits seconds for
+ * it, [F18]) weighed items the counts did not yet show: its drift, or the tare it anchored, is wrong. Forgotten; the
+ * next settled reading measures again.
+ */
+function forgetReadingsAfter(ledger: PlateLedger, t: number): void {
+  if (ledger.lastReconciled === null || ledger.lastReconciled <= t) return;
+  ledger.drift = null;
+  if (ledger.readingBase && ledger.readingBase.t > t) ledger.readingBase = null;
 }
 
 export class Inventory {
@@ -243,6 +254,7 @@ export class Inventory {
     for (const [id, grams] of Object.entries(p.event.gramsByPlate)) {
       const other = this.plates.get(id);
       if (!other) continue;
+      forgetReadingsAfter(other, p.event.tChange);
       other.eventGramsSinceBase += grams;
       // The units move on the first plate only: each other plate's share is weight it lost for them.
       if (ledger && other !== ledger) {
@@ -358,7 +370,7 @@ export class Inventory {
     ledger.lastReconciled = t;
     const across = ledger.acrossGrams;
     if (!ledger.readingBase) {
-      ledger.readingBase = { measured: measuredGrams, expected, across, inReview: new Set(ledger.reviewing) };
+      ledger.readingBase = { t, measured: measuredGrams, expected, across, inReview: new Set(ledger.reviewing) };
       ledger.drift = 0;
       return { driftGrams: 0, confirmed: false };
     }

@@ -39,6 +39,11 @@ const KIND_OF: Record<ParsedTopic['kind'], DeviceKind | null> = {
 
 export class DeviceHealth {
   private readonly devices = new Map<string, Entry>();
+  /**
+   * Every device's skew, for `aheadBy`: taken again when a second (wall) old or when a device is first measured, so a
+   * device running ahead, whose every message asks, costs a sort a second rather than one per device per message.
+   */
+  private skews: { at: number; of: Map<Entry, number>; sorted: number[] } | null = null;
 
   constructor(store: Store) {
     for (const id of store.plates.keys()) this.devices.set(`plate:${id}`, entry('plate'));
@@ -54,6 +59,8 @@ export class DeviceHealth {
     e.lastSeenAt = receivedAt;
     const sent = sentAt(topic.kind, body);
     if (sent === null) return;
+    // A device measured for the first time is a new witness of the store's time: not a second late.
+    if (e.next === 0) this.skews = null;
     e.samples[e.next % SAMPLES] = sent - receivedAt;
     e.next += 1;
   }
@@ -70,13 +77,26 @@ export class DeviceHealth {
     if (sent === null || sent - receivedAt <= maxLeadMs) return null;
     const self = this.devices.get(`${KIND_OF[topic.kind]}:${topic.deviceId}`);
     if (!self) return null;
-    const skews: number[] = [];
-    for (const e of this.devices.values()) {
-      const skew = e === self ? null : median(e.samples);
-      if (skew !== null) skews.push(skew);
-    }
-    const others = median(skews) ?? 0;
+    const others = this.medianSkewBesides(self, receivedAt) ?? 0;
     return sent - receivedAt - others > maxLeadMs ? sent - receivedAt : null;
+  }
+
+  /** The median skew of the devices other than `self` (from skews at most a second old); null when none. */
+  private medianSkewBesides(self: Entry, now: number): number | null {
+    if (!this.skews || now - this.skews.at > 1_000) {
+      const of = new Map<Entry, number>();
+      for (const e of this.devices.values()) {
+        const skew = median(e.samples);
+        if (skew !== null) of.set(e, skew);
+      }
+      this.skews = { at: now, of, sorted: [...of.values()].sort((a, b) => a - b) };
+    }
+    const own = this.skews.of.get(self);
+    const sorted = [...this.skews.sorted];
+    if (own !== undefined) sorted.splice(sorted.indexOf(own), 1);
+    if (sorted.length === 0) return null;
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   }
 
   /** The current skew estimate of the device behind `topic`, ms; null when unknown or not yet measured. */
