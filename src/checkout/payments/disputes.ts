@@ -170,10 +170,12 @@ export class Disputes {
     dispute: DisputeRecord,
     by: string,
   ): Promise<{ record: DisputeRecord; retry: boolean; reason: string }> {
-    const refund = await this.options.payments.refund(dispute.visit, refundLine(dispute), dispute.amount);
+    const refusals = dispute.refusals ?? 0;
+    const refund = await this.options.payments.refund(dispute.visit, refundLine(dispute), dispute.amount, refusals);
     const status: DisputeRecord['status'] =
       refund.ok || refund.code === 'ALREADY_REFUNDED' ? 'refunded' : 'refund-failed';
-    const record: DisputeRecord = { ...dispute, status, decided: this.clock(), decidedBy: by };
+    const refused = !refund.ok && refund.code === 'REFUSED' ? { refusals: refusals + 1 } : {};
+    const record: DisputeRecord = { ...dispute, status, decided: this.clock(), decidedBy: by, ...refused };
     await this.options.ledger.putDispute(record);
     const reason = refund.ok ? '' : `${refund.code}: ${refund.reason}`;
     return { record, retry: !refund.ok && refund.code === 'PROVIDER_ERROR', reason };
