@@ -29,17 +29,9 @@ const receipt: Receipt = {
 /** A provider whose refunds fail while `down` (an outage), and take a moment, as a real one's do. */
 class FlakyRefunds extends TestPaymentProvider {
   down = false;
-  /** Refuse the next refund as sent; like Stripe, answer every later request under that key the same. */
-  refuseNext = false;
-  private readonly refusedKeys = new Set<string>();
   override async refund(req: Parameters<TestPaymentProvider['refund']>[0]) {
     await new Promise((resolve) => setTimeout(resolve, 5));
     if (this.down) return { ok: false as const, code: 'PROVIDER_ERROR' as const, reason: 'provider unreachable' };
-    if (this.refuseNext) this.refusedKeys.add(req.idempotencyKey);
-    this.refuseNext = false;
-    if (this.refusedKeys.has(req.idempotencyKey)) {
-      return { ok: false as const, code: 'REFUSED' as const, reason: 'charge is disputed' };
-    }
     return super.refund(req);
   }
 }
@@ -159,21 +151,6 @@ describe('Disputes', () => {
     assert.ok((await disputes.decide(wine.value.disputeId, true, 'sam')).ok);
     assert.equal(provider.capturedFor('door@1'), 1898 - 199 - 1500);
     assert.deepEqual(await ledger.disputesInReview(), []);
-  });
-
-  it('a refund the provider refused is not retried on its own, and staff approving it again send a new request', async () => {
-    const { disputes, provider, ledger } = await setup();
-    provider.refuseNext = true;
-    const d = await disputes.open({ visit: 'door@1', account: 'ann', sku: 'WATER', reason: 'took one', qty: 1 });
-    assert.ok(d.ok);
-    assert.deepEqual([d.value.status, d.value.refusals], ['refund-failed', 1], 'it waits for staff');
-    assert.deepEqual(
-      (await ledger.disputesInReview()).map((x) => x.disputeId),
-      [d.value.disputeId],
-    );
-    // The same request again would only get the saved refusal: a new key moves the money.
-    assert.ok((await disputes.decide(d.value.disputeId, true, 'sam')).ok);
-    assert.equal(provider.capturedFor('door@1'), 1898 - 199);
   });
 
   it('a line the payments ledger already refunded (a crash between the two writes) counts as refunded', async () => {

@@ -170,12 +170,10 @@ export class Disputes {
     dispute: DisputeRecord,
     by: string,
   ): Promise<{ record: DisputeRecord; retry: boolean; reason: string }> {
-    const refusals = dispute.refusals ?? 0;
-    const refund = await this.options.payments.refund(dispute.visit, refundLine(dispute), dispute.amount, refusals);
+    const refund = await this.options.payments.refund(dispute.visit, refundLine(dispute), dispute.amount);
     const status: DisputeRecord['status'] =
       refund.ok || refund.code === 'ALREADY_REFUNDED' ? 'refunded' : 'refund-failed';
-    const refused = !refund.ok && refund.code === 'REFUSED' ? { refusals: refusals + 1 } : {};
-    const record: DisputeRecord = { ...dispute, status, decided: this.clock(), decidedBy: by, ...refused };
+    const record: DisputeRecord = { ...dispute, status, decided: this.clock(), decidedBy: by };
     await this.options.ledger.putDispute(record);
     const reason = refund.ok ? '' : `${refund.code}: ${refund.reason}`;
     return { record, retry: !refund.ok && refund.code === 'PROVIDER_ERROR', reason };

@@ -97,23 +97,6 @@ describe('Payments', () => {
     assert.equal(provider.capturedFor('door@1'), 250);
   });
 
-  it('flags a capture the provider refused as sent for staff, and does not resend it', async () => {
-    const provider = new TestPaymentProvider();
-    const refusing: PaymentProvider = {
-      name: 'test',
-      hold: (r) => provider.hold(r),
-      refund: (r) => provider.refund(r),
-      release: (r) => provider.release(r),
-      capture: async () => ({ ok: false, code: 'REFUSED', reason: 'the authorization has expired' }),
-    };
-    const ledger = new MemoryCheckoutLedger();
-    const first = await payments(ledger, refusing).capture(visit, 250);
-    assert.equal(!first.ok && first.code, 'REFUSED');
-    const record = await ledger.payment('door@1');
-    assert.deepEqual([record?.status, record?.reason], ['declined', 'refused: the authorization has expired']);
-    assert.equal(await payments(ledger, refusing).resume(), 0, 'nothing left to resend');
-  });
-
   it('keeps and flags a declined visit, and captures on a later attempt with a new key', async () => {
     const provider = new TestPaymentProvider();
     const ledger = new MemoryCheckoutLedger();

@@ -30,14 +30,13 @@ export interface CaptureOutcome {
   alreadyCaptured: boolean;
 }
 
-export type CaptureCode = 'NO_PAYMENT_METHOD' | 'DECLINED' | 'REFUSED' | 'PROVIDER_ERROR';
+export type CaptureCode = 'NO_PAYMENT_METHOD' | 'DECLINED' | 'PROVIDER_ERROR';
 export type RefundCode =
   | 'NOT_CAPTURED'
   | 'ALREADY_REFUNDED'
   | 'REFUND_TOO_LARGE'
   | 'BAD_AMOUNT'
   | 'DECLINED'
-  | 'REFUSED'
   | 'PROVIDER_ERROR';
 
 /** The idempotency key of a visit's n-th capture attempt (a new attempt only after a decline). */
@@ -137,11 +136,8 @@ export class Payments {
     return pending.length;
   }
 
-  /**
-   * Gives back `amount` for one receipt line (or dispute) of a captured visit, at most once per line. `attempt`: how
-   * many earlier requests for this line the provider refused (nothing moved), so this one goes under a new key.
-   */
-  refund(visit: string, line: string, amount: number, attempt = 0): Promise<Result<RefundRecord, RefundCode>> {
+  /** Gives back `amount` for one receipt line (or dispute) of a captured visit, at most once per line. */
+  refund(visit: string, line: string, amount: number): Promise<Result<RefundRecord, RefundCode>> {
     return this.perVisit.run(visit, async () => {
       if (!Number.isInteger(amount) || amount <= 0) return fail('BAD_AMOUNT', 'a refund is a positive whole amount');
       const record = await this.options.ledger.payment(visit);
@@ -153,7 +149,7 @@ export class Payments {
       const done = await this.options.provider.refund({
         chargeRef: record.chargeRef,
         amount,
-        idempotencyKey: attempt > 0 ? `refund:${visit}:${line}:${attempt + 1}` : `refund:${visit}:${line}`,
+        idempotencyKey: `refund:${visit}:${line}`,
       });
       if (!done.ok) return fail(done.code, done.reason);
       const refund: RefundRecord = { visit, line, amount, ref: done.ref, t: this.clock() };
@@ -203,10 +199,8 @@ export class Payments {
       });
       return ok({ record: captured, charged: record.amount, alreadyCaptured: false });
     }
-    // A provider error leaves the outcome unknown: stay `capturing` so the same key is resent later. A refusal
-    // would only be replayed: the visit is flagged for staff like a decline.
+    // A provider error leaves the outcome unknown: stay `capturing` so the same key is resent later.
     if (result.code === 'DECLINED') await settle({ status: 'declined', reason: result.reason });
-    if (result.code === 'REFUSED') await settle({ status: 'declined', reason: `refused: ${result.reason}` });
     return fail(result.code, result.reason);
   }
 

@@ -21,21 +21,9 @@ function failure(error: unknown): ProviderResult {
   if (error instanceof Stripe.errors.StripeCardError) {
     return { ok: false, code: 'DECLINED', reason: error.message };
   }
-  // Stripe saves a 4xx answer under its idempotency key: the same request again gets the same refusal.
-  if (REFUSALS.some((kind) => error instanceof kind)) {
-    return { ok: false, code: 'REFUSED', reason: (error as Error).message };
-  }
   const message = error instanceof Error ? error.message : String(error);
   return { ok: false, code: 'PROVIDER_ERROR', reason: message };
 }
-
-/** Stripe's errors for a request that cannot succeed as sent (not a card's decline, not a network or server fault). */
-const REFUSALS = [
-  Stripe.errors.StripeInvalidRequestError,
-  Stripe.errors.StripeAuthenticationError,
-  Stripe.errors.StripePermissionError,
-  Stripe.errors.StripeIdempotencyError,
-];
 
 export function createStripeProvider(options: StripeProviderOptions): PaymentProvider {
   const config: Stripe.StripeConfig = { maxNetworkRetries: options.maxNetworkRetries ?? 2 };

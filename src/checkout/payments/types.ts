@@ -5,13 +5,7 @@
  */
 import type { Receipt } from '../types.ts';
 
-/**
- * `DECLINED`: the card was refused. `REFUSED`: the provider answered that the request cannot succeed as sent (a
- * refund beyond what is left, a hold expired or already released, a bad key): nothing moved, and sending it again
- * under the same idempotency key only replays that answer, so it is not retried; staff look. `PROVIDER_ERROR`: no
- * answer or a server error, the outcome unknown: resent later under the same key.
- */
-export type ProviderFailure = 'DECLINED' | 'REFUSED' | 'PROVIDER_ERROR';
+export type ProviderFailure = 'DECLINED' | 'PROVIDER_ERROR';
 export type ProviderResult = { ok: true; ref: string } | { ok: false; code: ProviderFailure; reason: string };
 
 /** One payment provider. Every call carries an idempotency key: the same key never moves money twice. */
@@ -106,8 +100,6 @@ export interface DisputeRecord {
   opened: number;
   decided: number | null;
   decidedBy: string | null;
-  /** Refunds the provider refused as sent (`REFUSED`: nothing moved); staff approving again sends a new request. */
-  refusals?: number;
 }
 
 /** The money side of checkout, durable. One record per visit; refunds unique per (visit, line). */
