@@ -16,6 +16,14 @@ type Devices = {
   devices: { deviceId: string; kind: string; messages: number; skewMs: number | null; lastSeenAt: number | null }[];
 };
 
+/** A quiet plate's one-sample report, stamped `ts` by the plate's own clock. */
+const weigh = (device: MqttClient, plate: string, ts: number) =>
+  device.publishAsync(
+    `walkout/${STORE_ID}/plates/${plate}/weight`,
+    JSON.stringify({ v: 1, ts, hz: 1, grams: [3550] }),
+    { qos: 1 },
+  );
+
 describe('device health: clock skew and silent plates', () => {
   let running: RunningServer;
   let device: MqttClient;
@@ -31,14 +39,7 @@ describe('device health: clock skew and silent plates', () => {
 
   it('estimates each device clock skew and lists a plate gone quiet as silent', async () => {
     const http = running.info.httpUrl;
-    const send = (plate: string, ts: number) =>
-      device.publishAsync(
-        `walkout/${STORE_ID}/plates/${plate}/weight`,
-        JSON.stringify({ v: 1, ts, hz: 1, grams: [3550] }),
-        {
-          qos: 1,
-        },
-      );
+    const send = (plate: string, ts: number) => weigh(device, plate, ts);
     // p1's clock is 5 s behind; p2's is right. Then p1 goes quiet while p2 keeps reporting (device time moves on).
     const now = Date.now();
     for (let i = 0; i < 5; i++) {
@@ -83,12 +84,7 @@ describe('a device clock running ahead of the store', () => {
 
   it('is refused at the edge, and the other devices go on being accepted', async () => {
     const http = running.info.httpUrl;
-    const send = (plate: string, ts: number) =>
-      device.publishAsync(
-        `walkout/${STORE_ID}/plates/${plate}/weight`,
-        JSON.stringify({ v: 1, ts, hz: 1, grams: [3550] }),
-        { qos: 1 },
-      );
+    const send = (plate: string, ts: number) => weigh(device, plate, ts);
     // p2's clock runs 30 s ahead, p1's is right. Left in, p2 would move the store's clock 30 s on. p2 speaks first,
     // before any other device could be compared (the server's clock decides), and its messages are not awaited one
     // by one (nothing the journal has applied yet speaks for the store).

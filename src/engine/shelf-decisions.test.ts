@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type FusionConfig, fusionConfig } from '../fusion/config.ts';
+import { reach } from '../fusion/test-fixtures.ts';
 import { createDemoAuthorizer, demoEntryCode } from '../identity/demo-authorizer.ts';
 import { SessionBook } from '../identity/session-book.ts';
 import { parseStore } from '../store/load-store.ts';
 import type { StoreDef } from '../store/schema.ts';
 import { tinyStoreDef } from '../store/tiny-store.ts';
-import type { HandEvidence, TrackQuery } from '../vision/types.ts';
+import type { TrackQuery } from '../vision/types.ts';
 import type { ShelfEvent } from '../weight/types.ts';
 import type { EngineEvent } from './events.ts';
 import { PlateStock } from './plate-stock.ts';
@@ -301,15 +302,7 @@ test('[F7] a misplaced unit picked while its put-back was in review does not com
 
 /** Cameras that saw each track's hand reach into a plate, well in, as the weight changed at each of `reaches`' times. */
 function handsAt(reaches: Record<string, number[]>): TrackQuery {
-  const reachAt = (trackId: string, tChange: number): HandEvidence => ({
-    trackId,
-    minDistance: 0,
-    tClosest: tChange - 1150,
-    entered: true,
-    sigma: 0.04,
-    insideMs: 1500,
-    depth: 0.6,
-  });
+  const reachAt = (trackId: string, tChange: number) => reach(trackId, { tClosest: tChange - 1150 });
   return {
     activeTracks: () => [],
     camerasDegraded: () => false,

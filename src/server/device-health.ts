@@ -94,9 +94,7 @@ export class DeviceHealth {
     const own = this.skews.of.get(self);
     const sorted = [...this.skews.sorted];
     if (own !== undefined) sorted.splice(sorted.indexOf(own), 1);
-    if (sorted.length === 0) return null;
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    return middle(sorted);
   }
 
   /** The current skew estimate of the device behind `topic`, ms; null when unknown or not yet measured. */
@@ -134,8 +132,12 @@ function sentAt(kind: ParsedTopic['kind'], body: unknown): number | null {
 }
 
 function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  return middle([...values].sort((a, b) => a - b));
+}
+
+/** The median of values already sorted; null when there are none. */
+function middle(sorted: readonly number[]): number | null {
+  if (sorted.length === 0) return null;
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
