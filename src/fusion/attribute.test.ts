@@ -319,6 +319,14 @@ test('[F3] a camera offline over the plate lowers confidence', () => {
   assert.ok(degraded < ok, `${degraded} < ${ok}`);
 });
 
+test('[F3] with a camera offline, a lone shopper whose wrist came within centimetres of the plate is still charged', () => {
+  // The other cameras still track every body: nobody else stood there (the altoids of convenience seed 3, stop 30).
+  const hand = near('t1', 0.03, { sigma: 0.07, bodyDistance: 0.04 });
+  const d = decide(context({ candidates: [shopper('S1', hand)], sessionsInside: ['S1', 'S2'], camerasDegraded: true }));
+  assert.equal(d.kind, 'commit', d.reason);
+  assert.equal(d.kind === 'commit' && d.sessionId, 'S1');
+});
+
 test('[F4] group visit: two members of one party reaching together is no race, the party is charged', () => {
   const ctx = context({
     candidates: [shopper('G', reach('kid')), shopper('G', reach('parent'))],
