@@ -85,8 +85,8 @@ export function observe(
     track.kf.y,
     left?.X,
     right?.X,
-    armOut(track, 0, left?.X),
-    armOut(track, 1, right?.X),
+    armOut(track, 0, left?.X, config.nominalHeights.shoulder),
+    armOut(track, 1, right?.X, config.nominalHeights.shoulder),
     wristSigma,
   );
   pushPoint(track, point, config.historyMs);
@@ -100,11 +100,14 @@ const REST_WRIST_SHARE = 0.6;
 /**
  * How far a wrist is from where that hand hangs at rest: below its own shoulder (the body centre plus the latest
  * shoulder offset) at `REST_WRIST_SHARE` of the shoulder's height. A reach out or down to a low shelf moves it away.
+ * Told in a nominal adult's arm: a child's arm is shorter, and its reach to a low shelf moves the wrist less than an
+ * adult's hanging hand sways, so the distance is scaled by the nominal shoulder height over the learned one.
  */
-function armOut(track: Track, side: 0 | 1, wrist: Vec3 | undefined): number {
+function armOut(track: Track, side: 0 | 1, wrist: Vec3 | undefined, nominalShoulder: number): number {
   if (!wrist) return 0;
   const [dx, dy, z] = track.shoulders[side] ?? [0, 0, track.heights.shoulder];
-  return Math.hypot(wrist[0] - track.kf.x - dx, wrist[1] - track.kf.y - dy, wrist[2] - z * REST_WRIST_SHARE);
+  const out = Math.hypot(wrist[0] - track.kf.x - dx, wrist[1] - track.kf.y - dy, wrist[2] - z * REST_WRIST_SHARE);
+  return track.heights.shoulder > 0 ? (out * nominalShoulder) / track.heights.shoulder : out;
 }
 
 /** A history point, keys always in the same order (t, x, y, each wrist seen with its distance from rest, sigma). */

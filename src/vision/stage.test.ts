@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Vec2 } from '../store/schema.ts';
+import { KP } from '../protocol/messages.ts';
+import type { Vec2, Vec3 } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import { type TrackSample, type TruthPath, trackingMetrics } from './metrics.ts';
 import { createVisionStage, type VisionStage } from './stage.ts';
-import { type Body, runScenario, syntheticStore, walker } from './synthetic.ts';
+import { type Body, runScenario, skeleton, syntheticStore, walker } from './synthetic.ts';
 import type { GateCrossing } from './types.ts';
 
 const T0 = 1_700_000_000_000;
@@ -367,6 +368,32 @@ test('a hand hanging at the side of someone standing close beside a low shelf re
   const [hand] = stage.handsNear(plate.reachBox, T0 + 6000, T0 + 9000, 0.3);
   assert.equal(hand?.entered, true);
   assert.ok(hand.armOut! < 0.15, `arm out ${hand.armOut}`);
+});
+
+/** How far a reach into the low shelf G1-S1-P2 read from rest, for a body `scale` reaching `out` (m, its own size). */
+function lowReachArmOut(scale: number, out: Vec3): number {
+  const store = room();
+  const plate = store.plates.get('G1-S1-P2')!; // x 2–3, front face y 3.9, shelf z 0.5
+  const stand: Vec2 = [2.5, 3.85 - out[1] * scale];
+  const walk = walker([[1.2, -0.25], [1.2, 1.0], stand], 1.0, T0, scale);
+  const rest = skeleton({ x: stand[0], y: stand[1], heading: Math.PI / 2, scale })[KP.right_wrist]!;
+  const target: Vec3 = [rest[0] + out[0] * scale, rest[1] + out[1] * scale, rest[2] + out[2] * scale];
+  const body = (t: number): Body | undefined => {
+    const b = walk(t) ?? { x: stand[0], y: stand[1], heading: Math.PI / 2, scale };
+    const amount = Math.max(0, Math.min(1, (t - T0 - 6000) / 500, (T0 + 8500 - t) / 500));
+    return { ...b, heading: Math.PI / 2, reach: { side: 'right', target, amount } };
+  };
+  const [hand] = run(store, [body], 9, { seed: 13 }).stage.handsNear(plate.reachBox, T0 + 6000, T0 + 9000, 0.3);
+  assert.equal(hand?.entered, true, `scale ${scale}: the hand must read inside`);
+  return hand.armOut!;
+}
+
+test("a child's reach to a low shelf reads as far from rest as the same reach by an adult, in arm lengths", () => {
+  // A child's arm is shorter: the same reach in its body's proportions moves the wrist less, and unscaled it read as
+  // an adult's hand hanging at rest (kiosk seed 5, stop 30).
+  const adult = lowReachArmOut(1, [0, 0.4, -0.1]);
+  const child = lowReachArmOut(0.7, [0, 0.4, -0.1]);
+  assert.ok(Math.abs(child - adult) < 0.15 * adult, `child ${child} against adult ${adult}`);
 });
 
 test('the same input gives the same tracks and crossings (deterministic)', () => {

@@ -13,8 +13,9 @@ export interface TrackPoint {
   leftWrist?: Vec3;
   rightWrist?: Vec3;
   /**
-   * With each wrist seen, its distance (m) from where that hand hangs at rest (below its shoulder): near 0 for a
-   * hand hanging at the body's side, 0.3 or more for one reaching out or down.
+   * With each wrist seen, its distance (m, in a nominal adult's arm: scaled by body size) from where that hand hangs
+   * at rest (below its shoulder): near 0 for a hand hanging at the body's side, 0.3 or more for one reaching out or
+   * down.
    */
   leftOut?: number;
   rightOut?: number;
