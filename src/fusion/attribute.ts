@@ -175,7 +175,8 @@ function strayActors(ctx: FusionContext, weight: number, trackId: string): Actor
 }
 
 function unseen(ctx: FusionContext, config: FusionConfig): Actor {
-  const weight = ctx.camerasDegraded ? config.unseenWeightDegraded : config.unseenWeight;
+  const degraded = ctx.candidates.length === 0 ? config.unseenWeightNoHand : config.unseenWeightDegraded;
+  const weight = ctx.camerasDegraded ? degraded : config.unseenWeight;
   return { kind: 'unseen', sessionId: null, weight, seen: false };
 }
 

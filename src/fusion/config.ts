@@ -179,8 +179,16 @@ export interface FusionConfig {
    * the chance of a blind spot. In all 91 such events of convenience standard seeds 1–4 and the hard suite's seed 1
    * (both stores), the true actor was a tracked candidate; at 0.5 (never fitted) a lone shopper at the plate got
    * 0.3–0.4 and a kiosk's right answer 0.02–0.1. Kept at three times `unseenWeight` for the blind spot (stop 30).
+   * Those events all had a candidate: with none, `unseenWeightNoHand`.
    */
   unseenWeightDegraded: number;
+  /**
+   * Same, while a camera covering the plate is offline (or the store runs without a vision stage) and no hand was
+   * seen near the plate at all [F12]: the offline camera is then the likeliest reason, so "someone unseen" keeps a
+   * large share. Not fitted (each of the simulator's 91 camera-offline events had a tracked candidate): the value the
+   * degraded weight had before stop 30.
+   */
+  unseenWeightNoHand: number;
   /** Wrist sigma is multiplied by this while a camera covering the plate is offline. */
   degradedSigmaScale: number;
 
@@ -283,6 +291,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   changeWindowMs: 300,
   unseenWeight: 0.01,
   unseenWeightDegraded: 0.03,
+  unseenWeightNoHand: 0.5,
   degradedSigmaScale: 2,
   putBackNotInCartPrior: 0.01,
   putBackUnboundPrior: 0.5,

@@ -98,16 +98,25 @@ export function observe(
 const REST_WRIST_SHARE = 0.6;
 
 /**
+ * Body scales an arm's reach is told in: a learned shoulder height makes it at most this much longer or shorter than
+ * the nominal adult's, so a height learned wrong (or kept from another body after a swap) cannot blow wrist noise up.
+ */
+const ARM_SCALE_RANGE = [0.85, 1.6] as const;
+
+/**
  * How far a wrist is from where that hand hangs at rest: below its own shoulder (the body centre plus the latest
  * shoulder offset) at `REST_WRIST_SHARE` of the shoulder's height. A reach out or down to a low shelf moves it away.
  * Told in a nominal adult's arm: a child's arm is shorter, and its reach to a low shelf moves the wrist less than an
- * adult's hanging hand sways, so the distance is scaled by the nominal shoulder height over the learned one.
+ * adult's hanging hand sways, so the distance is scaled by the nominal shoulder height over the learned one, once
+ * the track has learned its own (`FREEZE_AFTER_SAMPLES`).
  */
 function armOut(track: Track, side: 0 | 1, wrist: Vec3 | undefined, nominalShoulder: number): number {
   if (!wrist) return 0;
   const [dx, dy, z] = track.shoulders[side] ?? [0, 0, track.heights.shoulder];
   const out = Math.hypot(wrist[0] - track.kf.x - dx, wrist[1] - track.kf.y - dy, wrist[2] - z * REST_WRIST_SHARE);
-  return track.heights.shoulder > 0 ? (out * nominalShoulder) / track.heights.shoulder : out;
+  if ((track.heights.samples ?? 0) < FREEZE_AFTER_SAMPLES) return out;
+  const [least, most] = ARM_SCALE_RANGE;
+  return out * Math.min(most, Math.max(least, nominalShoulder / track.heights.shoulder));
 }
 
 /** A history point, keys always in the same order (t, x, y, each wrist seen with its distance from rest, sigma). */

@@ -61,8 +61,9 @@ export interface HandEvidence {
   /** The mean 1-σ (m) of those inside readings. */
   reachSigma?: number;
   /**
-   * The farthest the hand inside got from where it hangs at rest (m): a hand hanging at the side of a shopper
-   * standing close beside the shelf stays near 0, a reach moves it 0.3 m or more.
+   * The farthest the hand inside got from where it hangs at rest (m, in a nominal adult's arm: scaled by body size):
+   * a hand hanging at the side of a shopper standing close beside the shelf stays near 0, a reach moves it 0.3 m or
+   * more.
    */
   armOut?: number;
 }
