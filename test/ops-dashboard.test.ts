@@ -1,7 +1,8 @@
 /**
- * The ops dashboard end to end: a fastify app with the ops plugin, a real engine for device health, engine events
- * pushed through the subscription, alerts published to a real (embedded) MQTT broker, and the page in headless
- * Chromium — today's figures, an alert resolved with one click, a visit opened in the explorer. Plus the staff check.
+ * The ops dashboard end to end: a fastify app with the staff pages and the ops plugin, a real engine for device
+ * health, engine events pushed through the subscription, alerts published to a real (embedded) MQTT broker, and the
+ * page in headless Chromium — today's figures, an alert resolved with one click, a visit opened in the explorer. Plus
+ * the staff check.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -14,6 +15,7 @@ import { alertTopicsPattern } from '../src/ops/alert-mqtt.ts';
 import { opsPlugin } from '../src/ops/plugin.ts';
 import { cartLine, opsStore, sessionClosed, sessionOpened, shelfEvent, T0 } from '../src/ops/test-fixtures.ts';
 import { startEmbeddedBroker } from '../src/server/broker.ts';
+import { webPlugin } from '../src/web/plugin.ts';
 import { browserSkipReason, launchBrowser, staffPage } from './helpers/browser.ts';
 import { eventBus } from './helpers/event-bus.ts';
 
@@ -28,6 +30,8 @@ async function startStack(stock?: Record<string, Record<string, number>>) {
   const { events, push, subscribers } = eventBus();
   const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0 });
   const app = Fastify();
+  // The staff pages too, as the server mounts them: the dashboard uses their stylesheet and shared script.
+  await webPlugin(app, { engine, store, events, evidence: { weightTrace: () => ({}) }, staffToken: TOKEN });
   await opsPlugin(app, {
     engine,
     store,

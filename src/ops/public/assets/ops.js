@@ -1,8 +1,9 @@
 // The ops dashboard: polls /api/staff/ops/summary, draws today's figures, the alerts (one click marks one done),
 // stock by fixture and the visit list; clicking a visit shows its path on the floor plan, its events, receipt and
 // reviews. Data is only ever put into the page as text (never as HTML).
+import { money as formatMoney, svg } from '/staff/assets/common.js';
+
 const POLL_MS = 2000;
-const SVG_NS = 'http://www.w3.org/2000/svg';
 const $ = (id) => document.getElementById(id);
 
 let layout = null;
@@ -23,17 +24,9 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function svg(tag, attrs = {}) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  return node;
-}
-
+/** In the store's currency (the staff pages' formatting); a figure not known yet reads as a dash. */
 function money(minor) {
-  if (minor === null || minor === undefined) return '–';
-  const format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
-  // Amounts are in the currency's minor unit: cents, but yen are whole.
-  return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+  return minor === null || minor === undefined ? '–' : formatMoney(minor, currency);
 }
 
 function clock(t) {
