@@ -1,8 +1,9 @@
 /**
  * Turns a settled cluster of plate steps (one shelf, neighbouring plates, close in time) into shelf events:
  * splits it into phases in time (two picks in a row), drops phases that cancel (a press, a pick put straight back,
- * an item sliding to the next plate), splits a phase across plates when each plate is explained by whole items on
- * its own (two shoppers at neighbouring plates), and ranks item hypotheses for each event.
+ * an item sliding to the next plate of its product), splits a phase across plates when each plate is explained by
+ * whole items on its own (two shoppers at neighbouring plates, also when one's pick and the other's put-back of a
+ * product of the same weight cancel), and ranks item hypotheses for each event.
  */
 import type { Store } from '../store/store.ts';
 import { candidatesFor, lightestUnit, type StockOf } from './candidates.ts';
@@ -107,9 +108,25 @@ function meaningful(parts: Change[], ctx: DecideContext): Change[] {
       a = merged;
       i++;
     }
-    if (Math.abs(a.grams) >= noiseFloor(a.sigma, ctx.cfg)) out.push(a);
+    if (Math.abs(a.grams) >= noiseFloor(a.sigma, ctx.cfg) || twoProducts(a, ctx)) out.push(a);
   }
   return out;
+}
+
+/**
+ * A phase that cancels across plates but whose plates each moved whole units of different products of their own: a
+ * pick beside a put-back or restock of a product that weighs the same (a swap, or two people), not a slide.
+ */
+function twoProducts(c: Change, ctx: DecideContext): boolean {
+  const parts = partition(c, ctx);
+  if (parts.length < 2) return false;
+  const products = parts.map((part) =>
+    ownRanking(part, ctx)
+      .hypotheses[0]?.items.map((i) => i.sku)
+      .sort()
+      .join(),
+  );
+  return new Set(products).size === parts.length;
 }
 
 function gramsMap(c: Change): Map<string, number> {

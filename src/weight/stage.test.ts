@@ -85,6 +85,20 @@ describe('weight stage: detection', () => {
     assert.deepEqual(runStage(store, msgs).events, []);
   });
 
+  it('reads a pick beside a put-back of a product of the same weight (net zero) as two events, not a slide', () => {
+    // Soap-a (400 g) leaves p5 as a soap-b unit of 400 g lands on p6: a shopper swapping one for the other, or a
+    // pick beside a restock (hard convenience seed 1 lost three Mountain Dews beside three Dr Peppers this way).
+    const msgs = scenario({ p5: { changes: [{ t: 5000, grams: 400 }] }, p6: { changes: [{ t: 5200, grams: -400 }] } });
+    const { events } = runStage(store, msgs);
+    assert.deepEqual(
+      events.map((e) => [e.plateIds, e.hypotheses[0]!.items]),
+      [
+        [['p5'], [{ sku: 'soap-a', qty: 1 }]],
+        [['p6'], [{ sku: 'soap-b', qty: -1 }]],
+      ],
+    );
+  });
+
   it('decides a complete pick within 0.8 s of the shelf settling, in both reporting modes', () => {
     for (const mode of ['full', 'exception'] as const) {
       const { events } = runStage(store, scenario({ p1: pick(5000, 355), p5: pick(9000, 400) }, { mode }));
