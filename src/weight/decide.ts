@@ -114,19 +114,19 @@ function meaningful(parts: Change[], ctx: DecideContext): Change[] {
 }
 
 /**
- * A phase that cancels across plates but whose plates each moved whole units of different products of their own: a
- * pick beside a put-back or restock of a product that weighs the same (a swap, or two people), not a slide.
+ * A phase that cancels across plates but whose plates each read the same count of one different product of their own:
+ * a pick beside a put-back or restock of a product that weighs the same (a swap, or two people). Weight alone cannot
+ * tell that from a unit sliding onto a look-alike's plate: both are read as two events and the hands decide whose. A
+ * slide onto a plate of a lighter product (one cola read as three chips) or of several products stays dropped.
  */
 function twoProducts(c: Change, ctx: DecideContext): boolean {
   const parts = partition(c, ctx);
   if (parts.length < 2) return false;
-  const products = parts.map((part) =>
-    ownRanking(part, ctx)
-      .hypotheses[0]?.items.map((i) => i.sku)
-      .sort()
-      .join(),
-  );
-  return new Set(products).size === parts.length;
+  const tops = parts.map((part) => ownRanking(part, ctx).hypotheses[0]?.items ?? []);
+  const lines = tops.flatMap((items) => (items.length === 1 ? items : []));
+  if (lines.length !== parts.length) return false;
+  const sameCount = lines.every((l) => Math.abs(l.qty) === Math.abs(lines[0]!.qty));
+  return sameCount && new Set(lines.map((l) => l.sku)).size === parts.length;
 }
 
 function gramsMap(c: Change): Map<string, number> {

@@ -88,6 +88,7 @@ describe('weight stage: detection', () => {
   it('reads a pick beside a put-back of a product of the same weight (net zero) as two events, not a slide', () => {
     // Soap-a (400 g) leaves p5 as a soap-b unit of 400 g lands on p6: a shopper swapping one for the other, or a
     // pick beside a restock (hard convenience seed 1 lost three Mountain Dews beside three Dr Peppers this way).
+    // A soap-a slid onto p6 makes the same stream: weight cannot tell them apart, so it reads two events.
     const msgs = scenario({ p5: { changes: [{ t: 5000, grams: 400 }] }, p6: { changes: [{ t: 5200, grams: -400 }] } });
     const { events } = runStage(store, msgs);
     assert.deepEqual(
@@ -97,6 +98,20 @@ describe('weight stage: detection', () => {
         [['p6'], [{ sku: 'soap-b', qty: -1 }]],
       ],
     );
+  });
+
+  it('still drops a slide onto a plate whose product reads as another count or a mix', () => {
+    const slide = (from: string, to: string, grams: number) =>
+      scenario({ [from]: { changes: [{ t: 5000, grams }] }, [to]: { changes: [{ t: 5100, grams: -grams }] } });
+    // By each plate's own products: one cola onto the chips plate is six chips; three chips onto the bars plate are
+    // a mix of bars; four teas onto the soap plate are one soap. None is one product's count for another's.
+    for (const [from, to, grams] of [
+      ['p2', 'p3', 355],
+      ['p3', 'p4', 180],
+      ['p7', 'p6', 400],
+    ] as const) {
+      assert.deepEqual(runStage(store, slide(from, to, grams)).events, [], `${from} → ${to}`);
+    }
   });
 
   it('decides a complete pick within 0.8 s of the shelf settling, in both reporting modes', () => {
