@@ -110,7 +110,6 @@ export async function createShopperJourney(o: ShopperJourneyOptions): Promise<Sh
       timeZone: o.timeZone ?? 'UTC',
       taxRate: o.taxRate ?? null,
     },
-    nameOf: (sku) => o.store.products.get(sku)?.name,
     appUrl: o.appUrl,
     clock,
     disputes,

@@ -16,9 +16,4 @@ export interface CartLine {
   /** Probability the decision is right, 0..1 (1 for a reviewer's decision). */
   confidence: number;
   t: number;
-  /**
-   * Appended after the session's receipt was final: the shopper journey charges it (or refunds it) on its own, and
-   * amends the receipt.
-   */
-  afterFinal?: boolean;
 }

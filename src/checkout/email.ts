@@ -16,8 +16,6 @@ export interface ReceiptEmailOptions {
   disputeUrl: string;
   /** How the charge went: a declined card gets a note instead of "charged". */
   payment: 'captured' | 'declined' | 'pending';
-  /** What changed on a receipt mailed again after it was amended (a line a staff review added later). */
-  note?: string;
 }
 
 export interface EmailMessage {
@@ -60,11 +58,10 @@ export function renderReceiptEmail(receipt: Receipt, o: ReceiptEmailOptions): Om
     declined: 'Your card was declined. Please update your card in the app; we will try again.',
     pending: 'The charge to your card is on its way.',
   }[o.payment];
-  const subject = `${o.note ? 'Your updated receipt' : 'Your receipt'} from ${o.storeName}: ${money(receipt.total)}`;
+  const subject = `Your receipt from ${o.storeName}: ${money(receipt.total)}`;
 
   const text = [
     `${o.storeName}: receipt for your visit`,
-    ...(o.note ? [o.note] : []),
     `In:  ${formatTime(receipt.entered, o.timeZone)}`,
     `Out: ${formatTime(receipt.exited, o.timeZone)}`,
     '',
@@ -89,7 +86,6 @@ export function renderReceiptEmail(receipt: Receipt, o: ReceiptEmailOptions): Om
     .join('');
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:auto">
 <h1 style="font-size:1.2rem">${escapeHtml(o.storeName)}</h1>
-${o.note ? `<p><strong>${escapeHtml(o.note)}</strong></p>` : ''}
 <p>In: ${formatTime(receipt.entered, o.timeZone)}<br>Out: ${formatTime(receipt.exited, o.timeZone)}</p>
 <table style="width:100%;border-collapse:collapse">${rows || '<tr><td>Nothing taken: no charge.</td></tr>'}
 <tr><th style="text-align:left">Total</th><td></td><th style="text-align:right">${money(receipt.total)}</th></tr>

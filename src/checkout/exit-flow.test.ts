@@ -1,12 +1,11 @@
 /**
  * The exit flow against a real SMTP server on localhost: a final receipt is charged once and mailed once (even when
- * the event is replayed), a line added after it is charged on its own once, a declined card keeps the visit flagged
- * and says so, entry places a hold, and a restart finishes a receipt that was recorded but not mailed.
+ * the event is replayed), a declined card keeps the visit flagged and says so, entry places a hold, and a restart
+ * finishes a receipt that was recorded but not mailed.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startSmtp, type TestSmtp } from '../../test/helpers/smtp.ts';
-import type { CartLine } from '../cart/types.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import { createSmtpMailer, type Mailer } from './email.ts';
 import { createExitFlow } from './exit-flow.ts';
@@ -14,7 +13,6 @@ import { Disputes } from './payments/disputes.ts';
 import { MemoryCheckoutLedger } from './payments/ledger.ts';
 import { Payments } from './payments/payments.ts';
 import { TEST_CARDS, TestPaymentProvider } from './payments/test-provider.ts';
-import { lateChargeVisit } from './receipt.ts';
 import type { Receipt } from './types.ts';
 
 let smtp: TestSmtp;
@@ -38,20 +36,6 @@ const receipt = (visit: string, account: string): Receipt => ({
   entered: T0,
   exited: T0 + 300_000,
   finalAt: T0 + 303_000,
-});
-
-/** A unit of water a reviewer charged to `visit` after its receipt was final. */
-const reviewLine = (visit: string): CartLine => ({
-  lineId: 'rc-7-WATER',
-  sessionId: visit,
-  kind: 'add',
-  sku: 'WATER',
-  qty: 1,
-  unitPrice: 199,
-  evidence: { shelfEventId: 'se-7', reviewCaseId: 'rc-7' },
-  confidence: 1,
-  t: T0 + 900_000,
-  afterFinal: true,
 });
 
 /** A provider whose captures take a moment, as a real one's do. */
@@ -179,65 +163,6 @@ describe('exit flow', () => {
     assert.equal(provider.capturedFor('door@6'), 648 - 199);
     assert.equal(provider.movements.filter((m) => m.kind === 'refund').length, 1);
     assert.deepEqual(warnings, []);
-  });
-
-  it('charges a line a reviewer added after the receipt was final on its own, once, and mails the amended receipt', async () => {
-    const { events, ledger, provider, flow, mailer, warnings } = setup({ jon: TEST_CARDS.ok }, new SlowCaptures());
-    const exit = flow();
-    await exit.start();
-    events.emit({ type: 'receipt.final', t: T0 + 303_000, data: receipt('door@10', 'jon') });
-    const late: EngineEvent = { type: 'cart.line', t: T0 + 900_000, data: reviewLine('door@10') };
-    events.emit(late); // while the visit's own capture is still in flight
-    await exit.idle();
-    events.emit(late); // replayed
-    if (late.type === 'cart.line') assert.equal(await exit.settleLate(late.data), true, 'the catch-up, again');
-    // A line for a visit this flow never charged (a demo shopper), and one before the receipt: left alone.
-    events.emit({ ...late, data: reviewLine('door@98') });
-    events.emit({ ...late, data: { ...reviewLine('door@10'), lineId: 'rc-8-WATER', afterFinal: false } });
-    await exit.idle();
-    exit.stop();
-    mailer.close();
-
-    assert.equal(provider.capturedFor('door@10'), 648, "the visit's own capture is as it was");
-    assert.equal(provider.capturedFor(lateChargeVisit('door@10', 'rc-7-WATER')), 199);
-    assert.equal(provider.movements.filter((m) => m.kind === 'capture').length, 2);
-    const stored = await ledger.receipt('door@10');
-    assert.deepEqual(
-      [stored?.receipt.lines.find((l) => l.sku === 'WATER')?.qty, stored?.receipt.total, stored?.amendedBy],
-      [3, 847, ['rc-7-WATER']],
-    );
-    const mails = smtp.messages.filter((m) => m.to.includes('jon@example.test'));
-    assert.equal(mails.length, 2, 'the receipt, then its update');
-    assert.match(mails[1]!.subject, /Your updated receipt from Corner Shop: \$8\.47/);
-    assert.match(mails[1]!.text, /Updated after a staff review: 1 × Water 0\.5 L added, charged \$1\.99\./);
-    assert.match(mails[1]!.text, /3 × Water 0\.5 L/);
-    assert.deepEqual(exit.exitToEmailMs(), [5_000], 'an amendment is not a slow receipt');
-    assert.deepEqual(warnings, []);
-  });
-
-  it('leaves a declined late charge for staff, without trying the card again on a replay', async () => {
-    const { events, ledger, provider, flow, mailer, warnings } = setup({ kim: TEST_CARDS.declinedAtCapture });
-    const exit = flow();
-    await exit.start();
-    events.emit({ type: 'receipt.final', t: T0, data: receipt('door@11', 'kim') });
-    const late: EngineEvent = { type: 'cart.line', t: T0 + 900_000, data: reviewLine('door@11') };
-    events.emit(late);
-    await exit.idle();
-    const asked = provider.requests;
-    events.emit(late);
-    await exit.idle();
-    exit.stop();
-    mailer.close();
-    assert.equal(provider.requests, asked);
-    assert.deepEqual(
-      (await ledger.declined()).map((p) => [p.visit, p.amount]),
-      [
-        ['door@11', 648],
-        [lateChargeVisit('door@11', 'rc-7-WATER'), 199],
-      ],
-    );
-    assert.equal((await ledger.receipt('door@11'))?.receipt.total, 648, 'not added to the receipt');
-    assert.equal(warnings.filter((w) => w.startsWith('late charge declined')).length, 1);
   });
 
   it('keeps a declined visit flagged and tells the shopper', async () => {

@@ -1,23 +1,19 @@
 /**
  * From the engine's decisions to money and mail: on `session.opened` place a hold on the shopper's card; on
  * `receipt.final` record the receipt, capture the total once (idempotent per visit, see payments.ts) and send the
- * receipt email; on an item found on the floor after the receipt was final, refund that line; on a line a reviewer
- * added after the receipt was final, charge it on its own and mail the amended receipt; a party that never came in
- * gets its hold released. Replaying the same events (a restart replays the log) charges, refunds and mails
+ * receipt email; on an item found on the floor after the receipt was final, refund that line; a party that never
+ * came in gets its hold released. Replaying the same events (a restart replays the log) charges, refunds and mails
  * nothing twice: the ledger remembers. A declined card keeps the visit, flagged in the ledger, and the email says so.
  * Lifecycle: `start()` subscribes and resumes unfinished work, then retries it every `retryEveryMs`; `stop()`
  * unsubscribes and stops retrying; `idle()` waits for work in flight.
  */
-import type { CartLine } from '../cart/types.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import type { FoundItem } from '../engine/found-items.ts';
 import type { Session } from '../identity/types.ts';
-import { formatMoney, type Mailer, renderReceiptEmail } from './email.ts';
+import { type Mailer, renderReceiptEmail } from './email.ts';
 import type { Disputes } from './payments/disputes.ts';
 import type { Payments } from './payments/payments.ts';
-import { PerVisit } from './payments/per-visit.ts';
-import type { CheckoutLedger, ReceiptRecord } from './payments/types.ts';
-import { amendReceipt, lateChargeVisit } from './receipt.ts';
+import type { CheckoutLedger } from './payments/types.ts';
 import type { Receipt } from './types.ts';
 
 export interface ExitFlowDeps {
@@ -30,8 +26,6 @@ export interface ExitFlowDeps {
   /** Amount to hold at entry (e.g. the spending limit), or null for no hold. */
   holdFor?(account: string): number | null;
   store: { name: string; currency: string; timeZone?: string; taxRate?: number | null };
-  /** A product's name for a line added to a final receipt (default: its SKU). */
-  nameOf?(sku: string): string | undefined;
   /** The shopper app's public address, e.g. `https://shop.example/app`; receipts link to it for disputes. */
   appUrl: string;
   clock?: () => number;
@@ -59,11 +53,6 @@ export interface ExitFlow {
    * done, false when the step failed (logged).
    */
   refundFound(found: FoundItem): Promise<boolean>;
-  /**
-   * Settles a cart line added after its receipt was final (start-up catch-up; idempotent per line). Resolves true
-   * once done, false when the step failed (logged).
-   */
-  settleLate(line: CartLine): Promise<boolean>;
 }
 
 export function receiptUrl(appUrl: string, visit: string): string {
@@ -107,55 +96,6 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     if (!credited.ok) deps.log?.warn({ visit, sku: found.sku, code: credited.code }, 'found item not refunded');
   };
 
-  /** Late lines whose charge got no answer (a provider error): tried again with the rest of the unfinished work. */
-  const lateRetry = new Map<string, CartLine>();
-  /** Late lines of one visit are settled one at a time: each amends the receipt the one before it left. */
-  const lateOnes = new PerVisit();
-
-  /**
-   * A line added after its receipt was final. A unit taken (a reviewer's late answer) is charged on its own payment
-   * record, added to the receipt and mailed; one given back is credited like an item found on the floor. Each is
-   * settled once per line id, whatever replays; lines of visits this flow never charged are left alone.
-   */
-  const settleLate = (line: CartLine): Promise<void> =>
-    lateOnes.run(line.sessionId, async () => {
-      await settling.get(line.sessionId);
-      await amend(line);
-    });
-
-  const amend = async (line: CartLine): Promise<void> => {
-    const visit = line.sessionId;
-    const known = await deps.ledger.receipt(visit);
-    if (!known || known.amendedBy?.includes(line.lineId)) return;
-    if (line.qty < 0) return creditLate(line);
-    const late = { visit: lateChargeVisit(visit, line.lineId), account: known.receipt.account };
-    // A declined late charge waits for staff, as a declined visit does: a replay does not try the card again.
-    if ((await deps.ledger.payment(late.visit))?.status === 'declined') return;
-    const charged = await deps.payments.capture(
-      { ...late, currency: known.receipt.currency },
-      line.qty * line.unitPrice,
-    );
-    if (!charged.ok && charged.code === 'PROVIDER_ERROR') {
-      lateRetry.set(line.lineId, line);
-      throw new Error(`${visit}: late charge for ${line.lineId}: ${charged.reason}`);
-    }
-    lateRetry.delete(line.lineId);
-    if (!charged.ok) return deps.log?.warn({ visit, line: line.lineId, code: charged.code }, 'late charge declined');
-    const receipt = amendReceipt(known.receipt, line, deps.nameOf?.(line.sku) ?? line.sku);
-    const name = receipt.lines.find((l) => l.sku === line.sku)?.name ?? line.sku;
-    const amended = { ...known, receipt, amendedBy: [...(known.amendedBy ?? []), line.lineId] };
-    await deps.ledger.putReceipt(amended);
-    const cost = formatMoney(line.qty * line.unitPrice, receipt.currency);
-    await mail(amended, 'captured', `Updated after a staff review: ${line.qty} × ${name} added, charged ${cost}.`);
-  };
-
-  const creditLate = async (line: CartLine): Promise<void> => {
-    const request = { visit: line.sessionId, sku: line.sku, qty: -line.qty, key: line.lineId };
-    const credited = await deps.disputes.credit({ ...request, reason: 'corrected after the receipt', by: 'engine' });
-    if (!credited.ok && credited.code === 'REFUND_FAILED') throw new Error(`${line.sessionId}: ${credited.reason}`);
-    if (!credited.ok) deps.log?.warn({ visit: line.sessionId, code: credited.code }, 'late line not credited');
-  };
-
   const hold = async (session: Session): Promise<void> => {
     if (session.staff) return;
     const amount = deps.holdFor?.(session.account) ?? null;
@@ -169,26 +109,18 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     const known = await deps.ledger.receipt(receipt.visit);
     if (known?.emailedAt != null) return; // done before (a replayed event)
     if (!known) await deps.ledger.putReceipt({ receipt, emailedAt: null, emailError: null });
-    const record = known ?? { receipt, emailedAt: null, emailError: null };
-    const stored = record.receipt;
+    const stored = known?.receipt ?? receipt;
     // A receipt whose mail failed after its card was declined is mailed again, not charged again: a new attempt
     // at the card is staff's call (or the shopper's new card), not a retry's every minute.
-    if (known && (await deps.ledger.payment(stored.visit))?.status === 'declined') return mail(record, 'declined');
+    if (known && (await deps.ledger.payment(stored.visit))?.status === 'declined') return mail(stored, 'declined');
     const visit = { visit: stored.visit, account: stored.account, currency: stored.currency };
-    // A receipt amended after its capture (mailed again after a failed mail) was charged its first total.
     const captured = await deps.payments.capture(visit, stored.total);
     const payment = captured.ok ? 'captured' : captured.code === 'PROVIDER_ERROR' ? 'pending' : 'declined';
     if (!captured.ok) deps.log?.warn({ visit: stored.visit, code: captured.code }, 'capture failed; visit flagged');
-    await mail(record, payment);
+    await mail(stored, payment);
   };
 
-  /** Mails a receipt (with a note on what changed, for an amended one) and records when, keeping its amendments. */
-  const mail = async (
-    record: ReceiptRecord,
-    payment: 'captured' | 'declined' | 'pending',
-    note?: string,
-  ): Promise<void> => {
-    const { receipt } = record;
+  const mail = async (receipt: Receipt, payment: 'captured' | 'declined' | 'pending'): Promise<void> => {
     const to = await deps.emailOf(receipt.account);
     if (!to) return;
     const message = renderReceiptEmail(receipt, {
@@ -197,18 +129,15 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
       taxRate: deps.store.taxRate ?? null,
       disputeUrl: receiptUrl(deps.appUrl, receipt.visit),
       payment,
-      ...(note ? { note } : {}),
     });
     try {
       await deps.mailer.send({ to, ...message });
     } catch (error) {
-      await deps.ledger.putReceipt({ ...record, emailedAt: null, emailError: String(error) });
+      await deps.ledger.putReceipt({ receipt, emailedAt: null, emailError: String(error) });
       throw error;
     }
     const at = clock();
-    await deps.ledger.putReceipt({ ...record, emailedAt: at, emailError: null });
-    // Exit → email is the first receipt's time: an amendment mailed later is not a slow receipt.
-    if (note) return;
+    await deps.ledger.putReceipt({ receipt, emailedAt: at, emailError: null });
     const ms = at - (receipt.exited ?? receipt.finalAt ?? at);
     latencies.push(ms);
     if (latencies.length > 1000) latencies.shift();
@@ -227,7 +156,6 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
   const finishUnfinished = async (): Promise<void> => {
     await deps.payments.resume();
     for (const pending of await deps.ledger.unsent()) settleOnce(pending.receipt);
-    for (const line of lateRetry.values()) track(settleLate(line));
   };
 
   /** A party that scanned but never came in: nothing to charge, so its hold goes. */
@@ -242,9 +170,6 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     else if (event.type === 'session.closed' && event.data.reason === 'timeout') track(letGo(event.data.sessionId));
     else if (event.type === 'receipt.final' && event.data.status === 'final') settleOnce(event.data);
     else if (event.type === 'item.found' && event.data.afterFinal) track(refundFound(event.data));
-    // A found item's line is refunded by its find (above), under the find's own key.
-    else if (event.type === 'cart.line' && event.data.afterFinal && event.data.evidence.foundId === undefined)
-      track(settleLate(event.data));
   };
 
   return {
@@ -271,6 +196,5 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     },
     exitToEmailMs: () => [...latencies],
     refundFound: (found) => track(refundFound(found)),
-    settleLate: (line) => track(settleLate(line)),
   };
 }

@@ -42,22 +42,3 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     finalAt: input.status === 'final' ? input.finalAt : null,
   };
 }
-
-/**
- * The payment record of a line charged after its receipt was final: a record and idempotency key of its own, so it
- * is charged once however often the line is replayed, and the visit's own capture stays as it was.
- */
-export const lateChargeVisit = (visit: string, lineId: string): string => `${visit}+late:${lineId}`;
-
-/** A final receipt with a line added later (a reviewer's late answer): merged into that product's line, or appended. */
-export function amendReceipt(
-  receipt: Receipt,
-  line: Pick<CartLine, 'sku' | 'qty' | 'unitPrice'>,
-  name: string,
-): Receipt {
-  const same = receipt.lines.find((l) => l.sku === line.sku && l.unitPrice === line.unitPrice);
-  const lines = same
-    ? receipt.lines.map((l) => (l === same ? { ...l, qty: l.qty + line.qty } : l))
-    : [...receipt.lines, { sku: line.sku, name, qty: line.qty, unitPrice: line.unitPrice }];
-  return { ...receipt, lines, total: lines.reduce((sum, l) => sum + l.qty * l.unitPrice, 0) };
-}

@@ -1,7 +1,6 @@
 /**
  * Final receipts in the log that the checkout ledger lacks are handed over once (shopper accounts only), known
- * ones are left alone, items found after a receipt was final come back as refunds and lines added after it as late
- * lines, and the cursor makes the next
+ * ones are left alone, items found after a receipt was final come back as refunds, and the cursor makes the next
  * start read only what came after; a cursor of another log is ignored.
  */
 import assert from 'node:assert/strict';
@@ -9,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { CartLine } from '../cart/types.ts';
 import { MemoryCheckoutLedger } from '../checkout/payments/ledger.ts';
 import type { Receipt } from '../checkout/types.ts';
 import type { FoundItem } from '../engine/found-items.ts';
@@ -29,19 +27,6 @@ const receipt = (visit: string, account: string, status: Receipt['status'] = 'fi
   entered: 1,
   exited: 2,
   finalAt: 3,
-});
-
-const line = (lineId: string, afterFinal: boolean, evidence: CartLine['evidence']): CartLine => ({
-  lineId,
-  sessionId: 'v-known',
-  kind: 'add',
-  sku: 'cola',
-  qty: 1,
-  unitPrice: 150,
-  evidence,
-  confidence: 1,
-  t: 6,
-  ...(afterFinal ? { afterFinal } : {}),
 });
 
 const found = (sessionId: string | null, afterFinal: boolean): FoundItem => ({
@@ -70,36 +55,28 @@ describe('catchUpReceipts', () => {
     await log.append({ type: 'item.found', t: 5, data: found('v-known', true) });
     await log.append({ type: 'item.found', t: 5, data: found('v-missed', false) });
     await log.append({ type: 'item.found', t: 5, data: found(null, false) });
-    await log.append({ type: 'cart.line', t: 6, data: line('rc-1-cola', true, { reviewCaseId: 'rc-1' }) });
-    await log.append({ type: 'cart.line', t: 6, data: line('f-1-cola', true, { foundId: 'f-1' }) });
-    await log.append({ type: 'cart.line', t: 6, data: line('se-1-cola', false, { shelfEventId: 'se-1' }) });
     const catchUp = () => catchUpReceipts({ log, logName: 'memory', ledger, handles, dataDir: dir });
-    const { report: first, refunds, late, advance } = await catchUp();
-    assert.deepEqual(first, { read: 4, added: 1, refunds: 1, late: 1, from: 0, to: 11 });
+    const { report: first, refunds, advance } = await catchUp();
+    assert.deepEqual(first, { read: 4, added: 1, refunds: 1, from: 0, to: 8 });
     assert.deepEqual(
       refunds.map((f) => [f.seq, f.found.sessionId]),
       [[6, 'v-known']],
       'only a find taken off a final receipt is a refund',
-    );
-    assert.deepEqual(
-      late.map((l) => [l.seq, l.line.lineId]),
-      [[9, 'rc-1-cola']],
-      "a line after the receipt, not a found item's (refunded by its find)",
     );
     assert.equal((await ledger.unsent()).map((r) => r.receipt.visit).join(), 'v-missed');
     assert.equal((await ledger.receipt('v-known'))?.emailedAt, 5);
 
     // A start that crashed before its refunds were done reads them again (the receipts are in the ledger by then).
     const again = await catchUp();
-    assert.deepEqual(again.report, { read: 4, added: 0, refunds: 1, late: 1, from: 0, to: 11 });
+    assert.deepEqual(again.report, { read: 4, added: 0, refunds: 1, from: 0, to: 8 });
     // One whose refund failed holds the cursor just before it.
     advance(6);
-    assert.deepEqual((await catchUp()).report, { read: 0, added: 0, refunds: 1, late: 1, from: 5, to: 11 });
+    assert.deepEqual((await catchUp()).report, { read: 0, added: 0, refunds: 1, from: 5, to: 8 });
     advance();
     await log.append({ type: 'receipt.final', t: 9, data: receipt('v-later', 'acc_4') });
     const { report: second } = await catchUp();
-    assert.deepEqual(second, { read: 1, added: 1, refunds: 0, late: 0, from: 11, to: 12 });
+    assert.deepEqual(second, { read: 1, added: 1, refunds: 0, from: 8, to: 9 });
     const { report: other } = await catchUpReceipts({ log, logName: 'another log', ledger, handles, dataDir: dir });
-    assert.deepEqual([other.from, other.read, other.added, other.refunds, other.late], [0, 5, 0, 1, 1]);
+    assert.deepEqual([other.from, other.read, other.added, other.refunds], [0, 5, 0, 1]);
   });
 });

@@ -5,9 +5,8 @@
  * start, before the exit flow starts, the log's `receipt.final` events since the last start are read, and each one
  * of a shopper account that the checkout ledger does not know is recorded there as not yet emailed: the exit
  * flow's own resume (`ledger.unsent()`) then captures and mails it exactly like a live one, idempotent per visit.
- * Items found on the floor after a receipt was final, and cart lines added after it (a reviewer's late answer), are
- * read too and handed back, for the exit flow to settle once it has started (each is answered by itself if it was
- * settled before the crash).
+ * Items found on the floor after a receipt was final are read too and handed back, for the exit flow to refund once
+ * it has started (a credit is answered by itself if it was made before the crash).
  * The position reached is kept in `<dataDir>/receipts-cursor.json`, named after the log it belongs to, and moves only
  * when the caller says those refunds are done (`advance`): the receipts are in the ledger by then, but the refunds
  * live only in memory, so a start that crashes before they are done reads them again; one that failed holds the
@@ -15,7 +14,6 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CartLine } from '../cart/types.ts';
 import type { CheckoutLedger } from '../checkout/payments/types.ts';
 import type { FoundItem } from '../engine/found-items.ts';
 import type { EventLog } from '../storage/event-log.ts';
@@ -41,8 +39,6 @@ export interface CatchUpReport {
   added: number;
   /** Items found on the floor after a receipt was final, to refund again (a refund done before answers itself). */
   refunds: number;
-  /** Cart lines added after a receipt was final, other than found items', to settle again (likewise). */
-  late: number;
   from: number;
   to: number;
 }
@@ -61,8 +57,7 @@ export interface CatchUp {
   report: CatchUpReport;
   /** Each with its position in the log. */
   refunds: { seq: number; found: FoundItem }[];
-  late: { seq: number; line: CartLine }[];
-  /** Moves the cursor past what was read, or up to just before `failed` (its seq): once refunds and late lines are done. */
+  /** Moves the cursor past what was read, or up to just before `failed` (a refund's seq): once the refunds are done. */
   advance(failed?: number): void;
 }
 
@@ -72,19 +67,16 @@ export async function catchUpReceipts(o: CatchUpOptions): Promise<CatchUp> {
   let from = path ? readCursor(path, o.logName) : 0;
   // A cursor past the end belongs to a log that was reset under the same name.
   if (from > last) from = 0;
-  const report: CatchUpReport = { read: 0, added: 0, refunds: 0, late: 0, from, to: last };
+  const report: CatchUpReport = { read: 0, added: 0, refunds: 0, from, to: last };
   const refunds: CatchUp['refunds'] = [];
-  const late: CatchUp['late'] = [];
   let after = from;
   while (after < last) {
-    const page = await o.log.read({ after, limit: PAGE, types: ['receipt.final', 'item.found', 'cart.line'] });
+    const page = await o.log.read({ after, limit: PAGE, types: ['receipt.final', 'item.found'] });
     if (page.length === 0) break;
     for (const event of page) {
       if (event.seq > last) continue;
       if (event.type === 'item.found' && event.data.afterFinal && event.data.sessionId !== null)
         refunds.push({ seq: event.seq, found: event.data });
-      if (event.type === 'cart.line' && event.data.afterFinal && event.data.evidence.foundId === undefined)
-        late.push({ seq: event.seq, line: event.data });
       if (event.type !== 'receipt.final') continue;
       const receipt = event.data;
       report.read += 1;
@@ -101,5 +93,5 @@ export async function catchUpReceipts(o: CatchUpOptions): Promise<CatchUp> {
     writeFileSync(`${path}.tmp`, `${JSON.stringify({ log: o.logName, seq })}\n`);
     renameSync(`${path}.tmp`, path);
   };
-  return { report: { ...report, refunds: refunds.length, late: late.length }, refunds, late, advance };
+  return { report: { ...report, refunds: refunds.length }, refunds, advance };
 }

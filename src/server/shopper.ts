@@ -152,33 +152,22 @@ export async function createStoreShopper(o: StoreShopperOptions): Promise<StoreS
     qrSecret: { source: qrSecret.source, path: qrSecret.path },
     live: () => authorizer.live(),
     async start(logName) {
-      const { report, refunds, late, advance } = await catchUpReceipts({
+      const { report, refunds, advance } = await catchUpReceipts({
         log: o.log,
         logName,
         ledger: ready.ledger,
         handles: known,
         dataDir,
       });
-      if (report.added > 0 || report.refunds > 0 || report.late > 0)
-        log.info(report, 'final receipts, refunds and late lines from the log handed to the exit flow');
+      if (report.added > 0 || report.refunds > 0)
+        log.info(report, 'final receipts and refunds from the log handed to the exit flow');
       await ready.start();
-      const work = [
-        ...refunds.map(({ seq, found }) => ({
-          seq,
-          what: { foundId: found.foundId },
-          run: () => ready.exitFlow.refundFound(found),
-        })),
-        ...late.map(({ seq, line }) => ({
-          seq,
-          what: { lineId: line.lineId },
-          run: () => ready.exitFlow.settleLate(line),
-        })),
-      ].sort((a, b) => a.seq - b.seq);
-      // The cursor moves once that work is done (it waits for captures in flight, so start does not wait).
-      void Promise.all(work.map((w) => w.run()))
+      // The cursor moves once the refunds are done (they wait for captures in flight, so start does not wait).
+      void Promise.all(refunds.map(({ found }) => ready.exitFlow.refundFound(found)))
         .then((done) => {
-          const failed = work.find((_, i) => !done[i]);
-          if (failed) log.warn(failed.what, 'a refund or late charge failed: read again at next start');
+          const failed = refunds.find((_, i) => !done[i]);
+          if (failed)
+            log.warn({ foundId: failed.found.foundId }, 'a found-item refund failed: read again at next start');
           advance(failed?.seq);
         })
         .catch((error: unknown) => log.error({ error: String(error) }, 'receipt catch-up cursor not saved'));

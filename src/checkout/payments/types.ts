@@ -80,8 +80,6 @@ export interface ReceiptRecord {
   emailedAt: number | null;
   /** The SMTP error when the email failed. */
   emailError: string | null;
-  /** Cart lines charged after the receipt was final (a reviewer's late answer) and added to it, by line id. */
-  amendedBy?: string[];
 }
 
 export type DisputeStatus = 'refunded' | 'review' | 'rejected' | 'refund-failed';
