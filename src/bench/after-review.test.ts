@@ -105,6 +105,19 @@ describe('receipts before and after review', () => {
     assert.equal(after.find((r) => r.visit === 'a')!.total, 100);
   });
 
+  it("charges nobody a reviewer's line that came after the receipt was final (nothing charges it)", () => {
+    const late = line('a', 'chips', 1, 'c1');
+    if (late.type === 'cart.line') late.data.afterFinal = true;
+    const after = receiptsAfterReview([...events, line('b', 'chips', 2, 'c1'), late]);
+    assert.deepEqual(
+      after.map((r) => [r.visit, r.lines.map((l) => `${l.sku}x${l.qty}`)]),
+      [
+        ['a', ['colax1']],
+        ['b', ['gumx1', 'chipsx2']],
+      ],
+    );
+  });
+
   it('lists cases still open', () => {
     const resolved: EngineEvent = {
       type: 'review.resolved',

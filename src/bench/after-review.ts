@@ -2,7 +2,8 @@
  * Receipts before and after review, and the oracle reviewer. Before review a session is charged what the engine
  * decided by itself (its final receipt, or its automatic cart lines when a review case still holds it). After
  * review an oracle has answered every case with the truth through the engine's own `resolveReview`, and sessions
- * the cases touched are charged all their cart lines. Pure.
+ * the cases touched are charged all their cart lines, but for a reviewer's line that came after the receipt was
+ * final: the shopper journey charges nothing after a final receipt (only found items are refunded then). Pure.
  */
 import type { CartLine } from '../cart/types.ts';
 import type { EngineEvent } from '../engine/events.ts';
@@ -77,9 +78,12 @@ export function receiptsAfterReview(events: readonly EngineEvent[]): ScoredRecei
   const v = view(events);
   return sessionsOf(v).map((s) => {
     const final = finalWithLater(v, s);
-    return final && !v.touchedByReview.has(s) ? final : foldLines(s, v.lines.get(s) ?? []);
+    return final && !v.touchedByReview.has(s) ? final : foldLines(s, (v.lines.get(s) ?? []).filter(charged));
   });
 }
+
+/** Lines the shopper pays for: all but those after the receipt was final, other than a found item's refund. */
+const charged = (l: CartLine): boolean => !l.afterFinal || l.evidence.foundId !== undefined;
 
 /**
  * The oracle's answer to a case: charge the truth items to the shopper visit that truly did it; when several

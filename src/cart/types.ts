@@ -16,4 +16,9 @@ export interface CartLine {
   /** Probability the decision is right, 0..1 (1 for a reviewer's decision). */
   confidence: number;
   t: number;
+  /**
+   * Appended after the session's receipt was final: not on the receipt. The shopper journey refunds an item found on
+   * the floor; a reviewer's late answer is charged by nothing yet.
+   */
+  afterFinal?: boolean;
 }

@@ -77,7 +77,12 @@ test('an item found after the receipt is final leaves the only cart that held it
   assert.deepEqual([find.data.sessionId, find.data.afterFinal], [visit, true]);
   const line = events.filter((e) => e.type === 'cart.line').at(-1);
   assert.ok(line?.type === 'cart.line');
-  assert.deepEqual([line.data.kind, line.data.qty, line.data.evidence.foundId], ['correction', -1, find.data.foundId]);
+  assert.deepEqual(
+    [line.data.kind, line.data.qty, line.data.evidence.foundId, line.data.afterFinal],
+    ['correction', -1, find.data.foundId, true],
+  );
+  const taken = events.find((e) => e.type === 'cart.line');
+  assert.equal(taken?.type === 'cart.line' && taken.data.afterFinal, undefined, 'the pick came before the receipt');
   assert.deepEqual(receiptsBeforeReview(events).find((r) => r.visit === visit)?.lines, []);
 });
 

@@ -247,6 +247,21 @@ test('[F16] a reviewer sharing a merged take charges both shoppers their part an
   assert.deepEqual([carts[ann]!.total, carts[bob]!.total], [149, 149]);
 });
 
+test("a reviewer's answer naming a shopper whose receipt is already final is marked as after it", () => {
+  const { shelf, sessions, events } = decisions(1.01);
+  const { bob } = annAndBobInside(sessions);
+  shelf.onShelfEvent(pickAt('g1.s1.p2', 'SODA', T0));
+  const opened = events.find((e) => e.type === 'review.opened');
+  assert.ok(opened && opened.type === 'review.opened');
+  // Bob walked out and his receipt went final before the reviewer answered.
+  sessions.crossing('T2', 'door', 'out', T0 + 5_000);
+  sessions.markClosed(bob);
+  const choice = { sessionId: bob, items: [{ sku: 'SODA', qty: 1 }], probability: 1 };
+  assert.ok(shelf.resolve(opened.data.caseId, choice, 'test', T0 + 60_000).ok);
+  const lines = events.flatMap((e) => (e.type === 'cart.line' ? [[e.data.sessionId, e.data.afterFinal]] : []));
+  assert.deepEqual(lines, [[bob, true]]);
+});
+
 /** Ann took a water and a soda; 517 g came back onto the water plate: her water, or her soda left there. */
 function putBackInReview() {
   const d = decisions(1.01);

@@ -362,9 +362,15 @@ export class ShelfDecisions {
     return [...this.lines.keys()].filter((s) => (this.ledger.contents(s).get(sku) ?? 0) > 0);
   }
 
-  /** Appends cart lines to the ledger and the log (also those decided outside a shelf event: items found). */
+  /**
+   * Appends cart lines to the ledger and the log (also those decided outside a shelf event: items found). A line for
+   * a session whose receipt is already final (a reviewer's late answer, an item found on the floor) is marked
+   * `afterFinal`: it is not on the receipt.
+   */
   append(lines: readonly CartLine[]): void {
-    for (const line of lines) {
+    for (const added of lines) {
+      const afterFinal = this.deps.sessions.get(added.sessionId)?.state === 'closed';
+      const line = afterFinal ? { ...added, afterFinal } : added;
       this.ledger.apply(line);
       const list = this.lines.get(line.sessionId) ?? [];
       list.push(line);

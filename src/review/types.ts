@@ -25,7 +25,7 @@ export function allItems(a: { items: readonly ItemCount[]; with?: readonly Charg
 /**
  * Why a reviewer's choice cannot be applied, or null: its products must be in the catalogue, every unit count
  * non-zero, and each session it charges must exist. (One whose receipt is already final may be named: the answer is
- * the truth of the log, though no charge after a final receipt is built yet.)
+ * the truth of the log, its line marked `afterFinal`, though nothing charges after a final receipt yet.)
  */
 export function choiceProblem(
   choice: { sessionId: string | null; items: ItemCount[]; with?: readonly ChargeShare[] },
