@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fusionConfig } from '../fusion/config.ts';
 import { createDemoAuthorizer, demoEntryCode, sessionIdFor } from '../identity/demo-authorizer.ts';
 import { topicFor } from '../protocol/topics.ts';
+import { kioskStore } from '../sim/examples/stores.ts';
 import { parseStore } from '../store/load-store.ts';
 import { tinyStoreDef } from '../store/tiny-store.ts';
+import { kioskReviewScene } from '../web/test-scenario.ts';
 import { byException, type PlateScript } from '../weight/synthetic.ts';
 import { testStore } from '../weight/test-store.ts';
 import { createEngine } from './engine.ts';
@@ -224,3 +227,25 @@ function runTestStore(gates: Timed[], plates: PlateScript[], durationMs: number,
   if (finish) engine.finish();
   return { engine, events };
 }
+
+test('time alone decides a race between two hands that waits for the events after it while no device speaks', () => {
+  // Two shoppers reach into one kiosk plate as a can leaves it; every device stops 2 s after the pick, while the
+  // race waits `reliftWithinMs` for a later lift to say whose hand it was.
+  const store = parseStore(kioskStore());
+  assert.ok(store.ok);
+  const scene = kioskReviewScene(store.value);
+  const events: EngineEvent[] = [];
+  const engine = createEngine({ store: store.value, authorizer: createDemoAuthorizer(), sink: (e) => events.push(e) });
+  const cut = scene.t0 + 16_000;
+  for (const m of scene.messages) if (m.ts <= cut) engine.ingest(m.topic, m.payload);
+  const decided = () => events.filter((e) => e.type === 'review.opened' || e.type === 'shelf.decided');
+  assert.deepEqual(decided(), [], 'the race is still waiting');
+  engine.tick(cut + 60_000);
+  const shelf = events.find((e) => e.type === 'shelf.event');
+  assert.ok(shelf?.type === 'shelf.event');
+  assert.ok(shelf.data.tDecided < cut, 'the weight change was read before the devices went quiet');
+  const [opened] = decided();
+  assert.equal(opened?.type, 'review.opened');
+  // At the wait's end, in event time: not at the tick's.
+  assert.equal(opened.t, shelf.data.tDecided + fusionConfig().reliftWithinMs);
+});
