@@ -117,7 +117,7 @@ function meaningful(parts: Change[], ctx: DecideContext): Change[] {
  * A phase that cancels across plates but whose plates each read the same count of one different product of their own:
  * a pick beside a put-back or restock of a product that weighs the same (a swap, or two people). Weight alone cannot
  * tell that from a unit sliding onto a look-alike's plate: both are read as two events and the hands decide whose. A
- * slide onto a plate of a lighter product (one cola read as three chips) or of several products stays dropped.
+ * slide onto a plate of a lighter product (one cola read as six chips) or of several products stays dropped.
  */
 function twoProducts(c: Change, ctx: DecideContext): boolean {
   const parts = partition(c, ctx);
