@@ -1,6 +1,6 @@
 /**
  * Each alert rule on the hand-made ops store (low stock, misplaced item named from its weight, weight mismatch,
- * silent and drifting sensors, offline camera, shrink), the alert state machine, and the MQTT payloads.
+ * silent and drifting sensors, offline camera, shrink, tailgating), the alert state machine, and the MQTT payloads.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -126,6 +126,30 @@ test("shrink: none while the case is in review; the reviewer's answer decides", 
     board.evaluate(NO_DEVICES, T0 + 9000);
     assert.equal(shrink().length, alerts, `answered ${answer}`);
   }
+});
+
+test('tailgating: one sticky alert per person who came in without an admission, saying what it costs', () => {
+  const board = new OpsBoard(store);
+  board.apply(sessionOpened('s1', T0));
+  board.apply({ type: 'shopper.unbound', t: T0 + 1500, data: { trackId: null, gateId: 'door' } });
+  board.apply({ type: 'shopper.unbound', t: T0 + 9000, data: { trackId: 'T7', gateId: 'door' } });
+  board.evaluate(NO_DEVICES, T0 + 10_000);
+  const open = board.alerts
+    .list(['open'])
+    .filter((a) => a.kind === 'tailgating')
+    .sort((a, b) => Number(a.detail.t) - Number(b.detail.t));
+  assert.deepEqual(
+    open.map((a) => [a.key, a.severity, a.subject.deviceId, a.sticky]),
+    [
+      [`tailgating:door:${T0 + 1500}`, 'warning', 'door', true],
+      [`tailgating:door:${T0 + 9000}`, 'warning', 'door', true],
+    ],
+  );
+  assert.match(open[0]!.message, /without scanning; with no cameras, an exit may now close a shopper's visit early/);
+  assert.match(open[1]!.message, /track T7\): nobody is charged for what they take/);
+  // Sticky: later evaluations keep them open until staff close them.
+  board.evaluate(NO_DEVICES, T0 + 60_000);
+  assert.equal(board.alerts.list(['open']).filter((a) => a.kind === 'tailgating').length, 2);
 });
 
 const condition = (key: string, severity: AlertCondition['severity'] = 'warning'): AlertCondition => ({

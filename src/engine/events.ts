@@ -33,7 +33,11 @@ export interface EngineEventMap {
   'gate.command': { gateId: string; action: 'open' | 'deny'; admit: number; reason: string; sessionId?: string };
   'session.opened': Session;
   'session.bound': { sessionId: string; trackId: string };
-  'shopper.unbound': { trackId: string; gateId: string };
+  /**
+   * Someone came in through a gate with no admission waiting there: a tailgater (or a member the cameras saw cross
+   * twice). `trackId` is null in a store without cameras, where only the gate's beam counted them.
+   */
+  'shopper.unbound': { trackId: string | null; gateId: string };
   'gate.crossed': GateCrossing;
   'cart.line': CartLine;
   handoff: Handoff;

@@ -103,6 +103,17 @@ test('without cameras the beam counts people in and out', () => {
   assert.equal(of('session.closed').length, 1);
 });
 
+test('without cameras a body the beam counts in with no admission waiting is told as unadmitted', () => {
+  const { sessions, of } = book();
+  sessions.scan('in', demoEntryCode('solo', 1), T0);
+  sessions.pass('in', 'in', T0 + 1_000);
+  sessions.pass('in', 'in', T0 + 1_800); // a tailgater on the shopper's heels
+  assert.deepEqual(
+    of('shopper.unbound').map((e) => [e.t, e.data]),
+    [[T0 + 1_800, { trackId: null, gateId: 'in' }]],
+  );
+});
+
 function trackedBook() {
   const events: EngineEvent[] = [];
   const sessions = new SessionBook(createDemoAuthorizer(), (e) => events.push(e), {

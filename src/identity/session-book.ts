@@ -157,6 +157,8 @@ export class SessionBook {
     const session = this.admit(gateId, t);
     if (!session) {
       if (trackId) this.markUnbound(trackId, gateId, t);
+      // Without cameras nobody can tell who they are, nor, later, who of those inside walks out: staff should know.
+      else this.emit({ type: 'shopper.unbound', t, data: { trackId: null, gateId } });
       return;
     }
     if (trackId) this.bind(session, trackId, t);

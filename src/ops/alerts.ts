@@ -16,6 +16,7 @@ export const ALERT_KINDS = [
   'sensor-drift',
   'camera-offline',
   'shrink',
+  'tailgating',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export type AlertSeverity = 'info' | 'warning' | 'critical';
@@ -208,12 +209,40 @@ export function shrinkConditions(inventory: Inventory, limit = 200): AlertCondit
   }));
 }
 
+/** Someone who came in through a gate with no admission waiting there (`shopper.unbound`). */
+export interface UnadmittedEntry {
+  gateId: string;
+  t: number;
+  /** Null in a store without cameras: only the gate's beam counted them. */
+  trackId: string | null;
+}
+
+/**
+ * One alert per person who came in without an admission: a tailgater is taking items nobody is charged for. Without
+ * cameras it matters twice: the next exit cannot tell them from a shopper, and may close that shopper's visit early.
+ */
+export function tailgatingConditions(entries: readonly UnadmittedEntry[]): AlertCondition[] {
+  return entries.map((e) => ({
+    key: `tailgating:${e.gateId}:${e.t}`,
+    kind: 'tailgating',
+    severity: 'warning',
+    subject: { deviceId: e.gateId },
+    message:
+      e.trackId === null
+        ? `someone came in at ${e.gateId} without scanning; with no cameras, an exit may now close a shopper's visit early`
+        : `someone came in at ${e.gateId} without scanning (track ${e.trackId}): nobody is charged for what they take`,
+    detail: { t: e.t, trackId: e.trackId },
+    sticky: true,
+  }));
+}
+
 /** Every condition the rules find now. */
 export function allConditions(
   store: Store,
   inventory: Inventory,
   devices: { silentPlates: readonly string[]; offlineCameras: readonly string[] },
   rules: AlertRules = DEFAULT_ALERT_RULES,
+  unadmitted: readonly UnadmittedEntry[] = [],
 ): AlertCondition[] {
   const plates = inventory.allPlates();
   return dedupe([
@@ -221,6 +250,7 @@ export function allConditions(
     ...weightConditions(store, plates, rules),
     ...deviceConditions(store, devices),
     ...shrinkConditions(inventory),
+    ...tailgatingConditions(unadmitted),
   ]);
 }
 

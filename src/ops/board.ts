@@ -5,7 +5,14 @@
  */
 import type { EngineEvent } from '../engine/events.ts';
 import type { Store } from '../store/store.ts';
-import { type Alert, AlertBook, type AlertRules, allConditions, DEFAULT_ALERT_RULES } from './alerts.ts';
+import {
+  type Alert,
+  AlertBook,
+  type AlertRules,
+  allConditions,
+  DEFAULT_ALERT_RULES,
+  type UnadmittedEntry,
+} from './alerts.ts';
 import { type DayFigures, dayFigures } from './day-figures.ts';
 import { Inventory, type InventoryOptions, type PlateInventory } from './inventory.ts';
 import { VisitBook } from './visits.ts';
@@ -27,6 +34,8 @@ export interface BoardOptions {
 const SETTLED_MS = 5_000;
 /** …and its samples spread less than this (a hand resting on the plate is not a reading). */
 const SETTLED_SPREAD_GRAMS = 6;
+/** People who came in without an admission kept for the alerts (the latest; each alert is sticky once opened). */
+const UNADMITTED_KEPT = 200;
 
 export class OpsBoard {
   readonly inventory: Inventory;
@@ -34,6 +43,7 @@ export class OpsBoard {
   readonly alerts = new AlertBook();
   readonly rules: AlertRules;
   private t = Number.NEGATIVE_INFINITY;
+  private readonly unadmitted: UnadmittedEntry[] = [];
 
   constructor(
     readonly store: Store,
@@ -47,6 +57,9 @@ export class OpsBoard {
     this.t = Math.max(this.t, event.t);
     this.inventory.apply(event);
     this.visits.apply(event);
+    if (event.type !== 'shopper.unbound') return;
+    this.unadmitted.push({ ...event.data, t: event.t });
+    if (this.unadmitted.length > UNADMITTED_KEPT) this.unadmitted.shift();
   }
 
   /** Newest event time seen (or passed to `evaluate`). */
@@ -58,7 +71,7 @@ export class OpsBoard {
   evaluate(devices: { silentPlates: readonly string[]; offlineCameras: readonly string[] }, t = this.t): Alert[] {
     this.t = Math.max(this.t, t);
     const at = Number.isFinite(this.t) ? this.t : 0;
-    return this.alerts.sync(allConditions(this.store, this.inventory, devices, this.rules), at);
+    return this.alerts.sync(allConditions(this.store, this.inventory, devices, this.rules, this.unadmitted), at);
   }
 
   /**
