@@ -5,6 +5,7 @@
  * the cases touched are charged all their cart lines, but for a reviewer's line that came after the receipt was
  * final: the shopper journey charges nothing after a final receipt (only found items are refunded then). Pure.
  */
+import { isCharged } from '../cart/ledger.ts';
 import type { CartLine } from '../cart/types.ts';
 import type { EngineEvent } from '../engine/events.ts';
 import type { ReviewAlternative, ReviewCase } from '../review/types.ts';
@@ -78,12 +79,9 @@ export function receiptsAfterReview(events: readonly EngineEvent[]): ScoredRecei
   const v = view(events);
   return sessionsOf(v).map((s) => {
     const final = finalWithLater(v, s);
-    return final && !v.touchedByReview.has(s) ? final : foldLines(s, (v.lines.get(s) ?? []).filter(charged));
+    return final && !v.touchedByReview.has(s) ? final : foldLines(s, (v.lines.get(s) ?? []).filter(isCharged));
   });
 }
-
-/** Lines the shopper pays for: all but those after the receipt was final, other than a found item's refund. */
-const charged = (l: CartLine): boolean => !l.afterFinal || l.evidence.foundId !== undefined;
 
 /**
  * The oracle's answer to a case: charge the truth items to the shopper visit that truly did it; when several

@@ -37,6 +37,9 @@ interface SessionCart {
   lines: Map<string, CartLine>;
 }
 
+/** Lines the shopper pays for: all but those after the receipt was final, other than a found item's refund. */
+export const isCharged = (l: CartLine): boolean => !l.afterFinal || l.evidence.foundId !== undefined;
+
 const sameLine = (a: CartLine, b: CartLine) => JSON.stringify(a) === JSON.stringify(b);
 
 export class CartLedger {

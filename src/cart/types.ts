@@ -17,8 +17,8 @@ export interface CartLine {
   confidence: number;
   t: number;
   /**
-   * Appended after the session's receipt was final: not on the receipt. The shopper journey refunds an item found on
-   * the floor; a reviewer's late answer is charged by nothing yet.
+   * Appended after the session closed (its receipt final, or none: a timeout or a staff visit): on no receipt. The
+   * shopper journey refunds an item found on the floor; a reviewer's late answer is charged by nothing yet.
    */
   afterFinal?: boolean;
 }

@@ -260,6 +260,7 @@ test("a reviewer's answer naming a shopper whose receipt is already final is mar
   assert.ok(shelf.resolve(opened.data.caseId, choice, 'test', T0 + 60_000).ok);
   const lines = events.flatMap((e) => (e.type === 'cart.line' ? [[e.data.sessionId, e.data.afterFinal]] : []));
   assert.deepEqual(lines, [[bob, true]]);
+  assert.deepEqual(shelf.holding('SODA'), [], 'no receipt charged Bob the soda, so a find cannot refund it');
 });
 
 /** Ann took a water and a soda; 517 g came back onto the water plate: her water, or her soda left there. */

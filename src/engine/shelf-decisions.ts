@@ -4,7 +4,7 @@
  * resolutions come back here and become cart lines too, and so do items handed between shoppers (hands that met
  * in the aisle, decided once the giver's pick has landed).
  */
-import { CartLedger, linesFromDecision, linesFromHandoff } from '../cart/ledger.ts';
+import { CartLedger, isCharged, linesFromDecision, linesFromHandoff } from '../cart/ledger.ts';
 import type { CartLine } from '../cart/types.ts';
 import {
   decideShelfEvent,
@@ -357,15 +357,19 @@ export class ShelfDecisions {
     return moves;
   }
 
-  /** Sessions whose cart holds at least one unit of `sku` now. */
+  /**
+   * Sessions holding at least one unit of `sku` now. A late line on a closed visit counts only if charged: a
+   * reviewer's late answer is on no receipt, so a find cannot be refunded against it.
+   */
   holding(sku: string): string[] {
-    return [...this.lines.keys()].filter((s) => (this.ledger.contents(s).get(sku) ?? 0) > 0);
+    const units = (lines: CartLine[]) => lines.reduce((n, l) => (l.sku === sku && isCharged(l) ? n + l.qty : n), 0);
+    return [...this.lines].filter(([, lines]) => units(lines) > 0).map(([sessionId]) => sessionId);
   }
 
   /**
    * Appends cart lines to the ledger and the log (also those decided outside a shelf event: items found). A line for
-   * a session whose receipt is already final (a reviewer's late answer, an item found on the floor) is marked
-   * `afterFinal`: it is not on the receipt.
+   * a closed session (its receipt final, or none: a timeout or a staff visit), such as a reviewer's late answer or an
+   * item found on the floor, is marked `afterFinal`: it is on no receipt.
    */
   append(lines: readonly CartLine[]): void {
     for (const added of lines) {

@@ -211,6 +211,8 @@ export function shrinkConditions(inventory: Inventory, limit = 200): AlertCondit
 
 /** Someone who came in through a gate with no admission waiting there (`shopper.unbound`). */
 export interface UnadmittedEntry {
+  /** Counts them in log order, so two people through one gate at one instant keep two alerts. */
+  n: number;
   gateId: string;
   t: number;
   /** Null in a store without cameras: only the gate's beam counted them. */
@@ -223,7 +225,7 @@ export interface UnadmittedEntry {
  */
 export function tailgatingConditions(entries: readonly UnadmittedEntry[]): AlertCondition[] {
   return entries.map((e) => ({
-    key: `tailgating:${e.gateId}:${e.t}`,
+    key: `tailgating:${e.gateId}:${e.t}:${e.n}`,
     kind: 'tailgating',
     severity: 'warning',
     subject: { deviceId: e.gateId },

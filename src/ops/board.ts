@@ -44,6 +44,7 @@ export class OpsBoard {
   readonly rules: AlertRules;
   private t = Number.NEGATIVE_INFINITY;
   private readonly unadmitted: UnadmittedEntry[] = [];
+  private unadmittedSeen = 0;
 
   constructor(
     readonly store: Store,
@@ -58,7 +59,7 @@ export class OpsBoard {
     this.inventory.apply(event);
     this.visits.apply(event);
     if (event.type !== 'shopper.unbound') return;
-    this.unadmitted.push({ ...event.data, t: event.t });
+    this.unadmitted.push({ ...event.data, t: event.t, n: ++this.unadmittedSeen });
     if (this.unadmitted.length > UNADMITTED_KEPT) this.unadmitted.shift();
   }
 
