@@ -330,3 +330,18 @@ test('on a simulated kiosk run the projection ends where the engine’s plate st
   assert.ok(shelfEvents > 0, 'the run has shelf events');
   assert.deepEqual(inv.stock(), engine.snapshot().stock);
 });
+
+test("a logged staff count (the engine's stock.counted) is a recount", () => {
+  const inv = new Inventory(store);
+  const counted: EngineEvent = {
+    type: 'stock.counted',
+    t: T0 + 1000,
+    data: { plateId: 'p-chips', counts: { CHIPS: 5 }, staff: 'Ada', handheldId: 'console' },
+  };
+  feed(inv, [counted]);
+  assert.equal(units(inv, 'p-chips', 'CHIPS'), 5);
+  assert.deepEqual(
+    [inv.recentMovements()[0]!.kind, inv.recentMovements()[0]!.items],
+    ['recount', [{ sku: 'CHIPS', qty: 15 }]],
+  );
+});

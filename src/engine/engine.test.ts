@@ -92,6 +92,26 @@ test('bad messages are rejected and counted while the rest still flow', () => {
   assert.equal(events.filter((e) => e.type === 'receipt.final').length, 1);
 });
 
+test("a staff count sets a plate's stock at the engine's event time, is logged, and later picks count from it", () => {
+  const messages = visit();
+  const count = {
+    topic: topicFor('shop', 'stock.count', 'console'),
+    payload: { v: 1, ts: T0 + 3_000, plateId: 'g1.s1.p1', counts: { WATER: 4 }, staff: 'Ada' },
+  };
+  const afterEntry = messages.findIndex((m) => (m.payload as { direction?: string }).direction === 'in');
+  messages.splice(afterEntry + 1, 0, count);
+  const { engine, events } = run(messages);
+  const counted = events.filter((e) => e.type === 'stock.counted');
+  assert.deepEqual(
+    counted.map((e) => e.data),
+    [{ plateId: 'g1.s1.p1', counts: { WATER: 4 }, staff: 'Ada', handheldId: 'console' }],
+  );
+  // The store's event time then (the scan; the pass still held for late messages), not the handheld's stamp.
+  assert.equal(counted[0]?.t, T0 + 1_000);
+  assert.equal(engine.snapshot().stock['g1.s1.p1']?.WATER, 3, 'four counted, then one taken');
+  assert.equal(events.filter((e) => e.type === 'receipt.final').length, 1);
+});
+
 test('the same input stream yields the same decisions', () => {
   const a = run(visit()).events;
   const b = run(visit()).events;

@@ -192,8 +192,17 @@ function engineCore(
     // Before any device spoke there is no event time yet, and nothing to advance: the handheld's stamp stands in.
     const t = Number.isFinite(now) ? now : m.ts;
     if (Number.isFinite(now)) advance(now, true);
-    const outcome = m.kind === 'item.found' ? found.onFound(m, t) : found.onAssign(m, t);
-    if (!outcome.ok) return reject(topic, outcome.code, outcome.reason);
+    if (m.kind === 'stock.count') {
+      stock.count(m.plateId, m.counts);
+      emit({
+        type: 'stock.counted',
+        t,
+        data: { plateId: m.plateId, counts: m.counts, staff: m.staff, handheldId: m.handheldId },
+      });
+    } else {
+      const outcome = m.kind === 'item.found' ? found.onFound(m, t) : found.onAssign(m, t);
+      if (!outcome.ok) return reject(topic, outcome.code, outcome.reason);
+    }
     stats.accepted += 1;
     return { ok: true };
   };

@@ -42,6 +42,8 @@ export interface EngineEventMap {
   'cart.line': CartLine;
   handoff: Handoff;
   'item.found': FoundItem;
+  /** Staff counted a plate: the named SKUs' units on it now (src/protocol/messages.ts, stock.count). */
+  'stock.counted': { plateId: string; counts: Record<string, number>; staff: string; handheldId: string };
   'review.opened': ReviewCase;
   'review.resolved': ReviewResolution;
   'session.closed': { sessionId: string; reason: 'exit' | 'timeout' };

@@ -1,7 +1,7 @@
 /**
  * What the engine believes is on each plate, per SKU, including misplaced items put back on the wrong plate.
  * Starts full (the store definition's capacity), or as a journal epoch's seed left it, and follows every decided pick and put-back; staff restocks
- * add units. The weight stage reads it to rule out taking more than is there.
+ * add units; a staff count sets them. The weight stage reads it to rule out taking more than is there.
  */
 import type { Store } from '../store/store.ts';
 import type { ItemCount } from '../weight/types.ts';
@@ -30,6 +30,13 @@ export class PlateStock {
       if (next === 0 && !plate.has(sku)) continue;
       plate.set(sku, next);
     }
+  }
+
+  /** A staff count: sets the named SKUs' units (others stay as they are). */
+  count(plateId: string, counts: Readonly<Record<string, number>>): void {
+    const plate = this.units.get(plateId);
+    if (!plate) return;
+    for (const [sku, units] of Object.entries(counts)) plate.set(sku, units);
   }
 
   toJSON(): Record<string, Record<string, number>> {

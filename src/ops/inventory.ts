@@ -207,6 +207,9 @@ export class Inventory {
       case 'review.resolved':
         this.resolveCase(event.data.caseId, allItems(event.data.choice), event.data.choice.sessionId, event.t);
         break;
+      case 'stock.counted':
+        this.recount(event.data.plateId, event.data.counts, event.t);
+        break;
       default:
         break;
     }

@@ -7,12 +7,13 @@
  */
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { z } from 'zod';
 import type { LoggedEvent } from '../engine/events.ts';
 import type { Engine } from '../engine/types.ts';
 import { WalkoutError } from '../errors.ts';
+import { stockCountSchema } from '../protocol/messages.ts';
 import type { Store } from '../store/store.ts';
 import { requireStaffApi, requireStaffPage, staffFromRequest } from '../web/auth.ts';
+import { type ConsoleSend, consoleHandheld } from '../web/console-handheld.ts';
 import { storeLayout } from '../web/layout.ts';
 import { addStaffHeaders, STAFF_STYLESHEET, sendPage, staffPageFrom } from '../web/shell.ts';
 import { AlertPublisher } from './alert-mqtt.ts';
@@ -37,6 +38,8 @@ export interface OpsDeps {
   /** Event-time period of the reconciliation against plate readings, ms (default 60 000). */
   reconcileEveryMs?: number;
   onError?: (error: Error) => void;
+  /** Resolves once every call handed to `engine` so far is applied and its events delivered (a count then shows). */
+  settled?: () => Promise<void>;
 }
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
@@ -44,7 +47,8 @@ const STATES: readonly AlertState[] = ['open', 'acknowledged', 'done'];
 /** Seconds of readings a reconciliation looks at. */
 const READING_WINDOW_MS = 3_000;
 
-const countSchema = z.object({ counts: z.record(z.string().min(1), z.number().int().nonnegative()) });
+// The request body is the handheld count's own field (src/protocol/messages.ts), sent as the console handheld.
+const countSchema = stockCountSchema.pick({ counts: true }).strict();
 
 export async function opsPlugin(app: FastifyInstance, deps: OpsDeps): Promise<void> {
   if (!deps.staffToken) throw new WalkoutError('OPS_NO_STAFF_TOKEN', 'the ops pages need a non-empty staff token');
@@ -118,6 +122,7 @@ function registerRoutes(scope: FastifyInstance, deps: OpsDeps, publisher: AlertP
     deps.publishAlert?.(alert);
   };
   const runtime = new OpsRuntime(deps, publish);
+  const handheld = consoleHandheld(deps.engine, store);
   const board = runtime.board;
   const layout = storeLayout(store);
   // The shared staff stylesheet (served by the staff pages, src/web/plugin.ts) first, then the dashboard's own.
@@ -184,7 +189,14 @@ function registerRoutes(scope: FastifyInstance, deps: OpsDeps, publisher: AlertP
   scope.post<{ Params: { plateId: string }; Body: unknown }>(
     '/api/staff/ops/stock/:plateId/count',
     { onRequest: api },
-    (request, reply) => countStock(request.params.plateId, request.body, board, reply),
+    (request, reply) => {
+      const staff = staffFromRequest(request, staffToken)?.name ?? 'staff';
+      return countStock(
+        { plateId: request.params.plateId, body: request.body, staff },
+        { deps, board, handheld },
+        reply,
+      );
+    },
   );
   scope.get('/api/staff/ops/visits', { onRequest: api }, () => ({
     now: board.now(),
@@ -205,15 +217,22 @@ function registerRoutes(scope: FastifyInstance, deps: OpsDeps, publisher: AlertP
   });
 }
 
-function countStock(plateId: string, body: unknown, board: OpsBoard, reply: FastifyReply) {
-  const parsed = countSchema.safeParse(body);
+/** A staff count goes to the engine as the console's handheld message; the answer waits for the board to show it. */
+async function countStock(
+  count: { plateId: string; body: unknown; staff: string },
+  ctx: { deps: OpsDeps; board: OpsBoard; handheld: ConsoleSend },
+  reply: FastifyReply,
+) {
+  const parsed = countSchema.safeParse(count.body);
   if (!parsed.success)
     return reply.code(400).send({ ok: false, code: 'BAD_COUNT', reason: parsed.error.issues[0]?.message });
-  const t = Number.isFinite(board.now()) ? board.now() : 0;
-  if (!board.inventory.recount(plateId, parsed.data.counts, t)) {
+  const { plateId, staff } = count;
+  if (!ctx.deps.store.plates.has(plateId))
     return reply.code(404).send({ ok: false, code: 'NO_SUCH_PLATE', reason: `no plate ${plateId}` });
-  }
-  return { ok: true, plate: board.inventory.plate(plateId) };
+  const sent = ctx.handheld('stock.count', { plateId, counts: parsed.data.counts, staff });
+  if (!sent.ok) return reply.code(400).send({ ok: false, code: sent.code, reason: sent.reason });
+  await ctx.deps.settled?.();
+  return { ok: true, t: sent.value.t, plate: ctx.board.inventory.plate(plateId) };
 }
 
 function visitSummary(v: ReturnType<OpsBoard['visits']['list']>[number]) {

@@ -57,6 +57,24 @@ export const foundAssignSchema = z.object({
   sessionId: z.string().min(1).max(200).nullable(),
   staff: z.string().min(1).max(80),
 });
+/** Most products one count may name: a plate holds a handful (a mixed plate a few more). */
+const MAX_COUNTED_SKUS = 50;
+/**
+ * Staff counted a plate: the units of each named SKU now on it (others unchanged), `staff` names who. The count is
+ * the new truth for the plate's stock (engine and dashboard), and is journalled like any message, so it survives a
+ * restart.
+ */
+export const stockCountSchema = z.object({
+  v: version,
+  ts,
+  plateId: z.string().min(1).max(200),
+  counts: z
+    .record(z.string().min(1).max(200), z.number().int().nonnegative().max(100_000))
+    .refine((c) => Object.keys(c).length >= 1 && Object.keys(c).length <= MAX_COUNTED_SKUS, {
+      message: `name 1 to ${MAX_COUNTED_SKUS} products`,
+    }),
+  staff: z.string().min(1).max(80),
+});
 export const gateCommandSchema = z.object({
   v: version,
   ts,
@@ -72,6 +90,7 @@ export type GateScanPayload = z.infer<typeof gateScanSchema>;
 export type GatePassPayload = z.infer<typeof gatePassSchema>;
 export type ItemFoundPayload = z.infer<typeof itemFoundSchema>;
 export type FoundAssignPayload = z.infer<typeof foundAssignSchema>;
+export type StockCountPayload = z.infer<typeof stockCountSchema>;
 export type GateCommandPayload = z.infer<typeof gateCommandSchema>;
 
 /** A validated device message as the engine sees it: a tagged union, device id resolved from the topic. */
@@ -81,17 +100,18 @@ export type DeviceMessage =
   | ({ kind: 'gate.scan'; gateId: string } & GateScanPayload)
   | ({ kind: 'gate.pass'; gateId: string } & GatePassPayload)
   | ({ kind: 'item.found'; handheldId: string } & ItemFoundPayload)
-  | ({ kind: 'found.assign'; handheldId: string } & FoundAssignPayload);
+  | ({ kind: 'found.assign'; handheldId: string } & FoundAssignPayload)
+  | ({ kind: 'stock.count'; handheldId: string } & StockCountPayload);
 
 export type DeviceMessageKind = DeviceMessage['kind'];
 
 /** What staff tell the store from a handheld: not sensor readings, so not held for reordering (engine.ts). */
-export type StaffMessage = Extract<DeviceMessage, { kind: 'item.found' | 'found.assign' }>;
+export type StaffMessage = Extract<DeviceMessage, { kind: 'item.found' | 'found.assign' | 'stock.count' }>;
 /** Sensor and gate messages: the stream the engine orders by event time. */
 export type SensorMessage = Exclude<DeviceMessage, StaffMessage>;
 
 export const isStaffKind = (kind: DeviceMessageKind): kind is StaffMessage['kind'] =>
-  kind === 'item.found' || kind === 'found.assign';
+  kind === 'item.found' || kind === 'found.assign' || kind === 'stock.count';
 
 export const isStaffMessage = (m: DeviceMessage): m is StaffMessage => isStaffKind(m.kind);
 

@@ -13,6 +13,7 @@ export const TOPICS = {
   'gate.pass': { device: 'gates', message: 'pass' },
   'item.found': { device: 'handhelds', message: 'found' },
   'found.assign': { device: 'handhelds', message: 'assign' },
+  'stock.count': { device: 'handhelds', message: 'count' },
 } as const satisfies Record<DeviceMessageKind, { device: string; message: string }>;
 
 const BY_PATH = new Map<string, DeviceMessageKind>(

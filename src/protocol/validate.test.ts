@@ -56,6 +56,20 @@ test('an item found on the floor names a product of the store, a place on its fl
   );
 });
 
+test('a staff count names a plate of the store and, for each of its products, whole units', () => {
+  const count = topicFor('shop', 'stock.count', 'console');
+  const body = (counts: unknown, plateId = 'g1.s1.p1') => ({ v: 1, ts: T0, plateId, counts, staff: 'Ada' });
+  assert.equal(count, 'walkout/shop/handhelds/console/count');
+  assert.equal(codeOf(count, body({ WATER: 7 })), 'OK');
+  assert.equal(codeOf(count, body({ WATER: 0 })), 'OK');
+  assert.equal(codeOf(count, body({ WATER: 7 }, 'g9.s9.p9')), 'IMPOSSIBLE_VALUE');
+  assert.equal(codeOf(count, body({ SODA: 1 })), 'IMPOSSIBLE_VALUE');
+  const proto = `{"v":1,"ts":${T0},"plateId":"g1.s1.p1","counts":{"__proto__":1},"staff":"Ada"}`;
+  assert.equal(codeOf(count, proto), 'BAD_SCHEMA', 'no product is named __proto__');
+  for (const bad of [{}, { WATER: -1 }, { WATER: 1.5 }, { WATER: '7' }, [7]])
+    assert.equal(codeOf(count, body(bad)), 'BAD_SCHEMA', JSON.stringify(bad));
+});
+
 test('a device topic is built once and parses back to its store, kind and device', () => {
   const topic = topicFor('shop', 'camera.people', 'cam-7');
   assert.equal(topic, 'walkout/shop/cameras/cam-7/people');

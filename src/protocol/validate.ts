@@ -16,6 +16,8 @@ import {
   itemFoundSchema,
   PROTOCOL_VERSION,
   plateWeightSchema,
+  type StaffMessage,
+  stockCountSchema,
 } from './messages.ts';
 import { parseTopic } from './topics.ts';
 
@@ -95,6 +97,7 @@ export function validateMessage(store: Store, topic: string, payload: unknown): 
     }
     case 'item.found':
     case 'found.assign':
+    case 'stock.count':
       return validateHandheld(store, kind, deviceId, json.value);
   }
 }
@@ -104,7 +107,7 @@ const HANDHELD_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 function validateHandheld(
   store: Store,
-  kind: 'item.found' | 'found.assign',
+  kind: StaffMessage['kind'],
   handheldId: string,
   body: unknown,
 ): Result<DeviceMessage, RejectCode> {
@@ -114,12 +117,23 @@ function validateHandheld(
     const p = foundAssignSchema.safeParse(body);
     return p.success ? checkTs({ kind, handheldId, ...p.data }) : schemaFail(p.error);
   }
+  if (kind === 'stock.count') return validateCount(store, handheldId, body);
   const p = itemFoundSchema.safeParse(body);
   if (!p.success) return schemaFail(p.error);
   if (!store.products.has(p.data.sku)) return fail('IMPOSSIBLE_VALUE', `no product "${p.data.sku}" in this store`);
   if (!pointInPolygon(p.data.at, store.def.floor.outline))
     return fail('IMPOSSIBLE_VALUE', `found at [${p.data.at.join(', ')}], outside the floor`);
   return checkTs({ kind, handheldId, ...p.data });
+}
+
+/** A count names a plate of this store and only products of this store. */
+function validateCount(store: Store, handheldId: string, body: unknown): Result<DeviceMessage, RejectCode> {
+  const p = stockCountSchema.safeParse(body);
+  if (!p.success) return schemaFail(p.error);
+  if (!store.plates.has(p.data.plateId)) return fail('IMPOSSIBLE_VALUE', `no plate "${p.data.plateId}" in this store`);
+  const unknown = Object.keys(p.data.counts).find((sku) => !store.products.has(sku));
+  if (unknown !== undefined) return fail('IMPOSSIBLE_VALUE', `no product "${unknown.slice(0, 80)}" in this store`);
+  return checkTs({ kind: 'stock.count', handheldId, ...p.data });
 }
 
 /** Whether any reading is beyond ±max (a loop, not a closure per batch: this runs on every plate message). */

@@ -35,6 +35,7 @@ const KIND_OF: Record<ParsedTopic['kind'], DeviceKind | null> = {
   'gate.pass': 'gate',
   'item.found': null,
   'found.assign': null,
+  'stock.count': null,
 };
 
 export class DeviceHealth {

@@ -168,6 +168,10 @@ async function mountWeb(app: FastifyInstance, deps: HttpDeps): Promise<void> {
     events,
     evidence,
     staffToken: deps.staffToken,
+    settled: async () => {
+      await deps.applied();
+      await deps.hub.flush();
+    },
     ...(deps.mqttUrl ? { mqttUrl: deps.mqttUrl } : {}),
     onError: (error) => opsLog.error({ err: error }, 'ops dashboard'),
   });

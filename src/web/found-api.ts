@@ -1,20 +1,15 @@
 /**
  * Items found on the floor, from the staff pages [F17]: `POST /api/staff/found` `{sku, at}` reports one (as the
  * console's handheld would), `POST /api/staff/found/:foundId/assign` `{sessionId}` says whose a find left to staff
- * was (one of its candidates, or null for nobody's). Both become messages of the `console` handheld, so they are
- * journalled and replayed like any device's; the waiting finds are in the engine's snapshot. The message is checked
- * here first so a bad one gets a 400, not just a line in the log.
+ * was (one of its candidates, or null for nobody's). Both become messages of the `console` handheld
+ * (console-handheld.ts); the waiting finds are in the engine's snapshot.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Engine } from '../engine/types.ts';
-import { type DeviceMessageKind, foundAssignSchema, itemFoundSchema } from '../protocol/messages.ts';
-import { topicFor } from '../protocol/topics.ts';
-import { validateMessage } from '../protocol/validate.ts';
+import { foundAssignSchema, itemFoundSchema } from '../protocol/messages.ts';
 import type { Store } from '../store/store.ts';
 import { requireStaffApi, staffFromRequest } from './auth.ts';
-
-/** The handheld id the staff pages report under. */
-export const CONSOLE_HANDHELD = 'console';
+import { type ConsoleSend, consoleHandheld } from './console-handheld.ts';
 
 // The request bodies are the handheld messages' own fields (src/protocol/messages.ts), stamped here.
 const reportSchema = itemFoundSchema.pick({ sku: true, at: true }).strict();
@@ -26,28 +21,17 @@ export function registerFoundRoutes(
 ): void {
   const { engine, store, staffToken } = deps;
   const api = requireStaffApi(staffToken);
-  let lastTs = 0;
+  const handheld = consoleHandheld(engine, store);
   /** Finds answered from here and not yet gone from the waiting list: a second click is not a second answer. */
   const answering = new Set<string>();
-  /**
-   * Sends one console message. Staff messages apply at the engine's own event time; their `ts` only names them, so
-   * the edge's clock is fine here, never the same ms twice.
-   */
-  const send = (reply: FastifyReply, kind: DeviceMessageKind, body: object) => {
-    lastTs = Math.max(Date.now(), lastTs + 1);
-    const topic = topicFor(store.def.id, kind, CONSOLE_HANDHELD);
-    const payload = { v: 1, ts: lastTs, ...body };
-    const valid = validateMessage(store, topic, payload);
-    if (!valid.ok) return reply.code(400).send({ ok: false, code: valid.code, reason: valid.reason });
-    engine.ingest(topic, payload);
-    return { ok: true, t: lastTs };
-  };
+  const answer = (reply: FastifyReply, sent: ReturnType<ConsoleSend>) =>
+    sent.ok ? { ok: true, t: sent.value.t } : reply.code(400).send({ ok: false, code: sent.code, reason: sent.reason });
 
   scope.post<{ Body: unknown }>('/api/staff/found', { onRequest: api }, (request, reply) => {
     const body = reportSchema.safeParse(request.body);
     if (!body.success)
       return reply.code(400).send({ ok: false, code: 'BAD_FIND', reason: 'send {"sku", "at": [x, y]}' });
-    return send(reply, 'item.found', body.data);
+    return answer(reply, handheld('item.found', body.data));
   });
 
   scope.post<{ Params: { foundId: string }; Body: unknown }>(
@@ -66,7 +50,9 @@ export function registerFoundRoutes(
         return reply.code(400).send({ ok: false, code: 'NOT_A_CANDIDATE', reason: `${sessionId} is not a candidate` });
       answering.add(find.foundId);
       const staff = staffFromRequest(request, staffToken)?.name ?? 'staff';
-      return send(reply, 'found.assign', { foundId: find.foundId, sessionId, staff });
+      const sent = handheld('found.assign', { foundId: find.foundId, sessionId, staff });
+      if (!sent.ok) answering.delete(find.foundId);
+      return answer(reply, sent);
     },
   );
 }
