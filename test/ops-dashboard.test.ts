@@ -25,9 +25,15 @@ const ALERT_ID = 'low-stock:p-cola:COLA:1';
 /** `stock`: the engine's plate stock at start, as a restart recovers it by replay (default: every plate full). */
 async function startStack(stock?: Record<string, Record<string, number>>) {
   const store = opsStore();
-  const real = createEngine({ store, authorizer: createDemoAuthorizer(), sink: () => {} });
-  const engine = stock ? { ...real, snapshot: () => ({ ...real.snapshot(), stock }) } : real;
   const { events, push, subscribers } = eventBus();
+  // What the engine itself decides (a staff count) reaches the board as the server's event hub would deliver it.
+  const decided: EngineEvent[] = [];
+  const sink = (e: EngineEvent) => {
+    decided.push(e);
+    push(e);
+  };
+  const real = createEngine({ store, authorizer: createDemoAuthorizer(), sink });
+  const engine = stock ? { ...real, snapshot: () => ({ ...real.snapshot(), stock }) } : real;
   const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0 });
   const app = Fastify();
   // The staff pages too, as the server mounts them: the dashboard uses their stylesheet and shared script.
@@ -45,7 +51,7 @@ async function startStack(stock?: Record<string, Record<string, number>>) {
     await app.close();
     await broker.close();
   };
-  return { store, base, push, broker, close, subscribers };
+  return { store, engine, decided, base, push, broker, close, subscribers };
 }
 
 /** A shopper takes 9 of the 10 colas (low stock) and leaves with a final receipt. */
@@ -179,6 +185,38 @@ test('dashboard in Chromium: figures, one-click "done" on an alert (and over MQT
   } finally {
     await browser.close();
     await client.endAsync();
+    await stack.close();
+  }
+});
+
+test('dashboard in Chromium: a plate counted by hand goes to the engine and back onto the board', {
+  skip: browserSkipReason(),
+}, async () => {
+  const stack = await startStack();
+  const browser = await launchBrowser();
+  try {
+    for (const e of shoppingEvents()) stack.push(e);
+    const { page, errors } = await staffPage(browser, stack.base, TOKEN, 'Ana');
+    await page.goto(`${stack.base}/staff/ops`);
+    await page.locator('[data-plate="p-cola"].low').click();
+    assert.equal(await page.locator('#count-title').textContent(), 'Count plate p-cola');
+    const field = page.locator('#count-fields input[data-sku="COLA"]');
+    assert.equal(await field.inputValue(), '1', 'the form starts from what the board holds');
+    await field.fill('-2');
+    await page.locator('#count button[type="submit"]').click();
+    assert.equal(stack.decided.length, 0, 'the browser refuses a negative count before sending it');
+    await field.fill('10');
+    await page.locator('#count button[type="submit"]').click();
+    await page.locator('#count-status', { hasText: 'counted p-cola' }).waitFor();
+    await page.locator('[data-plate="p-cola"]:not(.low)').waitFor();
+    assert.equal(stack.engine.snapshot().stock['p-cola']?.COLA, 10);
+    assert.deepEqual(
+      stack.decided.map((e) => [e.type, e.type === 'stock.counted' ? e.data : null]),
+      [['stock.counted', { plateId: 'p-cola', counts: { COLA: 10 }, staff: 'Ana', handheldId: 'console' }]],
+    );
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
     await stack.close();
   }
 });

@@ -1,6 +1,7 @@
 // The ops dashboard: polls /api/staff/ops/summary, draws today's figures, the alerts (one click marks one done),
 // stock by fixture and the visit list; clicking a visit shows its path on the floor plan, its events, receipt and
-// reviews. Data is only ever put into the page as text (never as HTML).
+// reviews; clicking a plate opens a form to count it by hand. Data is only ever put into the page as text (never as
+// HTML).
 import { money as formatMoney, svg } from '/staff/assets/common.js';
 
 const POLL_MS = 2000;
@@ -137,13 +138,71 @@ function drawFixtures(fixtures) {
             const title = p.stock.map(
               (s) => `${s.sku}: ${s.units}${s.sd >= 0.05 ? ` ± ${s.sd.toFixed(1)}` : ''} / ${s.capacity}`,
             );
-            return el('div', { class: cls, 'data-plate': p.plateId, title: `${p.plateId}\n${title.join('\n')}` }, fill);
+            const plate = el(
+              'div',
+              { class: cls, 'data-plate': p.plateId, title: `${p.plateId}\n${title.join('\n')}`, tabIndex: 0 },
+              fill,
+            );
+            plate.setAttribute('role', 'button');
+            plate.setAttribute('aria-label', `count plate ${p.plateId}`);
+            plate.addEventListener('click', () => openCount(p));
+            plate.addEventListener('keydown', (e) => (e.key === 'Enter' || e.key === ' ') && openCount(p));
+            return plate;
           }),
         ),
       ),
     ),
   );
 }
+
+/** The plate being counted: the form is built once when opened, so the 2 s refresh does not undo what staff type. */
+let counting = null;
+
+function openCount(plate) {
+  counting = plate.plateId;
+  $('count-title').textContent = `Count plate ${plate.plateId}`;
+  $('count-status').textContent = '';
+  $('count-fields').replaceChildren(
+    ...plate.stock.map((s) =>
+      el(
+        'label',
+        {},
+        `${s.sku}${s.misplaced ? ' (misplaced)' : ''} `,
+        el('input', { type: 'number', min: 0, step: 1, required: true, value: s.units, 'data-sku': s.sku }),
+      ),
+    ),
+  );
+  $('count').hidden = false;
+  $('count-fields').querySelector('input')?.focus();
+}
+
+async function saveCount(event) {
+  event.preventDefault();
+  const counts = Object.fromEntries(
+    [...$('count-fields').querySelectorAll('input')].map((i) => [i.dataset.sku, Number(i.value)]),
+  );
+  const button = $('count').querySelector('button[type="submit"]');
+  button.disabled = true;
+  try {
+    await api(`/api/staff/ops/stock/${encodeURIComponent(counting)}/count`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ counts }),
+    });
+    $('count-status').textContent = `counted ${counting}`;
+    await refresh();
+  } catch (error) {
+    $('count-status').textContent = `could not save the count: ${error.message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+$('count').addEventListener('submit', saveCount);
+$('count-cancel').addEventListener('click', () => {
+  counting = null;
+  $('count').hidden = true;
+});
 
 function drawVisits(visits) {
   $('visits').replaceChildren(
