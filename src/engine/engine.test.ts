@@ -269,3 +269,21 @@ test('time alone decides a race between two hands that waits for the events afte
   // At the wait's end, in event time: not at the tick's.
   assert.equal(opened.t, shelf.data.tDecided + fusionConfig().reliftWithinMs);
 });
+
+test('a staff count decides first a race waiting on its plate: the pick before the count is logged before it', () => {
+  const store = parseStore(kioskStore());
+  assert.ok(store.ok);
+  const plateId = 'KF-s1-p01';
+  const scene = kioskReviewScene(store.value, plateId);
+  const sku = store.value.plates.get(plateId)!.plate.skus[0]!;
+  const events: EngineEvent[] = [];
+  const engine = createEngine({ store: store.value, authorizer: createDemoAuthorizer(), sink: (e) => events.push(e) });
+  const cut = scene.t0 + 16_000;
+  for (const m of scene.messages) if (m.ts <= cut) engine.ingest(m.topic, m.payload);
+  assert.ok(!events.some((e) => e.type === 'review.opened'), 'the race is waiting');
+  const count = { v: 1, ts: cut, plateId, counts: { [sku]: 3 }, staff: 'Ada' };
+  assert.ok(engine.ingest(topicFor(store.value.def.id, 'stock.count', 'console'), count).ok);
+  const order = events.map((e) => e.type).filter((t) => t === 'review.opened' || t === 'stock.counted');
+  assert.deepEqual(order, ['review.opened', 'stock.counted']);
+  assert.equal(engine.snapshot().stock[plateId]?.[sku], 3, 'the log and the engine agree on the count');
+});

@@ -193,6 +193,7 @@ function engineCore(
     const t = Number.isFinite(now) ? now : m.ts;
     if (Number.isFinite(now)) advance(now, true);
     if (m.kind === 'stock.count') {
+      decisions.decideWaitingOn(m.plateId, t);
       stock.count(m.plateId, m.counts);
       emit({
         type: 'stock.counted',

@@ -408,6 +408,23 @@ export class ShelfDecisions {
     return out;
   }
 
+  /**
+   * Decides now the races waiting on a plate, for a staff count there: the count is the truth after their changes,
+   * so their moves must reach the log (and the stock) before it does.
+   */
+  decideWaitingOn(plateId: string, t: number): void {
+    for (let i = 0; i < this.waiting.length; ) {
+      const race = this.waiting[i]!;
+      if (!race.event.plateIds.includes(plateId)) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      this.unmove(race.applied);
+      this.decide(race.event, t, false);
+    }
+  }
+
   /** True while a race between hands waits for the events after it [F18]. */
   racesWaiting(): boolean {
     return this.waiting.length > 0;
