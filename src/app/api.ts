@@ -27,6 +27,8 @@ export interface ApiDeps {
   clock: () => number;
   secureCookies: boolean;
   signInLimit: { perAddress: number; perEmail: number; windowMs: number };
+  /** Told when a shopper sets a card: their declined visits are charged again (the exit flow's retryDeclined). */
+  onCardSet?: (account: string) => void;
 }
 
 const credentials = z.object({ email: z.string().max(254), password: z.string().max(200) });
@@ -104,7 +106,9 @@ export function registerApi(scope: FastifyInstance, deps: ApiDeps): void {
     if (!body) return reply;
     const known = deps.testCards.find((c) => c.token === body.token);
     const r = await accounts.setPaymentMethod(me(request).id, body.token, body.label ?? known?.label ?? 'card');
-    return r.ok ? { account: r.value } : reply.code(400).send({ error: r.code, message: r.reason });
+    if (!r.ok) return reply.code(400).send({ error: r.code, message: r.reason });
+    deps.onCardSet?.(r.value.id);
+    return { account: r.value };
   });
 
   scope.delete('/api/app/card', { preHandler: auth }, async (request) => {
@@ -157,9 +161,11 @@ export function registerApi(scope: FastifyInstance, deps: ApiDeps): void {
     if (!record || record.receipt.account !== me(request).id) return reply.code(404).send({ error: 'NO_SUCH_RECEIPT' });
     const payment = await deps.ledger.payment(record.receipt.visit);
     const disputes = await deps.ledger.disputesOf(record.receipt.visit);
+    // From the refund records themselves, which the payment's running total only follows.
+    const refunded = (await deps.ledger.refunds(record.receipt.visit)).reduce((sum, r) => sum + r.amount, 0);
     return {
       receipt: record.receipt,
-      payment: payment ? { status: payment.status, captured: payment.captured, refunded: payment.refunded } : null,
+      payment: payment ? { status: payment.status, captured: payment.captured, refunded } : null,
       disputes: disputes.map(({ disputeId, sku, qty, amount, status }) => ({ disputeId, sku, qty, amount, status })),
     };
   });

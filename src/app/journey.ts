@@ -143,6 +143,7 @@ export async function createShopperJourney(o: ShopperJourneyOptions): Promise<Sh
         testCards,
         clock,
         secureCookies: o.secureCookies ?? false,
+        onCardSet: (account) => void exitFlow.retryDeclined(account),
         ...(snapshot ? { snapshot } : {}),
       });
     },

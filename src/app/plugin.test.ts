@@ -28,6 +28,8 @@ let app: FastifyInstance;
 let accounts: AccountsService;
 let ledger: MemoryCheckoutLedger;
 let base = '';
+/** Accounts that set a card, as the exit flow is told (to charge their declined visits again). */
+const cardsSet: string[] = [];
 
 before(async () => {
   accounts = await AccountsService.open({ store: new MemoryAccountStore(), scrypt: { N: 1024, r: 8, p: 1 } });
@@ -52,6 +54,7 @@ before(async () => {
     disputes: new Disputes({ ledger, payments, autoRefundLimit: 500 }),
     testCards: [{ token: 'tok_visa', label: 'Visa test card' }],
     signInLimit: { perAddress: 100, perEmail: 3, windowMs: 60_000 },
+    onCardSet: (account) => cardsSet.push(account),
   });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -109,6 +112,7 @@ describe('shopper app plugin', () => {
       payload: { token: '4242424242424242' },
     });
     assert.equal(number.statusCode, 400);
+    assert.deepEqual(cardsSet, [], 'a refused card tells nobody');
     const card = await app.inject({
       method: 'PUT',
       url: '/api/app/card',
@@ -116,6 +120,7 @@ describe('shopper app plugin', () => {
       payload: { token: 'tok_visa' },
     });
     assert.equal(card.json().account.paymentMethod.label, 'Visa test card');
+    assert.deepEqual(cardsSet, [ann.id]);
     const issued = await app.inject({
       method: 'POST',
       url: '/api/app/entry-code',

@@ -36,6 +36,8 @@ export interface AppDeps {
   /** Mark cookies Secure (serve over HTTPS). */
   secureCookies?: boolean;
   signInLimit?: { perAddress: number; perEmail: number; windowMs: number };
+  /** Told when a shopper sets a card (to charge their declined visits again). */
+  onCardSet?: (account: string) => void;
 }
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
@@ -98,6 +100,7 @@ export async function appPlugin(app: FastifyInstance, deps: AppDeps): Promise<vo
       clock,
       secureCookies: deps.secureCookies ?? false,
       signInLimit: deps.signInLimit ?? { perAddress: 30, perEmail: 5, windowMs: 60_000 },
+      ...(deps.onCardSet ? { onCardSet: deps.onCardSet } : {}),
     });
 
     scope.get('/api/app/live', { websocket: true }, async (socket, request) => {

@@ -183,6 +183,30 @@ describe('exit flow', () => {
     assert.match(mail.text, /card was declined/);
   });
 
+  it('charges a declined visit again once the shopper sets a new card, mails that it is paid, and only once', async () => {
+    const cards: Record<string, string> = { dee: TEST_CARDS.declinedAtCapture };
+    const { events, ledger, provider, flow, mailer } = setup(cards);
+    const exit = flow();
+    await exit.start();
+    events.emit({ type: 'receipt.final', t: T0, data: receipt('door@12', 'dee') });
+    await exit.idle();
+    assert.match((await smtp.waitFor((m) => m.to.includes('dee@example.test'))).text, /card was declined/);
+    assert.equal(await exit.retryDeclined('dee'), true);
+    assert.equal(provider.capturedFor('door@12'), 0, 'the same declining card is refused again');
+    cards.dee = TEST_CARDS.ok;
+    assert.equal(await exit.retryDeclined('somebody-else'), true);
+    assert.equal(provider.capturedFor('door@12'), 0, "another shopper's card changes nothing here");
+    assert.equal(await exit.retryDeclined('dee'), true);
+    assert.equal(await exit.retryDeclined('dee'), true);
+    exit.stop();
+    mailer.close();
+    assert.equal(provider.capturedFor('door@12'), 648);
+    assert.equal((await ledger.payment('door@12'))?.status, 'captured');
+    const paid = await smtp.waitFor((m) => m.to.includes('dee@example.test') && /Charged to your card/.test(m.text));
+    assert.match(paid.text, /Charged to your card: \$6\.48/);
+    assert.equal(smtp.messages.filter((m) => m.to.includes('dee@example.test')).length, 2, 'declined, then paid');
+  });
+
   it('mails a receipt again while running after the mail server failed, and only once', async () => {
     const { events, ledger, flow, mailer } = setup({ fay: TEST_CARDS.ok });
     const flaky = mailServerDown(mailer);

@@ -3,7 +3,8 @@
  * `receipt.final` record the receipt, capture the total once (idempotent per visit, see payments.ts) and send the
  * receipt email; on an item found on the floor after the receipt was final, refund that line; a party that never
  * came in gets its hold released. Replaying the same events (a restart replays the log) charges, refunds and mails
- * nothing twice: the ledger remembers. A declined card keeps the visit, flagged in the ledger, and the email says so.
+ * nothing twice: the ledger remembers. A declined card keeps the visit, flagged in the ledger, and the email says so;
+ * when the shopper sets a new card, `retryDeclined` charges those visits again and mails each once it is paid.
  * Lifecycle: `start()` subscribes and resumes unfinished work, then retries it every `retryEveryMs`; `stop()`
  * unsubscribes and stops retrying; `idle()` waits for work in flight.
  */
@@ -53,6 +54,11 @@ export interface ExitFlow {
    * done, false when the step failed (logged).
    */
   refundFound(found: FoundItem): Promise<boolean>;
+  /**
+   * The shopper's card changed: each of their declined visits is charged again (a new attempt, new key) and, once
+   * paid, mailed its receipt again saying so. Resolves once done (false when a step failed, logged).
+   */
+  retryDeclined(account: string): Promise<boolean>;
 }
 
 export function receiptUrl(appUrl: string, visit: string): string {
@@ -158,6 +164,20 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     for (const pending of await deps.ledger.unsent()) settleOnce(pending.receipt);
   };
 
+  const retryDeclined = async (account: string): Promise<void> => {
+    for (const payment of await deps.ledger.declined()) {
+      if (payment.account !== account) continue;
+      const stored = await deps.ledger.receipt(payment.visit);
+      if (!stored) continue;
+      await settling.get(payment.visit);
+      const visit = { visit: payment.visit, account, currency: payment.currency };
+      const captured = await deps.payments.capture(visit, stored.receipt.total);
+      if (captured.ok && !captured.value.alreadyCaptured) await mail(stored.receipt, 'captured');
+      else if (!captured.ok)
+        deps.log?.warn({ visit: payment.visit, code: captured.code }, 'declined visit not charged');
+    }
+  };
+
   /** A party that scanned but never came in: nothing to charge, so its hold goes. */
   const letGo = async (visit: string): Promise<void> => {
     const released = await deps.payments.release(visit);
@@ -196,5 +216,6 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     },
     exitToEmailMs: () => [...latencies],
     refundFound: (found) => track(refundFound(found)),
+    retryDeclined: (account) => track(retryDeclined(account)),
   };
 }

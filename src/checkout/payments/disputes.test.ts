@@ -190,4 +190,30 @@ describe('Disputes', () => {
       ['WATER'],
     );
   });
+
+  it('a crash after the provider refunded, before the outcome was recorded, never refunds that unit again', async () => {
+    const { ledger, provider, payments } = await setup();
+    const record = ledger.putDispute.bind(ledger);
+    // The process dies as it records the refund's outcome: the claim itself was recorded before the refund.
+    ledger.putDispute = async (d: DisputeRecord) => {
+      if (d.status === 'refunded') throw new Error('process died');
+      return record(d);
+    };
+    const disputes = new Disputes({ ledger, payments, autoRefundLimit: 500 });
+    const open = { visit: 'door@1', account: 'ann', sku: 'WATER', reason: 'took none' };
+    await assert.rejects(disputes.open(open));
+    ledger.putDispute = record;
+    assert.equal(provider.capturedFor('door@1'), 1898 - 2 * 199);
+    const restarted = new Disputes({ ledger, payments, autoRefundLimit: 500 });
+    // Staff find one of those waters on the floor: its units are already claimed, so nothing more is refunded.
+    const found = { visit: 'door@1', sku: 'WATER', qty: 1, key: 'found-1', reason: 'found on the floor', by: 'engine' };
+    const credit = await restarted.credit(found);
+    assert.equal(!credit.ok && credit.code, 'ALREADY_DISPUTED');
+    // The claim waits for staff; rejecting it cannot take back what was paid, so it reads refunded.
+    const [waiting] = await restarted.inReview();
+    assert.equal(waiting?.sku, 'WATER');
+    const rejected = await restarted.decide(waiting!.disputeId, false, 'sam');
+    assert.equal(rejected.ok && rejected.value.status, 'refunded');
+    assert.equal(provider.capturedFor('door@1'), 1898 - 2 * 199);
+  });
 });

@@ -149,9 +149,12 @@ export class Disputes {
       const dispute = (await this.options.ledger.dispute(id))!;
       if (!waitsForStaff(dispute)) return fail('ALREADY_DECIDED', `dispute is ${dispute.status}`);
       if (!approve) {
-        const rejected = { ...dispute, status: 'rejected' as const, decided: this.clock(), decidedBy: reviewer };
-        await this.options.ledger.putDispute(rejected);
-        return ok(rejected);
+        // A refund that went through before its outcome was recorded (a crash) cannot be taken back.
+        const paid = (await this.options.ledger.refunds(dispute.visit)).some((r) => r.line === refundLine(dispute));
+        const status = paid ? ('refunded' as const) : ('rejected' as const);
+        const decided = { ...dispute, status, decided: this.clock(), decidedBy: reviewer };
+        await this.options.ledger.putDispute(decided);
+        return ok(decided);
       }
       const done = await this.refund(dispute, reviewer);
       return done.record.status === 'refunded' ? ok(done.record) : fail('REFUND_FAILED', done.reason);
@@ -163,13 +166,16 @@ export class Disputes {
   }
 
   /**
-   * Refunds a dispute and records the outcome. A line refunded already (a crash between the two writes) counts as
-   * refunded; only a provider error is worth trying again (`retry`), anything else waits for staff as it is.
+   * Refunds a dispute and records the outcome. The claim is recorded first, so its units count as claimed even when
+   * the outcome is lost (a crash after the provider paid): nothing else refunds them again, and it waits for staff,
+   * whose approval finds the line refunded. A line refunded already counts as refunded; only a provider error is
+   * worth trying again (`retry`), anything else waits for staff as it is.
    */
   private async refund(
     dispute: DisputeRecord,
     by: string,
   ): Promise<{ record: DisputeRecord; retry: boolean; reason: string }> {
+    await this.options.ledger.putDispute(dispute);
     const refund = await this.options.payments.refund(dispute.visit, refundLine(dispute), dispute.amount);
     const status: DisputeRecord['status'] =
       refund.ok || refund.code === 'ALREADY_REFUNDED' ? 'refunded' : 'refund-failed';

@@ -202,4 +202,57 @@ describe('Payments', () => {
     assert.equal(provider.capturedFor('door@1'), 371);
     assert.equal((await ledger.payment('door@1'))?.refunded, 129);
   });
+
+  it('a hold whose answer was lost is asked for again with its key, then captured: nothing is left held', async () => {
+    const provider = new TestPaymentProvider();
+    let lose = true;
+    // The provider places the hold, but the answer never reaches us.
+    const flaky: PaymentProvider = {
+      name: 'test',
+      capture: (r) => provider.capture(r),
+      refund: (r) => provider.refund(r),
+      release: (r) => provider.release(r),
+      async hold(r) {
+        const result = await provider.hold(r);
+        if (!lose) return result;
+        lose = false;
+        return { ok: false, code: 'PROVIDER_ERROR', reason: 'socket hang up' };
+      },
+    };
+    const ledger = new MemoryCheckoutLedger();
+    const held = await payments(ledger, flaky).preauthorize(visit, 5000);
+    assert.equal(!held.ok && held.code, 'PROVIDER_ERROR');
+    assert.equal((await ledger.payment('door@1'))?.status, 'holding');
+    assert.equal(provider.heldFor('door@1'), 5000, 'the card holds the money though we do not know it');
+    const captured = await payments(ledger, flaky).capture(visit, 1500);
+    assert.ok(captured.ok);
+    assert.deepEqual([provider.heldFor('door@1'), provider.capturedFor('door@1')], [0, 1500]);
+    assert.equal(provider.movements.filter((m) => m.kind === 'hold').length, 1, 'the same hold, asked twice');
+  });
+
+  it('a visit let go while its hold was unanswered releases that hold', async () => {
+    const provider = new TestPaymentProvider();
+    const ledger = new MemoryCheckoutLedger();
+    await payments(ledger, provider).preauthorize(visit, 5000);
+    // As if the process died between the provider's hold and our record of it.
+    await ledger.putPayment({ ...(await ledger.payment('door@1'))!, status: 'holding', holdRef: null });
+    const released = await payments(ledger, provider).release('door@1');
+    assert.ok(released.ok);
+    assert.equal(provider.heldFor('door@1'), 0);
+  });
+
+  it('the refunded total follows the refund records, mended after a crash between the two writes', async () => {
+    const provider = new TestPaymentProvider();
+    const ledger = new MemoryCheckoutLedger();
+    const p = payments(ledger, provider);
+    await p.capture(visit, 1699);
+    assert.ok((await p.refund('door@1', 'WATER', 199)).ok);
+    // The refund record is written, the payment's total is not (the process died in between).
+    await ledger.putPayment({ ...(await ledger.payment('door@1'))!, refunded: 0 });
+    const again = await p.refund('door@1', 'WATER', 199);
+    assert.equal(!again.ok && again.code, 'ALREADY_REFUNDED');
+    assert.equal((await ledger.payment('door@1'))?.refunded, 199);
+    const tooMuch = await p.refund('door@1', 'WINE', 1501);
+    assert.equal(!tooMuch.ok && tooMuch.code, 'REFUND_TOO_LARGE', 'the cap counts the mended total');
+  });
 });

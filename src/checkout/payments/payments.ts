@@ -2,7 +2,8 @@
  * One visit's money, exactly once: `preauthorize` places a hold at entry, `capture` takes the receipt total at exit
  * once per visit, `refund` gives back a line once. The ledger row is written BEFORE the provider is asked (status
  * `capturing` with its idempotency key), so a retry or a restart resends the same key and the provider dedups it;
- * a captured visit is never sent again. A declined capture keeps the visit, flagged `declined`, for staff.
+ * a captured visit is never sent again; a hold is recorded `holding` before it is asked for, in the same way. A
+ * declined capture keeps the visit, flagged `declined`, for staff.
  * Calls for one visit are serialised in-process, so concurrent retries cannot race.
  */
 import { fail, ok, type Result } from '../../errors.ts';
@@ -63,18 +64,46 @@ export class Payments {
         return fail('ALREADY_STARTED', `visit ${v.visit} is ${existing.status}`);
       const token = this.options.tokenOf(v.account);
       if (!token) return fail('NO_PAYMENT_METHOD', 'no card on the account');
-      const held = await this.options.provider.hold({
-        token,
-        amount,
-        currency: v.currency,
-        visit: v.visit,
-        idempotencyKey: `hold:${v.visit}`,
-      });
-      if (!held.ok) return fail(held.code, held.reason);
-      const record = { ...this.blank(v), status: 'held' as const, heldAmount: amount, holdRef: held.ref };
-      await this.options.ledger.putPayment(record);
-      return ok(record);
+      const asking = { ...this.blank(v), status: 'holding' as const, heldAmount: amount };
+      await this.options.ledger.putPayment(asking);
+      return this.askHold(asking, token);
     });
+  }
+
+  /**
+   * Sends (or sends again: same key, same hold) a visit's hold and records the answer. A provider error leaves the
+   * record `holding`: whether the card holds the money is not known yet.
+   */
+  private async askHold(record: PaymentRecord, token: string): Promise<Result<PaymentRecord, CaptureCode>> {
+    const held = await this.options.provider.hold({
+      token,
+      amount: record.heldAmount,
+      currency: record.currency,
+      visit: record.visit,
+      idempotencyKey: `hold:${record.visit}`,
+    });
+    if (!held.ok && held.code === 'PROVIDER_ERROR') return fail(held.code, held.reason);
+    const next: PaymentRecord = held.ok
+      ? { ...record, status: 'held', holdRef: held.ref, updated: this.clock() }
+      : { ...record, status: 'open', heldAmount: 0, updated: this.clock() };
+    await this.options.ledger.putPayment(next);
+    return held.ok ? ok(next) : fail(held.code, held.reason);
+  }
+
+  /**
+   * A hold whose answer was lost (a crash, a provider error) is asked for again before the visit is captured or let
+   * go, so it is used or released rather than left on the card. Still no answer: the visit goes on without it, and
+   * the record says so for staff (a hold lapses by itself in days).
+   */
+  private async settleHold(record: PaymentRecord): Promise<PaymentRecord> {
+    if (record.status !== 'holding') return record;
+    const token = this.options.tokenOf(record.account);
+    const asked = token ? await this.askHold(record, token) : fail('NO_PAYMENT_METHOD', 'no card on the account');
+    if (asked.ok) return asked.value;
+    const unknown = { status: 'open' as const, heldAmount: 0, reason: `hold unknown: ${asked.reason}` };
+    const next = { ...record, ...unknown, updated: this.clock() };
+    await this.options.ledger.putPayment(next);
+    return next;
   }
 
   /**
@@ -83,7 +112,7 @@ export class Payments {
    */
   capture(v: VisitRef, amount: number, idempotencyKey?: string): Promise<Result<CaptureOutcome, CaptureCode>> {
     return this.perVisit.run(v.visit, async () => {
-      const record = (await this.options.ledger.payment(v.visit)) ?? this.blank(v);
+      const record = await this.settleHold((await this.options.ledger.payment(v.visit)) ?? this.blank(v));
       if (record.status === 'captured') return ok({ record, charged: 0, alreadyCaptured: true });
       if (record.status !== 'capturing') {
         record.attempts += 1;
@@ -100,7 +129,8 @@ export class Payments {
   /** Lets go of the hold of a visit that ended with nothing to capture (nobody came in after the scan). */
   release(visit: string): Promise<Result<PaymentRecord, 'NO_HOLD'>> {
     return this.perVisit.run(visit, async () => {
-      const record = await this.options.ledger.payment(visit);
+      const stored = await this.options.ledger.payment(visit);
+      const record = stored && (await this.settleHold(stored));
       if (record?.status !== 'held') return fail('NO_HOLD', `visit ${visit} holds nothing`);
       const next = { ...record, ...(await this.letGo(record)), status: 'open' as const, updated: this.clock() };
       await this.options.ledger.putPayment(next);
@@ -142,10 +172,12 @@ export class Payments {
       if (!Number.isInteger(amount) || amount <= 0) return fail('BAD_AMOUNT', 'a refund is a positive whole amount');
       const record = await this.options.ledger.payment(visit);
       if (record?.status !== 'captured' || !record.chargeRef) return fail('NOT_CAPTURED', 'nothing was charged');
-      if ((await this.options.ledger.refunds(visit)).some((r) => r.line === line)) {
-        return fail('ALREADY_REFUNDED', `line ${line} was already refunded`);
-      }
-      if (record.refunded + amount > record.captured) return fail('REFUND_TOO_LARGE', 'more than was charged');
+      const refunds = await this.options.ledger.refunds(visit);
+      // The total follows the refund records: a crash between the two writes is mended here.
+      const refunded = refunds.reduce((sum, r) => sum + r.amount, 0);
+      if (refunded !== record.refunded) await this.options.ledger.putPayment({ ...record, refunded });
+      if (refunds.some((r) => r.line === line)) return fail('ALREADY_REFUNDED', `line ${line} was already refunded`);
+      if (refunded + amount > record.captured) return fail('REFUND_TOO_LARGE', 'more than was charged');
       const done = await this.options.provider.refund({
         chargeRef: record.chargeRef,
         amount,
@@ -154,7 +186,7 @@ export class Payments {
       if (!done.ok) return fail(done.code, done.reason);
       const refund: RefundRecord = { visit, line, amount, ref: done.ref, t: this.clock() };
       await this.options.ledger.addRefund(refund);
-      await this.options.ledger.putPayment({ ...record, refunded: record.refunded + amount, updated: refund.t });
+      await this.options.ledger.putPayment({ ...record, refunded: refunded + amount, updated: refund.t });
       return ok(refund);
     });
   }

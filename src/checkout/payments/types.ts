@@ -39,11 +39,13 @@ export interface PaymentProvider {
 }
 
 /**
- * `open`: known, nothing on the card yet. `held`: a hold is on the card. `capturing`: a capture was sent and its outcome is not yet recorded (after a crash,
- * the capture is sent again with the same idempotency key). `captured`: done, exactly once. `declined`: the card was
- * refused; the visit is kept and flagged for staff.
+ * `open`: known, nothing on the card yet. `holding`: a hold was asked for and its answer is not yet recorded (asked
+ * again with the same key before the visit is captured or let go, so no hold is left on the card). `held`: a hold is
+ * on the card. `capturing`: a capture was sent and its outcome is not yet recorded (after a crash, the capture is
+ * sent again with the same idempotency key). `captured`: done, exactly once. `declined`: the card was refused; the
+ * visit is kept and flagged for staff.
  */
-export type PaymentStatus = 'open' | 'held' | 'capturing' | 'captured' | 'declined';
+export type PaymentStatus = 'open' | 'holding' | 'held' | 'capturing' | 'captured' | 'declined';
 
 export interface PaymentRecord {
   visit: string;
@@ -60,6 +62,7 @@ export interface PaymentRecord {
   idempotencyKey: string | null;
   /** Capture attempts so far; a retry after a decline uses a new key. */
   attempts: number;
+  /** The sum of the visit's refund records (each written first; this total follows them). */
   refunded: number;
   reason: string | null;
   updated: number;
