@@ -207,6 +207,35 @@ describe('exit flow', () => {
     assert.equal(smtp.messages.filter((m) => m.to.includes('dee@example.test')).length, 2, 'declined, then paid');
   });
 
+  it('tells the shopper when a charge said to be on its way is declined on its resend', async () => {
+    const provider = new TestPaymentProvider();
+    let lose = true;
+    // The first capture gets no answer (a timeout); its resend reaches a card that declines at exit.
+    const flaky = Object.assign(Object.create(provider) as TestPaymentProvider, {
+      async capture(r: Parameters<TestPaymentProvider['capture']>[0]) {
+        if (!lose) return provider.capture(r);
+        lose = false;
+        return { ok: false as const, code: 'PROVIDER_ERROR' as const, reason: 'socket hang up' };
+      },
+    });
+    const { events, ledger, flow, mailer } = setup({ gus: TEST_CARDS.declinedAtCapture }, flaky);
+    const exit = flow(ledger, undefined, { retryEveryMs: 20 });
+    await exit.start();
+    events.emit({ type: 'receipt.final', t: T0, data: receipt('door@13', 'gus') });
+    const mine = (m: { to: string[] }) => m.to.includes('gus@example.test');
+    assert.match((await smtp.waitFor(mine)).text, /on its way/);
+    const declined = await smtp.waitFor((m) => mine(m) && /card was declined/.test(m.text));
+    assert.match(declined.text, /update your card/);
+    await exit.idle();
+    exit.stop();
+    mailer.close();
+    assert.deepEqual(
+      (await ledger.declined()).map((p) => p.visit),
+      ['door@13'],
+    );
+    assert.equal(smtp.messages.filter(mine).length, 2, 'on its way, then declined: once each');
+  });
+
   it('mails a receipt again while running after the mail server failed, and only once', async () => {
     const { events, ledger, flow, mailer } = setup({ fay: TEST_CARDS.ok });
     const flaky = mailServerDown(mailer);

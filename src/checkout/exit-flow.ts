@@ -158,9 +158,17 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     void done.finally(() => settling.delete(receipt.visit));
   };
 
-  /** Captures sent but not answered (a crash, a provider error), receipts not yet mailed (a mail outage). */
+  /**
+   * Captures sent but not answered (a crash, a provider error), receipts not yet mailed (a mail outage). A capture
+   * declined on its resend is mailed again: the shopper was told the charge was on its way.
+   */
   const finishUnfinished = async (): Promise<void> => {
-    await deps.payments.resume();
+    const { declined } = await deps.payments.resume();
+    for (const visit of declined) {
+      await settling.get(visit);
+      const stored = await deps.ledger.receipt(visit);
+      if (stored?.emailedAt != null) await mail(stored.receipt, 'declined');
+    }
     for (const pending of await deps.ledger.unsent()) settleOnce(pending.receipt);
   };
 

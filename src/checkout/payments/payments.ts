@@ -153,17 +153,21 @@ export class Payments {
 
   /**
    * Resends captures with no answer (a crash, a provider error) with their original keys. Each record is read
-   * again in its visit's turn: one settled meanwhile (captured, then maybe refunded) is left as it is.
+   * again in its visit's turn: one settled meanwhile (captured, then maybe refunded) is left as it is. Answers how
+   * many it found and the visits whose card was declined this time (their shopper was told the charge was on its way).
    */
-  async resume(): Promise<number> {
+  async resume(): Promise<{ resent: number; declined: string[] }> {
     const pending = await this.options.ledger.unsettled();
+    const declined: string[] = [];
     for (const { visit } of pending) {
       await this.perVisit.run(visit, async () => {
         const record = await this.options.ledger.payment(visit);
-        if (record?.status === 'capturing') await this.send(record);
+        if (record?.status !== 'capturing') return;
+        const sent = await this.send(record);
+        if (!sent.ok && sent.code !== 'PROVIDER_ERROR') declined.push(visit);
       });
     }
-    return pending.length;
+    return { resent: pending.length, declined };
   }
 
   /** Gives back `amount` for one receipt line (or dispute) of a captured visit, at most once per line. */
