@@ -89,7 +89,7 @@ describe('walkout serve', () => {
         payments: 'test',
         qrSecret: 'generated',
         demoCodes: true,
-        catchUp: { read: 0, added: 0, refunds: 0, from: 0, to: 0 },
+        catchUp: { read: 0, added: 0, refunds: 0, releases: 0, from: 0, to: 0 },
       },
     };
     const text = banner(STORE_DEF, config.value, info);

@@ -59,6 +59,8 @@ export interface ExitFlow {
    * paid, mailed its receipt again saying so. Resolves once done (false when a step failed, logged).
    */
   retryDeclined(account: string): Promise<boolean>;
+  /** Releases the hold of a visit that timed out (start-up catch-up; idempotent). Resolves as `refundFound`. */
+  releaseHold(visit: string): Promise<boolean>;
 }
 
 export function receiptUrl(appUrl: string, visit: string): string {
@@ -225,5 +227,6 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
     exitToEmailMs: () => [...latencies],
     refundFound: (found) => track(refundFound(found)),
     retryDeclined: (account) => track(retryDeclined(account)),
+    releaseHold: (visit) => track(letGo(visit)),
   };
 }

@@ -55,28 +55,33 @@ describe('catchUpReceipts', () => {
     await log.append({ type: 'item.found', t: 5, data: found('v-known', true) });
     await log.append({ type: 'item.found', t: 5, data: found('v-missed', false) });
     await log.append({ type: 'item.found', t: 5, data: found(null, false) });
+    await log.append({ type: 'session.closed', t: 6, data: { sessionId: 'v-scanned', reason: 'timeout' } });
+    await log.append({ type: 'session.closed', t: 6, data: { sessionId: 'v-known', reason: 'exit' } });
     const catchUp = () => catchUpReceipts({ log, logName: 'memory', ledger, handles, dataDir: dir });
-    const { report: first, refunds, advance } = await catchUp();
-    assert.deepEqual(first, { read: 4, added: 1, refunds: 1, from: 0, to: 8 });
+    const { report: first, steps, advance } = await catchUp();
+    assert.deepEqual(first, { read: 4, added: 1, refunds: 1, releases: 1, from: 0, to: 10 });
     assert.deepEqual(
-      refunds.map((f) => [f.seq, f.found.sessionId]),
-      [[6, 'v-known']],
-      'only a find taken off a final receipt is a refund',
+      steps.map((s) => [s.seq, s.kind, s.kind === 'refund' ? s.found.sessionId : s.visit]),
+      [
+        [6, 'refund', 'v-known'],
+        [9, 'release', 'v-scanned'],
+      ],
+      'only a find taken off a final receipt is a refund; only a visit that timed out lets go of a hold',
     );
     assert.equal((await ledger.unsent()).map((r) => r.receipt.visit).join(), 'v-missed');
     assert.equal((await ledger.receipt('v-known'))?.emailedAt, 5);
 
     // A start that crashed before its refunds were done reads them again (the receipts are in the ledger by then).
     const again = await catchUp();
-    assert.deepEqual(again.report, { read: 4, added: 0, refunds: 1, from: 0, to: 8 });
-    // One whose refund failed holds the cursor just before it.
-    advance(6);
-    assert.deepEqual((await catchUp()).report, { read: 0, added: 0, refunds: 1, from: 5, to: 8 });
+    assert.deepEqual(again.report, { read: 4, added: 0, refunds: 1, releases: 1, from: 0, to: 10 });
+    // One whose step failed holds the cursor just before it.
+    advance(9);
+    assert.deepEqual((await catchUp()).report, { read: 0, added: 0, refunds: 0, releases: 1, from: 8, to: 10 });
     advance();
     await log.append({ type: 'receipt.final', t: 9, data: receipt('v-later', 'acc_4') });
     const { report: second } = await catchUp();
-    assert.deepEqual(second, { read: 1, added: 1, refunds: 0, from: 8, to: 9 });
+    assert.deepEqual(second, { read: 1, added: 1, refunds: 0, releases: 0, from: 10, to: 11 });
     const { report: other } = await catchUpReceipts({ log, logName: 'another log', ledger, handles, dataDir: dir });
-    assert.deepEqual([other.from, other.read, other.added, other.refunds], [0, 5, 0, 1]);
+    assert.deepEqual([other.from, other.read, other.added, other.refunds, other.releases], [0, 5, 0, 1, 1]);
   });
 });

@@ -6,11 +6,12 @@
  * of a shopper account that the checkout ledger does not know is recorded there as not yet emailed: the exit
  * flow's own resume (`ledger.unsent()`) then captures and mails it exactly like a live one, idempotent per visit.
  * Items found on the floor after a receipt was final are read too and handed back, for the exit flow to refund once
- * it has started (a credit is answered by itself if it was made before the crash).
+ * it has started (a credit is answered by itself if it was made before the crash), and so are visits that timed out
+ * (a party that scanned and never came in), for the exit flow to release their hold (none held: nothing to do).
  * The position reached is kept in `<dataDir>/receipts-cursor.json`, named after the log it belongs to, and moves only
- * when the caller says those refunds are done (`advance`): the receipts are in the ledger by then, but the refunds
- * live only in memory, so a start that crashes before they are done reads them again; one that failed holds the
- * cursor just before it, not for good past everything after it.
+ * when the caller says those steps are done (`advance`): the receipts are in the ledger by then, but the steps live
+ * only in memory, so a start that crashes before they are done reads them again; one that failed holds the cursor
+ * just before it, not for good past everything after it.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +40,8 @@ export interface CatchUpReport {
   added: number;
   /** Items found on the floor after a receipt was final, to refund again (a refund done before answers itself). */
   refunds: number;
+  /** Visits that timed out, whose hold (if any) to release (a release done before answers itself). */
+  releases: number;
   from: number;
   to: number;
 }
@@ -53,11 +56,14 @@ function readCursor(path: string, logName: string): number {
   }
 }
 
+/** Work for the exit flow, with its position in the log. */
+export type CatchUpStep = { seq: number } & ({ kind: 'refund'; found: FoundItem } | { kind: 'release'; visit: string });
+
 export interface CatchUp {
   report: CatchUpReport;
-  /** Each with its position in the log. */
-  refunds: { seq: number; found: FoundItem }[];
-  /** Moves the cursor past what was read, or up to just before `failed` (a refund's seq): once the refunds are done. */
+  /** In log order. */
+  steps: CatchUpStep[];
+  /** Moves the cursor past what was read, or up to just before `failed` (a step's seq): once the steps are done. */
   advance(failed?: number): void;
 }
 
@@ -67,16 +73,18 @@ export async function catchUpReceipts(o: CatchUpOptions): Promise<CatchUp> {
   let from = path ? readCursor(path, o.logName) : 0;
   // A cursor past the end belongs to a log that was reset under the same name.
   if (from > last) from = 0;
-  const report: CatchUpReport = { read: 0, added: 0, refunds: 0, from, to: last };
-  const refunds: CatchUp['refunds'] = [];
+  const report: CatchUpReport = { read: 0, added: 0, refunds: 0, releases: 0, from, to: last };
+  const steps: CatchUpStep[] = [];
   let after = from;
   while (after < last) {
-    const page = await o.log.read({ after, limit: PAGE, types: ['receipt.final', 'item.found'] });
+    const page = await o.log.read({ after, limit: PAGE, types: ['receipt.final', 'item.found', 'session.closed'] });
     if (page.length === 0) break;
     for (const event of page) {
       if (event.seq > last) continue;
       if (event.type === 'item.found' && event.data.afterFinal && event.data.sessionId !== null)
-        refunds.push({ seq: event.seq, found: event.data });
+        steps.push({ seq: event.seq, kind: 'refund', found: event.data });
+      if (event.type === 'session.closed' && event.data.reason === 'timeout')
+        steps.push({ seq: event.seq, kind: 'release', visit: event.data.sessionId });
       if (event.type !== 'receipt.final') continue;
       const receipt = event.data;
       report.read += 1;
@@ -93,5 +101,6 @@ export async function catchUpReceipts(o: CatchUpOptions): Promise<CatchUp> {
     writeFileSync(`${path}.tmp`, `${JSON.stringify({ log: o.logName, seq })}\n`);
     renameSync(`${path}.tmp`, path);
   };
-  return { report: { ...report, refunds: refunds.length }, refunds, advance };
+  const count = (kind: CatchUpStep['kind']) => steps.filter((s) => s.kind === kind).length;
+  return { report: { ...report, refunds: count('refund'), releases: count('release') }, steps, advance };
 }

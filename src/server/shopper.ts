@@ -152,22 +152,24 @@ export async function createStoreShopper(o: StoreShopperOptions): Promise<StoreS
     qrSecret: { source: qrSecret.source, path: qrSecret.path },
     live: () => authorizer.live(),
     async start(logName) {
-      const { report, refunds, advance } = await catchUpReceipts({
+      const { report, steps, advance } = await catchUpReceipts({
         log: o.log,
         logName,
         ledger: ready.ledger,
         handles: known,
         dataDir,
       });
-      if (report.added > 0 || report.refunds > 0)
-        log.info(report, 'final receipts and refunds from the log handed to the exit flow');
+      if (report.added > 0 || report.refunds > 0 || report.releases > 0)
+        log.info(report, 'final receipts, refunds and hold releases from the log handed to the exit flow');
       await ready.start();
-      // The cursor moves once the refunds are done (they wait for captures in flight, so start does not wait).
-      void Promise.all(refunds.map(({ found }) => ready.exitFlow.refundFound(found)))
+      const { exitFlow } = ready;
+      // The cursor moves once the steps are done (refunds wait for captures in flight, so start does not wait).
+      void Promise.all(
+        steps.map((s) => (s.kind === 'refund' ? exitFlow.refundFound(s.found) : exitFlow.releaseHold(s.visit))),
+      )
         .then((done) => {
-          const failed = refunds.find((_, i) => !done[i]);
-          if (failed)
-            log.warn({ foundId: failed.found.foundId }, 'a found-item refund failed: read again at next start');
+          const failed = steps.find((_, i) => !done[i]);
+          if (failed) log.warn({ step: failed }, 'a catch-up step failed: read again at next start');
           advance(failed?.seq);
         })
         .catch((error: unknown) => log.error({ error: String(error) }, 'receipt catch-up cursor not saved'));
