@@ -278,3 +278,15 @@ test('with a beam, an unexplained exit pass closes nobody while two sessions hav
   sessions.advance(T0 + 95_000);
   assert.equal(events.filter((e) => e.type === 'session.closed').length, 0);
 });
+
+test('with a beam, a stray exit pass settled after a shopper came in does not close them: they entered after it', () => {
+  const { sessions, events } = trackedBook();
+  sessions.pass('out', 'out', T0 + 500); // a beam blip, or someone stepping out, before the shopper comes in
+  walkIn(sessions, 'a', 'T1', T0);
+  sessions.advance(T0 + 5_000); // the pass is settled now, with a inside and no track seen yet
+  assert.equal(events.filter((e) => e.type === 'session.closed').length, 0);
+  assert.deepEqual(
+    sessions.insideAt(T0 + 5_000).map((s) => s.account),
+    ['a'],
+  );
+});

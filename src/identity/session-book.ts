@@ -43,6 +43,8 @@ interface SessionRecord extends Session {
   inside: number;
   /** Members inside that the beam counted but no track was bound to. */
   untracked: number;
+  /** When its first member came in: a pass out before that cannot be one of them leaving. */
+  firstIn: number | null;
   exitedAt: number | null;
 }
 
@@ -96,6 +98,7 @@ export class SessionBook {
       entered: 0,
       inside: 0,
       untracked: 0,
+      firstIn: null,
       exitedAt: null,
     };
     this.sessions.set(sessionId, session);
@@ -169,6 +172,7 @@ export class SessionBook {
     const session = this.waitingSession(gateId, t);
     if (!session) return undefined;
     if (session.state === 'admitted') this.transition(session, 'inside');
+    session.firstIn ??= t;
     session.entered += 1;
     session.inside += 1;
     return session;
@@ -226,11 +230,13 @@ export class SessionBook {
     }
     for (const b of beams) {
       if (b.direction !== 'out') continue;
-      const untracked = this.oldestInside((s) => s.untracked > 0);
+      // Settled later than it happened: only a session someone had entered by then can have lost them through it.
+      const inBefore = (s: SessionRecord) => s.firstIn !== null && s.firstIn < b.t;
+      const untracked = this.oldestInside((s) => s.untracked > 0 && inBefore(s));
       if (untracked) untracked.untracked -= 1;
       // As with strays: only when one session has lost sight of a member; guessing among several could close a
       // shopper still inside.
-      const lost = this.missingTrack(this.live);
+      const lost = this.missingTrack(this.live).filter(inBefore);
       const session = untracked ?? (lost.length === 1 ? lost[0] : undefined);
       if (session) this.leave(session, b.t);
     }
