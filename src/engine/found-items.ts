@@ -98,9 +98,16 @@ export class FoundItems {
     return ok(true);
   }
 
+  /** Both maps hold finds in the order they came, at event times that never go back: stop at the first one kept. */
   private forgetOld(t: number): void {
-    for (const [id, at] of this.seen) if (at < t - WAIT_FOR_STAFF_MS) this.seen.delete(id);
-    for (const [id, old] of this.pending) if (old.t < t - WAIT_FOR_STAFF_MS) this.pending.delete(id);
+    for (const [id, at] of this.seen) {
+      if (at >= t - WAIT_FOR_STAFF_MS) break;
+      this.seen.delete(id);
+    }
+    for (const [id, old] of this.pending) {
+      if (old.t >= t - WAIT_FOR_STAFF_MS) break;
+      this.pending.delete(id);
+    }
   }
 
   /** Finds waiting for staff to say whose they were, oldest first. */
