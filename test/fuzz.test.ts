@@ -62,6 +62,8 @@ function noise(rng: Rng, good: WireMessage, newest: number): Raw {
     () => ({ topic: p1, payload: json({ v: 1, ts: newest - rng.int(5_000, 30_000), hz: 1, grams: [3550] }) }),
     () => ({ topic: good.topic, payload: json([body]) }),
     () => ({ topic: good.topic, payload: Buffer.from('null') }),
+    // A message sent as a JSON string holding its JSON: no message.
+    () => ({ topic: good.topic, payload: json(text) }),
     // Staff handhelds: a product the store does not sell, a place off the floor, a find nobody is waiting on.
     () => ({ topic: found, payload: json({ v: 1, ts: newest, sku: 'caviar', at: [1, 1] }) }),
     () => ({ topic: found, payload: json({ v: 1, ts: newest, sku: 'water', at: [999, -999] }) }),

@@ -14,7 +14,7 @@ import { createDemoAuthorizer } from '../identity/demo-authorizer.ts';
 import type { ReviewCase } from '../review/types.ts';
 import { MemoryEventLog } from '../storage/event-log.ts';
 import { type JournalCall, type JournalEntry, MemoryInputJournal } from '../storage/input-journal.ts';
-import { EngineJournal } from './journal.ts';
+import { decodePayload, EngineJournal } from './journal.ts';
 import { recoverFromJournal } from './recovery.ts';
 
 type Call = { kind: string; args: unknown[] };
@@ -67,6 +67,18 @@ class GatedJournal extends MemoryInputJournal {
 }
 
 const payload = (ts: number) => Buffer.from(JSON.stringify({ v: 1, ts, hz: 1, grams: [1] }));
+
+describe('decodePayload', () => {
+  it('gives the engine what it would make of the bytes itself: a JSON string wrapping a message is no message', () => {
+    const engine = createEngine({ store: testStore(), authorizer: createDemoAuthorizer(), sink: () => {} });
+    const [good] = visitMessages({ start: T0, code: 'demo:ann:1' });
+    const wrapped = Buffer.from(JSON.stringify(JSON.stringify(good!.payload)));
+    assert.equal(decodePayload(wrapped), wrapped, 'left as bytes');
+    const outcome = (payload: unknown) => engine.ingest(good!.topic, payload);
+    assert.deepEqual([outcome(decodePayload(wrapped)).ok, outcome(wrapped).ok], [false, false]);
+    assert.deepEqual(decodePayload(Buffer.from(JSON.stringify(good!.payload))), good!.payload);
+  });
+});
 
 describe('EngineJournal', () => {
   it('applies and acknowledges a batch only once it is journalled, in order', async () => {

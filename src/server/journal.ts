@@ -18,12 +18,18 @@ import { parseTopic } from '../protocol/topics.ts';
 import type { ReviewAlternative } from '../review/types.ts';
 import type { InputJournal, JournalCall } from '../storage/input-journal.ts';
 
-/** Turns payload bytes into what the engine takes, identically live and in replay: parsed JSON, or the bytes. */
+/**
+ * Turns payload bytes into what the engine takes, identically live and in replay: a parsed JSON object, or the
+ * bytes. Bytes that are not JSON stay bytes (validation rejects them as BAD_JSON with the parser's reason), and so do
+ * those holding a JSON string: the engine reads a string as JSON text, and would parse it a second time.
+ */
 export function decodePayload(payload: Uint8Array): unknown {
   try {
-    return JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+    const parsed: unknown = JSON.parse(
+      Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'),
+    );
+    return typeof parsed === 'string' ? payload : parsed;
   } catch {
-    // Left as bytes: validation rejects it as BAD_JSON with the parser's reason.
     return payload;
   }
 }
