@@ -9,6 +9,7 @@ import { pointInPolygon } from '../store/geometry.ts';
 import type { Store } from '../store/store.ts';
 import {
   cameraPeopleSchema,
+  type Detection,
   type DeviceMessage,
   foundAssignSchema,
   gatePassSchema,
@@ -83,6 +84,9 @@ export function validateMessage(store: Store, topic: string, payload: unknown): 
       if (!camera) return fail('UNKNOWN_DEVICE', `unknown camera "${deviceId}"`);
       const p = cameraPeopleSchema.safeParse(json.value);
       if (!p.success) return schemaFail(p.error);
+      const [w, h] = camera.resolution;
+      if (offImage(p.data.people, w, h))
+        return fail('IMPOSSIBLE_VALUE', `a detection lies a whole image beyond camera ${deviceId}'s ${w}×${h} frame`);
       return checkTs({ kind, cameraId: deviceId, ...p.data });
     }
     case 'gate.scan':
@@ -139,6 +143,19 @@ function validateCount(store: Store, handheldId: string, body: unknown): Result<
 /** Whether any reading is beyond ±max (a loop, not a closure per batch: this runs on every plate message). */
 function beyond(grams: readonly number[], max: number): boolean {
   for (let i = 0; i < grams.length; i++) if (Math.abs(grams[i]!) > max) return true;
+  return false;
+}
+
+/**
+ * Whether a box or keypoint lies more than a whole image beyond the frame: a detector reports points a little off
+ * the edge, never that far.
+ */
+function offImage(people: readonly Detection[], w: number, h: number): boolean {
+  const off = (x: number, y: number) => x < -w || x > 2 * w || y < -h || y > 2 * h;
+  for (const { box, keypoints } of people) {
+    if (off(box[0], box[1]) || box[2] > 2 * w || box[3] > 2 * h) return true;
+    for (let i = 0; i < keypoints.length; i++) if (off(keypoints[i]![0], keypoints[i]![1])) return true;
+  }
   return false;
 }
 
