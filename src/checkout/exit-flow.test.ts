@@ -207,6 +207,36 @@ describe('exit flow', () => {
     assert.equal(smtp.messages.filter((m) => m.to.includes('dee@example.test')).length, 2, 'declined, then paid');
   });
 
+  it('mails a re-charge as paid when its answer was lost and the retry loop records it', async () => {
+    const provider = new TestPaymentProvider();
+    let lose = false;
+    const losing = Object.assign(Object.create(provider) as TestPaymentProvider, {
+      async capture(r: Parameters<TestPaymentProvider['capture']>[0]) {
+        const answer = await provider.capture(r);
+        if (!lose) return answer;
+        lose = false;
+        return { ok: false as const, code: 'PROVIDER_ERROR' as const, reason: 'socket hang up' };
+      },
+    });
+    const cards: Record<string, string> = { ida: TEST_CARDS.declinedAtCapture };
+    const { events, flow, mailer } = setup(cards, losing);
+    const exit = flow(undefined, undefined, { retryEveryMs: 20 });
+    await exit.start();
+    events.emit({ type: 'receipt.final', t: T0, data: receipt('door@14', 'ida') });
+    const mine = (m: { to: string[] }) => m.to.includes('ida@example.test');
+    assert.match((await smtp.waitFor(mine)).text, /card was declined/);
+    cards.ida = TEST_CARDS.ok;
+    lose = true;
+    await exit.retryDeclined('ida');
+    const paid = await smtp.waitFor((m) => mine(m) && /Charged to your card/.test(m.text));
+    assert.match(paid.text, /\$6\.48/);
+    await exit.idle();
+    exit.stop();
+    mailer.close();
+    assert.equal(provider.capturedFor('door@14'), 648);
+    assert.equal(smtp.messages.filter(mine).length, 2, 'declined, then paid');
+  });
+
   it('tells the shopper when a charge said to be on its way is declined on its resend', async () => {
     const provider = new TestPaymentProvider();
     let lose = true;

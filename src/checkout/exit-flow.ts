@@ -161,15 +161,16 @@ export function createExitFlow(deps: ExitFlowDeps): ExitFlow {
   };
 
   /**
-   * Captures sent but not answered (a crash, a provider error), receipts not yet mailed (a mail outage). A capture
-   * declined on its resend is mailed again: the shopper was told the charge was on its way.
+   * Captures sent but not answered (a crash, a provider error), receipts not yet mailed (a mail outage). A resend
+   * that changes what the shopper was last told is mailed: declined after "on its way", paid after "declined".
    */
   const finishUnfinished = async (): Promise<void> => {
-    const { declined } = await deps.payments.resume();
-    for (const visit of declined) {
+    const { declined, recharged } = await deps.payments.resume();
+    const told = [...declined.map((v) => [v, 'declined'] as const), ...recharged.map((v) => [v, 'captured'] as const)];
+    for (const [visit, payment] of told) {
       await settling.get(visit);
       const stored = await deps.ledger.receipt(visit);
-      if (stored?.emailedAt != null) await mail(stored.receipt, 'declined');
+      if (stored?.emailedAt != null) await mail(stored.receipt, payment);
     }
     for (const pending of await deps.ledger.unsent()) settleOnce(pending.receipt);
   };

@@ -90,7 +90,7 @@ describe('Payments', () => {
     assert.equal(!first.ok && first.code, 'PROVIDER_ERROR');
     assert.equal((await ledger.payment('door@1'))?.status, 'capturing');
     // "Restart": a new Payments over the same ledger resumes unsettled captures.
-    assert.deepEqual(await payments(ledger, flaky).resume(), { resent: 1, declined: [] });
+    assert.deepEqual(await payments(ledger, flaky).resume(), { resent: 1, declined: [], recharged: [] });
     const record = await ledger.payment('door@1');
     assert.equal(record?.status, 'captured');
     assert.equal(provider.movements.filter((m) => m.kind === 'capture').length, 1);

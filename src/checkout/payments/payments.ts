@@ -64,7 +64,7 @@ export class Payments {
         return fail('ALREADY_STARTED', `visit ${v.visit} is ${existing.status}`);
       const token = this.options.tokenOf(v.account);
       if (!token) return fail('NO_PAYMENT_METHOD', 'no card on the account');
-      const asking = { ...this.blank(v), status: 'holding' as const, heldAmount: amount };
+      const asking = { ...this.blank(v), status: 'holding' as const, heldAmount: amount, card: token };
       await this.options.ledger.putPayment(asking);
       return this.askHold(asking, token);
     });
@@ -97,7 +97,7 @@ export class Payments {
    */
   private async settleHold(record: PaymentRecord): Promise<PaymentRecord> {
     if (record.status !== 'holding') return record;
-    const token = this.options.tokenOf(record.account);
+    const token = record.card ?? this.options.tokenOf(record.account);
     const asked = token ? await this.askHold(record, token) : fail('NO_PAYMENT_METHOD', 'no card on the account');
     if (asked.ok) return asked.value;
     const unknown = { status: 'open' as const, heldAmount: 0, reason: `hold unknown: ${asked.reason}` };
@@ -118,6 +118,7 @@ export class Payments {
         record.attempts += 1;
         record.idempotencyKey = idempotencyKey ?? captureKey(v.visit, record.attempts);
         record.amount = amount;
+        record.card = this.options.tokenOf(v.account);
         record.status = 'capturing';
         record.updated = this.clock();
         await this.options.ledger.putPayment(record);
@@ -154,20 +155,23 @@ export class Payments {
   /**
    * Resends captures with no answer (a crash, a provider error) with their original keys. Each record is read
    * again in its visit's turn: one settled meanwhile (captured, then maybe refunded) is left as it is. Answers how
-   * many it found and the visits whose card was declined this time (their shopper was told the charge was on its way).
+   * many it found, the visits whose card was declined this time (their shopper was told the charge was on its way)
+   * and those charged now on an attempt after a decline (their shopper was last told it was declined).
    */
-  async resume(): Promise<{ resent: number; declined: string[] }> {
+  async resume(): Promise<{ resent: number; declined: string[]; recharged: string[] }> {
     const pending = await this.options.ledger.unsettled();
     const declined: string[] = [];
+    const recharged: string[] = [];
     for (const { visit } of pending) {
       await this.perVisit.run(visit, async () => {
         const record = await this.options.ledger.payment(visit);
         if (record?.status !== 'capturing') return;
         const sent = await this.send(record);
         if (!sent.ok && sent.code !== 'PROVIDER_ERROR') declined.push(visit);
+        if (sent.ok && record.attempts > 1) recharged.push(visit);
       });
     }
-    return { resent: pending.length, declined };
+    return { resent: pending.length, declined, recharged };
   }
 
   /** Gives back `amount` for one receipt line (or dispute) of a captured visit, at most once per line. */
@@ -207,7 +211,7 @@ export class Payments {
       const done = await settle({ status: 'captured', captured: 0, ...released });
       return ok({ record: done, charged: 0, alreadyCaptured: false });
     }
-    const token = this.options.tokenOf(record.account);
+    const token = record.card === undefined ? this.options.tokenOf(record.account) : record.card;
     // A hold placed at entry is captured without the card: a shopper who removed it inside still pays.
     const held = record.holdRef !== null && record.amount <= record.heldAmount;
     if (!token && !held) {
@@ -230,7 +234,8 @@ export class Payments {
         status: 'captured',
         captured: record.amount,
         chargeRef: result.ref,
-        reason: null,
+        // A note that a lost hold could not be settled stays for staff: that hold may still be on a card.
+        reason: record.reason?.startsWith('hold unknown') ? record.reason : null,
         ...released,
       });
       return ok({ record: captured, charged: record.amount, alreadyCaptured: false });

@@ -96,4 +96,49 @@ describe('Stripe provider (local stand-in)', () => {
     assert.deepEqual([first.value.charged, second.value.charged], [2100, 0]);
     assert.equal((await ledger.payment('door@99'))?.provider, 'stripe');
   });
+
+  it('a capture or hold resent after its answer was lost sends the card it was asked with, though the card changed', async () => {
+    // The first answer of each kind is lost: the provider acted, we do not know it.
+    const lost = { hold: true, capture: true };
+    const losing: PaymentProvider = {
+      name: stripe.name,
+      async hold(r) {
+        const answer = await stripe.hold(r);
+        if (!lost.hold) return answer;
+        lost.hold = false;
+        return { ok: false, code: 'PROVIDER_ERROR', reason: 'timeout' };
+      },
+      async capture(r) {
+        const answer = await stripe.capture(r);
+        if (!lost.capture) return answer;
+        lost.capture = false;
+        return { ok: false, code: 'PROVIDER_ERROR', reason: 'timeout' };
+      },
+      refund: (r) => stripe.refund(r),
+      release: (r) => stripe.release(r),
+    };
+    const cards: Record<string, string> = { ann: 'tok_visa' };
+    const ledger = new MemoryCheckoutLedger();
+    const payments = new Payments({ ledger, provider: losing, tokenOf: (a) => cards[a] ?? null });
+    const visit = { visit: 'door@card', account: 'ann', currency: 'USD' };
+    assert.equal((await payments.preauthorize(visit, 5000)).ok, false);
+    cards.ann = 'tok_mastercard'; // the shopper changes card inside
+    // The capture first asks again for the lost hold (same key, same card: Stripe answers with that hold) and takes
+    // the total from it, losing that answer too; the resend must send the same card again.
+    assert.equal((await payments.capture(visit, 1500)).ok, false);
+    cards.ann = 'tok_amex';
+    assert.deepEqual(await payments.resume(), { resent: 1, declined: [], recharged: [] });
+    const record = await ledger.payment('door@card');
+    assert.deepEqual([record?.status, record?.captured, record?.reason], ['captured', 1500, null]);
+    const again = await stripe.capture({
+      ...base,
+      visit: 'door@card',
+      token: null,
+      amount: 1500,
+      holdRef: record!.holdRef,
+      heldAmount: 5000,
+      idempotencyKey: record!.idempotencyKey!,
+    });
+    assert.ok(again.ok && again.ref === record?.chargeRef, 'one charge: the hold placed at entry, captured');
+  });
 });

@@ -60,6 +60,12 @@ export interface PaymentRecord {
   captured: number;
   chargeRef: string | null;
   idempotencyKey: string | null;
+  /**
+   * The card token the hold, or the capture attempt in flight, was asked with: a resend under the same key sends the
+   * same card (a provider refuses a key reused with other parameters), whatever card the account has now. Absent in
+   * records from before it was kept: the account's card then.
+   */
+  card?: string | null;
   /** Capture attempts so far; a retry after a decline uses a new key. */
   attempts: number;
   /** The sum of the visit's refund records (each written first; this total follows them). */
