@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { asStaff, startServerIn } from './server-harness.ts';
+import { T0, visitMessages, waitFor } from './server-fixtures.ts';
+import { asStaff, deviceClient, startServerIn } from './server-harness.ts';
 
 type Snapshot = { stock: Record<string, Record<string, number>> };
 type Fixtures = { fixtures: { plates: { plateId: string; stock: { sku: string; units: number }[] }[] }[] };
@@ -67,6 +68,34 @@ describe('a staff count on a running store', () => {
       assert.equal(await waterOnBoard(http), 6, 'the dashboard starts from the recovered stock');
     } finally {
       await second.server.stop();
+    }
+  });
+
+  it('is refused while the plate settles a change, which would be counted twice, and taken once it is still', async () => {
+    const server = await startServerIn(mkdtempSync(join(tmpdir(), 'walkout-count-busy-')));
+    try {
+      const http = server.info.httpUrl;
+      const device = await deviceClient(server.info.mqttUrl);
+      const visit = visitMessages({ start: T0, code: 'demo:ann:1' });
+      const ts = (m: (typeof visit)[number]) => (m.payload as { ts: number }).ts;
+      const publish = async (ms: typeof visit) => {
+        for (const m of ms) await device.publishAsync(m.topic, JSON.stringify(m.payload), { qos: 1 });
+      };
+      // A bottle of water leaves p2 at T0 + 20 s; the count comes while the plate still settles.
+      await publish(visit.filter((m) => ts(m) <= T0 + 20_800));
+      const busy = await count(http, 'p2', { counts: { water: 9 } });
+      assert.equal(busy.status, 409);
+      assert.equal(((await busy.json()) as { code: string }).code, 'PLATE_BUSY');
+      await publish(visit.filter((m) => ts(m) > T0 + 20_800));
+      await device.endAsync();
+      const stock = async () => (await get<Snapshot>(http, '/api/snapshot')).stock.p2;
+      // Taken then, the count (9) would have had the pick come off it again: 8.
+      assert.deepEqual(await waitFor(async () => (await stock())?.water === 9 && stock()), { water: 9 });
+      const still = await count(http, 'p2', { counts: { water: 7 } });
+      assert.equal(still.status, 200);
+      assert.deepEqual(await stock(), { water: 7 });
+    } finally {
+      await server.server.stop();
     }
   });
 });

@@ -112,6 +112,22 @@ test("a staff count sets a plate's stock at the engine's event time, is logged, 
   assert.equal(events.filter((e) => e.type === 'receipt.final').length, 1);
 });
 
+test('a staff count of a plate still settling a change is refused with a reason, and changes nothing', () => {
+  const messages = visit();
+  const count = {
+    topic: topicFor('shop', 'stock.count', 'console'),
+    payload: { v: 1, ts: T0 + 10_600, plateId: 'g1.s1.p1', counts: { WATER: 9 }, staff: 'Ada' },
+  };
+  // Among the plate's readings just after a bottle left it (10 s) while a hand still presses it (to 10.9 s).
+  const during = messages.findIndex((m) => (m.payload as { ts: number }).ts >= T0 + 10_600);
+  messages.splice(during, 0, count);
+  const { engine, events } = run(messages);
+  const refused = events.find((e) => e.type === 'message.rejected');
+  assert.equal(refused?.type === 'message.rejected' && refused.data.code, 'PLATE_BUSY');
+  assert.ok(!events.some((e) => e.type === 'stock.counted'));
+  assert.equal(engine.stats().rejected.PLATE_BUSY, 1);
+});
+
 test('the same input stream yields the same decisions', () => {
   const a = run(visit()).events;
   const b = run(visit()).events;

@@ -193,6 +193,8 @@ function engineCore(
     const t = Number.isFinite(now) ? now : m.ts;
     if (Number.isFinite(now)) advance(now, true);
     if (m.kind === 'stock.count') {
+      if (weight.settling(m.plateId))
+        return reject(topic, 'PLATE_BUSY', `plate ${m.plateId} is still settling a change: count it once it is still`);
       decisions.decideWaitingOn(m.plateId, t);
       stock.count(m.plateId, m.counts);
       emit({

@@ -11,9 +11,10 @@ import type { LoggedEvent } from '../engine/events.ts';
 import type { Engine } from '../engine/types.ts';
 import { WalkoutError } from '../errors.ts';
 import { stockCountSchema } from '../protocol/messages.ts';
+import { topicFor } from '../protocol/topics.ts';
 import type { Store } from '../store/store.ts';
 import { requireStaffApi, requireStaffPage, staffFromRequest } from '../web/auth.ts';
-import { type ConsoleSend, consoleHandheld } from '../web/console-handheld.ts';
+import { CONSOLE_HANDHELD, type ConsoleSend, consoleHandheld } from '../web/console-handheld.ts';
 import { storeLayout } from '../web/layout.ts';
 import { addStaffHeaders, STAFF_STYLESHEET, sendPage, staffPageFrom } from '../web/shell.ts';
 import { AlertPublisher } from './alert-mqtt.ts';
@@ -217,7 +218,10 @@ function registerRoutes(scope: FastifyInstance, deps: OpsDeps, publisher: AlertP
   });
 }
 
-/** A staff count goes to the engine as the console's handheld message; the answer waits for the board to show it. */
+/**
+ * A staff count goes to the engine as the console's handheld message; the answer waits for the board to show it. The
+ * engine may refuse it when applying it (a plate still settling a change): that refusal, logged, is the answer then.
+ */
 async function countStock(
   count: { plateId: string; body: unknown; staff: string },
   ctx: { deps: OpsDeps; board: OpsBoard; handheld: ConsoleSend },
@@ -229,10 +233,21 @@ async function countStock(
   const { plateId, staff } = count;
   if (!ctx.deps.store.plates.has(plateId))
     return reply.code(404).send({ ok: false, code: 'NO_SUCH_PLATE', reason: `no plate ${plateId}` });
-  const sent = ctx.handheld('stock.count', { plateId, counts: parsed.data.counts, staff });
-  if (!sent.ok) return reply.code(400).send({ ok: false, code: sent.code, reason: sent.reason });
-  await ctx.deps.settled?.();
-  return { ok: true, t: sent.value.t, plate: ctx.board.inventory.plate(plateId) };
+  let refused: { code: string; reason: string } | undefined;
+  const topic = topicFor(ctx.deps.store.def.id, 'stock.count', CONSOLE_HANDHELD);
+  const unsubscribe = ctx.deps.events.subscribe((e) => {
+    if (e.type === 'message.rejected' && e.data.topic === topic && e.data.reason.includes(`plate ${plateId} `))
+      refused = e.data;
+  });
+  try {
+    const sent = ctx.handheld('stock.count', { plateId, counts: parsed.data.counts, staff });
+    if (!sent.ok) refused = sent;
+    else await ctx.deps.settled?.();
+    if (refused) return reply.code(refused.code === 'PLATE_BUSY' ? 409 : 400).send({ ok: false, ...refused });
+    return { ok: true, t: sent.ok ? sent.value.t : null, plate: ctx.board.inventory.plate(plateId) };
+  } finally {
+    unsubscribe();
+  }
 }
 
 function visitSummary(v: ReturnType<OpsBoard['visits']['list']>[number]) {

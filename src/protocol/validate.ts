@@ -36,6 +36,8 @@ export const REJECT_CODES = [
   // A staff message the engine refuses when it applies it (engine/found-items.ts).
   'NO_SUCH_FIND',
   'NOT_IN_CART',
+  // A count of a plate still settling a change (engine.ts): that change, decided after, would be counted twice.
+  'PLATE_BUSY',
 ] as const;
 export type RejectCode = (typeof REJECT_CODES)[number];
 
@@ -86,7 +88,10 @@ export function validateMessage(store: Store, topic: string, payload: unknown): 
       if (!p.success) return schemaFail(p.error);
       const [w, h] = camera.resolution;
       if (offImage(p.data.people, w, h))
-        return fail('IMPOSSIBLE_VALUE', `a detection lies a whole image beyond camera ${deviceId}'s ${w}×${h} frame`);
+        return fail(
+          'IMPOSSIBLE_VALUE',
+          `a detection lies over ${OFF_IMAGE} images beyond camera ${deviceId}'s ${w}×${h} frame`,
+        );
       return checkTs({ kind, cameraId: deviceId, ...p.data });
     }
     case 'gate.scan':
@@ -146,14 +151,14 @@ function beyond(grams: readonly number[], max: number): boolean {
   return false;
 }
 
-/**
- * Whether a box or keypoint lies more than a whole image beyond the frame: a detector reports points a little off
- * the edge, never that far.
- */
+/** How many image sizes beyond the frame a point may lie: undistorted edge points of a wide lens land far out. */
+const OFF_IMAGE = 20;
+
+/** Whether a box or keypoint lies beyond anything a camera's lens could map its frame to (a 1e308, a broken box). */
 function offImage(people: readonly Detection[], w: number, h: number): boolean {
-  const off = (x: number, y: number) => x < -w || x > 2 * w || y < -h || y > 2 * h;
+  const off = (x: number, y: number) => Math.abs(x) > OFF_IMAGE * w || Math.abs(y) > OFF_IMAGE * h;
   for (const { box, keypoints } of people) {
-    if (off(box[0], box[1]) || box[2] > 2 * w || box[3] > 2 * h) return true;
+    if (off(box[0], box[1]) || box[2] > OFF_IMAGE * w || box[3] > OFF_IMAGE * h) return true;
     for (let i = 0; i < keypoints.length; i++) if (off(keypoints[i]![0], keypoints[i]![1])) return true;
   }
   return false;

@@ -85,6 +85,13 @@ export class ShelfGrouper {
     return oldest;
   }
 
+  /** Whether a change on this plate waits here to be decided. */
+  holds(plateId: string): boolean {
+    for (const list of this.pending.values())
+      for (const c of list) if (c.steps.some((s) => s.plateId === plateId)) return true;
+    return false;
+  }
+
   /** Everything pending (end of stream). */
   takeAll(): Cluster[] {
     const out = [...this.pending.values()].flat().sort((a, b) => a.tStart - b.tStart);

@@ -28,6 +28,8 @@ export interface WeightStage {
   silentPlates(t: number): string[];
   /** Start of the oldest change not decided yet (one waiting for a silent neighbour, say), if any. */
   pendingSince(): number | undefined;
+  /** Whether the plate is touched now, or a change on it is not decided yet. */
+  settling(plateId: string): boolean;
 }
 
 export function createWeightStage(store: Store, options: WeightStageOptions): WeightStage {
@@ -98,6 +100,7 @@ export function createWeightStage(store: Store, options: WeightStageOptions): We
       return decide(grouper.takeAll(), now);
     },
     pendingSince: () => grouper.pendingSince(),
+    settling: (plateId) => trackers.get(plateId)?.activeSince !== undefined || grouper.holds(plateId),
     silentPlates(t) {
       if (Number.isNaN(firstT)) return [];
       const out: string[] = [];
