@@ -60,7 +60,7 @@ async function startStack({ websocket = true, unsaved = false } = {}): Promise<S
   const lost: Engine['resolveReview'] = () => ({ ok: true });
   await webPlugin(app, {
     engine: unsaved ? { ...engine, resolveReview: lost } : engine,
-    applied: async () => {},
+    settled: async () => {},
     store,
     events: {
       subscribe(fn) {

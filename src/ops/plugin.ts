@@ -11,10 +11,9 @@ import type { LoggedEvent } from '../engine/events.ts';
 import type { Engine } from '../engine/types.ts';
 import { WalkoutError } from '../errors.ts';
 import { stockCountSchema } from '../protocol/messages.ts';
-import { topicFor } from '../protocol/topics.ts';
 import type { Store } from '../store/store.ts';
 import { requireStaffApi, requireStaffPage, staffFromRequest } from '../web/auth.ts';
-import { CONSOLE_HANDHELD, type ConsoleSend, consoleHandheld } from '../web/console-handheld.ts';
+import { type ConsoleSend, consoleHandheld } from '../web/console-handheld.ts';
 import { storeLayout } from '../web/layout.ts';
 import { addStaffHeaders, STAFF_STYLESHEET, sendPage, staffPageFrom } from '../web/shell.ts';
 import { AlertPublisher } from './alert-mqtt.ts';
@@ -123,7 +122,7 @@ function registerRoutes(scope: FastifyInstance, deps: OpsDeps, publisher: AlertP
     deps.publishAlert?.(alert);
   };
   const runtime = new OpsRuntime(deps, publish);
-  const handheld = consoleHandheld(deps.engine, store);
+  const handheld = consoleHandheld(deps);
   const board = runtime.board;
   const layout = storeLayout(store);
   // The shared staff stylesheet (served by the staff pages, src/web/plugin.ts) first, then the dashboard's own.
@@ -218,10 +217,7 @@ function registerRoutes(scope: FastifyInstance, deps: OpsDeps, publisher: AlertP
   });
 }
 
-/**
- * A staff count goes to the engine as the console's handheld message; the answer waits for the board to show it. The
- * engine may refuse it when applying it (a plate still settling a change): that refusal, logged, is the answer then.
- */
+/** A staff count goes to the engine as the console's handheld message; the answer waits for the board to show it. */
 async function countStock(
   count: { plateId: string; body: unknown; staff: string },
   ctx: { deps: OpsDeps; board: OpsBoard; handheld: ConsoleSend },
@@ -233,21 +229,10 @@ async function countStock(
   const { plateId, staff } = count;
   if (!ctx.deps.store.plates.has(plateId))
     return reply.code(404).send({ ok: false, code: 'NO_SUCH_PLATE', reason: `no plate ${plateId}` });
-  let refused: { code: string; reason: string } | undefined;
-  const topic = topicFor(ctx.deps.store.def.id, 'stock.count', CONSOLE_HANDHELD);
-  const unsubscribe = ctx.deps.events.subscribe((e) => {
-    if (e.type === 'message.rejected' && e.data.topic === topic && e.data.reason.includes(`plate ${plateId} `))
-      refused = e.data;
-  });
-  try {
-    const sent = ctx.handheld('stock.count', { plateId, counts: parsed.data.counts, staff });
-    if (!sent.ok) refused = sent;
-    else await ctx.deps.settled?.();
-    if (refused) return reply.code(refused.code === 'PLATE_BUSY' ? 409 : 400).send({ ok: false, ...refused });
-    return { ok: true, t: sent.ok ? sent.value.t : null, plate: ctx.board.inventory.plate(plateId) };
-  } finally {
-    unsubscribe();
-  }
+  const sent = await ctx.handheld('stock.count', { plateId, counts: parsed.data.counts, staff });
+  if (!sent.ok)
+    return reply.code(sent.code === 'PLATE_BUSY' ? 409 : 400).send({ ok: false, code: sent.code, reason: sent.reason });
+  return { ok: true, t: sent.value.t, plate: ctx.board.inventory.plate(plateId) };
 }
 
 function visitSummary(v: ReturnType<OpsBoard['visits']['list']>[number]) {

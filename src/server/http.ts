@@ -150,6 +150,10 @@ function streamEvents(socket: WebSocket, deps: HttpDeps, after: number | null): 
 /** Mounts the staff pages, the ops dashboard and the shopper app with what they need from the running server. */
 async function mountWeb(app: FastifyInstance, deps: HttpDeps): Promise<void> {
   const events = { subscribe: (fn: (e: LoggedEvent) => void) => deps.hub.subscribe(fn) };
+  const settled = async () => {
+    await deps.applied();
+    await deps.hub.flush();
+  };
   const evidence = {
     weightTrace: (plateIds: string[], t0: number, t1: number) => deps.traces.weightTrace(plateIds, t0, t1),
   };
@@ -159,7 +163,7 @@ async function mountWeb(app: FastifyInstance, deps: HttpDeps): Promise<void> {
     events,
     evidence,
     staffToken: deps.staffToken,
-    applied: deps.applied,
+    settled,
   });
   const opsLog = deps.logger.child({ part: 'ops' });
   await opsPlugin(app, {
@@ -168,10 +172,7 @@ async function mountWeb(app: FastifyInstance, deps: HttpDeps): Promise<void> {
     events,
     evidence,
     staffToken: deps.staffToken,
-    settled: async () => {
-      await deps.applied();
-      await deps.hub.flush();
-    },
+    settled,
     ...(deps.mqttUrl ? { mqttUrl: deps.mqttUrl } : {}),
     onError: (error) => opsLog.error({ err: error }, 'ops dashboard'),
   });

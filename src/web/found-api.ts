@@ -5,39 +5,34 @@
  * (console-handheld.ts); the waiting finds are in the engine's snapshot.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Engine } from '../engine/types.ts';
 import { foundAssignSchema, itemFoundSchema } from '../protocol/messages.ts';
-import type { Store } from '../store/store.ts';
 import { requireStaffApi, staffFromRequest } from './auth.ts';
-import { type ConsoleSend, consoleHandheld } from './console-handheld.ts';
+import { type ConsoleDeps, type ConsoleSend, consoleHandheld } from './console-handheld.ts';
 
 // The request bodies are the handheld messages' own fields (src/protocol/messages.ts), stamped here.
 const reportSchema = itemFoundSchema.pick({ sku: true, at: true }).strict();
 const assignSchema = foundAssignSchema.pick({ sessionId: true }).strict();
 
-export function registerFoundRoutes(
-  scope: FastifyInstance,
-  deps: { engine: Engine; store: Store; staffToken: string },
-): void {
-  const { engine, store, staffToken } = deps;
+export function registerFoundRoutes(scope: FastifyInstance, deps: ConsoleDeps & { staffToken: string }): void {
+  const { engine, staffToken } = deps;
   const api = requireStaffApi(staffToken);
-  const handheld = consoleHandheld(engine, store);
+  const handheld = consoleHandheld(deps);
   /** Finds answered from here and not yet gone from the waiting list: a second click is not a second answer. */
   const answering = new Set<string>();
-  const answer = (reply: FastifyReply, sent: ReturnType<ConsoleSend>) =>
+  const answer = (reply: FastifyReply, sent: Awaited<ReturnType<ConsoleSend>>) =>
     sent.ok ? { ok: true, t: sent.value.t } : reply.code(400).send({ ok: false, code: sent.code, reason: sent.reason });
 
-  scope.post<{ Body: unknown }>('/api/staff/found', { onRequest: api }, (request, reply) => {
+  scope.post<{ Body: unknown }>('/api/staff/found', { onRequest: api }, async (request, reply) => {
     const body = reportSchema.safeParse(request.body);
     if (!body.success)
       return reply.code(400).send({ ok: false, code: 'BAD_FIND', reason: 'send {"sku", "at": [x, y]}' });
-    return answer(reply, handheld('item.found', body.data));
+    return answer(reply, await handheld('item.found', body.data));
   });
 
   scope.post<{ Params: { foundId: string }; Body: unknown }>(
     '/api/staff/found/:foundId/assign',
     { onRequest: api },
-    (request, reply) => {
+    async (request, reply) => {
       const body = assignSchema.safeParse(request.body);
       if (!body.success) return reply.code(400).send({ ok: false, code: 'BAD_ASSIGN', reason: 'send {"sessionId"}' });
       const waiting = engine.snapshot().found;
@@ -50,7 +45,7 @@ export function registerFoundRoutes(
         return reply.code(400).send({ ok: false, code: 'NOT_A_CANDIDATE', reason: `${sessionId} is not a candidate` });
       answering.add(find.foundId);
       const staff = staffFromRequest(request, staffToken)?.name ?? 'staff';
-      const sent = handheld('found.assign', { foundId: find.foundId, sessionId, staff });
+      const sent = await handheld('found.assign', { foundId: find.foundId, sessionId, staff });
       if (!sent.ok) answering.delete(find.foundId);
       return answer(reply, sent);
     },

@@ -42,10 +42,10 @@ export interface WebDeps {
   evidence: { weightTrace(plateIds: string[], t0: number, t1: number): Record<string, [number, number][]> };
   staffToken: string;
   /**
-   * Resolves once every call handed to `engine` so far is saved and applied (the server's write-ahead journal);
-   * absent where the engine applies a call as it answers.
+   * Resolves once every call handed to `engine` so far is saved and applied (the server's write-ahead journal) and
+   * its decisions delivered to `events`; absent where the engine applies a call as it answers.
    */
-  applied?: () => Promise<void>;
+  settled?: () => Promise<void>;
 }
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
@@ -171,7 +171,7 @@ function registerRoutes(scope: FastifyInstance, deps: WebDeps): void {
         return reply.code(status).send(result);
       }
       // Answer once the decision is saved and applied: the console reloads a case that is closed, a cart that moved.
-      await deps.applied?.();
+      await deps.settled?.();
       if (engine.snapshot().reviews.some((c) => c.caseId === reviewCase.caseId)) {
         const reason = 'the decision was not saved; the case is still open, try again';
         return reply.code(503).send({ ok: false, code: 'NOT_SAVED', reason });
@@ -181,5 +181,5 @@ function registerRoutes(scope: FastifyInstance, deps: WebDeps): void {
   );
 
   scope.get('/api/staff/live', { websocket: true, onRequest: api }, (socket) => feed.add(socket));
-  registerFoundRoutes(scope, { engine, store, staffToken });
+  registerFoundRoutes(scope, { engine, store, staffToken, events: deps.events, settled: deps.settled });
 }
