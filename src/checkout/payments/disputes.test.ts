@@ -207,13 +207,74 @@ describe('Disputes', () => {
     const restarted = new Disputes({ ledger, payments, autoRefundLimit: 500 });
     // Staff find one of those waters on the floor: its units are already claimed, so nothing more is refunded.
     const found = { visit: 'door@1', sku: 'WATER', qty: 1, key: 'found-1', reason: 'found on the floor', by: 'engine' };
+    const [stuck] = await restarted.inReview();
+    assert.deepEqual([stuck?.sku, stuck?.status], ['WATER', 'refunding'], 'staff see a refund whose outcome was lost');
     const credit = await restarted.credit(found);
     assert.equal(!credit.ok && credit.code, 'ALREADY_DISPUTED');
-    // The claim waits for staff; rejecting it cannot take back what was paid, so it reads refunded.
-    const [waiting] = await restarted.inReview();
-    assert.equal(waiting?.sku, 'WATER');
-    const rejected = await restarted.decide(waiting!.disputeId, false, 'sam');
-    assert.equal(rejected.ok && rejected.value.status, 'refunded');
+    // The find finished the claim (its refund sent again under its key: the provider paid once) and took nothing.
+    assert.equal((await ledger.dispute(stuck!.disputeId))?.status, 'refunded');
+    assert.deepEqual(await restarted.inReview(), []);
+    assert.equal(provider.capturedFor('door@1'), 1898 - 2 * 199);
+  });
+
+  it('a refund sent whose outcome was lost is finished when staff decide it, whichever way they click', async () => {
+    const { ledger, provider, payments } = await setup();
+    const record = ledger.putDispute.bind(ledger);
+    ledger.putDispute = async (d: DisputeRecord) => {
+      if (d.status === 'refunded') throw new Error('process died');
+      return record(d);
+    };
+    const disputes = new Disputes({ ledger, payments, autoRefundLimit: 500 });
+    await assert.rejects(disputes.open({ visit: 'door@1', account: 'ann', sku: 'WATER', qty: 1, reason: 'not mine' }));
+    ledger.putDispute = record;
+    const [stuck] = await disputes.inReview();
+    const decided = await disputes.decide(stuck!.disputeId, false, 'sam');
+    assert.equal(decided.ok && decided.value.status, 'refunded', 'the money went: rejecting cannot undo it');
+    assert.equal(provider.capturedFor('door@1'), 1898 - 199);
+    assert.equal(provider.movements.filter((m) => m.kind === 'refund').length, 1);
+  });
+
+  it("an item found while the shopper's own claim on its line waits for staff comes out of that claim", async () => {
+    const { disputes, provider } = await setup();
+    // Ann disputes both waters (398: over a 300 limit, so staff decide); one is then found on the floor.
+    const strict = new Disputes({
+      ledger: disputes['options'].ledger,
+      payments: disputes['options'].payments,
+      autoRefundLimit: 300,
+    });
+    const claim = await strict.open({ visit: 'door@1', account: 'ann', sku: 'WATER', reason: 'took none' });
+    assert.ok(claim.ok && claim.value.status === 'review');
+    const found = { visit: 'door@1', sku: 'WATER', qty: 1, key: 'found-1', reason: 'found on the floor', by: 'engine' };
+    const credit = await strict.credit(found);
+    assert.ok(credit.ok && credit.value.status === 'refunded', 'the found water is refunded now');
+    const [waiting] = await strict.inReview();
+    assert.deepEqual([waiting?.qty, waiting?.amount], [1, 199], 'the claim waits for the other water only');
+    // Staff reject the rest: the found one stays refunded.
+    assert.ok((await strict.decide(waiting!.disputeId, false, 'sam')).ok);
+    assert.equal(provider.capturedFor('door@1'), 1898 - 199);
+    // A second find on the line: nothing of the claim waits any more, and its units are all claimed or charged.
+    const again = await strict.credit({ ...found, key: 'found-2' });
+    assert.ok(again.ok && again.value.status === 'refunded');
+    assert.equal(provider.capturedFor('door@1'), 1898 - 2 * 199);
+  });
+
+  it("a find covering the shopper's whole claim in review decides that claim: refunded as it stands", async () => {
+    const { ledger, payments, provider } = await setup();
+    const strict = new Disputes({ ledger, payments, autoRefundLimit: 100 });
+    const claim = await strict.open({ visit: 'door@1', account: 'ann', sku: 'WATER', qty: 1, reason: 'took one' });
+    assert.ok(claim.ok && claim.value.status === 'review');
+    const found = { visit: 'door@1', sku: 'WATER', qty: 1, key: 'found-1', reason: 'found on the floor', by: 'engine' };
+    // Still a unit left undisputed on the line: the credit takes that one, the claim keeps waiting.
+    assert.ok((await strict.credit(found)).ok);
+    assert.equal((await strict.inReview()).length, 1);
+    // The next find has no undisputed unit left: it decides the claim.
+    const decided = await strict.credit({ ...found, key: 'found-2' });
+    assert.ok(decided.ok);
+    assert.deepEqual(
+      [decided.value.disputeId, decided.value.status, decided.value.decidedBy],
+      [claim.value.disputeId, 'refunded', 'engine'],
+    );
+    assert.deepEqual(await strict.inReview(), []);
     assert.equal(provider.capturedFor('door@1'), 1898 - 2 * 199);
   });
 });

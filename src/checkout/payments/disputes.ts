@@ -77,13 +77,40 @@ export class Disputes {
   ): Promise<Result<DisputeRecord, CreditCode>> {
     return this.perVisit.run(req.visit, async () => {
       const earlier = await this.options.ledger.dispute(disputeId(req.visit, req.sku, req.key));
-      if (earlier && earlier.status !== 'refund-failed') return ok(earlier);
-      const claim = earlier ? ok(earlier) : await this.claim(req, null, req.key);
+      if (earlier && earlier.status !== 'refund-failed' && earlier.status !== 'refunding') return ok(earlier);
+      let claim = earlier ? ok(earlier) : await this.claim(req, null, req.key);
+      if (!claim.ok && claim.code === 'ALREADY_DISPUTED') {
+        const decided = await this.takeFromReview(req);
+        if (decided) return decided;
+        claim = await this.claim(req, null, req.key);
+      }
       if (!claim.ok) return claim;
       if (!(await this.charged(req.visit))) return ok(await this.toReview(claim.value));
       const done = await this.refund(claim.value, req.by);
       return done.retry ? fail('REFUND_FAILED', done.reason) : ok(done.record);
     });
+  }
+
+  /**
+   * The store's evidence agrees with the shopper's own claim on the line: the found units come out of it, so a
+   * rejection later cannot take them with it. A claim whose refund was sent (its outcome lost) is finished first: it
+   * holds its units. One waiting for staff and no larger is refunded as it stands (the evidence decides it); a larger
+   * one keeps waiting for the rest, and the credit goes ahead (null).
+   */
+  private async takeFromReview(
+    req: Pick<DisputeRequest, 'visit' | 'sku'> & { qty: number; by: string },
+  ): Promise<Result<DisputeRecord, CreditCode> | null> {
+    const claim = await this.options.ledger.dispute(disputeId(req.visit, req.sku));
+    const sent = claim?.status === 'refunding';
+    if (!claim || !(sent || claim.status === 'review') || !(await this.charged(req.visit))) return null;
+    if (sent || claim.qty <= req.qty) {
+      const done = await this.refund(claim, claim.decidedBy ?? req.by);
+      if (done.retry) return fail('REFUND_FAILED', done.reason);
+      return sent ? fail('ALREADY_DISPUTED', 'every unit of this line is already disputed') : ok(done.record);
+    }
+    const qty = claim.qty - req.qty;
+    await this.options.ledger.putDispute({ ...claim, qty, amount: (claim.amount / claim.qty) * qty });
+    return null;
   }
 
   private async charged(visit: string): Promise<boolean> {
@@ -148,13 +175,11 @@ export class Disputes {
       // Read again in turn: a decision just before this one may have settled it.
       const dispute = (await this.options.ledger.dispute(id))!;
       if (!waitsForStaff(dispute)) return fail('ALREADY_DECIDED', `dispute is ${dispute.status}`);
-      if (!approve) {
-        // A refund that went through before its outcome was recorded (a crash) cannot be taken back.
-        const paid = (await this.options.ledger.refunds(dispute.visit)).some((r) => r.line === refundLine(dispute));
-        const status = paid ? ('refunded' as const) : ('rejected' as const);
-        const decided = { ...dispute, status, decided: this.clock(), decidedBy: reviewer };
-        await this.options.ledger.putDispute(decided);
-        return ok(decided);
+      // A refund already sent may have paid (its outcome was lost): it is finished, never rejected.
+      if (!approve && dispute.status !== 'refunding') {
+        const rejected = { ...dispute, status: 'rejected' as const, decided: this.clock(), decidedBy: reviewer };
+        await this.options.ledger.putDispute(rejected);
+        return ok(rejected);
       }
       const done = await this.refund(dispute, reviewer);
       return done.record.status === 'refunded' ? ok(done.record) : fail('REFUND_FAILED', done.reason);
@@ -166,16 +191,16 @@ export class Disputes {
   }
 
   /**
-   * Refunds a dispute and records the outcome. The claim is recorded first, so its units count as claimed even when
-   * the outcome is lost (a crash after the provider paid): nothing else refunds them again, and it waits for staff,
-   * whose approval finds the line refunded. A line refunded already counts as refunded; only a provider error is
-   * worth trying again (`retry`), anything else waits for staff as it is.
+   * Refunds a dispute and records the outcome. The claim is recorded `refunding` first, so its units count as claimed
+   * even when the outcome is lost (a crash after the provider paid): nothing else refunds them again, and it waits
+   * for staff, whose decision sends the same refund again (same key: the money moves once). A line refunded already
+   * counts as refunded; only a provider error is worth trying again (`retry`), anything else waits for staff.
    */
   private async refund(
     dispute: DisputeRecord,
     by: string,
   ): Promise<{ record: DisputeRecord; retry: boolean; reason: string }> {
-    await this.options.ledger.putDispute(dispute);
+    await this.options.ledger.putDispute({ ...dispute, status: 'refunding' });
     const refund = await this.options.payments.refund(dispute.visit, refundLine(dispute), dispute.amount);
     const status: DisputeRecord['status'] =
       refund.ok || refund.code === 'ALREADY_REFUNDED' ? 'refunded' : 'refund-failed';

@@ -91,11 +91,15 @@ export interface ReceiptRecord {
   emailError: string | null;
 }
 
-export type DisputeStatus = 'refunded' | 'review' | 'rejected' | 'refund-failed';
+/**
+ * `refunding`: the refund was sent and its outcome is not recorded yet (for a moment; for good after a crash, when
+ * staff finish it: the same key again, so the money moves once).
+ */
+export type DisputeStatus = 'refunded' | 'review' | 'rejected' | 'refund-failed' | 'refunding';
 
-/** In review, or approved with a refund that failed: staff decide (again), the refund is tried again. */
+/** In review, approved with a refund that failed, or a refund sent whose outcome was lost: staff decide (again). */
 export const waitsForStaff = (d: { status: DisputeStatus }): boolean =>
-  d.status === 'review' || d.status === 'refund-failed';
+  d.status === 'review' || d.status === 'refund-failed' || d.status === 'refunding';
 
 export interface DisputeRecord {
   disputeId: string;
