@@ -303,3 +303,54 @@ test('a staff count decides first a race waiting on its plate: the pick before t
   assert.deepEqual(order, ['review.opened', 'stock.counted']);
   assert.equal(engine.snapshot().stock[plateId]?.[sku], 3, 'the log and the engine agree on the count');
 });
+
+test('a find left to staff stops waiting after a day, though a handheld stamped an earlier find days ahead', () => {
+  const store = parseStore({ ...tinyStoreDef(), mode: 'single-shopper' as const });
+  assert.ok(store.ok);
+  const engine = createEngine({ store: store.value, authorizer: createDemoAuthorizer(), sink: () => {} });
+  const hour = 3_600_000;
+  const find = (ts: number, at: [number, number]) =>
+    engine.ingest(topicFor('shop', 'item.found', 'hh-2'), { v: 1, ts, sku: 'WATER', at });
+  // Before any device spoke, a find takes its handheld's stamp as the store's time: here two days ahead.
+  find(T0 + 48 * hour, [1, 1]);
+  for (let ts = T0; ts <= T0 + 26 * hour; ts += 60_000) {
+    engine.ingest(topicFor('shop', 'gate.pass', 'door'), { v: 1, ts, direction: 'out' });
+    if (ts === T0 + hour) find(ts, [2, 2]);
+  }
+  find(T0 + 26 * hour, [3, 3]);
+  const waiting = engine.snapshot().found.map((f) => (f.t - T0) / hour);
+  assert.ok(!waiting.some((h) => h > 0.5 && h < 2), `the find of +1 h waited over a day: ${waiting}`);
+});
+
+test('a plate whose controller fell silent mid-touch can still be counted: the count is what staff do then', () => {
+  const store = parseStore({ ...tinyStoreDef(), mode: 'single-shopper' as const });
+  assert.ok(store.ok);
+  const plate = byException(
+    {
+      plateId: 'g1.s1.p1',
+      base: 5_600,
+      presses: [{ t0: 9_600, t1: 10_900, grams: 300 }],
+      gaps: [{ from: 10_000, to: 1e9 }],
+    },
+    T0,
+    200_000,
+    7,
+  );
+  const engine = createEngine({ store: store.value, authorizer: createDemoAuthorizer(), sink: () => {} });
+  const door = Array.from({ length: 40 }, (_, i) => T0 + 15_000 + i * 5_000).map((ts) => ({
+    ts,
+    topic: topicFor('shop', 'gate.pass', 'door'),
+    payload: { v: 1, ts, direction: 'out' },
+  }));
+  const readings = plate.map((m) => ({
+    ts: m.ts,
+    topic: topicFor('shop', 'plate.weight', m.plateId),
+    payload: { v: 1, ts: m.ts, hz: m.hz, grams: m.grams },
+  }));
+  for (const m of [...readings, ...door].sort((a, b) => a.ts - b.ts)) engine.ingest(m.topic, m.payload);
+  engine.tick(T0 + 400_000);
+  assert.deepEqual(engine.snapshot().silentPlates, ['g1.s1.p1']);
+  const count = { v: 1, ts: T0 + 400_000, plateId: 'g1.s1.p1', counts: { WATER: 9 }, staff: 'Ada' };
+  assert.deepEqual(engine.ingest(topicFor('shop', 'stock.count', 'console'), count), { ok: true });
+  assert.equal(engine.snapshot().stock['g1.s1.p1']?.WATER, 9);
+});

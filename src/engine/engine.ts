@@ -130,9 +130,10 @@ function engineCore(
     config: FOUND_DEFAULTS,
   });
 
-  const reject = (topic: string, code: RejectCode, reason: string): IngestOutcome => {
+  const reject = (topic: string, code: RejectCode, reason: string, ts?: number): IngestOutcome => {
     stats.rejected[code] = (stats.rejected[code] ?? 0) + 1;
-    emit({ type: 'message.rejected', t: Number.isFinite(now) ? now : 0, data: { topic, code, reason } });
+    const data = ts === undefined ? { topic, code, reason } : { topic, code, reason, ts };
+    emit({ type: 'message.rejected', t: Number.isFinite(now) ? now : 0, data });
     return { ok: false, code, reason };
   };
 
@@ -193,8 +194,14 @@ function engineCore(
     const t = Number.isFinite(now) ? now : m.ts;
     if (Number.isFinite(now)) advance(now, true);
     if (m.kind === 'stock.count') {
-      if (weight.settling(m.plateId))
-        return reject(topic, 'PLATE_BUSY', `plate ${m.plateId} is still settling a change: count it once it is still`);
+      // A silent plate's last touch is stale (its controller died mid-touch): a count is what staff do then.
+      if (weight.settling(m.plateId) && !weight.silentPlates(t).includes(m.plateId))
+        return reject(
+          topic,
+          'PLATE_BUSY',
+          `plate ${m.plateId} is still settling a change: count it once it is still`,
+          m.ts,
+        );
       decisions.decideWaitingOn(m.plateId, t);
       stock.count(m.plateId, m.counts);
       emit({
@@ -204,7 +211,7 @@ function engineCore(
       });
     } else {
       const outcome = m.kind === 'item.found' ? found.onFound(m, t) : found.onAssign(m, t);
-      if (!outcome.ok) return reject(topic, outcome.code, outcome.reason);
+      if (!outcome.ok) return reject(topic, outcome.code, outcome.reason, m.ts);
     }
     stats.accepted += 1;
     return { ok: true };

@@ -27,7 +27,8 @@ export interface ShelfDecided {
 }
 
 export interface EngineEventMap {
-  'message.rejected': { topic: string; code: RejectCode; reason: string };
+  /** `ts`: the message's own stamp, for a staff message refused when applied (its sender waits for the answer). */
+  'message.rejected': { topic: string; code: RejectCode; reason: string; ts?: number };
   'shelf.event': ShelfEvent;
   'shelf.decided': ShelfDecided;
   'gate.command': { gateId: string; action: 'open' | 'deny'; admit: number; reason: string; sessionId?: string };

@@ -36,7 +36,7 @@ export interface FoundItem extends FoundDecision {
   assignedBy?: string;
 }
 
-/** Trails are pruned at most this often (ms of event time). */
+/** Trails, and finds past waiting, are pruned at most this often (ms of event time). */
 const PRUNE_EVERY_MS = 60_000;
 /**
  * A find nobody assigned within a day stops waiting, checked at the next find (it stays in the log as `item.found`
@@ -50,6 +50,7 @@ export class FoundItems {
   /** Finds already reported (id → event time), so a handheld's resent message is not a second item. */
   private readonly seen = new Map<string, number>();
   private lastPrune = Number.NEGATIVE_INFINITY;
+  private lastForget = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: {
@@ -98,16 +99,15 @@ export class FoundItems {
     return ok(true);
   }
 
-  /** Both maps hold finds in the order they came, at event times that never go back: stop at the first one kept. */
+  /**
+   * At most once a minute of event time: a flood of finds costs a pass each minute, not one per find. A time before
+   * the last pass (a find stamped by a handheld's clock before any device spoke) passes again.
+   */
   private forgetOld(t: number): void {
-    for (const [id, at] of this.seen) {
-      if (at >= t - WAIT_FOR_STAFF_MS) break;
-      this.seen.delete(id);
-    }
-    for (const [id, old] of this.pending) {
-      if (old.t >= t - WAIT_FOR_STAFF_MS) break;
-      this.pending.delete(id);
-    }
+    if (t >= this.lastForget && t - this.lastForget < PRUNE_EVERY_MS) return;
+    this.lastForget = t;
+    for (const [id, at] of this.seen) if (at < t - WAIT_FOR_STAFF_MS) this.seen.delete(id);
+    for (const [id, old] of this.pending) if (old.t < t - WAIT_FOR_STAFF_MS) this.pending.delete(id);
   }
 
   /** Finds waiting for staff to say whose they were, oldest first. */

@@ -28,8 +28,7 @@ export interface ConsoleDeps {
 
 /**
  * Staff messages apply at the engine's own event time; their `ts` only names them, so the edge's clock is fine here,
- * never the same ms twice. A refusal seen on the console's topic while waiting is taken as this message's: staff
- * actions of one kind come one at a time from a page.
+ * never the same ms twice, so the engine's refusal names this message by it.
  */
 export function consoleHandheld(deps: ConsoleDeps): ConsoleSend {
   let lastTs = 0;
@@ -42,7 +41,7 @@ export function consoleHandheld(deps: ConsoleDeps): ConsoleSend {
     if (!valid.ok) return fail(valid.code, valid.reason);
     let refused: { code: RejectCode; reason: string } | undefined;
     const unsubscribe = deps.events?.subscribe((e) => {
-      if (e.type === 'message.rejected' && e.data.topic === topic) refused = e.data;
+      if (e.type === 'message.rejected' && e.data.topic === topic && e.data.ts === t) refused = e.data;
     });
     try {
       const taken = deps.engine.ingest(topic, payload);

@@ -235,13 +235,9 @@ describe('Disputes', () => {
   });
 
   it("an item found while the shopper's own claim on its line waits for staff comes out of that claim", async () => {
-    const { disputes, provider } = await setup();
+    const { ledger, payments, provider } = await setup();
     // Ann disputes both waters (398: over a 300 limit, so staff decide); one is then found on the floor.
-    const strict = new Disputes({
-      ledger: disputes['options'].ledger,
-      payments: disputes['options'].payments,
-      autoRefundLimit: 300,
-    });
+    const strict = new Disputes({ ledger, payments, autoRefundLimit: 300 });
     const claim = await strict.open({ visit: 'door@1', account: 'ann', sku: 'WATER', reason: 'took none' });
     assert.ok(claim.ok && claim.value.status === 'review');
     const found = { visit: 'door@1', sku: 'WATER', qty: 1, key: 'found-1', reason: 'found on the floor', by: 'engine' };
