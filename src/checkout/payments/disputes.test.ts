@@ -47,6 +47,21 @@ async function setup(capture = true) {
   return { ledger, provider, payments, disputes, reviews };
 }
 
+/** Ann's dispute is refunded at once, and the process dies as it records the outcome (the claim was recorded first). */
+async function refundThenCrash(claim: { sku: string; qty?: number; reason: string }) {
+  const charged = await setup();
+  const { ledger, payments } = charged;
+  const record = ledger.putDispute.bind(ledger);
+  ledger.putDispute = async (d: DisputeRecord) => {
+    if (d.status === 'refunded') throw new Error('process died');
+    return record(d);
+  };
+  const disputes = new Disputes({ ledger, payments, autoRefundLimit: 500 });
+  await assert.rejects(disputes.open({ visit: 'door@1', account: 'ann', ...claim }));
+  ledger.putDispute = record;
+  return charged;
+}
+
 describe('Disputes', () => {
   it('refunds a line under the limit at once', async () => {
     const { disputes, provider, reviews } = await setup();
@@ -192,17 +207,7 @@ describe('Disputes', () => {
   });
 
   it('a crash after the provider refunded, before the outcome was recorded, never refunds that unit again', async () => {
-    const { ledger, provider, payments } = await setup();
-    const record = ledger.putDispute.bind(ledger);
-    // The process dies as it records the refund's outcome: the claim itself was recorded before the refund.
-    ledger.putDispute = async (d: DisputeRecord) => {
-      if (d.status === 'refunded') throw new Error('process died');
-      return record(d);
-    };
-    const disputes = new Disputes({ ledger, payments, autoRefundLimit: 500 });
-    const open = { visit: 'door@1', account: 'ann', sku: 'WATER', reason: 'took none' };
-    await assert.rejects(disputes.open(open));
-    ledger.putDispute = record;
+    const { ledger, provider, payments } = await refundThenCrash({ sku: 'WATER', reason: 'took none' });
     assert.equal(provider.capturedFor('door@1'), 1898 - 2 * 199);
     const restarted = new Disputes({ ledger, payments, autoRefundLimit: 500 });
     // Staff find one of those waters on the floor: its units are already claimed, so nothing more is refunded.
@@ -218,15 +223,8 @@ describe('Disputes', () => {
   });
 
   it('a refund sent whose outcome was lost is finished when staff decide it, whichever way they click', async () => {
-    const { ledger, provider, payments } = await setup();
-    const record = ledger.putDispute.bind(ledger);
-    ledger.putDispute = async (d: DisputeRecord) => {
-      if (d.status === 'refunded') throw new Error('process died');
-      return record(d);
-    };
+    const { ledger, provider, payments } = await refundThenCrash({ sku: 'WATER', qty: 1, reason: 'not mine' });
     const disputes = new Disputes({ ledger, payments, autoRefundLimit: 500 });
-    await assert.rejects(disputes.open({ visit: 'door@1', account: 'ann', sku: 'WATER', qty: 1, reason: 'not mine' }));
-    ledger.putDispute = record;
     const [stuck] = await disputes.inReview();
     const decided = await disputes.decide(stuck!.disputeId, false, 'sam');
     assert.equal(decided.ok && decided.value.status, 'refunded', 'the money went: rejecting cannot undo it');
