@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import Fastify from 'fastify';
 import { Disputes } from '../src/checkout/payments/disputes.ts';
 import { MemoryCheckoutLedger } from '../src/checkout/payments/ledger.ts';
-import { Payments } from '../src/checkout/payments/payments.ts';
+import { NO_ANSWER, Payments } from '../src/checkout/payments/payments.ts';
 import { TestPaymentProvider } from '../src/checkout/payments/test-provider.ts';
 import type { DisputeRecord } from '../src/checkout/payments/types.ts';
 import type { Receipt } from '../src/checkout/types.ts';
@@ -159,4 +159,41 @@ test('disputes page in Chromium: the line, the note, the evidence; refund one an
   await page.locator('#visit:not([hidden])').waitFor();
   assert.match((await page.locator('#visit-title').textContent()) ?? '', /Visit s1/);
   assert.deepEqual(errors, []);
+});
+
+test('captures to follow up: a declined one, and one with no answer for a day, but not one still being resent', async () => {
+  const stack = await startStack();
+  try {
+    const payment = (visit: string, status: 'declined' | 'capturing', reason: string | null) => ({
+      visit,
+      account: `acct-${visit}`,
+      provider: 'test',
+      currency: 'USD',
+      status,
+      heldAmount: 0,
+      holdRef: null,
+      amount: 450,
+      captured: 0,
+      chargeRef: null,
+      idempotencyKey: `capture:${visit}`,
+      attempts: 1,
+      refunded: 0,
+      reason,
+      updated: T0,
+    });
+    await stack.ledger.putPayment(payment('v-declined', 'declined', 'test card declined'));
+    await stack.ledger.putPayment(payment('v-silent', 'capturing', NO_ANSWER));
+    await stack.ledger.putPayment(payment('v-resending', 'capturing', null));
+    const res = await fetch(`${stack.base}/api/staff/disputes`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const { declined } = (await res.json()) as { declined: { visit: string; reason: string }[] };
+    assert.deepEqual(
+      declined.map((p) => [p.visit, p.reason]),
+      [
+        ['v-declined', 'test card declined'],
+        ['v-silent', NO_ANSWER],
+      ],
+    );
+  } finally {
+    await stack.app.close();
+  }
 });

@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Disputes } from '../checkout/payments/disputes.ts';
+import { NO_ANSWER } from '../checkout/payments/payments.ts';
 import type { CheckoutLedger } from '../checkout/payments/types.ts';
 import type { AccountsService } from '../identity/accounts.ts';
 import type { Store } from '../store/store.ts';
@@ -19,7 +20,7 @@ const STATUS = { NO_SUCH_DISPUTE: 404, ALREADY_DECIDED: 409, REFUND_FAILED: 502 
 /** What the API needs of the shopper journey (src/app/journey.ts). */
 export interface StaffDisputesJourney {
   disputes: Pick<Disputes, 'inReview' | 'decide'>;
-  ledger: Pick<CheckoutLedger, 'declined'>;
+  ledger: Pick<CheckoutLedger, 'declined' | 'unsettled'>;
   accounts: Pick<AccountsService, 'emailOf'>;
 }
 
@@ -39,7 +40,9 @@ export async function staffDisputesPlugin(
           email: await journey.accounts.emailOf(d.account),
         })),
       );
-      const declined = (await journey.ledger.declined()).map((p) => ({
+      // Declined captures, and captures with no answer for a day: both for staff to follow up.
+      const stuck = (await journey.ledger.unsettled()).filter((p) => p.reason === NO_ANSWER);
+      const declined = [...(await journey.ledger.declined()), ...stuck].map((p) => ({
         visit: p.visit,
         account: p.account,
         amount: p.amount,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MemoryCheckoutLedger } from './ledger.ts';
 import { SqliteCheckoutLedger } from './ledger-sqlite.ts';
-import { captureKey, Payments } from './payments.ts';
+import { captureKey, NO_ANSWER, Payments, RESEND_WITHIN_MS } from './payments.ts';
 import { TEST_CARDS, TestPaymentProvider } from './test-provider.ts';
 import type { CheckoutLedger, PaymentProvider } from './types.ts';
 
@@ -254,5 +254,32 @@ describe('Payments', () => {
     assert.equal((await ledger.payment('door@1'))?.refunded, 199);
     const tooMuch = await p.refund('door@1', 'WINE', 1501);
     assert.equal(!tooMuch.ok && tooMuch.code, 'REFUND_TOO_LARGE', 'the cap counts the mended total');
+  });
+
+  it('stops resending a capture with no answer after a day, before the provider forgets its key, and says why', async () => {
+    const provider = new TestPaymentProvider();
+    let now = 1_000;
+    let sends = 0;
+    const silent: PaymentProvider = {
+      name: 'test',
+      hold: (r) => provider.hold(r),
+      refund: (r) => provider.refund(r),
+      release: (r) => provider.release(r),
+      capture: async () => {
+        sends += 1;
+        return { ok: false, code: 'PROVIDER_ERROR', reason: 'socket hang up' };
+      },
+    };
+    const ledger = new MemoryCheckoutLedger();
+    const p = new Payments({ ledger, provider: silent, tokenOf: () => TEST_CARDS.ok, clock: () => now });
+    await p.capture(visit, 250);
+    now += RESEND_WITHIN_MS - 1;
+    await p.resume();
+    assert.deepEqual([sends, (await ledger.payment('door@1'))?.reason], [2, null], 'still resent within the day');
+    now += 2;
+    assert.deepEqual(await p.resume(), { resent: 1, declined: [], recharged: [] });
+    const record = await ledger.payment('door@1');
+    assert.deepEqual([record?.status, record?.reason], ['capturing', NO_ANSWER]);
+    assert.equal(sends, 2, 'not sent again');
   });
 });

@@ -40,6 +40,14 @@ export type RefundCode =
   | 'DECLINED'
   | 'PROVIDER_ERROR';
 
+/**
+ * A capture with no answer is resent under its key for this long after it was first sent, and then left for staff:
+ * a provider forgets a key after a day (Stripe: 24 h), and a resend then could charge the card a second time.
+ */
+export const RESEND_WITHIN_MS = 23 * 3_600_000;
+/** The reason such a capture carries, for staff. */
+export const NO_ANSWER = 'no answer from the provider for a day: check the charge there before charging again';
+
 /** The idempotency key of a visit's n-th capture attempt (a new attempt only after a decline). */
 export const captureKey = (visit: string, attempt: number): string =>
   attempt <= 1 ? `capture:${visit}` : `capture:${visit}:${attempt}`;
@@ -156,7 +164,8 @@ export class Payments {
    * Resends captures with no answer (a crash, a provider error) with their original keys. Each record is read
    * again in its visit's turn: one settled meanwhile (captured, then maybe refunded) is left as it is. Answers how
    * many it found, the visits whose card was declined this time (their shopper was told the charge was on its way)
-   * and those charged now on an attempt after a decline (their shopper was last told it was declined).
+   * and those charged now on an attempt after a decline (their shopper was last told it was declined). A capture
+   * first sent over `RESEND_WITHIN_MS` ago is not resent: it is marked `NO_ANSWER` for staff.
    */
   async resume(): Promise<{ resent: number; declined: string[]; recharged: string[] }> {
     const pending = await this.options.ledger.unsettled();
@@ -166,6 +175,10 @@ export class Payments {
       await this.perVisit.run(visit, async () => {
         const record = await this.options.ledger.payment(visit);
         if (record?.status !== 'capturing') return;
+        if (this.clock() - record.updated > RESEND_WITHIN_MS) {
+          if (record.reason !== NO_ANSWER) await this.options.ledger.putPayment({ ...record, reason: NO_ANSWER });
+          return;
+        }
         const sent = await this.send(record);
         if (!sent.ok && sent.code !== 'PROVIDER_ERROR') declined.push(visit);
         if (sent.ok && record.attempts > 1) recharged.push(visit);

@@ -139,7 +139,7 @@ async function refresh() {
   }
   const { disputes, declined, currency } = data;
   document.getElementById('disputes-summary').textContent =
-    `${disputes.length} waiting${declined.length ? ` · ${declined.length} declined capture(s)` : ''}`;
+    `${disputes.length} waiting${declined.length ? ` · ${declined.length} capture(s) to follow up` : ''}`;
   renderSide(declined, currency);
   const key = JSON.stringify(disputes.map((d) => d.disputeId));
   // Rebuilding only on change keeps a half-read card still.
