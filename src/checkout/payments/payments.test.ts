@@ -280,6 +280,8 @@ describe('Payments', () => {
     assert.deepEqual(await p.resume(), { resent: 1, declined: [], recharged: [] });
     const record = await ledger.payment('door@1');
     assert.deepEqual([record?.status, record?.reason], ['capturing', NO_ANSWER]);
+    const again = await p.capture(visit, 250); // the exit flow settling an unmailed receipt asks the same way
+    assert.equal(!again.ok && again.reason, NO_ANSWER);
     assert.equal(sends, 2, 'not sent again');
   });
 });

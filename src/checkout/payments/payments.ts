@@ -165,7 +165,7 @@ export class Payments {
    * again in its visit's turn: one settled meanwhile (captured, then maybe refunded) is left as it is. Answers how
    * many it found, the visits whose card was declined this time (their shopper was told the charge was on its way)
    * and those charged now on an attempt after a decline (their shopper was last told it was declined). A capture
-   * first sent over `RESEND_WITHIN_MS` ago is not resent: it is marked `NO_ANSWER` for staff.
+   * first sent over `RESEND_WITHIN_MS` ago is not resent (here or by `capture`): it is marked `NO_ANSWER` for staff.
    */
   async resume(): Promise<{ resent: number; declined: string[]; recharged: string[] }> {
     const pending = await this.options.ledger.unsettled();
@@ -175,10 +175,6 @@ export class Payments {
       await this.perVisit.run(visit, async () => {
         const record = await this.options.ledger.payment(visit);
         if (record?.status !== 'capturing') return;
-        if (this.clock() - record.updated > RESEND_WITHIN_MS) {
-          if (record.reason !== NO_ANSWER) await this.options.ledger.putPayment({ ...record, reason: NO_ANSWER });
-          return;
-        }
         const sent = await this.send(record);
         if (!sent.ok && sent.code !== 'PROVIDER_ERROR') declined.push(visit);
         if (sent.ok && record.attempts > 1) recharged.push(visit);
@@ -219,6 +215,10 @@ export class Payments {
       await ledger.putPayment(next);
       return next;
     };
+    if (this.clock() - record.updated > RESEND_WITHIN_MS) {
+      if (record.reason !== NO_ANSWER) await ledger.putPayment({ ...record, reason: NO_ANSWER });
+      return fail('PROVIDER_ERROR', NO_ANSWER);
+    }
     if (record.amount === 0) {
       const released = await this.letGo(record);
       const done = await settle({ status: 'captured', captured: 0, ...released });
