@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Disputes } from '../checkout/payments/disputes.ts';
-import type { CheckoutLedger } from '../checkout/payments/types.ts';
+import { type CheckoutLedger, refundedOf } from '../checkout/payments/types.ts';
 import type { AccountsService, PublicAccount } from '../identity/accounts.ts';
 import { type EntryCodes, MAX_PARTY } from '../identity/entry-qr.ts';
 import { requireShopper, signInCookie, signOutCookie, tokenOf } from './auth.ts';
@@ -162,7 +162,7 @@ export function registerApi(scope: FastifyInstance, deps: ApiDeps): void {
     const payment = await deps.ledger.payment(record.receipt.visit);
     const disputes = await deps.ledger.disputesOf(record.receipt.visit);
     // From the refund records themselves, which the payment's running total only follows.
-    const refunded = (await deps.ledger.refunds(record.receipt.visit)).reduce((sum, r) => sum + r.amount, 0);
+    const refunded = refundedOf(await deps.ledger.refunds(record.receipt.visit));
     return {
       receipt: record.receipt,
       payment: payment ? { status: payment.status, captured: payment.captured, refunded } : null,

@@ -12,7 +12,8 @@ import { createExitFlow } from './exit-flow.ts';
 import { Disputes } from './payments/disputes.ts';
 import { MemoryCheckoutLedger } from './payments/ledger.ts';
 import { Payments } from './payments/payments.ts';
-import { TEST_CARDS, TestPaymentProvider } from './payments/test-provider.ts';
+import { losingAnswers, TEST_CARDS, TestPaymentProvider } from './payments/test-provider.ts';
+import type { PaymentProvider } from './payments/types.ts';
 import type { Receipt } from './types.ts';
 
 let smtp: TestSmtp;
@@ -46,7 +47,10 @@ class SlowCaptures extends TestPaymentProvider {
   }
 }
 
-function setup(cards: Record<string, string>, provider = new TestPaymentProvider()) {
+function setup<P extends PaymentProvider = TestPaymentProvider>(
+  cards: Record<string, string>,
+  provider: P = new TestPaymentProvider() as PaymentProvider as P,
+) {
   const listeners = new Set<(e: EngineEvent) => void>();
   const events = {
     subscribe(fn: (e: EngineEvent) => void) {
@@ -209,24 +213,16 @@ describe('exit flow', () => {
 
   it('mails a re-charge as paid when its answer was lost and the retry loop records it', async () => {
     const provider = new TestPaymentProvider();
-    let lose = false;
-    const losing = Object.assign(Object.create(provider) as TestPaymentProvider, {
-      async capture(r: Parameters<TestPaymentProvider['capture']>[0]) {
-        const answer = await provider.capture(r);
-        if (!lose) return answer;
-        lose = false;
-        return { ok: false as const, code: 'PROVIDER_ERROR' as const, reason: 'socket hang up' };
-      },
-    });
+    const losing = losingAnswers(provider);
     const cards: Record<string, string> = { ida: TEST_CARDS.declinedAtCapture };
-    const { events, flow, mailer } = setup(cards, losing);
+    const { events, flow, mailer } = setup(cards, losing.provider);
     const exit = flow(undefined, undefined, { retryEveryMs: 20 });
     await exit.start();
     events.emit({ type: 'receipt.final', t: T0, data: receipt('door@14', 'ida') });
     const mine = (m: { to: string[] }) => m.to.includes('ida@example.test');
     assert.match((await smtp.waitFor(mine)).text, /card was declined/);
     cards.ida = TEST_CARDS.ok;
-    lose = true;
+    losing.lose.add('capture');
     await exit.retryDeclined('ida');
     const paid = await smtp.waitFor((m) => mine(m) && /Charged to your card/.test(m.text));
     assert.match(paid.text, /\$6\.48/);
@@ -238,16 +234,9 @@ describe('exit flow', () => {
   });
 
   it('tells the shopper when a charge said to be on its way is declined on its resend', async () => {
-    const provider = new TestPaymentProvider();
-    let lose = true;
-    // The first capture gets no answer (a timeout); its resend reaches a card that declines at exit.
-    const flaky = Object.assign(Object.create(provider) as TestPaymentProvider, {
-      async capture(r: Parameters<TestPaymentProvider['capture']>[0]) {
-        if (!lose) return provider.capture(r);
-        lose = false;
-        return { ok: false as const, code: 'PROVIDER_ERROR' as const, reason: 'socket hang up' };
-      },
-    });
+    // The first capture gets no answer (a timeout); its resend gets the answer: a card that declines at exit.
+    const { provider: flaky, lose } = losingAnswers(new TestPaymentProvider());
+    lose.add('capture');
     const { events, ledger, flow, mailer } = setup({ gus: TEST_CARDS.declinedAtCapture }, flaky);
     const exit = flow(ledger, undefined, { retryEveryMs: 20 });
     await exit.start();

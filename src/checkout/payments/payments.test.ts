@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { MemoryCheckoutLedger } from './ledger.ts';
 import { SqliteCheckoutLedger } from './ledger-sqlite.ts';
 import { captureKey, NO_ANSWER, Payments, RESEND_WITHIN_MS } from './payments.ts';
-import { TEST_CARDS, TestPaymentProvider } from './test-provider.ts';
+import { losingAnswers, TEST_CARDS, TestPaymentProvider } from './test-provider.ts';
 import type { CheckoutLedger, PaymentProvider } from './types.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'walkout-payments-'));
@@ -71,20 +71,9 @@ describe('Payments', () => {
 
   it('resends a capture whose answer was lost with the same key, and moves money once', async () => {
     const provider = new TestPaymentProvider();
-    let lose = true;
     // The provider charges, but the answer never reaches us (a timeout): the outcome is unknown.
-    const flaky: PaymentProvider = {
-      name: 'test',
-      hold: (r) => provider.hold(r),
-      refund: (r) => provider.refund(r),
-      release: (r) => provider.release(r),
-      async capture(r) {
-        const result = await provider.capture(r);
-        if (!lose) return result;
-        lose = false;
-        return { ok: false, code: 'PROVIDER_ERROR', reason: 'socket hang up' };
-      },
-    };
+    const { provider: flaky, lose } = losingAnswers(provider);
+    lose.add('capture');
     const ledger = new MemoryCheckoutLedger();
     const first = await payments(ledger, flaky).capture(visit, 250);
     assert.equal(!first.ok && first.code, 'PROVIDER_ERROR');
@@ -205,20 +194,9 @@ describe('Payments', () => {
 
   it('a hold whose answer was lost is asked for again with its key, then captured: nothing is left held', async () => {
     const provider = new TestPaymentProvider();
-    let lose = true;
     // The provider places the hold, but the answer never reaches us.
-    const flaky: PaymentProvider = {
-      name: 'test',
-      capture: (r) => provider.capture(r),
-      refund: (r) => provider.refund(r),
-      release: (r) => provider.release(r),
-      async hold(r) {
-        const result = await provider.hold(r);
-        if (!lose) return result;
-        lose = false;
-        return { ok: false, code: 'PROVIDER_ERROR', reason: 'socket hang up' };
-      },
-    };
+    const { provider: flaky, lose } = losingAnswers(provider);
+    lose.add('hold');
     const ledger = new MemoryCheckoutLedger();
     const held = await payments(ledger, flaky).preauthorize(visit, 5000);
     assert.equal(!held.ok && held.code, 'PROVIDER_ERROR');

@@ -8,7 +8,13 @@
  */
 import { fail, ok, type Result } from '../../errors.ts';
 import { PerVisit } from './per-visit.ts';
-import type { CheckoutLedger, PaymentProvider, PaymentRecord, RefundRecord } from './types.ts';
+import {
+  type CheckoutLedger,
+  type PaymentProvider,
+  type PaymentRecord,
+  type RefundRecord,
+  refundedOf,
+} from './types.ts';
 
 export interface VisitRef {
   visit: string;
@@ -47,6 +53,9 @@ export type RefundCode =
 export const RESEND_WITHIN_MS = 23 * 3_600_000;
 /** The reason such a capture carries, for staff. */
 export const NO_ANSWER = 'no answer from the provider for a day: check the charge there before charging again';
+
+/** The note on a visit whose lost hold could not be settled: that hold may still be on a card, for staff. */
+const HOLD_UNKNOWN = 'hold unknown';
 
 /** The idempotency key of a visit's n-th capture attempt (a new attempt only after a decline). */
 export const captureKey = (visit: string, attempt: number): string =>
@@ -108,7 +117,7 @@ export class Payments {
     const token = record.card ?? this.options.tokenOf(record.account);
     const asked = token ? await this.askHold(record, token) : fail('NO_PAYMENT_METHOD', 'no card on the account');
     if (asked.ok) return asked.value;
-    const unknown = { status: 'open' as const, heldAmount: 0, reason: `hold unknown: ${asked.reason}` };
+    const unknown = { status: 'open' as const, heldAmount: 0, reason: `${HOLD_UNKNOWN}: ${asked.reason}` };
     const next = { ...record, ...unknown, updated: this.clock() };
     await this.options.ledger.putPayment(next);
     return next;
@@ -191,7 +200,7 @@ export class Payments {
       if (record?.status !== 'captured' || !record.chargeRef) return fail('NOT_CAPTURED', 'nothing was charged');
       const refunds = await this.options.ledger.refunds(visit);
       // The total follows the refund records: a crash between the two writes is mended here.
-      const refunded = refunds.reduce((sum, r) => sum + r.amount, 0);
+      const refunded = refundedOf(refunds);
       if (refunded !== record.refunded) await this.options.ledger.putPayment({ ...record, refunded });
       if (refunds.some((r) => r.line === line)) return fail('ALREADY_REFUNDED', `line ${line} was already refunded`);
       if (refunded + amount > record.captured) return fail('REFUND_TOO_LARGE', 'more than was charged');
@@ -248,7 +257,7 @@ export class Payments {
         captured: record.amount,
         chargeRef: result.ref,
         // A note that a lost hold could not be settled stays for staff: that hold may still be on a card.
-        reason: record.reason?.startsWith('hold unknown') ? record.reason : null,
+        reason: record.reason?.startsWith(HOLD_UNKNOWN) ? record.reason : null,
         ...released,
       });
       return ok({ record: captured, charged: record.amount, alreadyCaptured: false });

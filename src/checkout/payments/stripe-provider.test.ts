@@ -8,6 +8,7 @@ import { MemoryCheckoutLedger } from './ledger.ts';
 import { Payments } from './payments.ts';
 import { createStripeProvider } from './stripe-provider.ts';
 import { type StripeStandIn, startStripeStandIn } from './stripe-standin.ts';
+import { losingAnswers } from './test-provider.ts';
 import type { PaymentProvider } from './types.ts';
 
 let standIn: StripeStandIn;
@@ -99,24 +100,8 @@ describe('Stripe provider (local stand-in)', () => {
 
   it('a capture or hold resent after its answer was lost sends the card it was asked with, though the card changed', async () => {
     // The first answer of each kind is lost: the provider acted, we do not know it.
-    const lost = { hold: true, capture: true };
-    const losing: PaymentProvider = {
-      name: stripe.name,
-      async hold(r) {
-        const answer = await stripe.hold(r);
-        if (!lost.hold) return answer;
-        lost.hold = false;
-        return { ok: false, code: 'PROVIDER_ERROR', reason: 'timeout' };
-      },
-      async capture(r) {
-        const answer = await stripe.capture(r);
-        if (!lost.capture) return answer;
-        lost.capture = false;
-        return { ok: false, code: 'PROVIDER_ERROR', reason: 'timeout' };
-      },
-      refund: (r) => stripe.refund(r),
-      release: (r) => stripe.release(r),
-    };
+    const { provider: losing, lose } = losingAnswers(stripe);
+    lose.add('hold').add('capture');
     const cards: Record<string, string> = { ann: 'tok_visa' };
     const ledger = new MemoryCheckoutLedger();
     const payments = new Payments({ ledger, provider: losing, tokenOf: (a) => cards[a] ?? null });

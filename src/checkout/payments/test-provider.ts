@@ -117,3 +117,28 @@ export class TestPaymentProvider implements PaymentProvider {
     return result;
   }
 }
+
+/**
+ * A provider whose next answer to a call named in `lose` never reaches us, though the provider acted (a timeout):
+ * for tests of what a lost answer leaves behind. Each loss is used once; add the call again to lose another.
+ */
+export function losingAnswers(provider: PaymentProvider): {
+  provider: PaymentProvider;
+  lose: Set<'hold' | 'capture'>;
+} {
+  const lose = new Set<'hold' | 'capture'>();
+  const lost = (call: 'hold' | 'capture', answer: ProviderResult): ProviderResult => {
+    if (!lose.delete(call)) return answer;
+    return { ok: false, code: 'PROVIDER_ERROR', reason: 'socket hang up' };
+  };
+  return {
+    lose,
+    provider: {
+      name: provider.name,
+      hold: async (r) => lost('hold', await provider.hold(r)),
+      capture: async (r) => lost('capture', await provider.capture(r)),
+      refund: (r) => provider.refund(r),
+      release: (r) => provider.release(r),
+    },
+  };
+}

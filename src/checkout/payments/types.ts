@@ -83,6 +83,9 @@ export interface RefundRecord {
   t: number;
 }
 
+/** What a visit's refund records add up to: the truth its payment's `refunded` total follows. */
+export const refundedOf = (refunds: readonly RefundRecord[]): number => refunds.reduce((sum, r) => sum + r.amount, 0);
+
 export interface ReceiptRecord {
   receipt: Receipt;
   /** Wall-clock time the receipt email was sent, or null. */
